@@ -1,0 +1,110 @@
+// One factory for every AWS client a step uses. Each target account is reached by assuming
+// the role the target-account stack deploys there; the orchestrator's own account (change
+// records) uses the function's own credentials. Whatever `plugins` are given are applied to
+// every client, including the STS client that assumes the roles: the local runner plugs the
+// sandbox in this way, so handlers run unchanged against AWS, the sandbox or AWS_ENDPOINT_URL.
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { FSxClient } from '@aws-sdk/client-fsx';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Pluggable } from '@smithy/types';
+
+/** Which target-account role a step acts through. */
+export type TargetRole = 'fileSystem' | 'bucket' | 'key';
+
+export const defaultTargetRoleNames: Record<TargetRole, string> = {
+  fileSystem: 'fsx-onboard-filesystem',
+  bucket: 'fsx-onboard-bucket',
+  key: 'fsx-onboard-key',
+};
+
+export interface AccountClients {
+  s3: S3Client;
+  kms: KMSClient;
+  iam: IAMClient;
+  fsx: FSxClient;
+  ssm: SSMClient;
+  cloudtrail: CloudTrailClient;
+}
+
+export interface ClientFactoryOptions {
+  region: string;
+  /** Base identity; the standard credential chain when omitted. */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  plugins?: Pluggable<any, any>[];
+  roleNames?: Partial<Record<TargetRole, string>>;
+  /** Sent with every AssumeRole when the target roles require one. */
+  externalId?: string;
+  sessionName?: string;
+}
+
+export interface ClientFactory {
+  /** Clients acting in `accountId` through the target role for `role`. */
+  forTarget(role: TargetRole, accountId: string): AccountClients;
+  /** Clients acting as the orchestrator itself (its own account). */
+  orchestrator(): AccountClients;
+  roleArn(role: TargetRole, accountId: string): string;
+}
+
+export function createClientFactory(options: ClientFactoryOptions): ClientFactory {
+  const roleNames = { ...defaultTargetRoleNames, ...options.roleNames };
+  const plugins = options.plugins ?? [];
+  const cache = new Map<string, AccountClients>();
+
+  const build = (credentials: ClientFactoryOptions['credentials']): AccountClients => {
+    const config = { region: options.region, ...(credentials ? { credentials } : {}) };
+    const clients: AccountClients = {
+      s3: new S3Client(config),
+      kms: new KMSClient(config),
+      iam: new IAMClient(config),
+      fsx: new FSxClient(config),
+      ssm: new SSMClient(config),
+      cloudtrail: new CloudTrailClient(config),
+    };
+    for (const client of Object.values(clients)) for (const plugin of plugins) client.middlewareStack.use(plugin);
+    return clients;
+  };
+
+  const roleArn = (role: TargetRole, accountId: string) => `arn:aws:iam::${accountId}:role/${roleNames[role]}`;
+
+  return {
+    roleArn,
+    orchestrator() {
+      const key = 'orchestrator';
+      let clients = cache.get(key);
+      if (!clients) cache.set(key, (clients = build(options.credentials)));
+      return clients;
+    },
+    forTarget(role, accountId) {
+      const key = `${role}@${accountId}`;
+      let clients = cache.get(key);
+      if (!clients) {
+        const credentials = fromTemporaryCredentials({
+          params: {
+            RoleArn: roleArn(role, accountId),
+            RoleSessionName: options.sessionName ?? 'fsx-onboard',
+            ...(options.externalId ? { ExternalId: options.externalId } : {}),
+          },
+          ...(options.credentials ? { masterCredentials: options.credentials } : {}),
+          clientConfig: { region: options.region },
+          clientPlugins: plugins,
+        });
+        cache.set(key, (clients = build(credentials)));
+      }
+      return clients;
+    },
+  };
+}
+
+/** Factory settings for a deployed function, read from its environment. */
+export function clientFactoryFromEnvironment(env: NodeJS.ProcessEnv, region: string): ClientFactory {
+  const roleNames: Partial<Record<TargetRole, string>> = {};
+  if (env['FSX_ONBOARD_FILESYSTEM_ROLE_NAME']) roleNames.fileSystem = env['FSX_ONBOARD_FILESYSTEM_ROLE_NAME'];
+  if (env['FSX_ONBOARD_BUCKET_ROLE_NAME']) roleNames.bucket = env['FSX_ONBOARD_BUCKET_ROLE_NAME'];
+  if (env['FSX_ONBOARD_KEY_ROLE_NAME']) roleNames.key = env['FSX_ONBOARD_KEY_ROLE_NAME'];
+  const externalId = env['FSX_ONBOARD_EXTERNAL_ID'];
+  return createClientFactory({ region, roleNames, ...(externalId ? { externalId } : {}) });
+}

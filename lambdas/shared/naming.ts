@@ -1,0 +1,86 @@
+// Every identifier a step writes is derived from the request id, so a step that runs twice
+// finds its own earlier work instead of adding a second copy, and rollback removes only
+// what this request added.
+import { createHash } from 'node:crypto';
+import type { OnboardingRequest } from './request.js';
+
+export const TAG_REQUEST_ID = 'fsx-onboard:request-id';
+export const TAG_MANAGED_BY = 'fsx-onboard:managed-by';
+export const SERVICE_LINKED_ROLE_PATH = '/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/';
+export const SERVICE_LINKED_ROLE_PREFIX = 'AWSServiceRoleForFSxS3Access_';
+/** Operations of the grant, as the blog's create-grant command lists them. */
+export const GRANT_OPERATIONS = [
+  'Decrypt',
+  'Encrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'CreateGrant',
+  'DescribeKey',
+  'ReEncryptFrom',
+  'ReEncryptTo',
+] as const;
+
+export interface OnboardingNames {
+  /** Sid stem: IAM Sids allow only letters and digits. */
+  sid: string;
+  bucketAccessSid: string;
+  bucketObjectAccessSid: string;
+  keyUseSid: string;
+  grantName: string;
+  fileSystemToken: string;
+  dataRepositoryAssociationToken: string;
+  exportTaskToken: string;
+  /** Parameter Store name of the write-ahead change record (previous encryption). */
+  changeRecordParameter: string;
+  canaryFileName: string;
+}
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 10);
+}
+
+export function namesFor(requestId: string): OnboardingNames {
+  const alnum = requestId.replace(/[^A-Za-z0-9]/g, '');
+  // The hash keeps two ids that differ only in "-"/"_" apart after stripping.
+  const stem = `FsxOnboard${alnum.slice(0, 40)}${shortHash(requestId)}`;
+  // ClientRequestToken allows at most 63 characters.
+  const token = (suffix: string) => `fsxo-${requestId.slice(0, 40)}-${shortHash(requestId).slice(0, 6)}-${suffix}`.slice(0, 63);
+  return {
+    sid: stem,
+    bucketAccessSid: `${stem}Bucket`,
+    bucketObjectAccessSid: `${stem}Objects`,
+    keyUseSid: `${stem}KeyUse`,
+    grantName: `fsx-onboard-${requestId}`,
+    fileSystemToken: token('fs'),
+    dataRepositoryAssociationToken: token('dra'),
+    exportTaskToken: token('export'),
+    changeRecordParameter: `/fsx-onboard/change-records/${requestId}`,
+    canaryFileName: `.fsx-onboard-canary-${requestId}`,
+  };
+}
+
+export function serviceLinkedRoleName(fileSystemId: string): string {
+  return `${SERVICE_LINKED_ROLE_PREFIX}${fileSystemId}`;
+}
+
+export function serviceLinkedRoleArn(accountId: string, fileSystemId: string): string {
+  return `arn:aws:iam::${accountId}:role${SERVICE_LINKED_ROLE_PATH}${serviceLinkedRoleName(fileSystemId)}`;
+}
+
+/** Matches the FSx S3-access SLR of any file system in the account: usable before the SLR exists. */
+export function serviceLinkedRoleArnPattern(accountId: string): string {
+  return `arn:aws:iam::${accountId}:role${SERVICE_LINKED_ROLE_PATH}${SERVICE_LINKED_ROLE_PREFIX}fs-*`;
+}
+
+export function bucketArn(request: OnboardingRequest): string {
+  return `arn:aws:s3:::${request.bucket.name}`;
+}
+
+/** Object ARN pattern of the linked prefix. */
+export function prefixObjectsArn(request: OnboardingRequest): string {
+  return `arn:aws:s3:::${request.bucket.name}/${request.bucket.prefix}*`;
+}
+
+export function dataRepositoryPath(request: OnboardingRequest): string {
+  return `s3://${request.bucket.name}/${request.bucket.prefix}`;
+}

@@ -1,0 +1,2 @@
+import '../cli/polyfills.js';
+import 'aws-sdk-client-mock-vitest/extend';

@@ -1,0 +1,202 @@
+// Renders the typed step list to Amazon States Language. Pure: the same JSON is deployed by
+// infra/ (with function ARNs substituted) and run locally by cli/.
+import { lambdaServiceErrorNames, propagationErrorNames, transientAwsErrorNames } from '../lambdas/shared/errors.js';
+import { forwardPath, rollbackPath, Steps, type Segment, type StepName, type TaskStep } from './steps.js';
+
+/**
+ * "rollback": every forward step catches into the compensation chain.
+ * "stop": no Catch at all, so a failure fails the execution AT the broken step and
+ * RedriveExecution restarts there (a Catch that ends in a Fail state would redrive into the Fail).
+ */
+export type FailureMode = 'rollback' | 'stop';
+
+export type AslState = Record<string, unknown>;
+export interface AslDefinition {
+  Comment: string;
+  StartAt: string;
+  States: Record<string, AslState>;
+  TimeoutSeconds?: number;
+}
+
+/** Placeholder the CDK stack substitutes with each function's ARN. */
+export const functionArnPlaceholder = (step: StepName): string => `\${${step}FunctionArn}`;
+
+export interface RenderOptions {
+  /** Resource of each Task; placeholders by default. */
+  functionArn?: (step: StepName) => string;
+}
+
+const ROLLBACK_STARTED = 'RollbackStarted';
+const REPORT_ROLLBACK = 'ReportRollback';
+const ROLLED_BACK = 'RolledBack';
+const ONBOARDED = 'Onboarded';
+const ROLLBACK_DONE = 'RollbackComplete';
+const ROLLBACK_INCOMPLETE = 'RollbackIncomplete';
+const CHECK_LEFT_BEHIND = 'CheckLeftBehind';
+
+// Whole-execution bound: the slowest documented provisioning plus every poll bound would
+// exceed a day only if something is stuck; a day keeps a stuck run from billing forever.
+const EXECUTION_TIMEOUT_SECONDS = 24 * 60 * 60;
+
+export const pollStateNames = (step: StepName) => ({ check: `${step}Done`, pause: `${step}Pause`, finished: `${step}Finished` });
+
+function retryPolicy(): AslState[] {
+  return [
+    { ErrorEquals: [...lambdaServiceErrorNames], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: 'FULL' },
+    { ErrorEquals: [...transientAwsErrorNames], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' },
+    { ErrorEquals: [...propagationErrorNames], IntervalSeconds: 5, MaxAttempts: 8, BackoffRate: 1.5, MaxDelaySeconds: 30 },
+    // A Lambda that timed out may have done its work; every step is idempotent, so once more.
+    { ErrorEquals: ['States.Timeout'], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2 },
+  ];
+}
+
+function taskState(step: TaskStep, resource: string, next: string | undefined, catchTo: { next: string; resultPath: string } | undefined): Record<string, AslState> {
+  const name = step.name as StepName;
+  const parameters: Record<string, unknown> =
+    name === 'ValidateRequest'
+      ? { 'request.$': '$' }
+      : { 'request.$': '$.request', 'context.$': '$.context', 'steps.$': '$.steps' };
+  if (step.poll) parameters['poll'] = { ...step.poll };
+  const states: Record<string, AslState> = {};
+  const body: AslState = {
+    Type: 'Task',
+    Comment: step.summary,
+    Resource: resource,
+    Parameters: parameters,
+    // ValidateRequest's result replaces the state (ResultPath omitted means "$").
+    ...(name === 'ValidateRequest' ? {} : { ResultPath: `$.steps.${name}` }),
+    TimeoutSeconds: step.timeoutSeconds,
+    Retry: retryPolicy(),
+  };
+  if (catchTo) body['Catch'] = [{ ErrorEquals: ['States.ALL'], ResultPath: catchTo.resultPath, Next: catchTo.next }];
+  if (!step.poll) {
+    states[name] = next ? { ...body, Next: next } : { ...body, End: true };
+    return states;
+  }
+  const { check, pause, finished } = pollStateNames(name);
+  states[name] = { ...body, Next: check };
+  states[check] = {
+    Type: 'Choice',
+    Comment: `Done when ${name} reports done; otherwise wait and check again.`,
+    Choices: [{ Variable: `$.steps.${name}.done`, BooleanEquals: true, Next: next ?? finished }],
+    Default: pause,
+  };
+  states[pause] = { Type: 'Wait', Seconds: step.poll.delaySeconds, Next: name };
+  // A Choice cannot end a branch, so a poll that ends one hands over to a Succeed.
+  if (!next) states[finished] = { Type: 'Succeed' };
+  return states;
+}
+
+/** Forward steps, each with Retry, chained; with a Catch into the rollback chain in "rollback" mode. */
+function renderSequence(
+  names: StepName[],
+  after: string | undefined,
+  resource: (s: StepName) => string,
+  catchTo: ((s: StepName) => { next: string; resultPath: string } | undefined),
+): Record<string, AslState> {
+  const states: Record<string, AslState> = {};
+  names.forEach((name, i) => Object.assign(states, taskState(Steps[name], resource(name), names[i + 1] ?? after, catchTo(name))));
+  return states;
+}
+
+function segmentStart(segment: Segment): string {
+  return segment.kind === 'sequence' ? segment.steps[0]! : segment.name;
+}
+
+function renderForward(mode: FailureMode, resource: (s: StepName) => string): Record<string, AslState> {
+  const states: Record<string, AslState> = {};
+  const rollbackCatch = (name: StepName) =>
+    mode === 'rollback' && name !== 'ValidateRequest' ? { next: ROLLBACK_STARTED, resultPath: '$.failure' } : undefined;
+  forwardPath.forEach((segment, i) => {
+    const after = forwardPath[i + 1] ? segmentStart(forwardPath[i + 1]!) : ONBOARDED;
+    if (segment.kind === 'sequence') {
+      Object.assign(states, renderSequence(segment.steps, after, resource, rollbackCatch));
+      return;
+    }
+    // Branch failures surface on the Parallel state, which catches them as a whole.
+    const parallel: AslState = {
+      Type: 'Parallel',
+      Comment: 'Key share and encryption proceed while the file system is created.',
+      Branches: segment.branches.map((branch) => ({
+        StartAt: branch[0],
+        States: renderSequence(branch, undefined, resource, () => undefined),
+      })),
+      // Each branch returns the whole state; merge the branches' step results back into one.
+      ResultSelector: {
+        'request.$': '$[0].request',
+        'context.$': '$[0].context',
+        'steps.$': 'States.JsonMerge($[0].steps, $[1].steps, false)',
+      },
+      Next: after,
+    };
+    if (mode === 'rollback') parallel['Catch'] = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: ROLLBACK_STARTED }];
+    states[segment.name] = parallel;
+  });
+  states[ONBOARDED] = { Type: 'Succeed', Comment: 'The file system is linked and the export check passed.' };
+  return states;
+}
+
+/** Compensations in order; a compensation that still fails after its retries is recorded in $.leftBehind and the chain goes on. */
+function renderCompensations(resource: (s: StepName) => string, after: string): Record<string, AslState> {
+  return renderSequence(rollbackPath, after, resource, (name) => ({ next: nextCompensation(name, after), resultPath: `$.leftBehind.${name}` }));
+}
+
+function nextCompensation(name: StepName, after: string): string {
+  const i = rollbackPath.indexOf(name);
+  // A failed delete needs no wait for its deletion: skip the poll that follows it.
+  const skip = rollbackPath[i + 1] && Steps[rollbackPath[i + 1]!].poll ? 2 : 1;
+  return rollbackPath[i + skip] ?? after;
+}
+
+export function renderDefinition(mode: FailureMode, options: RenderOptions = {}): AslDefinition {
+  const resource = options.functionArn ?? functionArnPlaceholder;
+  const states = renderForward(mode, resource);
+  if (mode === 'rollback') {
+    states[ROLLBACK_STARTED] = { Type: 'Pass', Comment: 'The onboarding failed: undo what this request changed, newest first.', Result: {}, ResultPath: '$.leftBehind', Next: rollbackPath[0] };
+    Object.assign(states, renderCompensations(resource, REPORT_ROLLBACK));
+    states[REPORT_ROLLBACK] = {
+      Type: 'Pass',
+      Comment: 'The original error, and what rollback could not remove.',
+      Parameters: {
+        'error.$': '$.failure.Error',
+        'cause.$': "States.Format('{} | rolled back; left behind: {}', $.failure.Cause, States.JsonToString($.leftBehind))",
+      },
+      Next: ROLLED_BACK,
+    };
+    states[ROLLED_BACK] = { Type: 'Fail', Comment: 'Failed and rolled back.', ErrorPath: '$.error', CausePath: '$.cause' };
+  }
+  return {
+    Comment: `fsx-onboard: link FSx for Lustre to a KMS-encrypted S3 bucket across accounts (on failure: ${mode}).`,
+    StartAt: segmentStart(forwardPath[0]!),
+    TimeoutSeconds: EXECUTION_TIMEOUT_SECONDS,
+    States: states,
+  };
+}
+
+/** The compensation chain alone, for rolling back a stopped execution on demand. Input: the original request. */
+export function renderRollbackDefinition(options: RenderOptions = {}): AslDefinition {
+  const resource = options.functionArn ?? functionArnPlaceholder;
+  const states: Record<string, AslState> = {
+    ...taskState(Steps.ValidateRequest, resource('ValidateRequest'), ROLLBACK_STARTED, undefined),
+    [ROLLBACK_STARTED]: { Type: 'Pass', Comment: 'Undo what this request changed, newest first.', Result: {}, ResultPath: '$.leftBehind', Next: rollbackPath[0] },
+    ...renderCompensations(resource, CHECK_LEFT_BEHIND),
+    [CHECK_LEFT_BEHIND]: {
+      Type: 'Choice',
+      Choices: [{ Or: rollbackPath.map((name) => ({ Variable: `$.leftBehind.${name}`, IsPresent: true })), Next: ROLLBACK_INCOMPLETE }],
+      Default: ROLLBACK_DONE,
+    },
+    [ROLLBACK_INCOMPLETE]: {
+      Type: 'Pass',
+      Parameters: { 'cause.$': "States.Format('rollback left behind: {}', States.JsonToString($.leftBehind))" },
+      Next: 'RollbackFailed',
+    },
+    RollbackFailed: { Type: 'Fail', Error: 'RollbackIncomplete', CausePath: '$.cause' },
+    [ROLLBACK_DONE]: { Type: 'Succeed', Comment: "Everything this request changed is undone." },
+  };
+  return {
+    Comment: 'fsx-onboard rollback: undo what one onboarding request changed.',
+    StartAt: 'ValidateRequest',
+    TimeoutSeconds: EXECUTION_TIMEOUT_SECONDS,
+    States: states,
+  };
+}
