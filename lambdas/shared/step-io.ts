@@ -1,0 +1,48 @@
+// What every task receives and what the CLI reads back. The state carries the request, the
+// context ValidateRequest derives, and each step's result under `steps.<StateName>`.
+import type { ClientFactory } from './clients.js';
+import type { OnboardingNames } from './naming.js';
+import type { OnboardingRequest } from './request.js';
+
+export interface OnboardingContext {
+  names: OnboardingNames;
+  accounts: { fileSystem: string; bucket: string; key: string };
+  /** ARNs of the target-account roles the steps act through. */
+  roleArns: { fileSystem: string; bucket: string; key: string };
+  legacyLinked: boolean;
+}
+
+export interface PollInput {
+  delaySeconds: number;
+  maxAttempts: number;
+}
+
+/** Result every poll step returns; the state machine loops until `done`. */
+export interface PollResult {
+  done: boolean;
+  attempts: number;
+}
+
+export type StepResults = Record<string, Record<string, unknown> | undefined>;
+
+export interface StepInput {
+  request: OnboardingRequest;
+  context: OnboardingContext;
+  steps: StepResults;
+  poll?: PollInput;
+}
+
+export interface StepDeps {
+  clients: ClientFactory;
+}
+
+export type StepHandler<Out = Record<string, unknown>> = (input: StepInput, deps: StepDeps) => Promise<Out>;
+
+/** The outputs the CLI summarises, read from the step results. */
+export interface OnboardingOutputs {
+  fileSystemId?: string;
+  dataRepositoryAssociationId?: string;
+  serviceLinkedRoleArn?: string;
+  grantId?: string;
+  exportCheck?: Record<string, unknown>;
+}
