@@ -99,8 +99,8 @@ export const forwardPath: Segment[] = [
  * any failure and skips what was never done.
  */
 export const rollbackPath: StepName[] = [
-  'RevokeGrant',
   'CleanUpTestExport',
+  'RevokeGrant',
   'RemoveBucketAccess',
   'DeleteDataRepositoryAssociation',
   'WaitForDataRepositoryAssociationDeletion',

@@ -1,0 +1,56 @@
+// Human-readable output: progress lines as states run, and the closing summary.
+import type { RequestProblem } from '../lambdas/shared/request.js';
+import type { RunEvent, RunReport } from './run-report.js';
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds % 60);
+  if (m < 60) return `${m} min ${s} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+const pad = (text: string, width: number) => (text.length >= width ? text : text + ' '.repeat(width - text.length));
+const clock = (e: { wallMs: number; simulatedSeconds: number }) => `[${pad(`${Math.round(e.wallMs)} ms`, 8)} sim ${pad(formatDuration(e.simulatedSeconds), 12)}]`;
+
+export function formatEvent(event: RunEvent): string {
+  switch (event.kind) {
+    case 'entered':
+      return `${clock(event)} ▸ ${event.step}`;
+    case 'retried':
+      return `${clock(event)} ↻ ${event.step} retry ${event.attempt + 1} after ${event.error}: ${firstLine(event.cause)}`;
+    case 'done': {
+      const r = event.record;
+      const checks = r.attempts > 1 ? ` (${r.attempts} calls)` : '';
+      const changed = event.output && event.output['changed'] === false ? ' — already in place' : '';
+      return `${clock(event)} ✓ ${pad(event.step, 42)} ${formatDuration(r.durationMs / 1000)} real, ${formatDuration(r.simulatedSeconds)} simulated${checks}${changed}`;
+    }
+    case 'failed':
+      return `${clock(event)} ✗ ${event.step} failed: ${event.error}: ${event.cause}`;
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? '';
+}
+
+export function formatSummary(report: RunReport): string {
+  const lines: string[] = [];
+  const m = report.metrics;
+  lines.push('');
+  lines.push(`Execution ${report.executionName} (${report.machine}): ${report.status}`);
+  if (report.error) lines.push(`  error: ${report.error}`, `  cause: ${report.cause ?? ''}`);
+  const o = report.outputs;
+  if (o.fileSystemId) lines.push(`  file system:                  ${o.fileSystemId}`);
+  if (o.dataRepositoryAssociationId) lines.push(`  data repository association:  ${o.dataRepositoryAssociationId}`);
+  if (o.serviceLinkedRoleArn) lines.push(`  service-linked role:          ${o.serviceLinkedRoleArn}`);
+  if (o.grantId) lines.push(`  KMS grant:                    ${o.grantId}`);
+  if (o.exportCheck) lines.push(`  export check:                 ${String(o.exportCheck['proof'] ?? 'done')}${o.exportCheck['summary'] ? ` — ${String(o.exportCheck['summary'])}` : ''}`);
+  lines.push(`  ${m.stateTransitions} state transitions, ${m.lambdaInvocations} task invocations, ${m.awsCalls} AWS calls; ${formatDuration(m.simulatedSeconds)} simulated in ${m.wallMs} ms`);
+  return lines.join('\n');
+}
+
+export function formatProblems(problems: RequestProblem[]): string {
+  return ['The request was refused; nothing was changed:', ...problems.map((p) => `  ${p.field}: ${p.message}`)].join('\n');
+}
