@@ -107,7 +107,7 @@ export const onboardingRequestSchema = z
     if (legacyLinkedTypes.includes(fs.deploymentType) && fs.fileSystemPath !== '/') {
       ctx.addIssue({ code: 'custom', path: ['fileSystem', 'fileSystemPath'], message: `must be "/" for ${fs.deploymentType}, which links the bucket at the file system root` });
     }
-    if (isArn(req.key.arn)) {
+    if (isArn(req.key.arn) && region.safeParse(req.region).success) {
       const keyRegion = parseArn(req.key.arn).region;
       if (keyRegion !== req.region) {
         ctx.addIssue({ code: 'custom', path: ['key', 'arn'], message: `must be in the request region ${req.region} (S3 uses keys of the bucket's region only), not ${keyRegion}` });
@@ -124,6 +124,16 @@ export const onboardingRequestSchema = z
       if (new Set(events).size !== events.length) ctx.addIssue({ code: 'custom', path: ['dataRepository', field], message: 'must not repeat an event type' });
     }
   });
+
+/** The rules superRefine checks, in words, for docs/request.md. */
+export const crossFieldRules = [
+  '`fileSystem.perUnitStorageThroughput` must be allowed for the deployment type (PERSISTENT_2: 125, 250, 500, 1000; PERSISTENT_1: 50, 100, 200; SCRATCH_2: none).',
+  '`fileSystem.fileSystemPath` must be `/` for PERSISTENT_1 and SCRATCH_2, which link the bucket at the file system root.',
+  '`key.arn` must be in `region`: S3 default encryption uses keys of the bucket\'s region only.',
+  '`testExport.clientInstanceId` is required with `testExport.mode: "lustre-client"` and refused otherwise.',
+  '`dataRepository.autoImportEvents` and `autoExportEvents` must not repeat an event type.',
+  'At run time, `ValidateRequest` also refuses a key that is not symmetric (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT) or not Enabled, before any change.',
+];
 
 export type OnboardingRequestInput = z.input<typeof onboardingRequestSchema>;
 export type OnboardingRequest = z.output<typeof onboardingRequestSchema>;
@@ -150,9 +160,10 @@ export function validateRequest(input: unknown): ValidationResult {
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `has unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code === 'invalid_type') {
-    const received = (issue as { input?: unknown }).input;
     if (issue.path.length === 0) return 'must be a JSON object';
-    return received === undefined ? 'is required' : `must be ${issue.expected}`;
+    // zod words it "expected string, received undefined" when the field is absent.
+    const received = /received (\w+)/.exec(issue.message)?.[1];
+    return received === 'undefined' ? 'is required' : `must be ${issue.expected}${received ? `, not ${received}` : ''}`;
   }
   if (issue.code === 'invalid_value') return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   return issue.message;

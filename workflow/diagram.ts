@@ -1,0 +1,50 @@
+// A Mermaid flowchart of a definition, for docs/architecture.md: generated, never hand-drawn,
+// so the picture cannot drift from the machine.
+import type { AslDefinition } from './render.js';
+
+type State = Record<string, unknown>;
+
+const id = (name: string) => name.replace(/[^A-Za-z0-9]/g, '_');
+
+function shape(name: string, state: State): string {
+  switch (state['Type']) {
+    case 'Choice':
+      return `${id(name)}{${name}}`;
+    case 'Wait':
+      return `${id(name)}([${name} ${String(state['Seconds'])} s])`;
+    case 'Succeed':
+    case 'Fail':
+      return `${id(name)}((${name}))`;
+    default:
+      return `${id(name)}[${name}]`;
+  }
+}
+
+function edges(name: string, state: State): string[] {
+  const out: string[] = [];
+  const from = id(name);
+  if (typeof state['Next'] === 'string') out.push(`${from} --> ${id(state['Next'])}`);
+  if (typeof state['Default'] === 'string') out.push(`${from} -.->|not yet| ${id(state['Default'])}`);
+  for (const choice of (state['Choices'] as State[] | undefined) ?? []) if (typeof choice['Next'] === 'string') out.push(`${from} -->|done| ${id(choice['Next'])}`);
+  for (const c of (state['Catch'] as State[] | undefined) ?? []) out.push(`${from} -.->|error| ${id(String(c['Next']))}`);
+  return out;
+}
+
+function render(states: Record<string, State>, indent: string, lines: string[]): void {
+  for (const [name, state] of Object.entries(states)) {
+    if (state['Type'] === 'Parallel') {
+      lines.push(`${indent}subgraph ${id(name)} [${name}]`, `${indent}  direction TB`);
+      for (const branch of state['Branches'] as { States: Record<string, State> }[]) render(branch.States, `${indent}  `, lines);
+      lines.push(`${indent}end`);
+    } else {
+      lines.push(`${indent}${shape(name, state)}`);
+    }
+    for (const e of edges(name, state)) lines.push(`${indent}${e}`);
+  }
+}
+
+export function mermaidDiagram(definition: AslDefinition): string {
+  const lines = ['flowchart TD'];
+  render(definition.States as Record<string, State>, '  ', lines);
+  return lines.join('\n');
+}
