@@ -78,4 +78,6 @@ export interface AccessDecision {
   message?: string;
   /** Sids (or indexes) of the statements that decided. */
   matchedStatements?: string[];
+  /** When a KMS grant allowed the request: its id. */
+  grantId?: string;
 }

@@ -1,0 +1,189 @@
+// The statements the steps write into other teams' resource policies, and the pure edits
+// on those documents: merge ours by Sid, remove ours by Sid, narrow ours to the SLR. Neither
+// PutBucketPolicy nor PutKeyPolicy has a version precondition, so every edit touches only
+// the statements whose Sid this request owns and keeps everyone else's as they were.
+import { OnboardingError, ErrorNames } from '../lambdas/shared/errors.js';
+import type { OnboardingNames } from '../lambdas/shared/naming.js';
+import { bucketArn, prefixObjectsArn, serviceLinkedRoleArnPattern } from '../lambdas/shared/naming.js';
+import type { OnboardingRequest } from '../lambdas/shared/request.js';
+import type { PolicyDocument, PolicyStatement, StringOrList } from './types.js';
+
+/** S3 bucket policies are limited to 20 KB. */
+export const BUCKET_POLICY_MAX_BYTES = 20 * 1024;
+/** KMS key policies are limited to 32 KB (not adjustable). */
+export const KEY_POLICY_MAX_BYTES = 32 * 1024;
+
+export const BUCKET_ACTIONS = ['s3:GetBucketLocation', 's3:ListBucket', 's3:GetBucketAcl'];
+export const OBJECT_ACTIONS = ['s3:Get*', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'];
+export const KEY_USE_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'];
+
+/** The SLR's fixed permissions (AWS-managed, not editable): no KMS. */
+export const SERVICE_LINKED_ROLE_POLICY: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Action: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject', 's3:Get*', 's3:List*'],
+      Resource: '*',
+    },
+  ],
+};
+
+/**
+ * Who the bucket statements allow. Before the SLR exists it can only be matched by pattern
+ * (Principal "*" + aws:PrincipalArn), together with the role that creates the DRA, because
+ * FSx validates S3 access with the caller's credentials. Once the SLR exists, S3 accepts its
+ * exact ARN as Principal.
+ */
+export type BucketPrincipals =
+  | { kind: 'pattern'; fileSystemAccountId: string; fileSystemRoleArn: string }
+  | { kind: 'serviceLinkedRole'; serviceLinkedRoleArn: string };
+
+export function bucketStatements(request: OnboardingRequest, names: OnboardingNames, principals: BucketPrincipals): PolicyStatement[] {
+  const who: Pick<PolicyStatement, 'Principal' | 'Condition'> =
+    principals.kind === 'pattern'
+      ? {
+          Principal: '*',
+          Condition: {
+            ArnLike: { 'aws:PrincipalArn': [serviceLinkedRoleArnPattern(principals.fileSystemAccountId), principals.fileSystemRoleArn] },
+          },
+        }
+      : { Principal: { AWS: principals.serviceLinkedRoleArn } };
+  const statement = (Sid: string, Action: string[], Resource: string): PolicyStatement => ({
+    Sid,
+    Effect: 'Allow',
+    ...who,
+    Action,
+    Resource,
+  });
+  return [
+    statement(names.bucketAccessSid, [...BUCKET_ACTIONS], bucketArn(request)),
+    statement(names.bucketObjectAccessSid, [...OBJECT_ACTIONS], prefixObjectsArn(request)),
+  ];
+}
+
+/**
+ * The blog's "Allow use of the key" statement for accounts A and B, usable only through S3
+ * and only for this bucket prefix. With S3 Bucket Keys, KMS sees the bucket ARN as
+ * encryption context instead of the object ARN, so both are allowed then.
+ */
+export function keyUseStatement(request: OnboardingRequest, names: OnboardingNames): PolicyStatement {
+  const a = request.fileSystem.accountId;
+  const b = request.bucket.accountId;
+  const accounts = a === b ? [a] : [a, b];
+  const contexts = [prefixObjectsArn(request)];
+  if (request.bucket.bucketKeyEnabled) contexts.push(bucketArn(request));
+  return {
+    Sid: names.keyUseSid,
+    Effect: 'Allow',
+    Principal: { AWS: accounts.map((acct) => `arn:aws:iam::${acct}:root`) },
+    Action: [...KEY_USE_ACTIONS],
+    Resource: request.key.arn,
+    Condition: {
+      StringEquals: { 'kms:ViaService': `s3.${request.region}.amazonaws.com`, 'kms:CallerAccount': accounts },
+      StringLike: { 'kms:EncryptionContext:aws:s3:arn': contexts },
+    },
+  };
+}
+
+export function emptyPolicy(): PolicyDocument {
+  return { Version: '2012-10-17', Statement: [] };
+}
+
+/** Parses a policy as AWS returns it; a single statement object becomes a list. */
+export function parsePolicy(text: string | undefined): PolicyDocument {
+  if (!text) return emptyPolicy();
+  const parsed = JSON.parse(text) as { Statement?: PolicyStatement | PolicyStatement[] } & Omit<PolicyDocument, 'Statement'>;
+  const statements = parsed.Statement === undefined ? [] : Array.isArray(parsed.Statement) ? parsed.Statement : [parsed.Statement];
+  return { ...parsed, Statement: statements };
+}
+
+export function serializePolicy(document: PolicyDocument): string {
+  return JSON.stringify(document);
+}
+
+/** Replaces statements with our Sids in place, appends the missing ones; others stay untouched and in order. */
+export function mergeStatements(document: PolicyDocument, ours: PolicyStatement[]): PolicyDocument {
+  const bySid = new Map(ours.map((s) => [s.Sid, s]));
+  const placed = new Set<string>();
+  const statements: PolicyStatement[] = [];
+  for (const s of document.Statement) {
+    const replacement = s.Sid === undefined ? undefined : bySid.get(s.Sid);
+    if (!replacement) statements.push(s);
+    else if (!placed.has(s.Sid!)) {
+      // A duplicate of our Sid (a half-applied earlier edit) is dropped, not kept twice.
+      placed.add(s.Sid!);
+      statements.push(replacement);
+    }
+  }
+  for (const s of ours) if (s.Sid !== undefined && !placed.has(s.Sid)) statements.push(s);
+  return { ...document, Version: document.Version ?? '2012-10-17', Statement: statements };
+}
+
+/** Removes the statements whose Sid is listed; reports how many went. */
+export function removeStatements(document: PolicyDocument, sids: readonly string[]): { document: PolicyDocument; removed: number } {
+  const drop = new Set(sids);
+  const statements = document.Statement.filter((s) => s.Sid === undefined || !drop.has(s.Sid));
+  return { document: { ...document, Statement: statements }, removed: document.Statement.length - statements.length };
+}
+
+/** Whether every one of `ours` is present (by Sid) with an equivalent body. */
+export function containsStatements(document: PolicyDocument, ours: PolicyStatement[]): boolean {
+  return ours.every((s) => {
+    const existing = document.Statement.filter((t) => t.Sid === s.Sid);
+    return existing.length === 1 && statementsEquivalent(existing[0]!, s);
+  });
+}
+
+export function findStatement(document: PolicyDocument, sid: string): PolicyStatement | undefined {
+  return document.Statement.find((s) => s.Sid === sid);
+}
+
+/**
+ * Compares statements the way AWS treats them: AWS may return a one-element list as a
+ * string and reorder list values, neither of which changes the meaning.
+ */
+export function statementsEquivalent(a: PolicyStatement, b: PolicyStatement): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const items = [...new Set(value.map((v) => JSON.stringify(canonical(v))))].sort();
+    return items.length === 1 ? JSON.parse(items[0]!) : items.map((i) => JSON.parse(i));
+  }
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+export function policyBytes(document: PolicyDocument): number {
+  return Buffer.byteLength(serializePolicy(document), 'utf8');
+}
+
+function assertSize(document: PolicyDocument, max: number, what: string): void {
+  const bytes = policyBytes(document);
+  if (bytes > max) {
+    throw new OnboardingError(
+      ErrorNames.ResourceConflict,
+      `${what} would be ${bytes} bytes with this request's statements, over the ${max}-byte limit; remove unused statements from it and retry`,
+    );
+  }
+}
+
+export function assertBucketPolicySize(document: PolicyDocument, bucket: string): void {
+  assertSize(document, BUCKET_POLICY_MAX_BYTES, `The bucket policy of ${bucket}`);
+}
+
+export function assertKeyPolicySize(document: PolicyDocument, keyArn: string): void {
+  assertSize(document, KEY_POLICY_MAX_BYTES, `The key policy of ${keyArn}`);
+}
+
+export function asList(value: StringOrList | undefined): string[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}

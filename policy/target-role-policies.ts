@@ -1,0 +1,176 @@
+// The least-privilege identity policies of the three target roles and the orchestrator, and
+// the target roles' trust policy. The deployment (infra) and the sandbox both build the roles
+// from these functions, so a sandbox run proves that the deployed permissions suffice for
+// every SDK command the steps send (CONTRACT.md, "Each step: role used → SDK commands").
+// Resource-level permissions are used wherever the API has them; `Resource: "*"` appears only
+// for APIs that authorise nothing narrower, each with the reason next to it.
+import { defaultTargetRoleNames, type TargetRole } from '../lambdas/shared/clients.js';
+import { GRANT_OPERATIONS, SERVICE_LINKED_ROLE_PATH, SERVICE_LINKED_ROLE_PREFIX, namesFor } from '../lambdas/shared/naming.js';
+import type { PolicyDocument, PolicyStatement } from './types.js';
+
+/** What a deployment knows before any request: `*` where it cannot know an account. */
+export interface DeploymentFacts {
+  /** Default `aws`. */
+  partition?: string;
+  /** Region of file systems, buckets and keys (or `*`). */
+  region: string;
+  /** Accounts of the file systems (A), buckets (B) and keys (C), or `*` when one template serves many. */
+  accounts: { fileSystem: string; bucket: string; key: string };
+  /** Account of the orchestrator (its Parameter Store change records live there). */
+  orchestratorAccountId: string;
+  roleNames?: Partial<Record<TargetRole, string>>;
+  /** Bucket names (patterns allowed, e.g. `research-*`) the deployment may onboard. */
+  bucketNames: string[];
+  /** Key ARN patterns, e.g. `arn:aws:kms:us-east-1:333333333333:key/*`. */
+  keyArns: string[];
+}
+
+const statement = (Sid: string, Action: string[], Resource: string | string[], Condition?: PolicyStatement['Condition']): PolicyStatement => ({
+  Sid,
+  Effect: 'Allow',
+  Action,
+  Resource,
+  ...(Condition ? { Condition } : {}),
+});
+
+const document = (...Statement: PolicyStatement[]): PolicyDocument => ({ Version: '2012-10-17', Statement });
+
+const partitionOf = (facts: DeploymentFacts) => facts.partition ?? 'aws';
+
+// Stay in step with the names the steps derive from a request id.
+const ANY_REQUEST = namesFor('*');
+const CANARY_OBJECT_SUFFIX = `*${ANY_REQUEST.canaryFileName}/*`;
+const REPORT_OBJECT_SUFFIX = '*.fsx-onboard-reports/*';
+
+export function targetRoleArn(facts: DeploymentFacts, role: TargetRole): string {
+  const name = { ...defaultTargetRoleNames, ...facts.roleNames }[role];
+  return `arn:${partitionOf(facts)}:iam::${facts.accounts[role]}:role/${name}`;
+}
+
+/** Any FSx S3-access service-linked role in the file-system account(s). */
+export function serviceLinkedRolePattern(facts: DeploymentFacts): string {
+  return `arn:${partitionOf(facts)}:iam::${facts.accounts.fileSystem}:role${SERVICE_LINKED_ROLE_PATH}${SERVICE_LINKED_ROLE_PREFIX}fs-*`;
+}
+
+function bucketArns(facts: DeploymentFacts): string[] {
+  return facts.bucketNames.map((b) => `arn:${partitionOf(facts)}:s3:::${b}`);
+}
+
+function objectArns(facts: DeploymentFacts, suffix = '*'): string[] {
+  return facts.bucketNames.map((b) => `arn:${partitionOf(facts)}:s3:::${b}/${suffix}`);
+}
+
+/** Account A: the file system, its data repository association, the SLR check, the Lustre client. */
+export function fileSystemRolePolicy(facts: DeploymentFacts): PolicyDocument {
+  const p = partitionOf(facts);
+  const acct = facts.accounts.fileSystem;
+  const fsx = (type: string) => `arn:${p}:fsx:${facts.region}:${acct}:${type}/*`;
+  return document(
+    statement(
+      'FsxManageFileSystemsAndAssociations',
+      [
+        'fsx:CreateFileSystem',
+        'fsx:DeleteFileSystem',
+        'fsx:CreateDataRepositoryAssociation',
+        'fsx:DeleteDataRepositoryAssociation',
+        'fsx:CreateDataRepositoryTask',
+        // Creating with Tags is authorised a second time as fsx:TagResource.
+        'fsx:TagResource',
+      ],
+      [fsx('file-system'), fsx('association'), fsx('task')],
+    ),
+    // why "*": the Describe* calls list every file system/association/task of the account and
+    // FSx authorises them without a resource ARN.
+    statement('FsxDescribe', ['fsx:DescribeFileSystems', 'fsx:DescribeDataRepositoryAssociations', 'fsx:DescribeDataRepositoryTasks'], '*'),
+    // Linking S3 (legacy ImportPath or a DRA) creates the per-file-system SLR in the caller's name.
+    statement(
+      'FsxS3ServiceLinkedRole',
+      ['iam:CreateServiceLinkedRole', 'iam:AttachRolePolicy', 'iam:PutRolePolicy', 'iam:GetRole'],
+      `arn:${p}:iam::${acct}:role${SERVICE_LINKED_ROLE_PATH}*`,
+    ),
+    // The first file system of an account also creates FSx's own SLR (AWSServiceRoleForAmazonFSx).
+    statement('FsxServiceLinkedRole', ['iam:CreateServiceLinkedRole'], `arn:${p}:iam::${acct}:role/aws-service-role/fsx.amazonaws.com/*`, {
+      StringEquals: { 'iam:AWSServiceName': 'fsx.amazonaws.com' },
+    }),
+    // FSx validates S3 access with the caller's credentials before it links the bucket, and its
+    // error names exactly these: "s3:Get*, s3:List* and s3:PutObject permissions to the S3 bucket prefix".
+    statement('S3AccessValidatedByFsx', ['s3:Get*', 's3:List*', 's3:PutObject'], [...bucketArns(facts), ...objectArns(facts)]),
+    statement('LustreClientCommands', ['ssm:SendCommand'], [
+      `arn:${p}:ec2:${facts.region}:${acct}:instance/*`,
+      `arn:${p}:ssm:${facts.region}:${acct}:managed-instance/*`,
+      `arn:${p}:ssm:${facts.region}::document/AWS-RunShellScript`,
+    ]),
+    // why "*": GetCommandInvocation has no resource-level permissions.
+    statement('LustreClientResults', ['ssm:GetCommandInvocation'], '*'),
+    // why "*": CloudTrail LookupEvents has no resource-level permissions.
+    statement('DiagnoseDeniedExport', ['cloudtrail:LookupEvents'], '*'),
+  );
+}
+
+/** Account B: bucket policy, default encryption, the canary objects. */
+export function bucketRolePolicy(facts: DeploymentFacts): PolicyDocument {
+  const region = facts.region;
+  return document(
+    statement(
+      'BucketPolicyAndEncryption',
+      [
+        's3:GetBucketLocation',
+        's3:GetBucketPolicy',
+        's3:PutBucketPolicy',
+        's3:DeleteBucketPolicy',
+        // GetBucketEncryption; PutBucketEncryption and DeleteBucketEncryption are both PutEncryptionConfiguration.
+        's3:GetEncryptionConfiguration',
+        's3:PutEncryptionConfiguration',
+      ],
+      bucketArns(facts),
+    ),
+    // Only the canary objects this tool writes, checks (HeadObject = GetObject) and deletes.
+    statement('CanaryObjects', ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], objectArns(facts, CANARY_OBJECT_SUFFIX)),
+    statement('ExportReports', ['s3:GetObject', 's3:DeleteObject'], objectArns(facts, REPORT_OBJECT_SUFFIX)),
+    // S3 asks KMS for a data key in the caller's name when it writes the SSE-KMS canary.
+    statement('CanaryEncryptionViaS3', ['kms:GenerateDataKey', 'kms:Decrypt'], facts.keyArns, {
+      StringLike: { 'kms:ViaService': `s3.${region}.amazonaws.com` },
+    }),
+  );
+}
+
+/** Account C: key policy and grants of the key; CloudTrail for denied-decrypt diagnosis. */
+export function keyRolePolicy(facts: DeploymentFacts): PolicyDocument {
+  return document(
+    statement('KeyPolicyAndGrants', ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:PutKeyPolicy', 'kms:ListGrants', 'kms:RevokeGrant'], facts.keyArns),
+    // Grants only to an FSx S3-access SLR, and only with the blog's operations.
+    statement('GrantToFsxServiceLinkedRole', ['kms:CreateGrant'], facts.keyArns, {
+      StringLike: { 'kms:GranteePrincipal': serviceLinkedRolePattern(facts) },
+      'ForAllValues:StringEquals': { 'kms:GrantOperations': [...GRANT_OPERATIONS] },
+    }),
+    // why "*": CloudTrail LookupEvents has no resource-level permissions.
+    statement('DiagnoseDeniedDecrypt', ['cloudtrail:LookupEvents'], '*'),
+  );
+}
+
+export function targetRolePolicies(facts: DeploymentFacts): Record<TargetRole, PolicyDocument> {
+  return { fileSystem: fileSystemRolePolicy(facts), bucket: bucketRolePolicy(facts), key: keyRolePolicy(facts) };
+}
+
+/** Trust: only the orchestrator role(s), with the external id when the deployment sets one. */
+export function targetRoleTrustPolicy(orchestratorRoleArns: string[], externalId?: string): PolicyDocument {
+  return document({
+    Sid: 'TrustFsxOnboardOrchestrator',
+    Effect: 'Allow',
+    Principal: { AWS: orchestratorRoleArns.length === 1 ? orchestratorRoleArns[0]! : [...orchestratorRoleArns] },
+    Action: 'sts:AssumeRole',
+    ...(externalId !== undefined ? { Condition: { StringEquals: { 'sts:ExternalId': externalId } } } : {}),
+  });
+}
+
+/** The orchestrator: assume the three target roles; its write-ahead change records. */
+export function orchestratorRolePolicy(facts: DeploymentFacts): PolicyDocument {
+  const p = partitionOf(facts);
+  // Parameter ARNs drop the name's leading "/".
+  const records = `arn:${p}:ssm:${facts.region}:${facts.orchestratorAccountId}:parameter${ANY_REQUEST.changeRecordParameter}`;
+  const roles: TargetRole[] = ['fileSystem', 'bucket', 'key'];
+  return document(
+    statement('AssumeTargetRoles', ['sts:AssumeRole'], [...new Set(roles.map((r) => targetRoleArn(facts, r)))]),
+    statement('ChangeRecords', ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'], records),
+  );
+}
