@@ -1,0 +1,48 @@
+// Links the bucket prefix at fileSystemPath (PERSISTENT_2). FSx validates S3 access with this
+// role's credentials and creates the SLR now. Legacy linked types were linked at creation.
+import { CreateDataRepositoryAssociationCommand } from '@aws-sdk/client-fsx';
+import { listAssociations } from '../shared/associations.js';
+import { ErrorNames, OnboardingError } from '../shared/errors.js';
+import { dataRepositoryPath } from '../shared/naming.js';
+import { clientsFor, resourceTags, stringField } from '../shared/step-support.js';
+import type { StepDeps, StepInput } from '../shared/step-io.js';
+
+export type CreateDataRepositoryAssociationOutput = { changed: false; skipped: true } | { changed: boolean; associationId: string };
+
+/** FSx may report the repository path with or without a trailing "/". */
+const samePath = (a: string | undefined, b: string) => (a ?? '').replace(/\/+$/, '') === b.replace(/\/+$/, '');
+
+export async function createDataRepositoryAssociation(input: StepInput, deps: StepDeps): Promise<CreateDataRepositoryAssociationOutput> {
+  const { request, context } = input;
+  if (context.legacyLinked) return { changed: false, skipped: true };
+  const fileSystemId = stringField(input.steps['CreateFileSystem'], 'fileSystemId');
+  if (!fileSystemId) throw new OnboardingError(ErrorNames.FileSystemFailed, 'CreateDataRepositoryAssociation needs the file system id from CreateFileSystem');
+  const { fsx } = clientsFor(input, deps, 'fileSystem');
+  const repositoryPath = dataRepositoryPath(request);
+  const atPath = (await listAssociations(fsx, fileSystemId)).find(
+    (a) => a.FileSystemPath === request.fileSystem.fileSystemPath && a.Lifecycle !== 'DELETING',
+  );
+  if (atPath) {
+    if (!samePath(atPath.DataRepositoryPath, repositoryPath)) {
+      throw new OnboardingError(
+        ErrorNames.ResourceConflict,
+        `${request.fileSystem.fileSystemPath} on ${fileSystemId} is already linked to ${atPath.DataRepositoryPath} (${atPath.AssociationId}); DRA paths cannot be changed or overlap`,
+      );
+    }
+    return { changed: false, associationId: atPath.AssociationId! };
+  }
+  const dra = request.dataRepository;
+  const { Association } = await fsx.send(
+    new CreateDataRepositoryAssociationCommand({
+      ClientRequestToken: context.names.dataRepositoryAssociationToken,
+      FileSystemId: fileSystemId,
+      FileSystemPath: request.fileSystem.fileSystemPath,
+      DataRepositoryPath: repositoryPath,
+      BatchImportMetaDataOnCreate: dra.batchImportMetaDataOnCreate,
+      S3: { AutoImportPolicy: { Events: dra.autoImportEvents }, AutoExportPolicy: { Events: dra.autoExportEvents } },
+      Tags: resourceTags(input),
+    }),
+  );
+  if (!Association?.AssociationId) throw new OnboardingError(ErrorNames.DataRepositoryAssociationFailed, 'CreateDataRepositoryAssociation returned no association id');
+  return { changed: true, associationId: Association.AssociationId };
+}

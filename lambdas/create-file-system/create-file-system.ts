@@ -1,0 +1,58 @@
+// Creates the FSx for Lustre file system, or adopts `existingFileSystemId`. Legacy linked
+// types (PERSISTENT_1, SCRATCH_2) are linked to S3 here with ImportPath/ExportPath; FSx
+// rejects those parameters on PERSISTENT_2, which is linked by a DRA instead.
+import { CreateFileSystemCommand, type CreateFileSystemCommandInput } from '@aws-sdk/client-fsx';
+import { ErrorNames, OnboardingError } from '../shared/errors.js';
+import { describeFileSystem, findTaggedFileSystems } from '../shared/file-systems.js';
+import { dataRepositoryPath } from '../shared/naming.js';
+import { clientsFor, resourceTags } from '../shared/step-support.js';
+import type { StepDeps, StepInput } from '../shared/step-io.js';
+
+export interface CreateFileSystemOutput {
+  changed: boolean;
+  fileSystemId: string;
+  /** False when the file system was adopted: rollback never deletes it. */
+  created: boolean;
+}
+
+const defaultThroughput = { PERSISTENT_2: 125, PERSISTENT_1: 50 } as const;
+
+export function createFileSystemInput(input: StepInput): CreateFileSystemCommandInput {
+  const { request, context } = input;
+  const fs = request.fileSystem;
+  const throughput = fs.deploymentType === 'SCRATCH_2' ? undefined : (fs.perUnitStorageThroughput ?? defaultThroughput[fs.deploymentType]);
+  const path = dataRepositoryPath(request);
+  return {
+    ClientRequestToken: context.names.fileSystemToken,
+    FileSystemType: 'LUSTRE',
+    // DRAs need Lustre 2.12 or later; legacy types keep FSx's default version.
+    ...(fs.deploymentType === 'PERSISTENT_2' ? { FileSystemTypeVersion: '2.15' } : {}),
+    StorageCapacity: fs.storageCapacityGiB,
+    SubnetIds: fs.subnetIds,
+    SecurityGroupIds: fs.securityGroupIds,
+    Tags: resourceTags(input),
+    LustreConfiguration: {
+      DeploymentType: fs.deploymentType,
+      ...(throughput !== undefined ? { PerUnitStorageThroughput: throughput } : {}),
+      ...(context.legacyLinked ? { ImportPath: path, ExportPath: path, AutoImportPolicy: 'NEW_CHANGED_DELETED' as const } : {}),
+    },
+  };
+}
+
+export async function createFileSystem(input: StepInput, deps: StepDeps): Promise<CreateFileSystemOutput> {
+  const { request } = input;
+  const { fsx } = clientsFor(input, deps, 'fileSystem');
+  const existingId = request.fileSystem.existingFileSystemId;
+  if (existingId) {
+    const adopted = await describeFileSystem(fsx, existingId);
+    if (!adopted) throw new OnboardingError(ErrorNames.ResourceConflict, `fileSystem.existingFileSystemId ${existingId} does not exist in account ${input.context.accounts.fileSystem}`);
+    if (adopted.FileSystemType !== 'LUSTRE') throw new OnboardingError(ErrorNames.ResourceConflict, `File system ${existingId} is ${adopted.FileSystemType}, not LUSTRE`);
+    return { changed: false, fileSystemId: existingId, created: false };
+  }
+  const ours = (await findTaggedFileSystems(fsx, request.requestId)).find((fs) => fs.Lifecycle !== 'DELETING' && fs.FileSystemId);
+  if (ours) return { changed: false, fileSystemId: ours.FileSystemId!, created: true };
+
+  const { FileSystem: created } = await fsx.send(new CreateFileSystemCommand(createFileSystemInput(input)));
+  if (!created?.FileSystemId) throw new OnboardingError(ErrorNames.FileSystemFailed, 'CreateFileSystem returned no file system id');
+  return { changed: true, fileSystemId: created.FileSystemId, created: true };
+}

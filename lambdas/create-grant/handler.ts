@@ -1,0 +1,5 @@
+// Lambda entry of the CreateGrant state.
+import { makeLambdaHandler } from '../shared/lambda-entry.js';
+import { createGrant } from './create-grant.js';
+
+export const handler = makeLambdaHandler(createGrant);

@@ -1,0 +1,35 @@
+// Compensation: deletes only associations tagged with this request id, keeping the file
+// system's data (DeleteDataInFileSystem false). Adopted associations carry no tag of ours.
+import { DeleteDataRepositoryAssociationCommand } from '@aws-sdk/client-fsx';
+import { listAssociations, requestFileSystemIds } from '../shared/associations.js';
+import { clientsFor, hasRequestTag } from '../shared/step-support.js';
+import type { StepDeps, StepInput } from '../shared/step-io.js';
+
+export interface DeleteDataRepositoryAssociationOutput {
+  changed: boolean;
+  /** Associations being deleted (now or by an earlier run); the wait step polls these. */
+  associationIds: string[];
+}
+
+export async function deleteDataRepositoryAssociation(input: StepInput, deps: StepDeps): Promise<DeleteDataRepositoryAssociationOutput> {
+  const { request, context } = input;
+  if (context.legacyLinked) return { changed: false, associationIds: [] };
+  const { fsx } = clientsFor(input, deps, 'fileSystem');
+  const ours = [];
+  for (const id of await requestFileSystemIds(input, fsx)) {
+    ours.push(...(await listAssociations(fsx, id)).filter((a) => a.AssociationId && hasRequestTag(a.Tags, request.requestId)));
+  }
+  let changed = false;
+  for (const dra of ours) {
+    if (dra.Lifecycle === 'DELETING') continue;
+    await fsx.send(
+      new DeleteDataRepositoryAssociationCommand({
+        AssociationId: dra.AssociationId!,
+        DeleteDataInFileSystem: false,
+        ClientRequestToken: `${context.names.dataRepositoryAssociationToken.slice(0, 56)}-delete`,
+      }),
+    );
+    changed = true;
+  }
+  return { changed, associationIds: ours.map((a) => a.AssociationId!) };
+}

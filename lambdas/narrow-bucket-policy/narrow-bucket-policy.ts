@@ -1,0 +1,23 @@
+// Once the SLR exists, S3 accepts its exact ARN as Principal: this request's statements are
+// narrowed from "any FSx SLR of account A" to this file system's SLR (blog step 1).
+import { bucketStatements } from '../../policy/documents.js';
+import { ensureBucketStatements } from '../shared/bucket-policy.js';
+import { ErrorNames, OnboardingError } from '../shared/errors.js';
+import { clientsFor, stringField } from '../shared/step-support.js';
+import type { StepDeps, StepInput } from '../shared/step-io.js';
+
+export interface NarrowBucketPolicyOutput {
+  changed: boolean;
+  principal: string;
+  statementCount: number;
+}
+
+export async function narrowBucketPolicy(input: StepInput, deps: StepDeps): Promise<NarrowBucketPolicyOutput> {
+  const { request, context } = input;
+  const roleArn = stringField(input.steps['WaitForServiceLinkedRole'], 'roleArn');
+  if (!roleArn) throw new OnboardingError(ErrorNames.ServiceLinkedRoleInvalid, 'NarrowBucketPolicy needs the SLR ARN from WaitForServiceLinkedRole');
+  const ours = bucketStatements(request, context.names, { kind: 'serviceLinkedRole', serviceLinkedRoleArn: roleArn });
+  const { s3 } = clientsFor(input, deps, 'bucket');
+  const result = await ensureBucketStatements(s3, request.bucket.name, ours);
+  return { ...result, principal: roleArn };
+}

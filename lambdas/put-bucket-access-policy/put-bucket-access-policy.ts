@@ -1,0 +1,25 @@
+// FSx validates S3 access when a DRA (or a legacy linked file system) is created, with the
+// creating role's credentials, and the SLR does not exist yet: so the first bucket statements
+// allow account A's FSx SLRs by ARN pattern plus the file-system role.
+import { bucketStatements } from '../../policy/documents.js';
+import { ensureBucketStatements } from '../shared/bucket-policy.js';
+import { clientsFor } from '../shared/step-support.js';
+import type { StepDeps, StepInput } from '../shared/step-io.js';
+
+export interface PutBucketAccessPolicyOutput {
+  changed: boolean;
+  sids: string[];
+  statementCount: number;
+}
+
+export async function putBucketAccessPolicy(input: StepInput, deps: StepDeps): Promise<PutBucketAccessPolicyOutput> {
+  const { request, context } = input;
+  const ours = bucketStatements(request, context.names, {
+    kind: 'pattern',
+    fileSystemAccountId: context.accounts.fileSystem,
+    fileSystemRoleArn: context.roleArns.fileSystem,
+  });
+  const { s3 } = clientsFor(input, deps, 'bucket');
+  const result = await ensureBucketStatements(s3, request.bucket.name, ours);
+  return { ...result, sids: ours.map((s) => s.Sid!) };
+}

@@ -1,0 +1,27 @@
+// Compensation: removes this request's statements by Sid and nothing else. S3 refuses an
+// empty Statement list, so the policy is deleted when ours were the only statements.
+import { removeStatements } from '../../policy/documents.js';
+import { deleteBucketPolicy, readBucketPolicy, writeBucketPolicy } from '../shared/bucket-policy.js';
+import { clientsFor } from '../shared/step-support.js';
+import type { StepDeps, StepInput } from '../shared/step-io.js';
+
+export interface RemoveBucketAccessOutput {
+  changed: boolean;
+  removed: number;
+  policyDeleted: boolean;
+}
+
+export async function removeBucketAccess(input: StepInput, deps: StepDeps): Promise<RemoveBucketAccessOutput> {
+  const { request, context } = input;
+  const { s3 } = clientsFor(input, deps, 'bucket');
+  const current = await readBucketPolicy(s3, request.bucket.name);
+  if (!current) return { changed: false, removed: 0, policyDeleted: false };
+  const { document, removed } = removeStatements(current, [context.names.bucketAccessSid, context.names.bucketObjectAccessSid]);
+  if (removed === 0) return { changed: false, removed: 0, policyDeleted: false };
+  if (document.Statement.length === 0) {
+    await deleteBucketPolicy(s3, request.bucket.name);
+    return { changed: true, removed, policyDeleted: true };
+  }
+  await writeBucketPolicy(s3, request.bucket.name, document);
+  return { changed: true, removed, policyDeleted: false };
+}

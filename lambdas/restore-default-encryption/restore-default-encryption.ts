@@ -1,0 +1,47 @@
+// Compensation: puts back the recorded default encryption, but only if the bucket still has
+// the configuration this request set (someone may have changed it since; theirs wins). The
+// record is deleted afterwards, so a second run finds nothing to do.
+import { DeleteBucketEncryptionCommand, PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
+import { DeleteParameterCommand } from '@aws-sdk/client-ssm';
+import { readChangeRecord, readEncryption, sameEncryption } from '../shared/encryption.js';
+import { clientsFor, isErrorNamed } from '../shared/step-support.js';
+import type { StepDeps, StepInput } from '../shared/step-io.js';
+
+export interface RestoreDefaultEncryptionOutput {
+  changed: boolean;
+  restored: boolean;
+  /** Why nothing was restored, when nothing was. */
+  reason?: string;
+}
+
+export async function restoreDefaultEncryption(input: StepInput, deps: StepDeps): Promise<RestoreDefaultEncryptionOutput> {
+  const { request, context } = input;
+  const bucket = request.bucket.name;
+  const parameter = context.names.changeRecordParameter;
+  const { ssm } = deps.clients.orchestrator();
+  const record = await readChangeRecord(ssm, parameter);
+  // SetDefaultEncryption writes the record before changing the bucket: no record, no change.
+  if (!record) return { changed: false, restored: false, reason: 'no change record: this request never changed the default encryption' };
+
+  const { s3 } = clientsFor(input, deps, 'bucket');
+  const current = await readEncryption(s3, bucket);
+  let restored = false;
+  let reason: string | undefined;
+  if (!sameEncryption(current, record.applied)) {
+    reason = 'the bucket no longer has the configuration this request set; left as it is';
+  } else if (sameEncryption(current, record.previous)) {
+    reason = 'the bucket already had this configuration before the request';
+  } else if (record.previous === null) {
+    await s3.send(new DeleteBucketEncryptionCommand({ Bucket: bucket }));
+    restored = true;
+  } else {
+    await s3.send(new PutBucketEncryptionCommand({ Bucket: bucket, ServerSideEncryptionConfiguration: record.previous }));
+    restored = true;
+  }
+  try {
+    await ssm.send(new DeleteParameterCommand({ Name: parameter }));
+  } catch (e) {
+    if (!isErrorNamed(e, 'ParameterNotFound')) throw e;
+  }
+  return { changed: true, restored, ...(reason ? { reason } : {}) };
+}

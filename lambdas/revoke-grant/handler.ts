@@ -1,0 +1,5 @@
+// Lambda entry of the RevokeGrant state.
+import { makeLambdaHandler } from '../shared/lambda-entry.js';
+import { revokeGrant } from './revoke-grant.js';
+
+export const handler = makeLambdaHandler(revokeGrant);

@@ -1,0 +1,47 @@
+// Blog step 3: SSE-KMS default encryption with the shared key. The previous configuration is
+// recorded in Parameter Store BEFORE the change (write-ahead), so a crash between the two
+// writes still leaves rollback what it needs. An existing record means a re-run: it holds the
+// true "before" and is kept.
+import { PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { encryptionFor, readChangeRecord, readEncryption, sameEncryption, type ChangeRecord } from '../shared/encryption.js';
+import { clientsFor, isErrorNamed } from '../shared/step-support.js';
+import type { StepDeps, StepInput } from '../shared/step-io.js';
+
+export interface SetDefaultEncryptionOutput {
+  changed: boolean;
+  changeRecordParameter: string;
+  /** Whether the bucket had a default encryption configuration before this request. */
+  hadPreviousConfiguration: boolean;
+}
+
+export async function setDefaultEncryption(input: StepInput, deps: StepDeps): Promise<SetDefaultEncryptionOutput> {
+  const { request, context } = input;
+  const bucket = request.bucket.name;
+  const parameter = context.names.changeRecordParameter;
+  const { s3 } = clientsFor(input, deps, 'bucket');
+  const { ssm } = deps.clients.orchestrator();
+  const wanted = encryptionFor(request);
+
+  const current = await readEncryption(s3, bucket);
+  let record = await readChangeRecord(ssm, parameter);
+  let changed = false;
+  if (!record) {
+    record = { bucket, previous: current, applied: wanted } satisfies ChangeRecord;
+    try {
+      await ssm.send(
+        new PutParameterCommand({ Name: parameter, Type: 'String', Value: JSON.stringify(record), Overwrite: false, Description: `Default encryption of ${bucket} before fsx-onboard request ${request.requestId}` }),
+      );
+      changed = true;
+    } catch (e) {
+      // A concurrent run wrote it first: its record is the true "before".
+      if (!isErrorNamed(e, 'ParameterAlreadyExists')) throw e;
+      record = (await readChangeRecord(ssm, parameter)) ?? record;
+    }
+  }
+  if (!sameEncryption(current, wanted)) {
+    await s3.send(new PutBucketEncryptionCommand({ Bucket: bucket, ServerSideEncryptionConfiguration: wanted }));
+    changed = true;
+  }
+  return { changed, changeRecordParameter: parameter, hadPreviousConfiguration: record.previous !== null };
+}

@@ -1,0 +1,5 @@
+// Lambda entry of the ShareKey state.
+import { makeLambdaHandler } from '../shared/lambda-entry.js';
+import { shareKey } from './share-key.js';
+
+export const handler = makeLambdaHandler(shareKey);

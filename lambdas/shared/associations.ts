@@ -1,0 +1,43 @@
+// Data repository associations of a file system, and which file systems this request uses.
+import { DescribeDataRepositoryAssociationsCommand, type DataRepositoryAssociation, type FSxClient } from '@aws-sdk/client-fsx';
+import { findTaggedFileSystems } from './file-systems.js';
+import { isErrorNamed, stringField } from './step-support.js';
+import type { StepInput } from './step-io.js';
+
+export async function listAssociations(fsx: FSxClient, fileSystemId: string): Promise<DataRepositoryAssociation[]> {
+  const found: DataRepositoryAssociation[] = [];
+  let NextToken: string | undefined;
+  try {
+    do {
+      const page = await fsx.send(
+        new DescribeDataRepositoryAssociationsCommand({ Filters: [{ Name: 'file-system-id', Values: [fileSystemId] }], ...(NextToken ? { NextToken } : {}) }),
+      );
+      found.push(...(page.Associations ?? []));
+      NextToken = page.NextToken;
+    } while (NextToken);
+  } catch (e) {
+    if (isErrorNamed(e, 'FileSystemNotFound')) return [];
+    throw e;
+  }
+  return found;
+}
+
+export async function describeAssociation(fsx: FSxClient, associationId: string): Promise<DataRepositoryAssociation | undefined> {
+  try {
+    const { Associations } = await fsx.send(new DescribeDataRepositoryAssociationsCommand({ AssociationIds: [associationId] }));
+    return Associations?.[0];
+  } catch (e) {
+    if (isErrorNamed(e, 'DataRepositoryAssociationNotFound')) return undefined;
+    throw e;
+  }
+}
+
+/** The file system(s) this request works on: the one CreateFileSystem returned, the adopted one, or tagged ones. */
+export async function requestFileSystemIds(input: StepInput, fsx: FSxClient): Promise<string[]> {
+  const ids = new Set<string>();
+  const fromStep = stringField(input.steps['CreateFileSystem'], 'fileSystemId');
+  if (fromStep) ids.add(fromStep);
+  if (input.request.fileSystem.existingFileSystemId) ids.add(input.request.fileSystem.existingFileSystemId);
+  if (ids.size === 0) for (const fs of await findTaggedFileSystems(fsx, input.request.requestId)) if (fs.FileSystemId) ids.add(fs.FileSystemId);
+  return [...ids];
+}

@@ -1,0 +1,45 @@
+// Read-modify-write of a bucket policy that other teams also edit. S3 has no version
+// precondition on PutBucketPolicy, so each write is computed from a fresh read and only
+// touches this request's Sids.
+import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
+import { assertBucketPolicySize, containsStatements, mergeStatements, parsePolicy, serializePolicy } from '../../policy/documents.js';
+import type { PolicyDocument, PolicyStatement } from '../../policy/types.js';
+import { ErrorNames, OnboardingError } from './errors.js';
+import { isErrorNamed } from './step-support.js';
+
+/** The bucket's policy, or undefined when it has none. */
+export async function readBucketPolicy(s3: S3Client, bucket: string): Promise<PolicyDocument | undefined> {
+  try {
+    const { Policy } = await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }));
+    return Policy ? parsePolicy(Policy) : undefined;
+  } catch (e) {
+    if (isErrorNamed(e, 'NoSuchBucketPolicy')) return undefined;
+    throw e;
+  }
+}
+
+export async function writeBucketPolicy(s3: S3Client, bucket: string, document: PolicyDocument): Promise<void> {
+  assertBucketPolicySize(document, bucket);
+  try {
+    await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: serializePolicy(document) }));
+  } catch (e) {
+    // S3 rejects a principal IAM has not propagated yet; the state machine retries this name.
+    if (isErrorNamed(e, 'MalformedPolicy') && /invalid principal/i.test((e as Error).message)) {
+      throw new OnboardingError(ErrorNames.PrincipalNotYetPropagated, `S3 does not know a principal in the new policy of ${bucket} yet: ${(e as Error).message}`, { cause: e });
+    }
+    throw e;
+  }
+}
+
+export async function deleteBucketPolicy(s3: S3Client, bucket: string): Promise<void> {
+  await s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
+}
+
+/** Puts `ours` into the bucket policy unless an equivalent copy is already there. */
+export async function ensureBucketStatements(s3: S3Client, bucket: string, ours: PolicyStatement[]): Promise<{ changed: boolean; statementCount: number }> {
+  const current = await readBucketPolicy(s3, bucket);
+  if (current && containsStatements(current, ours)) return { changed: false, statementCount: current.Statement.length };
+  const next = mergeStatements(current ?? { Version: '2012-10-17', Statement: [] }, ours);
+  await writeBucketPolicy(s3, bucket, next);
+  return { changed: true, statementCount: next.Statement.length };
+}

@@ -1,0 +1,44 @@
+// Where the export canary lives, on the Lustre client and in S3. A client path is
+// `<mountPath><fileSystemPath>/<relative>` and maps to the S3 key `<prefix><relative>`.
+import type { OnboardingRequest } from './request.js';
+import type { OnboardingNames } from './naming.js';
+
+export interface CanaryFile {
+  /** Path relative to the linked directory (and to the prefix in S3). */
+  relative: string;
+  clientPath: string;
+  /** Path relative to the file system root, as data repository tasks take it. */
+  fileSystemRelativePath: string;
+  s3Key: string;
+  text: string;
+}
+
+export interface Canary {
+  directory: { clientPath: string; fileSystemRelativePath: string; s3Prefix: string };
+  /** Written on the client and exported to S3 (proves export + encryption with the key). */
+  toS3: CanaryFile;
+  /** Put in S3 by the bucket role and read through the mount (proves import + decrypt). */
+  fromS3: CanaryFile;
+}
+
+function joinPath(...parts: string[]): string {
+  return ('/' + parts.map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')).replace(/\/+/g, '/');
+}
+
+export function canaryFor(request: OnboardingRequest, names: OnboardingNames): Canary {
+  const dir = names.canaryFileName;
+  const linkedDir = joinPath(request.testExport.mountPath, request.fileSystem.fileSystemPath);
+  const fsRelative = (rel: string) => joinPath(request.fileSystem.fileSystemPath, rel).slice(1);
+  const file = (name: string, text: string): CanaryFile => ({
+    relative: `${dir}/${name}`,
+    clientPath: joinPath(linkedDir, dir, name),
+    fileSystemRelativePath: fsRelative(`${dir}/${name}`),
+    s3Key: `${request.bucket.prefix}${dir}/${name}`,
+    text,
+  });
+  return {
+    directory: { clientPath: joinPath(linkedDir, dir), fileSystemRelativePath: fsRelative(dir), s3Prefix: `${request.bucket.prefix}${dir}/` },
+    toS3: file('to-s3.txt', `fsx-onboard canary to-s3 ${request.requestId}`),
+    fromS3: file('from-s3.txt', `fsx-onboard canary from-s3 ${request.requestId}`),
+  };
+}

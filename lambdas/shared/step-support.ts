@@ -1,0 +1,56 @@
+// Small helpers every step uses: which clients to act through, poll bookkeeping, AWS error
+// names, and the tags that let a later run (or a compensation) find what this request made.
+import type { AccountClients, TargetRole } from './clients.js';
+import { ErrorNames, OnboardingError } from './errors.js';
+import { TAG_MANAGED_BY, TAG_REQUEST_ID } from './naming.js';
+import type { StepDeps, StepInput } from './step-io.js';
+import { Steps, type StepName } from '../../workflow/steps.js';
+
+/** Clients acting in the account that owns `role`'s resources (A, B or C). */
+export function clientsFor(input: StepInput, deps: StepDeps, role: TargetRole): AccountClients {
+  return deps.clients.forTarget(role, input.context.accounts[role]);
+}
+
+/** True when `e` is an AWS (or own) error with one of these names. */
+export function isErrorNamed(e: unknown, ...names: string[]): boolean {
+  return e instanceof Error && names.includes(e.name);
+}
+
+/** This step's earlier result (the state machine passes it back into the next poll). */
+export function previousResult(input: StepInput, step: StepName): Record<string, unknown> | undefined {
+  return input.steps[step];
+}
+
+/** Counts this poll and fails with PollTimedOut once the bound is reached without `done`. */
+export function pollCount(input: StepInput, step: StepName): { attempts: number; giveUpIfNotDone(waitingFor: string): void } {
+  const previous = input.steps[step]?.['attempts'];
+  const attempts = (typeof previous === 'number' ? previous : 0) + 1;
+  const spec: { maxAttempts: number } | undefined = 'poll' in Steps[step] ? (Steps[step] as { poll: { maxAttempts: number } }).poll : undefined;
+  const maxAttempts = input.poll?.maxAttempts ?? spec?.maxAttempts ?? Number.POSITIVE_INFINITY;
+  return {
+    attempts,
+    giveUpIfNotDone(waitingFor: string) {
+      if (attempts >= maxAttempts) {
+        throw new OnboardingError(ErrorNames.PollTimedOut, `${step} gave up after ${attempts} checks waiting for ${waitingFor}`);
+      }
+    },
+  };
+}
+
+/** Tags every resource this request creates carries; the request id tag is how it is found again. */
+export function resourceTags(input: StepInput): { Key: string; Value: string }[] {
+  return [
+    ...Object.entries(input.request.tags).map(([Key, Value]) => ({ Key, Value })),
+    { Key: TAG_REQUEST_ID, Value: input.request.requestId },
+    { Key: TAG_MANAGED_BY, Value: 'fsx-onboard' },
+  ];
+}
+
+export function hasRequestTag(tags: { Key?: string | undefined; Value?: string | undefined }[] | undefined, requestId: string): boolean {
+  return (tags ?? []).some((t) => t.Key === TAG_REQUEST_ID && t.Value === requestId);
+}
+
+export function stringField(result: Record<string, unknown> | undefined, field: string): string | undefined {
+  const value = result?.[field];
+  return typeof value === 'string' ? value : undefined;
+}

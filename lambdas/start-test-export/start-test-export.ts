@@ -1,0 +1,100 @@
+// Blog steps 4 and 7, automated. The bucket role puts an S3-side canary (encrypted by the
+// bucket default) for the mount to read; then either a Lustre client writes and archives a
+// canary (hsm_archive returns at once and never reports a denied export, hence the polls and
+// the verification after), or an EXPORT_TO_REPOSITORY task runs.
+import { CreateDataRepositoryTaskCommand, DescribeDataRepositoryTasksCommand, type DataRepositoryTask, type FSxClient } from '@aws-sdk/client-fsx';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { canaryFor, type Canary } from '../shared/canary.js';
+import { exportCommands, sendShellCommand } from '../shared/client-commands.js';
+import { ErrorNames, OnboardingError } from '../shared/errors.js';
+import { headObject } from '../shared/objects.js';
+import { clientsFor, hasRequestTag, resourceTags, stringField } from '../shared/step-support.js';
+import type { StepDeps, StepInput } from '../shared/step-io.js';
+
+export interface StartTestExportOutput {
+  changed: boolean;
+  mode: 'lustre-client' | 'data-repository-task';
+  /** lustre-client: the SSM command that writes and archives the canary (absent when it had already landed). */
+  commandId?: string;
+  /** data-repository-task: the export task. */
+  taskId?: string;
+  /** ISO time the export started; VerifyExport searches CloudTrail from here. */
+  startedAt: string;
+  canary: Canary;
+}
+
+/** Where FSx writes the task's completion report (`<path>/task-<id>/failures.csv`); CleanUpTestExport removes it. */
+export const reportPath = (input: StepInput) => `s3://${input.request.bucket.name}/${input.request.bucket.prefix}.fsx-onboard-reports`;
+
+/** This request's export task: tagged with the request id, or exporting exactly the canary directory. */
+async function findExportTask(fsx: FSxClient, fileSystemId: string, requestId: string, canaryPath: string): Promise<DataRepositoryTask | undefined> {
+  let NextToken: string | undefined;
+  do {
+    const page = await fsx.send(new DescribeDataRepositoryTasksCommand({ Filters: [{ Name: 'file-system-id', Values: [fileSystemId] }], ...(NextToken ? { NextToken } : {}) }));
+    const ours = (page.DataRepositoryTasks ?? []).find(
+      (t) => t.Type === 'EXPORT_TO_REPOSITORY' && (hasRequestTag(t.Tags, requestId) || (t.Paths?.length === 1 && t.Paths[0] === canaryPath)),
+    );
+    if (ours) return ours;
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return undefined;
+}
+
+export async function startTestExport(input: StepInput, deps: StepDeps): Promise<StartTestExportOutput> {
+  const { request, context } = input;
+  const canary = canaryFor(request, context.names);
+  const bucket = request.bucket.name;
+  const { s3 } = clientsFor(input, deps, 'bucket');
+  let changed = false;
+  if (!(await headObject(s3, bucket, canary.fromS3.s3Key))) {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: canary.fromS3.s3Key, Body: `${canary.fromS3.text}\n`, ContentType: 'text/plain' }));
+    changed = true;
+  }
+  const fileSystemId = stringField(input.steps['CreateFileSystem'], 'fileSystemId');
+  if (!fileSystemId) throw new OnboardingError(ErrorNames.FileSystemFailed, 'StartTestExport needs the file system id from CreateFileSystem');
+  const { fsx, ssm } = clientsFor(input, deps, 'fileSystem');
+
+  if (request.testExport.mode === 'data-repository-task') {
+    const existing = await findExportTask(fsx, fileSystemId, request.requestId, canary.directory.fileSystemRelativePath);
+    const task =
+      existing ??
+      (
+        await fsx.send(
+          new CreateDataRepositoryTaskCommand({
+            Type: 'EXPORT_TO_REPOSITORY',
+            FileSystemId: fileSystemId,
+            Paths: [canary.directory.fileSystemRelativePath],
+            // The report path must lie inside a linked repository path.
+            Report: { Enabled: true, Path: reportPath(input), Format: 'REPORT_CSV_20191124', Scope: 'FAILED_FILES_ONLY' },
+            ClientRequestToken: context.names.exportTaskToken,
+            Tags: resourceTags(input),
+          }),
+        )
+      ).DataRepositoryTask;
+    if (!task?.TaskId) throw new OnboardingError(ErrorNames.ExportTaskFailed, 'CreateDataRepositoryTask returned no task id');
+    return {
+      changed: changed || !existing,
+      mode: 'data-repository-task',
+      taskId: task.TaskId,
+      startedAt: (task.CreationTime ?? new Date()).toISOString(),
+      canary,
+    };
+  }
+
+  // An exported canary already in S3 means an earlier run got this far: nothing to send.
+  if (await headObject(s3, bucket, canary.toS3.s3Key)) {
+    const previous = stringField(input.steps['StartTestExport'], 'startedAt');
+    return { changed, mode: 'lustre-client', startedAt: previous ?? new Date().toISOString(), canary };
+  }
+  const fsResult = input.steps['WaitForFileSystem'];
+  const dnsName = stringField(fsResult, 'dnsName');
+  const mountName = stringField(fsResult, 'mountName');
+  if (!dnsName || !mountName) throw new OnboardingError(ErrorNames.FileSystemFailed, 'StartTestExport needs dnsName and mountName from WaitForFileSystem');
+  const instanceId = request.testExport.clientInstanceId!;
+  const sent = await sendShellCommand(ssm, {
+    instanceId,
+    commands: exportCommands(canary, { mountPath: request.testExport.mountPath, dnsName, mountName }),
+    comment: `fsx-onboard ${request.requestId} StartTestExport`,
+  });
+  return { changed: true, mode: 'lustre-client', commandId: sent.commandId, startedAt: (sent.requestedAt ?? new Date()).toISOString(), canary };
+}

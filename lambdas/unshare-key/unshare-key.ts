@@ -1,0 +1,20 @@
+// Compensation: removes this request's key statement by Sid; every other statement stays.
+import { removeStatements } from '../../policy/documents.js';
+import { readKeyPolicy, writeKeyPolicy } from '../shared/key-policy.js';
+import { clientsFor } from '../shared/step-support.js';
+import type { StepDeps, StepInput } from '../shared/step-io.js';
+
+export interface UnshareKeyOutput {
+  changed: boolean;
+  removed: number;
+}
+
+export async function unshareKey(input: StepInput, deps: StepDeps): Promise<UnshareKeyOutput> {
+  const { request, context } = input;
+  const { kms } = clientsFor(input, deps, 'key');
+  const current = await readKeyPolicy(kms, request.key.arn);
+  const { document, removed } = removeStatements(current, [context.names.keyUseSid]);
+  if (removed === 0) return { changed: false, removed: 0 };
+  await writeKeyPolicy(kms, request.key.arn, document);
+  return { changed: true, removed };
+}

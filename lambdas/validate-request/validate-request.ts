@@ -1,0 +1,75 @@
+// First state: checks the raw request against the one schema and, read-only, that the key
+// can serve S3 default encryption for FSx (FSx accepts only symmetric keys) and that the
+// bucket is in the request's region. Returns the whole state the later steps receive.
+import { DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
+import { ErrorNames, OnboardingError } from '../shared/errors.js';
+import { namesFor } from '../shared/naming.js';
+import { formatProblems, isLegacyLinked, keyAccountId, validateRequest, type OnboardingRequest } from '../shared/request.js';
+import type { ClientFactory } from '../shared/clients.js';
+import type { OnboardingContext, StepDeps, StepResults } from '../shared/step-io.js';
+
+export interface ValidateRequestInput {
+  request: unknown;
+  /** The standalone rollback machine validates the schema only: it must run even when AWS checks would fail. */
+  mode?: 'rollback';
+}
+
+export interface ValidateRequestOutput {
+  request: OnboardingRequest;
+  context: OnboardingContext;
+  steps: StepResults;
+}
+
+export function contextFor(request: OnboardingRequest, clients: ClientFactory): OnboardingContext {
+  const accounts = { fileSystem: request.fileSystem.accountId, bucket: request.bucket.accountId, key: keyAccountId(request) };
+  return {
+    names: namesFor(request.requestId),
+    accounts,
+    roleArns: {
+      fileSystem: clients.roleArn('fileSystem', accounts.fileSystem),
+      bucket: clients.roleArn('bucket', accounts.bucket),
+      key: clients.roleArn('key', accounts.key),
+    },
+    legacyLinked: isLegacyLinked(request),
+  };
+}
+
+/** S3 reports us-east-1 as no constraint and eu-west-1 by its legacy name "EU". */
+function bucketRegion(locationConstraint: string | undefined): string {
+  if (!locationConstraint) return 'us-east-1';
+  return locationConstraint === 'EU' ? 'eu-west-1' : locationConstraint;
+}
+
+export async function validateRequestStep(input: ValidateRequestInput, deps: StepDeps): Promise<ValidateRequestOutput> {
+  const validation = validateRequest(input.request);
+  if (!validation.ok) {
+    throw new OnboardingError(ErrorNames.RequestInvalid, formatProblems(validation.problems));
+  }
+  const request = validation.request;
+  const context = contextFor(request, deps.clients);
+  if (input.mode === 'rollback') return { request, context, steps: {} };
+
+  const { kms } = deps.clients.forTarget('key', context.accounts.key);
+  const { KeyMetadata: key } = await kms.send(new DescribeKeyCommand({ KeyId: request.key.arn }));
+  const problems: string[] = [];
+  if (!key) problems.push('DescribeKey returned no key metadata');
+  else {
+    if (key.KeySpec !== 'SYMMETRIC_DEFAULT') problems.push(`its key spec is ${key.KeySpec}; FSx for Lustre accepts only symmetric keys (SYMMETRIC_DEFAULT)`);
+    if (key.KeyUsage !== 'ENCRYPT_DECRYPT') problems.push(`its key usage is ${key.KeyUsage}, not ENCRYPT_DECRYPT`);
+    if (key.KeyState !== 'Enabled') problems.push(`its state is ${key.KeyState}, not Enabled`);
+    const keyRegion = key.Arn?.split(':')[3];
+    if (keyRegion && keyRegion !== request.region) problems.push(`it is in ${keyRegion}, not ${request.region}`);
+  }
+  if (problems.length) {
+    throw new OnboardingError(ErrorNames.KeyNotUsable, `Key ${request.key.arn} cannot encrypt the bucket for FSx: ${problems.join('; ')}`);
+  }
+
+  const { s3 } = deps.clients.forTarget('bucket', context.accounts.bucket);
+  const location = await s3.send(new GetBucketLocationCommand({ Bucket: request.bucket.name }));
+  const region = bucketRegion(location.LocationConstraint);
+  if (region !== request.region) {
+    throw new OnboardingError(ErrorNames.RequestInvalid, `bucket.name: bucket ${request.bucket.name} is in ${region}, not the request region ${request.region}`);
+  }
+  return { request, context, steps: {} };
+}

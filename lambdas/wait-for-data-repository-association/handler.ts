@@ -1,0 +1,5 @@
+// Lambda entry of the WaitForDataRepositoryAssociation state.
+import { makeLambdaHandler } from '../shared/lambda-entry.js';
+import { waitForDataRepositoryAssociation } from './wait-for-data-repository-association.js';
+
+export const handler = makeLambdaHandler(waitForDataRepositoryAssociation);

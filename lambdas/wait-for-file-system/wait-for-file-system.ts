@@ -1,0 +1,36 @@
+// Poll: the file system takes ~10-22 minutes to become AVAILABLE. FAILED and MISCONFIGURED
+// are reported with FSx's own FailureDetails.
+import { ErrorNames, OnboardingError } from '../shared/errors.js';
+import { describeFileSystem } from '../shared/file-systems.js';
+import { clientsFor, pollCount, stringField } from '../shared/step-support.js';
+import type { StepDeps, StepInput } from '../shared/step-io.js';
+
+export interface WaitForFileSystemOutput {
+  done: boolean;
+  attempts: number;
+  lifecycle: string;
+  dnsName?: string;
+  mountName?: string;
+}
+
+export async function waitForFileSystem(input: StepInput, deps: StepDeps): Promise<WaitForFileSystemOutput> {
+  const poll = pollCount(input, 'WaitForFileSystem');
+  const id = stringField(input.steps['CreateFileSystem'], 'fileSystemId');
+  if (!id) throw new OnboardingError(ErrorNames.FileSystemFailed, 'WaitForFileSystem needs the file system id from CreateFileSystem');
+  const { fsx } = clientsFor(input, deps, 'fileSystem');
+  const fs = await describeFileSystem(fsx, id);
+  if (!fs) throw new OnboardingError(ErrorNames.FileSystemFailed, `File system ${id} no longer exists`);
+  const lifecycle = fs.Lifecycle ?? 'UNKNOWN';
+  if (lifecycle === 'FAILED' || lifecycle === 'MISCONFIGURED') {
+    throw new OnboardingError(ErrorNames.FileSystemFailed, `File system ${id} is ${lifecycle}: ${fs.FailureDetails?.Message ?? 'FSx gave no details'}`);
+  }
+  const done = lifecycle === 'AVAILABLE';
+  if (!done) poll.giveUpIfNotDone(`file system ${id} to become AVAILABLE (last seen ${lifecycle})`);
+  return {
+    done,
+    attempts: poll.attempts,
+    lifecycle,
+    ...(fs.DNSName ? { dnsName: fs.DNSName } : {}),
+    ...(fs.LustreConfiguration?.MountName ? { mountName: fs.LustreConfiguration.MountName } : {}),
+  };
+}

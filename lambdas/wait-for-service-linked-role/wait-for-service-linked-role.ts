@@ -1,0 +1,33 @@
+// Poll: FSx creates AWSServiceRoleForFSxS3Access_<fs-id> with the DRA (PERSISTENT_2) or the
+// file system (legacy types). Its exact ARN is what the bucket policy and the grant name.
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { ErrorNames, OnboardingError } from '../shared/errors.js';
+import { SERVICE_LINKED_ROLE_PATH, serviceLinkedRoleName } from '../shared/naming.js';
+import { clientsFor, isErrorNamed, pollCount, stringField } from '../shared/step-support.js';
+import type { StepDeps, StepInput } from '../shared/step-io.js';
+
+export interface WaitForServiceLinkedRoleOutput {
+  done: boolean;
+  attempts: number;
+  roleArn?: string;
+}
+
+export async function waitForServiceLinkedRole(input: StepInput, deps: StepDeps): Promise<WaitForServiceLinkedRoleOutput> {
+  const poll = pollCount(input, 'WaitForServiceLinkedRole');
+  const fileSystemId = stringField(input.steps['CreateFileSystem'], 'fileSystemId');
+  if (!fileSystemId) throw new OnboardingError(ErrorNames.ServiceLinkedRoleInvalid, 'WaitForServiceLinkedRole needs the file system id from CreateFileSystem');
+  const roleName = serviceLinkedRoleName(fileSystemId);
+  const { iam } = clientsFor(input, deps, 'fileSystem');
+  try {
+    const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
+    if (Role?.Path !== SERVICE_LINKED_ROLE_PATH || !Role.Arn) {
+      // A look-alike role outside the service path is not the one FSx uses.
+      throw new OnboardingError(ErrorNames.ServiceLinkedRoleInvalid, `Role ${roleName} has path ${Role?.Path}, not the FSx service path ${SERVICE_LINKED_ROLE_PATH}`);
+    }
+    return { done: true, attempts: poll.attempts, roleArn: Role.Arn };
+  } catch (e) {
+    if (!isErrorNamed(e, 'NoSuchEntityException', 'NoSuchEntity')) throw e;
+    poll.giveUpIfNotDone(`service-linked role ${roleName} to exist in account ${input.context.accounts.fileSystem}`);
+    return { done: false, attempts: poll.attempts };
+  }
+}

@@ -1,0 +1,64 @@
+// Errors as the real clients would raise them: the modeled exception class of the service
+// package when there is one (so `name` and `instanceof` hold), otherwise the package's
+// ServiceException base carrying the AWS error code as `name`.
+import * as cloudtrail from '@aws-sdk/client-cloudtrail';
+import * as fsx from '@aws-sdk/client-fsx';
+import * as iam from '@aws-sdk/client-iam';
+import * as kms from '@aws-sdk/client-kms';
+import * as s3 from '@aws-sdk/client-s3';
+import * as ssm from '@aws-sdk/client-ssm';
+import * as sts from '@aws-sdk/client-sts';
+
+export type ServiceName = 'sts' | 'iam' | 's3' | 'kms' | 'fsx' | 'ssm' | 'cloudtrail';
+
+const packages: Record<ServiceName, { module: Record<string, unknown>; base: string }> = {
+  sts: { module: sts, base: 'STSServiceException' },
+  iam: { module: iam, base: 'IAMServiceException' },
+  s3: { module: s3, base: 'S3ServiceException' },
+  kms: { module: kms, base: 'KMSServiceException' },
+  fsx: { module: fsx, base: 'FSxServiceException' },
+  ssm: { module: ssm, base: 'SSMServiceException' },
+  cloudtrail: { module: cloudtrail, base: 'CloudTrailServiceException' },
+};
+
+type ErrorClass = new (options: Record<string, unknown>) => Error & { $metadata: Record<string, unknown> };
+
+export function serviceError(service: ServiceName, name: string, message: string, httpStatusCode = 400, extra: Record<string, unknown> = {}): Error {
+  const pkg = packages[service];
+  // The SDK names a class after the error code, sometimes with an `Exception` suffix (IAM NoSuchEntity).
+  const modeled = (pkg.module[name] ?? pkg.module[`${name}Exception`]) as ErrorClass | undefined;
+  const fault = httpStatusCode >= 500 ? 'server' : 'client';
+  const metadata = { httpStatusCode, requestId: 'sandbox' };
+  if (typeof modeled === 'function' && modeled.prototype instanceof Error && name !== pkg.base) {
+    // FSx and others model the text as `Message`; the base class reads `message`.
+    const error = new modeled({ message, Message: message, $metadata: metadata, ...extra });
+    (error as { $metadata: unknown }).$metadata = metadata;
+    return error;
+  }
+  const Base = pkg.module[pkg.base] as ErrorClass;
+  return new Base({ name, message, $fault: fault, $metadata: metadata, ...extra });
+}
+
+/** Thrown by handlers; the dispatcher turns it into the service's exception and a CloudTrail errorCode. */
+export class SimError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly httpStatusCode = 400,
+    /** CloudTrail's errorCode when it differs from the API error (KMS logs `AccessDenied`). */
+    readonly trailCode?: string,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export const accessDeniedCode: Record<ServiceName, string> = {
+  sts: 'AccessDenied',
+  iam: 'AccessDenied',
+  s3: 'AccessDenied',
+  kms: 'AccessDeniedException',
+  fsx: 'AccessDeniedException',
+  ssm: 'AccessDeniedException',
+  cloudtrail: 'AccessDeniedException',
+};

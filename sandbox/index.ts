@@ -1,0 +1,111 @@
+// The simulated AWS the local runner and the tests plug into real SDK v3 clients. See
+// docs/architecture.md; the API below is what cli/local-runner.ts relies on.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { AwsCredentialIdentity, Pluggable } from '@smithy/types';
+import type { OnboardingRequest } from '../lambdas/shared/request.js';
+import { sweepSessions } from './identity.js';
+import { runHsmArchive } from './lustre-client.js';
+import { createPlugin } from './plugin.js';
+import { sweepFsx } from './services/fsx.js';
+import { runTask } from './services/fsx-tasks.js';
+import { runCommand } from './services/ssm.js';
+import { Sim, type Faults } from './sim.js';
+import { snapshotOf, type SandboxSnapshot } from './snapshot.js';
+import { emptyWorld, type WorldState } from './state.js';
+import { ensureWorld, ORCHESTRATOR_ACCESS_KEY_ID, ORCHESTRATOR_SECRET, type WorldOptions } from './world.js';
+
+export type { Faults } from './sim.js';
+export type { SandboxSnapshot } from './snapshot.js';
+export type { WorldState } from './state.js';
+export { ensureAccounts, orchestratorRoleArn, defaultKeyPolicy, TARGET_ROLE_NAMES, type WorldOptions } from './world.js';
+
+export const DEFAULT_STATE_FILE = '.fsx-onboard/sandbox.json';
+
+export interface SandboxOptions {
+  /** Where the world is kept between runs (default `.fsx-onboard/sandbox.json` under cwd). */
+  stateFile?: string;
+  /** Never read or write a file (tests). */
+  inMemory?: boolean;
+  faults?: Faults;
+  /** Virtual epoch ms a new world starts at (default: now, to the second). */
+  startTime?: number;
+}
+
+export class Sandbox {
+  readonly plugin: Pluggable<any, any>;
+  readonly orchestratorCredentials: AwsCredentialIdentity = { accessKeyId: ORCHESTRATOR_ACCESS_KEY_ID, secretAccessKey: ORCHESTRATOR_SECRET };
+  readonly clock: { now(): number; advance(seconds: number): void };
+  readonly metrics: { readonly awsCalls: number };
+  /** The live model (tests and `sandbox show` inspect it; handlers never see it). */
+  readonly sim: Sim;
+
+  private constructor(state: WorldState, private readonly stateFile: string | undefined, faults: Faults) {
+    const sim = new Sim(state, faults);
+    sim.onJob('hsm-archive', runHsmArchive);
+    sim.onJob('task-run', runTask);
+    sim.onJob('command-run', runCommand);
+    sim.onTick(sweepFsx);
+    sim.onTick((s) => sweepSessions(s.state, s.now()));
+    this.sim = sim;
+    this.plugin = createPlugin(() => sim);
+    this.clock = {
+      now: () => sim.clock.now(),
+      advance: (seconds: number) => {
+        sim.clock.advance(seconds);
+        sim.runDueJobs();
+      },
+    };
+    this.metrics = {
+      get awsCalls() {
+        return sim.state.awsCalls;
+      },
+    };
+  }
+
+  static async open(options: SandboxOptions = {}): Promise<Sandbox> {
+    const start = options.startTime ?? Math.floor(Date.now() / 1000) * 1000;
+    if (options.inMemory) return new Sandbox(emptyWorld(start), undefined, options.faults ?? {});
+    const file = resolve(options.stateFile ?? DEFAULT_STATE_FILE);
+    let state: WorldState;
+    try {
+      state = JSON.parse(await readFile(file, 'utf8')) as WorldState;
+      if (state.version !== 1) throw new Error(`unsupported sandbox state version ${String(state.version)} in ${file}`);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      state = emptyWorld(start);
+    }
+    return new Sandbox(state, file, options.faults ?? {});
+  }
+
+  get state(): WorldState {
+    return this.sim.state;
+  }
+
+  get faults(): Faults {
+    return this.sim.faults;
+  }
+
+  set faults(faults: Faults) {
+    this.sim.faults = faults;
+  }
+
+  /** Creates what the request needs if absent (accounts, roles, bucket, key, client instance). */
+  ensureWorldFor(request: OnboardingRequest, options: WorldOptions = {}): void {
+    ensureWorld(this.sim, request, options);
+  }
+
+  snapshot(): SandboxSnapshot {
+    this.sim.runDueJobs();
+    return snapshotOf(this.sim);
+  }
+
+  async save(): Promise<void> {
+    if (!this.stateFile) return;
+    await mkdir(dirname(this.stateFile), { recursive: true });
+    // Write then rename, so an interrupted save never leaves half a world behind.
+    const temporary = `${this.stateFile}.tmp-${process.pid}`;
+    await writeFile(temporary, JSON.stringify(this.sim.state));
+    await rename(temporary, this.stateFile);
+  }
+}

@@ -1,0 +1,122 @@
+// SSM: Parameter Store (the write-ahead change records) and Run Command with
+// AWS-RunShellScript on one managed instance, whose Lustre client is simulated. A command is
+// Pending, then InProgress, then Success/Failed on the virtual clock.
+import { SimError } from '../errors.js';
+import { runScript } from '../lustre-client.js';
+import type { Call, Sim } from '../sim.js';
+import type { CommandState, JobState } from '../state.js';
+import { nextUuid } from '../state.js';
+import type { ServiceModel } from './types.js';
+
+export const COMMAND_START_SECONDS = 1;
+export const COMMAND_RUN_SECONDS = 2;
+const PARAMETER_MAX_CHARS = 4096;
+
+function parameterKey(call: Call, name: string): string {
+  return `${call.caller.account}:${call.region}:${name}`;
+}
+
+function parameterArn(call: Call, name: string): string {
+  return `arn:aws:ssm:${call.region}:${call.caller.account}:parameter/${name.replace(/^\//, '')}`;
+}
+
+function authorizeParameter(call: Call, action: string): string {
+  const name = String(call.input.Name ?? '');
+  const arn = parameterArn(call, name);
+  call.resources.push({ ARN: arn, accountId: call.caller.account, type: 'AWS::SSM::Parameter' });
+  call.sim.authorize('ssm', call.caller, { action, resource: arn, resourceAccount: call.caller.account });
+  return name;
+}
+
+function commandStatus(sim: Sim, command: CommandState): string {
+  if (sim.now() < command.startAt) return 'Pending';
+  if (!command.result || sim.now() < command.endAt) return 'InProgress';
+  return command.result.status;
+}
+
+/** The command's run: the script executes at its start time (side effects happen then). */
+export function runCommand(sim: Sim, job: JobState): void {
+  const command = sim.state.commands[job.ref['commandId']!];
+  const instance = command && sim.state.instances[command.instanceId];
+  if (!command || !instance) return;
+  command.result = runScript(sim, instance, command.commands);
+}
+
+export const ssm: ServiceModel = {
+  GetParameter(call) {
+    const name = authorizeParameter(call, 'ssm:GetParameter');
+    const parameter = call.sim.state.parameters[parameterKey(call, name)];
+    if (!parameter) throw new SimError('ParameterNotFound', `Parameter ${name} not found.`);
+    return { Parameter: { Name: name, Type: parameter.type, Value: parameter.value, Version: parameter.version, LastModifiedDate: new Date(parameter.lastModified), ARN: parameterArn(call, name), DataType: 'text' } };
+  },
+
+  PutParameter(call) {
+    const name = authorizeParameter(call, 'ssm:PutParameter');
+    const key = parameterKey(call, name);
+    const existing = call.sim.state.parameters[key];
+    if (existing && !call.input.Overwrite) throw new SimError('ParameterAlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.');
+    const value = String(call.input.Value ?? '');
+    if (value.length > PARAMETER_MAX_CHARS) throw new SimError('ValidationException', `Standard tier parameters support a maximum parameter value of ${PARAMETER_MAX_CHARS} characters.`);
+    const version = (existing?.version ?? 0) + 1;
+    call.sim.state.parameters[key] = { name, value, type: String(call.input.Type ?? existing?.type ?? 'String'), version, lastModified: call.sim.now() };
+    return { Version: version, Tier: 'Standard' };
+  },
+
+  DeleteParameter(call) {
+    const name = authorizeParameter(call, 'ssm:DeleteParameter');
+    const key = parameterKey(call, name);
+    if (!call.sim.state.parameters[key]) throw new SimError('ParameterNotFound', `Parameter ${name} not found.`);
+    delete call.sim.state.parameters[key];
+    return {};
+  },
+
+  SendCommand(call) {
+    const input = call.input as { InstanceIds?: string[]; DocumentName?: string; Parameters?: Record<string, string[]> };
+    if (input.DocumentName !== 'AWS-RunShellScript') throw new SimError('InvalidDocument', `The sandbox runs AWS-RunShellScript only, not ${input.DocumentName}.`);
+    const ids = input.InstanceIds ?? [];
+    if (ids.length !== 1) throw new SimError('InvalidInstanceId', 'The sandbox runs commands on exactly one instance.');
+    const instance = call.sim.state.instances[ids[0]!];
+    const instanceArn = `arn:aws:ec2:${call.region}:${call.caller.account}:instance/${ids[0]}`;
+    call.resources.push({ ARN: instanceArn, accountId: call.caller.account, type: 'AWS::EC2::Instance' });
+    call.sim.authorize('ssm', call.caller, { action: 'ssm:SendCommand', resource: `arn:aws:ssm:${call.region}::document/AWS-RunShellScript`, resourceAccount: call.caller.account });
+    call.sim.authorize('ssm', call.caller, { action: 'ssm:SendCommand', resource: instanceArn, resourceAccount: call.caller.account });
+    if (!instance || instance.account !== call.caller.account || instance.region !== call.region) {
+      throw new SimError('InvalidInstanceId', 'Instances [[' + ids[0] + ']] not in a valid state for account ' + call.caller.account);
+    }
+    const now = call.sim.now();
+    const command: CommandState = {
+      commandId: nextUuid(call.sim.state),
+      instanceId: instance.id,
+      account: call.caller.account,
+      region: call.region,
+      commands: input.Parameters?.['commands'] ?? [],
+      requestedAt: now,
+      startAt: now + COMMAND_START_SECONDS * 1000,
+      endAt: now + (COMMAND_START_SECONDS + COMMAND_RUN_SECONDS) * 1000,
+    };
+    call.sim.state.commands[command.commandId] = command;
+    call.sim.schedule(command.startAt, 'command-run', { commandId: command.commandId });
+    call.responseElements = { commandId: command.commandId };
+    return { Command: { CommandId: command.commandId, DocumentName: 'AWS-RunShellScript', InstanceIds: ids, Parameters: input.Parameters, Status: 'Pending', RequestedDateTime: new Date(now), TargetCount: 1 } };
+  },
+
+  GetCommandInvocation(call) {
+    const command = call.sim.state.commands[String(call.input.CommandId ?? '')];
+    call.sim.authorize('ssm', call.caller, { action: 'ssm:GetCommandInvocation', resource: `arn:aws:ssm:${call.region}:${call.caller.account}:*`, resourceAccount: call.caller.account });
+    if (!command || command.instanceId !== call.input.InstanceId || command.account !== call.caller.account) throw new SimError('InvocationDoesNotExist', 'The command invocation does not exist.');
+    const status = commandStatus(call.sim, command);
+    const done = status === 'Success' || status === 'Failed';
+    return {
+      CommandId: command.commandId,
+      InstanceId: command.instanceId,
+      DocumentName: 'AWS-RunShellScript',
+      Status: status,
+      StatusDetails: status,
+      ResponseCode: done ? command.result!.responseCode : -1,
+      StandardOutputContent: done ? command.result!.stdout : '',
+      StandardErrorContent: done ? command.result!.stderr : '',
+      ...(call.sim.now() >= command.startAt ? { ExecutionStartDateTime: new Date(command.startAt).toISOString() } : {}),
+      ...(done ? { ExecutionEndDateTime: new Date(command.endAt).toISOString() } : {}),
+    };
+  },
+};

@@ -1,0 +1,124 @@
+// The running world: state + clock + the helpers every service model shares (authorisation
+// through the policy evaluator, CloudTrail, scheduled side effects).
+import { evaluateAccess } from '../policy/evaluate.js';
+import type { AccessDecision, KmsGrant, PolicyDocument } from '../policy/types.js';
+import { VirtualClock } from './clock.js';
+import { recordEvent, type EventInput, type TrailResource } from './cloudtrail.js';
+import { accessDeniedCode, SimError, type ServiceName } from './errors.js';
+import { identityPoliciesOf, type Caller } from './identity.js';
+import type { JobState, WorldState } from './state.js';
+
+export interface Faults {
+  /** Probability (0..1) that a call fails with a transient error (ThrottlingException / SlowDown). */
+  transientRate?: number;
+  /** Seed of the deterministic fault sequence. */
+  seed?: number;
+  /** `service:Operation` (e.g. `kms:CreateGrant`) → error that operation always fails with. */
+  permanent?: Record<string, { code: string; message: string; httpStatusCode?: number }>;
+}
+
+export interface AuthorizeRequest {
+  action: string;
+  resource: string;
+  resourceAccount: string;
+  context?: Record<string, string | string[]>;
+}
+
+export interface AuthorizeOptions {
+  resourcePolicy?: PolicyDocument | undefined;
+  kms?: { grants: KmsGrant[]; grantTokens?: string[] | undefined };
+}
+
+/** What a handler learns and reports about one call (for CloudTrail). */
+export interface Call<I = any> {
+  sim: Sim;
+  service: ServiceName;
+  operation: string;
+  caller: Caller;
+  region: string;
+  input: I;
+  resources: TrailResource[];
+  /** Owner account of the resource acted on, if not the caller's (gets the event too). */
+  resourceAccount?: string;
+  responseElements?: unknown;
+}
+
+export type JobRunner = (sim: Sim, job: JobState) => void;
+
+export class Sim {
+  readonly clock: VirtualClock;
+  faults: Faults;
+  private readonly jobRunners = new Map<JobState['kind'], JobRunner>();
+  private readonly tickHooks: ((sim: Sim) => void)[] = [];
+  private running = false;
+
+  constructor(public state: WorldState, faults: Faults = {}) {
+    this.clock = new VirtualClock(() => this.state);
+    this.faults = faults;
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  onJob(kind: JobState['kind'], runner: JobRunner): void {
+    this.jobRunners.set(kind, runner);
+  }
+
+  /** Lazy lifecycle work (e.g. removing deleted file systems) run whenever time is observed. */
+  onTick(hook: (sim: Sim) => void): void {
+    this.tickHooks.push(hook);
+  }
+
+  schedule(at: number, kind: JobState['kind'], ref: Record<string, string>): void {
+    this.state.jobs.push({ at, seq: this.state.seq++, kind, ref });
+  }
+
+  /** Runs, in time order, every scheduled side effect that is due by now. */
+  runDueJobs(): void {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (;;) {
+        const due = this.state.jobs.filter((j) => j.at <= this.state.now).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+        if (!due) break;
+        this.state.jobs.splice(this.state.jobs.indexOf(due), 1);
+        this.clock.at(due.at, () => this.jobRunners.get(due.kind)?.(this, due));
+      }
+      for (const hook of this.tickHooks) hook(this);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  decide(caller: Caller, request: AuthorizeRequest, options: AuthorizeOptions = {}): AccessDecision {
+    return evaluateAccess({
+      request: {
+        action: request.action,
+        resource: request.resource,
+        resourceAccount: request.resourceAccount,
+        principal: { arn: caller.roleArn, sessionArn: caller.sessionArn, account: caller.account, type: 'AWS' },
+        context: { 'aws:PrincipalArn': caller.roleArn, 'aws:PrincipalAccount': caller.account, ...request.context },
+      },
+      identityPolicies: identityPoliciesOf(this.state, caller.roleArn),
+      ...(options.resourcePolicy ? { resourcePolicy: options.resourcePolicy } : {}),
+      ...(options.kms ? { kms: { grants: options.kms.grants, ...(options.kms.grantTokens ? { grantTokens: options.kms.grantTokens } : {}), now: this.now() } } : {}),
+    });
+  }
+
+  /** Throws the service's access-denied error with the evaluator's AWS wording. */
+  authorize(service: ServiceName, caller: Caller, request: AuthorizeRequest, options: AuthorizeOptions = {}): AccessDecision {
+    const decision = this.decide(caller, request, options);
+    if (!decision.allowed) throw denied(service, caller, request, decision);
+    return decision;
+  }
+
+  record(input: Omit<EventInput, 'time'>): void {
+    recordEvent(this.state, { ...input, time: this.now() });
+  }
+}
+
+export function denied(service: ServiceName, caller: Caller, request: AuthorizeRequest, decision: AccessDecision): SimError {
+  const message = decision.message ?? `User: ${caller.sessionArn} is not authorized to perform: ${request.action} on resource: ${request.resource}`;
+  return new SimError(accessDeniedCode[service], message, 403, service === 'kms' ? 'AccessDenied' : undefined);
+}

@@ -1,0 +1,237 @@
+// The whole simulated world as one JSON-serialisable value, so a run can be saved to the
+// state file, reopened by the next command, and shown by `sandbox show --json`.
+import { createHash } from 'node:crypto';
+import type { KmsGrant, PolicyDocument } from '../policy/types.js';
+
+export interface RoleState {
+  arn: string;
+  name: string;
+  path: string;
+  account: string;
+  trustPolicy: PolicyDocument;
+  inlinePolicies: Record<string, PolicyDocument>;
+  managedPolicies: PolicyDocument[];
+  /** Virtual ms; IAM is eventually consistent, so other services see the role only later. */
+  createdAt: number;
+  serviceLinked?: { fileSystemId: string };
+}
+
+export interface SessionState {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  roleArn: string;
+  sessionArn: string;
+  account: string;
+  /** Virtual ms. */
+  expiresAt: number;
+}
+
+export interface EncryptionRule {
+  sseAlgorithm: 'AES256' | 'aws:kms' | 'aws:kms:dsse';
+  kmsMasterKeyId?: string;
+  bucketKeyEnabled: boolean;
+}
+
+export interface ObjectState {
+  key: string;
+  bodyBase64: string;
+  etag: string;
+  lastModified: number;
+  sse: 'AES256' | 'aws:kms';
+  kmsKeyArn?: string;
+  bucketKeyEnabled?: boolean;
+  /** The aws:s3:arn encryption context the data key was generated under. */
+  encryptionContextArn?: string;
+  writtenBy: string;
+}
+
+export interface BucketState {
+  name: string;
+  account: string;
+  region: string;
+  createdAt: number;
+  policy?: string;
+  /** S3 applies SSE-S3 to every bucket without a configuration (since January 2023). */
+  encryption: EncryptionRule | null;
+  objects: Record<string, ObjectState>;
+}
+
+export interface KeyState {
+  arn: string;
+  keyId: string;
+  account: string;
+  region: string;
+  keySpec: string;
+  keyUsage: string;
+  keyState: 'Enabled' | 'Disabled' | 'PendingDeletion';
+  description: string;
+  createdAt: number;
+  policy: string;
+  grants: KmsGrant[];
+  grantCreatedAt: Record<string, number>;
+}
+
+export interface LustreFile {
+  content: string;
+  /** In-flight HSM action (`ARCHIVE`) until the export job runs. */
+  hsmAction: 'NOOP' | 'ARCHIVE';
+  archived: boolean;
+}
+
+export interface FileSystemState {
+  id: string;
+  arn: string;
+  account: string;
+  region: string;
+  deploymentType: string;
+  storageCapacity: number;
+  subnetIds: string[];
+  securityGroupIds: string[];
+  dnsName: string;
+  mountName: string;
+  importPath?: string;
+  exportPath?: string;
+  autoImportPolicy?: string;
+  tags: Record<string, string>;
+  clientRequestToken?: string;
+  /** The request's parameters, to tell an idempotent retry from a token reuse. */
+  fingerprint?: string;
+  createdAt: number;
+  availableAt: number;
+  deletingAt?: number;
+  goneAt?: number;
+  failure?: string;
+  /** The file system namespace: absolute file-system paths → files written through clients. */
+  files: Record<string, LustreFile>;
+}
+
+export interface DraState {
+  id: string;
+  arn: string;
+  fileSystemId: string;
+  account: string;
+  region: string;
+  fileSystemPath: string;
+  dataRepositoryPath: string;
+  batchImportMetaDataOnCreate: boolean;
+  s3?: unknown;
+  tags: Record<string, string>;
+  clientRequestToken?: string;
+  /** The request's parameters, to tell an idempotent retry from a token reuse. */
+  fingerprint?: string;
+  createdAt: number;
+  availableAt: number;
+  deletingAt?: number;
+  goneAt?: number;
+}
+
+export interface TaskState {
+  id: string;
+  arn: string;
+  fileSystemId: string;
+  account: string;
+  region: string;
+  type: string;
+  paths: string[];
+  report: { Enabled: boolean; Path?: string; Format?: string; Scope?: string };
+  clientRequestToken?: string;
+  fingerprint?: string;
+  tags: Record<string, string>;
+  createdAt: number;
+  startAt: number;
+  endAt: number;
+  /** Filled when the task's end job runs. */
+  result?: { lifecycle: 'SUCCEEDED' | 'FAILED'; total: number; succeeded: number; failed: number; failureMessage?: string };
+}
+
+export interface InstanceState {
+  id: string;
+  account: string;
+  region: string;
+  lustreClient: boolean;
+  /** Mount point → file system id. */
+  mounts: Record<string, string>;
+  localDirs: string[];
+  localFiles: Record<string, string>;
+}
+
+export interface CommandState {
+  commandId: string;
+  instanceId: string;
+  account: string;
+  region: string;
+  commands: string[];
+  requestedAt: number;
+  startAt: number;
+  endAt: number;
+  result?: { status: 'Success' | 'Failed'; stdout: string; stderr: string; responseCode: number };
+}
+
+export interface ParameterState {
+  name: string;
+  value: string;
+  type: string;
+  version: number;
+  lastModified: number;
+}
+
+/** Side effects that happen later on the virtual clock (exports, task runs, deletions). */
+export interface JobState {
+  at: number;
+  seq: number;
+  kind: 'hsm-archive' | 'task-run' | 'command-run';
+  ref: Record<string, string>;
+}
+
+export interface TrailEvent {
+  recipientAccountId: string;
+  /** Virtual ms (the record's eventTime has whole seconds, as on AWS). */
+  time: number;
+  managementEvent: boolean;
+  record: Record<string, unknown>;
+}
+
+export interface WorldState {
+  version: 1;
+  now: number;
+  seq: number;
+  awsCalls: number;
+  accounts: string[];
+  roles: Record<string, RoleState>;
+  sessions: Record<string, SessionState>;
+  buckets: Record<string, BucketState>;
+  keys: Record<string, KeyState>;
+  fileSystems: Record<string, FileSystemState>;
+  dras: Record<string, DraState>;
+  tasks: Record<string, TaskState>;
+  instances: Record<string, InstanceState>;
+  commands: Record<string, CommandState>;
+  parameters: Record<string, ParameterState>;
+  jobs: JobState[];
+  events: TrailEvent[];
+}
+
+export function emptyWorld(startMs: number): WorldState {
+  return {
+    version: 1, now: startMs, seq: 0, awsCalls: 0, accounts: [], roles: {}, sessions: {}, buckets: {}, keys: {},
+    fileSystems: {}, dras: {}, tasks: {}, instances: {}, commands: {}, parameters: {}, jobs: [], events: [],
+  };
+}
+
+/** Deterministic identifiers: a saved world replays to the same ids. */
+export function nextHex(state: WorldState, length: number): string {
+  let out = '';
+  while (out.length < length) out += createHash('sha256').update(`sandbox-${state.seq++}`).digest('hex');
+  return out.slice(0, length);
+}
+
+export function nextUuid(state: WorldState): string {
+  const h = nextHex(state, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export function nextAlnum(state: WorldState, length: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  return [...Buffer.from(nextHex(state, length * 2), 'hex')].slice(0, length).map((b) => alphabet[b % 32]).join('');
+}

@@ -1,0 +1,97 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DeleteBucketEncryptionCommand, GetBucketEncryptionCommand, PutBucketEncryptionCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { setDefaultEncryption } from '../../lambdas/set-default-encryption/set-default-encryption.js';
+import { restoreDefaultEncryption } from '../../lambdas/restore-default-encryption/restore-default-encryption.js';
+import { B, awsError, setup } from './fixtures.js';
+
+const s3 = mockClient(S3Client);
+const ssm = mockClient(SSMClient);
+const keyArn = 'arn:aws:kms:us-east-1:333333333333:key/2a1bae3d-a3e7-475b-acb2-b0dd92a5ff99';
+const sseS3 = { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' as const }, BucketKeyEnabled: false }] };
+const ours = { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' as const, KMSMasterKeyID: keyArn }, BucketKeyEnabled: true }] };
+const record = (previous: unknown) => JSON.stringify({ bucket: 'genomics-reference-data', previous, applied: ours });
+
+beforeEach(() => {
+  s3.reset();
+  ssm.reset();
+});
+
+describe('SetDefaultEncryption', () => {
+  it('records the previous configuration (Overwrite false) before setting SSE-KMS with the full key ARN', async () => {
+    const order: string[] = [];
+    s3.on(GetBucketEncryptionCommand).resolves({ ServerSideEncryptionConfiguration: sseS3 });
+    ssm.on(GetParameterCommand).rejects(awsError('ParameterNotFound'));
+    ssm.on(PutParameterCommand).callsFake(() => (order.push('PutParameter'), { Version: 1 }));
+    s3.on(PutBucketEncryptionCommand).callsFake(() => (order.push('PutBucketEncryption'), {}));
+    const { input, deps, names, clients } = setup();
+
+    await expect(setDefaultEncryption(input, deps)).resolves.toEqual({ changed: true, changeRecordParameter: names.changeRecordParameter, hadPreviousConfiguration: true });
+    expect(order).toEqual(['PutParameter', 'PutBucketEncryption']);
+    expect(clients.targets).toContain(`bucket@${B}`);
+    expect(clients.targets).toContain('orchestrator');
+    const put = ssm.commandCalls(PutParameterCommand)[0]!.args[0].input;
+    expect(put).toMatchObject({ Name: '/fsx-onboard/change-records/genomics-scratch-2026-11', Type: 'String', Overwrite: false });
+    expect(JSON.parse(put.Value!)).toEqual({ bucket: 'genomics-reference-data', previous: sseS3, applied: ours });
+    expect(s3).toHaveReceivedCommandExactlyOnceWith(PutBucketEncryptionCommand, { Bucket: 'genomics-reference-data', ServerSideEncryptionConfiguration: ours });
+  });
+
+  it('keeps an existing record (a re-run) and changes nothing once the bucket has our configuration', async () => {
+    s3.on(GetBucketEncryptionCommand).resolves({ ServerSideEncryptionConfiguration: ours });
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: record(sseS3) } });
+    const { input, deps } = setup();
+    await expect(setDefaultEncryption(input, deps)).resolves.toMatchObject({ changed: false, hadPreviousConfiguration: true });
+    expect(ssm).not.toHaveReceivedCommand(PutParameterCommand);
+    expect(s3).not.toHaveReceivedCommand(PutBucketEncryptionCommand);
+  });
+
+  it('records "no configuration" when the bucket had none', async () => {
+    s3.on(GetBucketEncryptionCommand).rejects(awsError('ServerSideEncryptionConfigurationNotFoundError'));
+    ssm.on(GetParameterCommand).rejects(awsError('ParameterNotFound'));
+    const { input, deps } = setup('request-legacy.json');
+    await expect(setDefaultEncryption(input, deps)).resolves.toMatchObject({ changed: true, hadPreviousConfiguration: false });
+    expect(JSON.parse(ssm.commandCalls(PutParameterCommand)[0]!.args[0].input.Value!).previous).toBeNull();
+    expect(s3).toHaveReceivedCommandWith(PutBucketEncryptionCommand, {
+      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'arn:aws:kms:eu-west-1:333333333333:key/a056d364-d490-473d-ad19-bd6a483d8096' }, BucketKeyEnabled: false }] },
+    });
+  });
+});
+
+describe('RestoreDefaultEncryption', () => {
+  it('puts the recorded configuration back when the bucket still has ours, then deletes the record', async () => {
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: record(sseS3) } });
+    s3.on(GetBucketEncryptionCommand).resolves({ ServerSideEncryptionConfiguration: ours });
+    const { input, deps, names } = setup();
+    await expect(restoreDefaultEncryption(input, deps)).resolves.toEqual({ changed: true, restored: true });
+    expect(s3).toHaveReceivedCommandExactlyOnceWith(PutBucketEncryptionCommand, { Bucket: 'genomics-reference-data', ServerSideEncryptionConfiguration: sseS3 });
+    expect(ssm).toHaveReceivedCommandWith(DeleteParameterCommand, { Name: names.changeRecordParameter });
+  });
+
+  it('deletes the default encryption when the bucket had none before', async () => {
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: record(null) } });
+    s3.on(GetBucketEncryptionCommand).resolves({ ServerSideEncryptionConfiguration: ours });
+    const { input, deps } = setup();
+    await restoreDefaultEncryption(input, deps);
+    expect(s3).toHaveReceivedCommandWith(DeleteBucketEncryptionCommand, { Bucket: 'genomics-reference-data' });
+    expect(s3).not.toHaveReceivedCommand(PutBucketEncryptionCommand);
+  });
+
+  it('leaves a configuration someone else set since, and still clears the record', async () => {
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: record(sseS3) } });
+    s3.on(GetBucketEncryptionCommand).resolves({ ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'arn:aws:kms:us-east-1:222222222222:key/other' } }] } });
+    const { input, deps } = setup();
+    await expect(restoreDefaultEncryption(input, deps)).resolves.toMatchObject({ restored: false, reason: expect.stringContaining('no longer has') });
+    expect(s3).not.toHaveReceivedCommand(PutBucketEncryptionCommand);
+    expect(s3).not.toHaveReceivedCommand(DeleteBucketEncryptionCommand);
+    expect(ssm).toHaveReceivedCommand(DeleteParameterCommand);
+  });
+
+  it('does nothing without a change record', async () => {
+    ssm.on(GetParameterCommand).rejects(awsError('ParameterNotFound'));
+    const { input, deps } = setup();
+    await expect(restoreDefaultEncryption(input, deps)).resolves.toMatchObject({ changed: false, restored: false });
+    expect(s3.calls()).toHaveLength(0);
+    expect(ssm).not.toHaveReceivedCommand(DeleteParameterCommand);
+  });
+});

@@ -1,0 +1,81 @@
+// Shared fixtures for the handler tests: the example requests, a client factory whose
+// clients aws-sdk-client-mock intercepts (mockClient(X) mocks every instance), and the
+// record of which role in which account each step asked for.
+import { readFileSync } from 'node:fs';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { FSxClient } from '@aws-sdk/client-fsx';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { AccountClients, ClientFactory, TargetRole } from '../../lambdas/shared/clients.js';
+import { validateRequest, type OnboardingRequest } from '../../lambdas/shared/request.js';
+import type { PollInput, StepDeps, StepInput, StepResults } from '../../lambdas/shared/step-io.js';
+import { contextFor } from '../../lambdas/validate-request/validate-request.js';
+
+export const A = '111111111111';
+export const B = '222222222222';
+export const C = '333333333333';
+export const FS_ID = 'fs-0123456789abcdef0';
+export const SLR_ARN = `arn:aws:iam::${A}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_${FS_ID}`;
+
+export function rawRequest(file: 'request.json' | 'request-legacy.json'): Record<string, any> {
+  return JSON.parse(readFileSync(new URL(`../../examples/${file}`, import.meta.url), 'utf8'));
+}
+
+export function loadRequest(file: 'request.json' | 'request-legacy.json' = 'request.json', edit?: (raw: Record<string, any>) => void): OnboardingRequest {
+  const raw = rawRequest(file);
+  edit?.(raw);
+  const result = validateRequest(raw);
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.request;
+}
+
+export interface FakeFactory extends ClientFactory {
+  targets: string[];
+}
+
+export function fakeFactory(region = 'us-east-1'): FakeFactory {
+  const config = { region, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } };
+  const clients: AccountClients = {
+    s3: new S3Client(config),
+    kms: new KMSClient(config),
+    iam: new IAMClient(config),
+    fsx: new FSxClient(config),
+    ssm: new SSMClient(config),
+    cloudtrail: new CloudTrailClient(config),
+  };
+  const targets: string[] = [];
+  return {
+    targets,
+    forTarget(role: TargetRole, accountId: string) {
+      targets.push(`${role}@${accountId}`);
+      return clients;
+    },
+    orchestrator() {
+      targets.push('orchestrator');
+      return clients;
+    },
+    roleArn: (role, accountId) => `arn:aws:iam::${accountId}:role/fsx-onboard-${role === 'fileSystem' ? 'filesystem' : role}`,
+  };
+}
+
+export function setup(file: 'request.json' | 'request-legacy.json' = 'request.json', steps: StepResults = {}, options: { poll?: PollInput; edit?: (raw: Record<string, any>) => void } = {}) {
+  const request = loadRequest(file, options.edit);
+  const clients = fakeFactory(request.region);
+  const input: StepInput = { request, context: contextFor(request, clients), steps, ...(options.poll ? { poll: options.poll } : {}) };
+  const deps: StepDeps = { clients };
+  return { request, input, deps, clients, names: input.context.names };
+}
+
+/** An AWS SDK-style error: the name is what the state machine routes on. */
+export function awsError(name: string, message = name): Error {
+  const e = new Error(message);
+  e.name = name;
+  return Object.assign(e, { $metadata: {}, $fault: 'client' });
+}
+
+/** The Policy argument of a PutBucketPolicy/PutKeyPolicy call, parsed. */
+export function policyOf(call: { args: readonly [{ input: object }, ...unknown[]] } | undefined): any {
+  return JSON.parse((call!.args[0].input as { Policy: string }).Policy);
+}

@@ -1,0 +1,132 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { type GrantOperation, CreateGrantCommand, GetKeyPolicyCommand, KMSClient, ListGrantsCommand, PutKeyPolicyCommand, RevokeGrantCommand } from '@aws-sdk/client-kms';
+import { shareKey } from '../../lambdas/share-key/share-key.js';
+import { unshareKey } from '../../lambdas/unshare-key/unshare-key.js';
+import { createGrant } from '../../lambdas/create-grant/create-grant.js';
+import { revokeGrant } from '../../lambdas/revoke-grant/revoke-grant.js';
+import { C, SLR_ARN, awsError, policyOf, setup } from './fixtures.js';
+
+const kms = mockClient(KMSClient);
+const keyArn = 'arn:aws:kms:us-east-1:333333333333:key/2a1bae3d-a3e7-475b-acb2-b0dd92a5ff99';
+const rootStatement = { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${C}:root` }, Action: 'kms:*', Resource: '*' };
+const cloudTrailStatement = { Sid: 'AllowCloudTrail', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'kms:GenerateDataKey*', Resource: '*' };
+const operations: GrantOperation[] = ['Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'CreateGrant', 'DescribeKey', 'ReEncryptFrom', 'ReEncryptTo'];
+
+function keyWithPolicy(statements: unknown[]) {
+  let policy = JSON.stringify({ Version: '2012-10-17', Id: 'key-default-1', Statement: statements });
+  kms.on(GetKeyPolicyCommand).callsFake(() => ({ Policy: policy, PolicyName: 'default' }));
+  kms.on(PutKeyPolicyCommand).callsFake((input: { Policy: string }) => {
+    policy = input.Policy;
+    return {};
+  });
+}
+
+beforeEach(() => kms.reset());
+
+describe('ShareKey', () => {
+  it('adds the blog statement for A and B to the default policy by key ARN, via the key role in C', async () => {
+    keyWithPolicy([rootStatement, cloudTrailStatement]);
+    const { input, deps, names, clients } = setup();
+    await expect(shareKey(input, deps)).resolves.toEqual({ changed: true, sid: names.keyUseSid });
+    expect(clients.targets).toEqual([`key@${C}`]);
+    expect(kms).toHaveReceivedCommandWith(GetKeyPolicyCommand, { KeyId: keyArn, PolicyName: 'default' });
+    const call = kms.commandCalls(PutKeyPolicyCommand)[0]!;
+    expect(call.args[0].input).toMatchObject({ KeyId: keyArn, PolicyName: 'default', BypassPolicyLockoutSafetyCheck: false });
+    const written = policyOf(call);
+    expect(written.Id).toBe('key-default-1');
+    expect(written.Statement).toEqual([
+      rootStatement,
+      cloudTrailStatement,
+      {
+        Sid: names.keyUseSid,
+        Effect: 'Allow',
+        Principal: { AWS: ['arn:aws:iam::111111111111:root', 'arn:aws:iam::222222222222:root'] },
+        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+        Resource: keyArn,
+        Condition: {
+          StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com', 'kms:CallerAccount': ['111111111111', '222222222222'] },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': ['arn:aws:s3:::genomics-reference-data/cohort-2026/*', 'arn:aws:s3:::genomics-reference-data'] },
+        },
+      },
+    ]);
+
+    kms.resetHistory();
+    await expect(shareKey(input, deps)).resolves.toMatchObject({ changed: false });
+    expect(kms).not.toHaveReceivedCommand(PutKeyPolicyCommand);
+  });
+
+  it('refuses a key policy that would exceed 32 KB before calling PutKeyPolicy', async () => {
+    keyWithPolicy([rootStatement, { ...cloudTrailStatement, Resource: `arn:${'x'.repeat(33_000)}` }]);
+    const { input, deps } = setup();
+    await expect(shareKey(input, deps)).rejects.toMatchObject({ name: 'ResourceConflict' });
+    expect(kms).not.toHaveReceivedCommand(PutKeyPolicyCommand);
+  });
+
+  it('lets MalformedPolicyDocumentException through unchanged', async () => {
+    kms.on(GetKeyPolicyCommand).resolves({ Policy: JSON.stringify({ Statement: [rootStatement] }) });
+    kms.on(PutKeyPolicyCommand).rejects(awsError('MalformedPolicyDocumentException', 'The new key policy will not allow you to update the key policy in the future.'));
+    const { input, deps } = setup();
+    await expect(shareKey(input, deps)).rejects.toMatchObject({ name: 'MalformedPolicyDocumentException' });
+  });
+});
+
+describe('UnshareKey', () => {
+  it('removes only our statement, and nothing on a second run', async () => {
+    const { input, deps, names } = setup();
+    keyWithPolicy([rootStatement, { Sid: names.keyUseSid, Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*' }, cloudTrailStatement]);
+    await expect(unshareKey(input, deps)).resolves.toEqual({ changed: true, removed: 1 });
+    expect(policyOf(kms.commandCalls(PutKeyPolicyCommand)[0]).Statement).toEqual([rootStatement, cloudTrailStatement]);
+
+    kms.resetHistory();
+    await expect(unshareKey(input, deps)).resolves.toEqual({ changed: false, removed: 0 });
+    expect(kms).not.toHaveReceivedCommand(PutKeyPolicyCommand);
+  });
+});
+
+describe('CreateGrant', () => {
+  const steps = { WaitForServiceLinkedRole: { done: true, attempts: 2, roleArn: SLR_ARN } };
+
+  it('grants the SLR the blog\'s operations on the key ARN with the request\'s grant name', async () => {
+    kms.on(ListGrantsCommand).resolves({ Grants: [{ GrantId: 'other', Name: 'someone-else', GranteePrincipal: SLR_ARN, Operations: ['Decrypt'] }], Truncated: false });
+    kms.on(CreateGrantCommand).resolves({ GrantId: 'g-1', GrantToken: 'token-1' });
+    const { input, deps, names, clients } = setup('request.json', steps);
+    await expect(createGrant(input, deps)).resolves.toEqual({ changed: true, grantId: 'g-1', grantToken: 'token-1', granteePrincipal: SLR_ARN });
+    expect(clients.targets).toEqual([`key@${C}`]);
+    expect(kms).toHaveReceivedCommandWith(ListGrantsCommand, { KeyId: keyArn });
+    expect(kms).toHaveReceivedCommandExactlyOnceWith(CreateGrantCommand, { KeyId: keyArn, GranteePrincipal: SLR_ARN, Operations: operations, Name: names.grantName });
+  });
+
+  it('finds its grant by name on a second run and creates none', async () => {
+    const { input, deps, names } = setup('request.json', steps);
+    kms.on(ListGrantsCommand).resolves({ Grants: [{ GrantId: 'g-1', Name: names.grantName, GranteePrincipal: SLR_ARN, Operations: [...operations].reverse(), KeyId: keyArn }] });
+    await expect(createGrant(input, deps)).resolves.toEqual({ changed: false, grantId: 'g-1', granteePrincipal: SLR_ARN });
+    expect(kms).not.toHaveReceivedCommand(CreateGrantCommand);
+  });
+
+  it('lets InvalidArnException (a grantee IAM has not propagated) through for the retry', async () => {
+    kms.on(ListGrantsCommand).resolves({ Grants: [] });
+    kms.on(CreateGrantCommand).rejects(awsError('InvalidArnException', 'ARN does not refer to a valid principal'));
+    const { input, deps } = setup('request.json', steps);
+    await expect(createGrant(input, deps)).rejects.toMatchObject({ name: 'InvalidArnException' });
+  });
+});
+
+describe('RevokeGrant', () => {
+  it('revokes the grants named for this request only, and nothing when none is left', async () => {
+    const { input, deps, names } = setup();
+    kms.on(ListGrantsCommand)
+      .resolvesOnce({ Grants: [{ GrantId: 'theirs', Name: 'other-team' }, { GrantId: 'g-1', Name: names.grantName }], Truncated: true, NextMarker: 'm1' })
+      .resolvesOnce({ Grants: [{ GrantId: 'g-2', Name: names.grantName }], Truncated: false });
+    await expect(revokeGrant(input, deps)).resolves.toEqual({ changed: true, revokedGrantIds: ['g-1', 'g-2'] });
+    expect(kms).toHaveReceivedCommandWith(ListGrantsCommand, { KeyId: keyArn, Marker: 'm1' });
+    expect(kms).toHaveReceivedCommandTimes(RevokeGrantCommand, 2);
+    expect(kms).toHaveReceivedCommandWith(RevokeGrantCommand, { KeyId: keyArn, GrantId: 'g-1' });
+    expect(kms).not.toHaveReceivedCommandWith(RevokeGrantCommand, { KeyId: keyArn, GrantId: 'theirs' });
+
+    kms.reset();
+    kms.on(ListGrantsCommand).resolves({ Grants: [{ GrantId: 'theirs', Name: 'other-team' }] });
+    await expect(revokeGrant(input, deps)).resolves.toEqual({ changed: false, revokedGrantIds: [] });
+    expect(kms).not.toHaveReceivedCommand(RevokeGrantCommand);
+  });
+});

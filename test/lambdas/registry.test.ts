@@ -1,0 +1,58 @@
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { allStepNames, rollbackPath, forwardStepNames } from '../../workflow/steps.js';
+import { handlerFolder, stepHandlers } from '../../lambdas/registry.js';
+import { makeLambdaHandler, factoryForRegion } from '../../lambdas/shared/lambda-entry.js';
+import { setup } from './fixtures.js';
+
+describe('stepHandlers', () => {
+  it('has a handler for every forward step and every compensation', () => {
+    expect(Object.keys(stepHandlers).sort()).toEqual([...allStepNames].sort());
+    for (const name of [...forwardStepNames, ...rollbackPath]) expect(typeof stepHandlers[name]).toBe('function');
+  });
+
+  it('has a Lambda entry per state in lambdas/<kebab-case-name>/handler.ts', async () => {
+    for (const name of allStepNames) {
+      const folder = handlerFolder(name);
+      expect(existsSync(new URL(`../../lambdas/${folder}/handler.ts`, import.meta.url)), folder).toBe(true);
+      const entry = (await import(`../../lambdas/${folder}/handler.ts`)) as { handler?: unknown };
+      expect(typeof entry.handler, folder).toBe('function');
+    }
+    expect(handlerFolder('WaitForDataRepositoryAssociationDeletion')).toBe('wait-for-data-repository-association-deletion');
+  });
+});
+
+describe('makeLambdaHandler', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('passes the event to the step with a client factory built once per region', async () => {
+    const seen: unknown[] = [];
+    const handler = makeLambdaHandler(async (input: { request: { region: string } }, deps) => {
+      seen.push(deps.clients);
+      return { region: input.request.region };
+    });
+    await expect(handler({ request: { region: 'us-east-1' } })).resolves.toEqual({ region: 'us-east-1' });
+    await handler({ request: { region: 'us-east-1' } });
+    await handler({ request: { region: 'eu-west-1' } });
+    expect(seen[0]).toBe(seen[1]);
+    expect(seen[2]).not.toBe(seen[0]);
+    expect(seen[0]).toBe(factoryForRegion('us-east-1'));
+  });
+
+  it('uses the role names from the environment', async () => {
+    vi.stubEnv('FSX_ONBOARD_KEY_ROLE_NAME', 'custom-key-role');
+    const handler = makeLambdaHandler(async (_input: { request: { region: string } }, deps) => deps.clients.roleArn('key', '333333333333'));
+    await expect(handler({ request: { region: 'ap-southeast-2' } })).resolves.toBe('arn:aws:iam::333333333333:role/custom-key-role');
+  });
+
+  it('runs a real step end to end through the entry', async () => {
+    const kms = mockClient(KMSClient);
+    kms.on(GetKeyPolicyCommand).resolves({ Policy: JSON.stringify({ Statement: [] }) });
+    const { input } = setup();
+    const { handler } = await import('../../lambdas/unshare-key/handler.js');
+    await expect(handler(input)).resolves.toEqual({ changed: false, removed: 0 });
+    kms.restore();
+  });
+});

@@ -1,0 +1,53 @@
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { describe, expect, it } from 'vitest';
+import { createClientFactory } from '../../lambdas/shared/clients.js';
+import { exampleRequest, world } from './world.js';
+
+describe('sandbox STS and IAM', () => {
+  it('issues a session of the target role when its trust policy names the orchestrator', async () => {
+    const w = await world();
+    const { STSClient } = await import('@aws-sdk/client-sts');
+    const sts = new STSClient({ region: w.request.region, credentials: w.fileSystem.s3.config.credentials });
+    sts.middlewareStack.use(w.sandbox.plugin);
+    const identity = await sts.send(new GetCallerIdentityCommand({}));
+    expect(identity.Arn).toBe(`arn:aws:sts::${w.a}:assumed-role/fsx-onboard-filesystem/fsx-onboard`);
+    expect(identity.Account).toBe(w.a);
+  });
+
+  it('refuses AssumeRole when the trust policy does not name the caller', async () => {
+    const w = await world();
+    const keyRole = w.sandbox.state.roles[`arn:aws:iam::${w.c}:role/fsx-onboard-key`]!;
+    keyRole.trustPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${w.c}:root` }, Action: 'sts:AssumeRole' }] };
+    await expect(w.key.kms.send(new DescribeKeyCommand({ KeyId: w.request.key.arn }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: expect.stringContaining(`is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${w.c}:role/fsx-onboard-key`),
+    });
+    const denied = w.sandbox.snapshot().cloudTrail.filter((e) => e['eventName'] === 'AssumeRole' && e['errorCode'] === 'AccessDenied');
+    expect(denied.length).toBeGreaterThan(0);
+  });
+
+  it('requires the external id when the trust policy has one', async () => {
+    const request = exampleRequest();
+    const without = await world(request, { externalId: 'ext-123' });
+    await expect(without.key.kms.send(new DescribeKeyCommand({ KeyId: request.key.arn }))).rejects.toMatchObject({ name: 'AccessDenied' });
+    const withId = await world(request, { externalId: 'ext-123', externalIdForClients: 'ext-123' });
+    const described = await withId.key.kms.send(new DescribeKeyCommand({ KeyId: request.key.arn }));
+    expect(described.KeyMetadata?.Arn).toBe(request.key.arn);
+  });
+
+  it('rejects unknown access keys', async () => {
+    const w = await world();
+    const factory = createClientFactory({ region: w.request.region, credentials: { accessKeyId: 'AKIAUNKNOWN', secretAccessKey: 'x' }, plugins: [w.sandbox.plugin] });
+    await expect(factory.orchestrator().kms.send(new DescribeKeyCommand({ KeyId: w.request.key.arn }))).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
+  });
+
+  it('answers GetRole with NoSuchEntity for a role that does not exist', async () => {
+    const w = await world();
+    await expect(w.fileSystem.iam.send(new GetRoleCommand({ RoleName: 'AWSServiceRoleForFSxS3Access_fs-0123456789abcdef0' }))).rejects.toMatchObject({
+      name: 'NoSuchEntityException',
+      $metadata: { httpStatusCode: 404 },
+    });
+  });
+});
