@@ -1,0 +1,125 @@
+// The orchestrator: one function per state, the state machines rendered by workflow/, failure
+// alerts and the onboarding API. Deployed once, in account A or a tooling account.
+import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { functionArnPlaceholder, renderDefinition, renderRollbackDefinition, type AslDefinition } from '../workflow/render.js';
+import { allStepNames, type StepName } from '../workflow/steps.js';
+import type { DeploymentConfig } from './config.js';
+import { FailureAlerts } from './failure-alerts.js';
+import { orchestratorDocument, toCdkPolicyDocument } from './iam-documents.js';
+import { stateMachineNames, type MachineKey } from './names.js';
+import { OnboardingApi } from './onboarding-api.js';
+import { TaskFunctions, type TaskFunctionsProps } from './task-functions.js';
+import { acknowledgeWildcards } from './wildcards.js';
+
+/** Substitution key of a step's function ARN: `${CreateGrantFunctionArn}` → `CreateGrantFunctionArn`. */
+export const substitutionKey = (step: StepName): string => functionArnPlaceholder(step).slice(2, -1);
+
+/** The steps a definition refers to, so each machine gets only its own substitutions and invoke rights. */
+export const stepsIn = (definition: AslDefinition): StepName[] => {
+  const text = JSON.stringify(definition);
+  return allStepNames.filter((step) => text.includes(functionArnPlaceholder(step)));
+};
+
+export interface OrchestratorStackProps extends StackProps {
+  config: DeploymentConfig;
+  entryFor?: TaskFunctionsProps['entryFor'];
+}
+
+export class OrchestratorStack extends Stack {
+  readonly role: iam.Role;
+  readonly functions: TaskFunctions;
+  readonly stateMachines: Record<MachineKey, sfn.StateMachine>;
+
+  constructor(scope: Construct, id: string, props: OrchestratorStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    // One role for every function, with a fixed name: the target roles in other accounts can
+    // only trust it by a literal ARN.
+    const policy = orchestratorDocument(config, this.partition);
+    this.role = new iam.Role(this, 'FunctionRole', {
+      roleName: config.orchestratorRoleName,
+      description: 'fsx-onboard step functions: assumes the fsx-onboard target roles, keeps change records.',
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      inlinePolicies: { Orchestrate: toCdkPolicyDocument(policy) },
+    });
+    acknowledgeWildcards(this.role, policy);
+    // X-Ray has no resource-level permissions: PutTraceSegments/PutTelemetryRecords take "*".
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by Lambda active tracing) use "*": X-Ray supports no resource-level permissions.',
+    });
+
+    this.functions = new TaskFunctions(this, 'Steps', {
+      role: this.role,
+      environment: {
+        FSX_ONBOARD_FILESYSTEM_ROLE_NAME: config.roleNames.fileSystem,
+        FSX_ONBOARD_BUCKET_ROLE_NAME: config.roleNames.bucket,
+        FSX_ONBOARD_KEY_ROLE_NAME: config.roleNames.key,
+        // Not a secret (AWS: the external id guards against a confused deputy, not theft).
+        FSX_ONBOARD_EXTERNAL_ID: config.externalId,
+      },
+      ...(props.entryFor ? { entryFor: props.entryFor } : {}),
+    });
+
+    this.stateMachines = {
+      rollbackOnFailure: this.machine('RollbackOnFailure', stateMachineNames.rollbackOnFailure, renderDefinition('rollback')),
+      stopOnFailure: this.machine('StopOnFailure', stateMachineNames.stopOnFailure, renderDefinition('stop')),
+      rollback: this.machine('Rollback', stateMachineNames.rollback, renderRollbackDefinition()),
+    };
+
+    const alerts = new FailureAlerts(this, 'FailureAlerts', {
+      stateMachines: this.stateMachines,
+      ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+    });
+
+    const api = new OnboardingApi(this, 'Api', {
+      rollbackOnFailure: this.stateMachines.rollbackOnFailure,
+      stopOnFailure: this.stateMachines.stopOnFailure,
+    });
+
+    new CfnOutput(this, 'RollbackOnFailureStateMachineArn', { value: this.stateMachines.rollbackOnFailure.stateMachineArn });
+    new CfnOutput(this, 'StopOnFailureStateMachineArn', { value: this.stateMachines.stopOnFailure.stateMachineArn });
+    new CfnOutput(this, 'RollbackStateMachineArn', { value: this.stateMachines.rollback.stateMachineArn });
+    new CfnOutput(this, 'FailureTopicArn', { value: alerts.topic.topicArn });
+    new CfnOutput(this, 'OrchestratorRoleArn', { value: this.role.roleArn });
+    new CfnOutput(this, 'ApiUrl', { value: api.api.url });
+  }
+
+  private machine(id: string, name: string, definition: AslDefinition): sfn.StateMachine {
+    const steps = stepsIn(definition);
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, {
+      // The /aws/vendedlogs/ prefix keeps Step Functions' log delivery from growing the
+      // account's CloudWatch Logs resource policy once per log group (its 5,120-character limit).
+      logGroupName: `/aws/vendedlogs/states/${name}`,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const machine = new sfn.StateMachine(this, id, {
+      stateMachineName: name,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(definition)),
+      definitionSubstitutions: Object.fromEntries(steps.map((step) => [substitutionKey(step), this.functions.functions[step].functionArn])),
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+    });
+    // Exactly the functions of this definition, unqualified (grantInvoke would add "<arn>:*").
+    machine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'InvokeStepFunctions',
+        actions: ['lambda:InvokeFunction'],
+        resources: steps.map((step) => this.functions.functions[step].functionArn),
+      }),
+    );
+    Validations.of(machine).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Added by CDK for logging and tracing: logs:CreateLogDelivery/GetLogDelivery/UpdateLogDelivery/DeleteLogDelivery/ListLogDeliveries/PutResourcePolicy/DescribeResourcePolicies/DescribeLogGroups and xray:PutTraceSegments/PutTelemetryRecords/GetSamplingRules/GetSamplingTargets support no resource-level permissions (Step Functions logging and X-Ray docs).',
+    });
+    return machine;
+  }
+}

@@ -1,0 +1,95 @@
+// One Lambda function per state of workflow/steps.ts, bundled by the local esbuild (no Docker).
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { allStepNames, Steps, type StepName } from '../workflow/steps.js';
+
+export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** `CreateGrant` → `create-grant`. */
+export const kebabCase = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+
+/** The handler of a step, by convention `lambdas/<kebab-case-name>/handler.ts`. */
+export const handlerEntry = (step: StepName): string => join(projectRoot, 'lambdas', kebabCase(step), 'handler.ts');
+
+/** Lambda gives up a little before the Task's TimeoutSeconds so the state sees the function's own error. */
+export const functionTimeoutSeconds = (step: StepName): number => Math.max(3, Steps[step].timeoutSeconds - 10);
+
+/** Every function's Description starts with this, so a template maps a function back to its state. */
+export const functionDescription = (step: StepName): string => `fsx-onboard ${step}: ${Steps[step].summary}`.slice(0, 256);
+
+export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
+
+export interface TaskFunctionsProps {
+  /** The orchestrator role every function runs as (the role the target accounts trust). */
+  role: iam.Role;
+  environment: Record<string, string>;
+  entryFor?: (step: StepName) => string;
+}
+
+export class TaskFunctions extends Construct {
+  readonly functions: Record<StepName, NodejsFunction>;
+
+  constructor(scope: Construct, id: string, props: TaskFunctionsProps) {
+    super(scope, id);
+    const entryFor = props.entryFor ?? handlerEntry;
+    const logGroupArns: string[] = [];
+    const functions = {} as Record<StepName, NodejsFunction>;
+    for (const step of allStepNames) {
+      // An explicit log group gets a retention and lets the role write to exactly these groups
+      // instead of the AWSLambdaBasicExecutionRole managed policy (logs:* on every group).
+      const logGroup = new logs.LogGroup(this, `${step}Logs`, {
+        retention: logs.RetentionDays.ONE_YEAR,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      logGroupArns.push(logGroup.logGroupArn);
+      functions[step] = new NodejsFunction(this, step, {
+        entry: entryFor(step),
+        handler: 'handler',
+        description: functionDescription(step),
+        runtime: LAMBDA_RUNTIME,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: 256,
+        timeout: Duration.seconds(functionTimeoutSeconds(step)),
+        role: props.role,
+        logGroup,
+        loggingFormat: lambda.LoggingFormat.JSON,
+        tracing: lambda.Tracing.ACTIVE,
+        environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+        projectRoot,
+        depsLockFilePath: join(projectRoot, 'package-lock.json'),
+        bundling: {
+          format: OutputFormat.ESM,
+          target: 'node22',
+          minify: true,
+          sourceMap: true,
+          // Bundle the pinned SDK clients too: the deployed code is the code the tests ran,
+          // not whatever SDK version the runtime happens to ship.
+          externalModules: [],
+          mainFields: ['module', 'main'],
+          // Some dependencies are CommonJS and call require(); ESM output needs it defined.
+          banner: "import { createRequire as __fsxCreateRequire } from 'node:module'; const require = __fsxCreateRequire(import.meta.url);",
+          forceDockerBundling: false,
+        },
+      });
+    }
+    props.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: logGroupArns,
+      }),
+    );
+    this.functions = functions;
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'nodejs22.x is the runtime this project builds, types (@types/node) and tests for; it is supported by Lambda (nodejs20.x is the deprecated one). Moving to nodejs24.x is a deliberate upgrade of LAMBDA_RUNTIME and the esbuild target together.',
+    });
+  }
+}
