@@ -8,5 +8,6 @@ export default defineConfig({
     testTimeout: 20_000,
     pool: 'forks',
     allowOnly: false,
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

@@ -1,5 +1,6 @@
 // Human-readable output: progress lines as states run, and the closing summary.
 import type { RequestProblem } from '../lambdas/shared/request.js';
+import { Steps, type StepName } from '../workflow/steps.js';
 import type { RunEvent, RunReport } from './run-report.js';
 
 export function formatDuration(seconds: number): string {
@@ -23,7 +24,8 @@ export function formatEvent(event: RunEvent): string {
     case 'done': {
       const r = event.record;
       const checks = r.attempts > 1 ? ` (${r.attempts} calls)` : '';
-      const changed = event.output && event.output['changed'] === false ? ' — already in place' : '';
+      const mutating = event.step in Steps && !!(Steps[event.step as StepName] as { compensation?: string }).compensation;
+      const changed = mutating && event.output?.['changed'] === false ? ' — already in place' : '';
       return `${clock(event)} ✓ ${pad(event.step, 42)} ${formatDuration(r.durationMs / 1000)} real, ${formatDuration(r.simulatedSeconds)} simulated${checks}${changed}`;
     }
     case 'failed':

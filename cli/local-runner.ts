@@ -141,6 +141,8 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
   });
 
   const lastOutputs: Record<string, unknown> = {};
+  // Poll steps are entered once per check; announce each state once.
+  const announced = new Set<string>();
   let failure: { error: string; cause: string } | undefined;
   const consumeEvents = (async () => {
     for await (const event of execution.eventLogs) {
@@ -154,7 +156,10 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
       }
       const name = ev.state.name;
       const r = record(name);
-      if (ev.type === 'StateEntered' && r.attempts === 0) onEvent?.({ kind: 'entered', step: name, wallMs, simulatedSeconds });
+      if (ev.type === 'StateEntered' && !announced.has(name)) {
+        announced.add(name);
+        onEvent?.({ kind: 'entered', step: name, wallMs, simulatedSeconds });
+      }
       if (ev.type === 'StateRetried') onEvent?.({ kind: 'retried', step: name, wallMs, simulatedSeconds, error: r.lastError ?? 'Error', cause: r.lastCause ?? '', attempt: ev.retry?.attempt ?? 0 });
       if (ev.type === 'StateFailed') {
         r.status = 'failed';

@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { Sandbox } from '../sandbox/index.js';
 import { renderDefinition, renderRollbackDefinition, type FailureMode } from '../workflow/render.js';
 import { validateRequest } from '../lambdas/shared/request.js';
+import { describeSandbox } from './describe-sandbox.js';
 import { formatEvent, formatProblems, formatSummary } from './format.js';
 import { runLocally } from './local-runner.js';
 import { readRequestFile } from './request-file.js';
@@ -37,7 +38,9 @@ export function makeProgram(io: Io = processIo, setExit: (code: ExitCode) => voi
     )
     .option('--state-dir <dir>', 'where the sandbox keeps its state and execution records', DEFAULT_STATE_DIR)
     .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // Set before the subcommands are added, which inherit it: parse errors throw, never exit.
+    .exitOverride();
 
   const stateFile = () => join(resolve(program.opts<{ stateDir: string }>().stateDir), 'sandbox.json');
 
@@ -94,7 +97,7 @@ export function makeProgram(io: Io = processIo, setExit: (code: ExitCode) => voi
     .option('--json', 'print the full state as JSON')
     .action(async (opts: { json?: boolean }) => {
       const box = await Sandbox.open({ stateFile: stateFile() });
-      io.out(opts.json ? JSON.stringify(box.snapshot(), null, 2) : box.describe());
+      io.out(opts.json ? JSON.stringify(box.snapshot(), null, 2) : describeSandbox(box.snapshot()));
       setExit(ExitCode.Ok);
     });
   sandbox
@@ -134,7 +137,7 @@ async function saveExecutionRecord(stateDir: string, report: { executionName: st
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let code: ExitCode = ExitCode.Ok;
-  const program = makeProgram(io, (c) => (code = c)).exitOverride();
+  const program = makeProgram(io, (c) => (code = c));
   try {
     await program.parseAsync(argv);
   } catch (error) {

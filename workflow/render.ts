@@ -50,12 +50,18 @@ function retryPolicy(): AslState[] {
   ];
 }
 
-function taskState(step: TaskStep, resource: string, next: string | undefined, catchTo: { next: string; resultPath: string } | undefined): Record<string, AslState> {
+function taskState(
+  step: TaskStep,
+  resource: string,
+  next: string | undefined,
+  catchTo: { next: string; resultPath: string } | undefined,
+  extraParameters: Record<string, unknown> = {},
+): Record<string, AslState> {
   const name = step.name as StepName;
-  const parameters: Record<string, unknown> =
-    name === 'ValidateRequest'
-      ? { 'request.$': '$' }
-      : { 'request.$': '$.request', 'context.$': '$.context', 'steps.$': '$.steps' };
+  const parameters: Record<string, unknown> = {
+    ...(name === 'ValidateRequest' ? { 'request.$': '$' } : { 'request.$': '$.request', 'context.$': '$.context', 'steps.$': '$.steps' }),
+    ...extraParameters,
+  };
   if (step.poll) parameters['poll'] = { ...step.poll };
   const states: Record<string, AslState> = {};
   const body: AslState = {
@@ -177,7 +183,8 @@ export function renderDefinition(mode: FailureMode, options: RenderOptions = {})
 export function renderRollbackDefinition(options: RenderOptions = {}): AslDefinition {
   const resource = options.functionArn ?? functionArnPlaceholder;
   const states: Record<string, AslState> = {
-    ...taskState(Steps.ValidateRequest, resource('ValidateRequest'), ROLLBACK_STARTED, undefined),
+    // Schema checks only: a rollback must not be blocked by the key it is cleaning up after.
+    ...taskState(Steps.ValidateRequest, resource('ValidateRequest'), ROLLBACK_STARTED, undefined, { mode: 'rollback' }),
     [ROLLBACK_STARTED]: { Type: 'Pass', Comment: 'Undo what this request changed, newest first.', Result: {}, ResultPath: '$.leftBehind', Next: rollbackPath[0] },
     ...renderCompensations(resource, CHECK_LEFT_BEHIND),
     [CHECK_LEFT_BEHIND]: {
