@@ -9,6 +9,7 @@ import { validateRequest } from '../lambdas/shared/request.js';
 import { describeSandbox } from './describe-sandbox.js';
 import { formatEvent, formatProblems, formatSummary } from './format.js';
 import { runLocally } from './local-runner.js';
+import type { RunReport } from './run-report.js';
 import { readRequestFile } from './request-file.js';
 
 export enum ExitCode {
@@ -59,7 +60,7 @@ export function makeProgram(io: Io = processIo, setExit: (code: ExitCode) => voi
       const result = await runLocally(file.document, { sandbox, ...(onEvent ? { onEvent } : {}) });
       if (result.kind === 'refused') return refuse(io, setExit, result.problems, opts.json);
       await sandbox.save();
-      const { finalState: _finalState, ...report } = result.report;
+      const report = publicReport(result.report);
       await saveExecutionRecord(dirname(stateFile()), result.report);
       io.out(opts.json ? JSON.stringify(report, null, 2) : formatSummary(result.report));
       setExit(refusedAtValidation(result.report) ? ExitCode.BadInput : result.report.status === 'SUCCEEDED' ? ExitCode.Ok : ExitCode.ExecutionFailed);
@@ -122,6 +123,22 @@ function refuse(io: Io, setExit: (code: ExitCode) => void, problems: { field: st
 /** A run that failed in ValidateRequest refused the request: nothing was changed. */
 function refusedAtValidation(report: { status: string; steps: { name: string; status: string }[] }): boolean {
   return report.status === 'FAILED' && report.steps.length === 1 && report.steps[0]?.name === 'ValidateRequest';
+}
+
+/** The `--json` document: no internal bookkeeping, times rounded. */
+function publicReport(report: RunReport) {
+  const { finalState: _finalState, steps, ...rest } = report;
+  return {
+    ...rest,
+    steps: steps.map(({ name, status, attempts, durationMs, simulatedSeconds, error, cause }) => ({
+      name,
+      status,
+      attempts,
+      durationMs: Math.round(durationMs * 10) / 10,
+      simulatedSeconds: Math.round(simulatedSeconds * 1000) / 1000,
+      ...(error ? { error, cause } : {}),
+    })),
+  };
 }
 
 function describeRequest(document: unknown): string {
