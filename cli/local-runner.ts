@@ -30,8 +30,10 @@ export interface LocalRunOptions {
   onEvent?: (event: RunEvent) => void;
   /** Which definition to run; by default the request's `onFailure` picks it. */
   machine?: LocalMachine;
-  /** Fault injection: these states time out as a Lambda would (States.Timeout) on their first attempt. */
+  /** Fault injection: these states time out as a Lambda would (States.Timeout) on their first attempt, before doing anything. */
   lambdaTimeoutIn?: readonly StepName[];
+  /** Fault injection: these states do their work, then their Lambda crashes (Lambda.Unknown, not retried) on the first attempt. */
+  crashAfter?: readonly StepName[];
   /** Overrides the handlers bound to states (tests use it to observe or break a step). */
   handlers?: Partial<Record<StepName, StepHandler<any>>>;
 }
@@ -94,6 +96,7 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
   const records = new Map<string, StepRecord>();
   const lastError = new Map<string, string>();
   const timeoutsLeft = new Set(options.lambdaTimeoutIn ?? []);
+  const crashesLeft = new Set(options.crashAfter ?? []);
   let lambdaInvocations = 0;
   let stateTransitions = 0;
 
@@ -121,7 +124,11 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
         sandbox.clock.advance(Steps[name].timeoutSeconds);
         throw Object.assign(new Error(`${name} timed out after ${Steps[name].timeoutSeconds} s (injected)`), { name: 'States.Timeout' });
       }
-      return (await step(stepInput, deps)) as never;
+      const output = await step(stepInput, deps);
+      if (crashesLeft.delete(name)) {
+        throw Object.assign(new Error(`${name}'s Lambda crashed after doing its work (injected): its result was lost`), { name: 'Lambda.Unknown' });
+      }
+      return output as never;
     } catch (error) {
       const errorName = error instanceof Error ? error.name : 'Error';
       lastError.set(name, errorName);

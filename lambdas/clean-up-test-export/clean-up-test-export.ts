@@ -3,7 +3,9 @@
 // second run sends no delete.
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { canaryFor } from '../shared/canary.js';
+import { findTaggedFileSystems } from '../shared/file-systems.js';
 import { headObject } from '../shared/objects.js';
+import { findExportTask } from '../start-test-export/start-test-export.js';
 import { clientsFor, stringField } from '../shared/step-support.js';
 import type { StepDeps, StepInput } from '../shared/step-io.js';
 
@@ -12,16 +14,41 @@ export interface CleanUpTestExportOutput {
   deletedKeys: string[];
 }
 
-/** FSx writes the report of task <id> to `<report path>/task-<id>/failures.csv`. */
+/**
+ * FSx writes a task's report to `{path}/task-{id}/failures.csv`, where `task-{id}` is the
+ * TaskId itself (`task-` and 17 hex digits).
+ */
+export function reportFolder(taskId: string): string {
+  return taskId.startsWith('task-') ? taskId : `task-${taskId}`;
+}
+
 export function reportKey(input: StepInput, taskId: string): string {
-  return `${input.request.bucket.prefix}.fsx-onboard-reports/task-${taskId}/failures.csv`;
+  return `${input.request.bucket.prefix}.fsx-onboard-reports/${reportFolder(taskId)}/failures.csv`;
+}
+
+/**
+ * The export task's id when this execution has no StartTestExport result (a Parallel branch
+ * failed, or the on-demand rollback machine): found by its tag on this request's file system.
+ */
+async function findOwnExportTaskId(input: StepInput, deps: StepDeps): Promise<string | undefined> {
+  if (input.request.testExport.mode !== 'data-repository-task') return undefined;
+  const { fsx } = clientsFor(input, deps, 'fileSystem');
+  const fileSystemIds = input.request.fileSystem.existingFileSystemId
+    ? [input.request.fileSystem.existingFileSystemId]
+    : (await findTaggedFileSystems(fsx, input.request.requestId)).map((fs) => fs.FileSystemId!);
+  const canaryPath = canaryFor(input.request, input.context.names).directory.fileSystemRelativePath;
+  for (const fileSystemId of fileSystemIds) {
+    const task = await findExportTask(fsx, fileSystemId, input.request.requestId, canaryPath);
+    if (task?.TaskId) return task.TaskId;
+  }
+  return undefined;
 }
 
 export async function cleanUpTestExport(input: StepInput, deps: StepDeps): Promise<CleanUpTestExportOutput> {
   const { request, context } = input;
   const canary = canaryFor(request, context.names);
   const { s3 } = clientsFor(input, deps, 'bucket');
-  const taskId = stringField(input.steps['StartTestExport'], 'taskId');
+  const taskId = stringField(input.steps['StartTestExport'], 'taskId') ?? (await findOwnExportTaskId(input, deps));
   const deletedKeys: string[] = [];
   for (const key of [canary.toS3.s3Key, canary.fromS3.s3Key, ...(taskId ? [reportKey(input, taskId)] : [])]) {
     if (!(await headObject(s3, request.bucket.name, key))) continue;

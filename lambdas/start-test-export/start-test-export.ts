@@ -27,7 +27,7 @@ export interface StartTestExportOutput {
 export const reportPath = (input: StepInput) => `s3://${input.request.bucket.name}/${input.request.bucket.prefix}.fsx-onboard-reports`;
 
 /** This request's export task: tagged with the request id, or exporting exactly the canary directory. */
-async function findExportTask(fsx: FSxClient, fileSystemId: string, requestId: string, canaryPath: string): Promise<DataRepositoryTask | undefined> {
+export async function findExportTask(fsx: FSxClient, fileSystemId: string, requestId: string, canaryPath: string): Promise<DataRepositoryTask | undefined> {
   let NextToken: string | undefined;
   do {
     const page = await fsx.send(new DescribeDataRepositoryTasksCommand({ Filters: [{ Name: 'file-system-id', Values: [fileSystemId] }], ...(NextToken ? { NextToken } : {}) }));

@@ -2,6 +2,7 @@
 // result plus an access analysis of what FSx does as the SLR when it exports: s3:PutObject on
 // the bucket, kms:GenerateDataKey (encrypt on write) and kms:Decrypt (read on import), under
 // the bucket policy, key policy and grants as they are now.
+import { reportFolder } from '../clean-up-test-export/clean-up-test-export.js';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeDataRepositoryTasksCommand } from '@aws-sdk/client-fsx';
 import type { GrantListEntry } from '@aws-sdk/client-kms';
@@ -40,7 +41,7 @@ export function toKmsGrant(g: GrantListEntry, keyArn: string, tokens: Record<str
 async function readReport(input: StepInput, deps: StepDeps, reportPath: string | undefined, taskId: string): Promise<string | undefined> {
   const match = reportPath?.match(/^s3:\/\/([^/]+)\/?(.*)$/);
   if (!match) return undefined;
-  const key = `${match[2] ? `${match[2].replace(/\/$/, '')}/` : ''}task-${taskId}/failures.csv`;
+  const key = `${match[2] ? `${match[2].replace(/\/$/, '')}/` : ''}${reportFolder(taskId)}/failures.csv`;
   try {
     const { Body } = await clientsFor(input, deps, 'bucket').s3.send(new GetObjectCommand({ Bucket: match[1], Key: key }));
     return (await Body?.transformToString())?.split('\n').slice(0, 6).join('\n');
@@ -63,7 +64,7 @@ export async function verifyByAnalysis(input: StepInput, deps: StepDeps): Promis
     const report = status.failed > 0 ? await readReport(input, deps, reportPath, taskId) : undefined;
     throw new OnboardingError(
       ErrorNames.ExportTaskFailed,
-      `Export task ${taskId} ended ${task?.Lifecycle ?? 'UNKNOWN'} (${status.succeeded}/${status.total} files exported, ${status.failed} failed)${task?.FailureDetails?.Message ? `: ${task.FailureDetails.Message}` : ''}${reportPath ? `; report under ${reportPath}/task-${taskId}/` : ''}${report ? `:\n${report}` : ''}`,
+      `Export task ${taskId} ended ${task?.Lifecycle ?? 'UNKNOWN'} (${status.succeeded}/${status.total} files exported, ${status.failed} failed)${task?.FailureDetails?.Message ? `: ${task.FailureDetails.Message}` : ''}${reportPath ? `; report under ${reportPath}/${reportFolder(taskId)}/` : ''}${report ? `:\n${report}` : ''}`,
     );
   }
 

@@ -196,9 +196,9 @@ describe('CleanUpTestExport', () => {
 
   it('also deletes the export task\'s report', async () => {
     s3.on(HeadObjectCommand).rejects(awsError('Forbidden'));
-    s3.on(HeadObjectCommand, { Key: '.fsx-onboard-reports/task-task-1/failures.csv' }).resolves({});
+    s3.on(HeadObjectCommand, { Key: '.fsx-onboard-reports/task-1/failures.csv' }).resolves({});
     const { input, deps } = setup('request-legacy.json', { StartTestExport: { taskId: 'task-1' } });
-    await expect(cleanUpTestExport(input, deps)).resolves.toEqual({ changed: true, deletedKeys: ['.fsx-onboard-reports/task-task-1/failures.csv'] });
-    expect(s3).toHaveReceivedCommandExactlyOnceWith(DeleteObjectCommand, { Bucket: 'ml-training-sets', Key: '.fsx-onboard-reports/task-task-1/failures.csv' });
+    await expect(cleanUpTestExport(input, deps)).resolves.toEqual({ changed: true, deletedKeys: ['.fsx-onboard-reports/task-1/failures.csv'] });
+    expect(s3).toHaveReceivedCommandExactlyOnceWith(DeleteObjectCommand, { Bucket: 'ml-training-sets', Key: '.fsx-onboard-reports/task-1/failures.csv' });
   });
 });

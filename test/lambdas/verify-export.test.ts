@@ -170,7 +170,7 @@ describe('VerifyExport (data-repository-task)', () => {
 
   it('fails with ExportTaskFailed quoting the task report when files failed', async () => {
     world([], 'FAILED', 1);
-    s3.on(GetObjectCommand, { Bucket: 'ml-training-sets', Key: '.fsx-onboard-reports/task-task-1/failures.csv' }).resolves({ Body: { transformToString: async () => 'path,error\n.fsx-onboard-canary/to-s3.txt,S3AccessDenied\n' } as never });
+    s3.on(GetObjectCommand, { Bucket: 'ml-training-sets', Key: '.fsx-onboard-reports/task-1/failures.csv' }).resolves({ Body: { transformToString: async () => 'path,error\n.fsx-onboard-canary/to-s3.txt,S3AccessDenied\n' } as never });
     const { input, deps } = setup('request-legacy.json', steps);
     await expect(verifyExport(input, deps)).rejects.toMatchObject({ name: 'ExportTaskFailed', message: expect.stringMatching(/task-1 ended FAILED \(0\/1 files exported, 1 failed\)[\s\S]*S3AccessDenied/) });
     expect(kms.calls()).toHaveLength(0);

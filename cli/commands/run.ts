@@ -1,0 +1,153 @@
+// `run`, `resume`, `rollback` and `validate`: onboardings in the sandbox.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { validateRequest } from '../../lambdas/shared/request.js';
+import { Sandbox, type Faults } from '../../sandbox/index.js';
+import { allStepNames, type StepName } from '../../workflow/steps.js';
+import { ExitCode, refuse, sandboxStateFile, type CliContext } from '../context.js';
+import { loadExecutionRecord, publicReport, saveExecutionRecord } from '../executions.js';
+import { formatEvent, formatSummary } from '../format.js';
+import { runLocally, type LocalMachine, type LocalRunOptions } from '../local-runner.js';
+import { readRequestFile } from '../request-file.js';
+import type { RunReport } from '../run-report.js';
+
+interface RunOptions {
+  json?: boolean;
+  faultRate?: number;
+  faultSeed?: number;
+  fail?: string[];
+  timeoutIn?: StepName[];
+  crashAfter?: StepName[];
+}
+
+const stateName = (value: string, previous: StepName[] = []): StepName[] => {
+  if (!(allStepNames as string[]).includes(value)) throw new InvalidArgumentError(`"${value}" is not a state name; one of: ${allStepNames.join(', ')}`);
+  return [...previous, value as StepName];
+};
+const rate = (value: string): number => {
+  const n = Number(value);
+  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('must be a number from 0 to 1');
+  return n;
+};
+const operation = (value: string, previous: string[] = []): string[] => {
+  if (!/^[a-z0-9]+:[A-Z][A-Za-z0-9]+$/.test(value)) throw new InvalidArgumentError('must be service:Operation, e.g. kms:CreateGrant');
+  return [...previous, value];
+};
+
+/** Options shared by the commands that execute a machine. */
+function withExecutionOptions(command: Command): Command {
+  return command
+    .option('--json', 'print one JSON document (status, steps, outputs, metrics) instead of progress lines')
+    .addOption(new Option('--fault-rate <0..1>', 'sandbox: fail this share of AWS calls with throttling errors').argParser(rate))
+    .addOption(new Option('--fault-seed <n>', 'sandbox: seed of the fault sequence (repeatable runs)').argParser(Number).default(1))
+    .addOption(new Option('--fail <service:Operation>', 'sandbox: make this operation always fail (AccessDenied); repeatable').argParser(operation))
+    .addOption(new Option('--timeout-in <State>', "make this state's Lambda time out once (retried); repeatable").argParser(stateName))
+    .addOption(new Option('--crash-after <State>', "make this state's Lambda crash once after doing its work (not retried); repeatable").argParser(stateName))
+    .addHelpText('after', '\nExit codes: 0 succeeded, 1 request refused (nothing changed), 2 execution failed.');
+}
+
+function sandboxFaults(opts: RunOptions): Faults {
+  const faults: Faults = {};
+  if (opts.faultRate) Object.assign(faults, { transientRate: opts.faultRate, seed: opts.faultSeed ?? 1 });
+  if (opts.fail?.length) faults.permanent = Object.fromEntries(opts.fail.map((op) => [op, { code: 'AccessDenied', message: `injected permanent failure of ${op}`, httpStatusCode: 403 }]));
+  return faults;
+}
+
+async function execute(ctx: CliContext, document: unknown, opts: RunOptions, machine?: LocalMachine): Promise<void> {
+  const stateFile = sandboxStateFile(ctx);
+  const sandbox = await Sandbox.open({ stateFile, faults: sandboxFaults(opts) });
+  const label = machine === 'rollback-only' ? 'Rolling back' : 'Onboarding';
+  if (!opts.json) ctx.io.out(`${label} ${describeRequest(document)} in the sandbox (state: ${stateFile})`);
+  const options: LocalRunOptions = {
+    sandbox,
+    ...(opts.json ? {} : { onEvent: (e) => ctx.io.out(formatEvent(e)) }),
+    ...(machine ? { machine } : {}),
+    ...(opts.timeoutIn ? { lambdaTimeoutIn: opts.timeoutIn } : {}),
+    ...(opts.crashAfter ? { crashAfter: opts.crashAfter } : {}),
+  };
+  const result = await runLocally(document, options);
+  if (result.kind === 'refused') return refuse(ctx, result.problems, opts.json);
+  await sandbox.save();
+  if (machine !== 'rollback-only') await saveExecutionRecord(ctx.stateDir(), document, result.report);
+  ctx.io.out(opts.json ? JSON.stringify(publicReport(result.report), null, 2) : formatSummary(result.report) + nextSteps(result.report, machine));
+  ctx.setExit(refusedAtValidation(result.report) ? ExitCode.BadInput : result.report.status === 'SUCCEEDED' ? ExitCode.Ok : ExitCode.ExecutionFailed);
+}
+
+/** What an operator can do next after a failed run. */
+function nextSteps(report: RunReport, machine: LocalMachine | undefined): string {
+  if (report.status === 'SUCCEEDED' || machine === 'rollback-only' || refusedAtValidation(report)) return '';
+  const name = report.executionName;
+  if (report.machine === 'stop') {
+    return `\n\nThe changes made so far are still in place. After fixing the cause:\n  fsx-onboard resume ${name}     (re-runs it; finished steps find their work done)\n  fsx-onboard rollback ${name}   (undoes what this request changed)`;
+  }
+  return `\n\nEverything this request changed was rolled back${/left behind: \{\}/.test(report.cause ?? '') ? '' : ' except what the cause lists as left behind'}.\nFix the cause and run the request again.`;
+}
+
+/** A run that failed in ValidateRequest refused the request: nothing was changed. */
+function refusedAtValidation(report: { status: string; steps: { name: string; status: string }[] }): boolean {
+  return report.status === 'FAILED' && report.steps.length === 1 && report.steps[0]?.name === 'ValidateRequest';
+}
+
+function describeRequest(document: unknown): string {
+  const d = document as { requestId?: unknown; fileSystem?: { deploymentType?: unknown } } | null;
+  return `${String(d?.requestId ?? '(no requestId)')} (${String(d?.fileSystem?.deploymentType ?? '?')})`;
+}
+
+export function registerRunCommands(program: Command, ctx: CliContext): void {
+  withExecutionOptions(
+    program
+      .command('run')
+      .description('Run an onboarding request end to end in the sandbox, showing each step as it happens.')
+      .argument('<request>', 'path of the onboarding request (JSON); see docs/request.md'),
+  )
+    .addHelpText('after', 'Example: fsx-onboard run examples/request.json')
+    .action(async (path: string, opts: RunOptions) => {
+      const file = await readRequestFile(path);
+      if (!file.ok) return refuse(ctx, file.problems, opts.json);
+      await execute(ctx, file.document, opts);
+    });
+
+  withExecutionOptions(
+    program
+      .command('resume')
+      .description('Run a failed execution again after fixing its cause: steps already done find their work in place and change nothing.')
+      .argument('<execution>', 'execution name (the request id) of an earlier run'),
+  ).action(async (name: string, opts: RunOptions) => {
+    const record = await loadExecutionRecord(ctx.stateDir(), name);
+    if (!record) return refuse(ctx, [{ field: '(execution)', message: `no execution named "${name}" in ${ctx.stateDir()}` }], opts.json);
+    if (record.report.status === 'SUCCEEDED') return refuse(ctx, [{ field: '(execution)', message: `"${name}" already succeeded; nothing to resume` }], opts.json);
+    await execute(ctx, record.request, opts);
+  });
+
+  withExecutionOptions(
+    program
+      .command('rollback')
+      .description("Undo what one request changed (a stopped run, or any run): the compensation chain alone, each step a no-op where there is nothing to undo.")
+      .argument('<execution>', 'execution name (the request id) of an earlier run')
+      .option('--request <file>', 'the request document, when this state folder has no record of the execution'),
+  ).action(async (name: string, opts: RunOptions & { request?: string }) => {
+    let document: unknown;
+    if (opts.request) {
+      const file = await readRequestFile(opts.request);
+      if (!file.ok) return refuse(ctx, file.problems, opts.json);
+      document = file.document;
+    } else {
+      const record = await loadExecutionRecord(ctx.stateDir(), name);
+      if (!record) return refuse(ctx, [{ field: '(execution)', message: `no execution named "${name}" in ${ctx.stateDir()}; pass --request <file>` }], opts.json);
+      document = record.request;
+    }
+    await execute(ctx, document, opts, 'rollback-only');
+  });
+
+  program
+    .command('validate')
+    .description('Check a request against the schema without running anything.')
+    .argument('<request>', 'path of the onboarding request (JSON)')
+    .action(async (path: string) => {
+      const file = await readRequestFile(path);
+      if (!file.ok) return refuse(ctx, file.problems, false);
+      const result = validateRequest(file.document);
+      if (!result.ok) return refuse(ctx, result.problems, false);
+      ctx.io.out(`${path}: valid (${result.request.fileSystem.deploymentType}, on failure: ${result.request.onFailure})`);
+      ctx.setExit(ExitCode.Ok);
+    });
+}
