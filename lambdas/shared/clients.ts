@@ -49,24 +49,27 @@ export interface ClientFactory {
   roleArn(role: TargetRole, accountId: string): string;
 }
 
+/** One client per service, sharing a config, each with the given plugins. */
+export function accountClients(config: { region: string; credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider }, plugins: Pluggable<any, any>[] = []): AccountClients {
+  const clients: AccountClients = {
+    s3: new S3Client(config),
+    kms: new KMSClient(config),
+    iam: new IAMClient(config),
+    fsx: new FSxClient(config),
+    ssm: new SSMClient(config),
+    cloudtrail: new CloudTrailClient(config),
+  };
+  for (const client of Object.values(clients)) for (const plugin of plugins) client.middlewareStack.use(plugin);
+  return clients;
+}
+
 export function createClientFactory(options: ClientFactoryOptions): ClientFactory {
   const roleNames = { ...defaultTargetRoleNames, ...options.roleNames };
   const plugins = options.plugins ?? [];
   const cache = new Map<string, AccountClients>();
 
-  const build = (credentials: ClientFactoryOptions['credentials']): AccountClients => {
-    const config = { region: options.region, ...(credentials ? { credentials } : {}) };
-    const clients: AccountClients = {
-      s3: new S3Client(config),
-      kms: new KMSClient(config),
-      iam: new IAMClient(config),
-      fsx: new FSxClient(config),
-      ssm: new SSMClient(config),
-      cloudtrail: new CloudTrailClient(config),
-    };
-    for (const client of Object.values(clients)) for (const plugin of plugins) client.middlewareStack.use(plugin);
-    return clients;
-  };
+  const build = (credentials: ClientFactoryOptions['credentials']): AccountClients =>
+    accountClients({ region: options.region, ...(credentials ? { credentials } : {}) }, plugins);
 
   const roleArn = (role: TargetRole, accountId: string) => `arn:aws:iam::${accountId}:role/${roleNames[role]}`;
 

@@ -2,13 +2,7 @@
 // clients aws-sdk-client-mock intercepts (mockClient(X) mocks every instance), and the
 // record of which role in which account each step asked for.
 import { readFileSync } from 'node:fs';
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { FSxClient } from '@aws-sdk/client-fsx';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import type { AccountClients, ClientFactory, TargetRole } from '../../lambdas/shared/clients.js';
+import { accountClients, type AccountClients, type ClientFactory, type TargetRole } from '../../lambdas/shared/clients.js';
 import { validateRequest, type OnboardingRequest } from '../../lambdas/shared/request.js';
 import type { PollInput, StepDeps, StepInput, StepResults } from '../../lambdas/shared/step-io.js';
 import { contextFor } from '../../lambdas/validate-request/validate-request.js';
@@ -37,14 +31,7 @@ export interface FakeFactory extends ClientFactory {
 
 export function fakeFactory(region = 'us-east-1'): FakeFactory {
   const config = { region, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } };
-  const clients: AccountClients = {
-    s3: new S3Client(config),
-    kms: new KMSClient(config),
-    iam: new IAMClient(config),
-    fsx: new FSxClient(config),
-    ssm: new SSMClient(config),
-    cloudtrail: new CloudTrailClient(config),
-  };
+  const clients: AccountClients = accountClients(config);
   const targets: string[] = [];
   return {
     targets,
