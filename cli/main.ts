@@ -1,6 +1,7 @@
 // `fsx-onboard`: the command line. `makeProgram` builds it without touching process state,
 // so tests drive it with captured output; `main` turns the outcome into an exit code.
 import { Command, CommanderError } from 'commander';
+import { registerAwsCommands } from './commands/aws.js';
 import { registerDefinitionCommand } from './commands/definition.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerSandboxCommands } from './commands/sandbox.js';
@@ -32,6 +33,7 @@ export function makeProgram(io: Io = processIo, setExit: (code: ExitCode) => voi
   registerRunCommands(program, ctx);
   registerDefinitionCommand(program, ctx);
   registerSandboxCommands(program, ctx);
+  registerAwsCommands(program, ctx);
   return program;
 }
 

@@ -1,0 +1,191 @@
+// `diagnose`: for a failed run, the step that failed and the CloudTrail events that explain it.
+// A denied export leaves the FSx client nothing but "No data available"; the reason is a KMS
+// AccessDenied for the FSx service-linked role, recorded in CloudTrail of the caller's account
+// and of the key's owner. Event history (LookupEvents) holds management events only, which
+// include KMS Decrypt/GenerateDataKey but not S3 object reads and writes.
+import { LookupEventsCommand, type CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { errorName, propagationErrorNames } from '../../lambdas/shared/errors.js';
+import type { Denial } from '../../lambdas/shared/cloudtrail.js';
+import { validateRequest, type OnboardingRequest } from '../../lambdas/shared/request.js';
+import type { AwsClients, AwsOptions } from './clients.js';
+import { fixFor, nextMove } from './fixes.js';
+import { parseHistory, readHistory, type StepRecord } from './history.js';
+import { findExecution, machineKeyOf } from './machines.js';
+
+export interface DiagnoseOptions extends AwsOptions {
+  /** Profiles of other accounts (the key's, the bucket's) whose CloudTrail to search too. */
+  trailProfile?: string[];
+}
+
+export interface Finding extends Denial {
+  occurrences: number;
+  fix: string;
+}
+
+export interface Diagnosis {
+  executionArn: string;
+  name: string;
+  status: string;
+  failedStep?: Pick<StepRecord, 'name' | 'error' | 'cause'> & { at?: string };
+  error?: string;
+  cause?: string;
+  window: { start: string; end: string };
+  findings: Finding[];
+  lookupProblems: string[];
+  advice: string[];
+}
+
+const SOURCES = ['kms.amazonaws.com', 's3.amazonaws.com'];
+// LookupEvents allows 2 calls per second per account and region: bound the pages read.
+const MAX_PAGES_PER_SOURCE = 10;
+// The denial happens before the step gives up; a few minutes after covers clock skew.
+const AFTER_FAILURE_MS = 5 * 60 * 1000;
+
+interface TrailRecord {
+  eventName?: string;
+  eventTime?: string;
+  errorCode?: string;
+  errorMessage?: string;
+  recipientAccountId?: string;
+  userIdentity?: { arn?: string; accountId?: string; invokedBy?: string; principalId?: string };
+  resources?: { ARN?: string }[] | null;
+  requestParameters?: { keyId?: string; bucketName?: string } | null;
+}
+
+function toDenial(record: TrailRecord, source: string, account: string): Denial {
+  const params = record.requestParameters ?? {};
+  const resource = record.resources?.find((r) => r.ARN)?.ARN ?? params.keyId ?? (params.bucketName ? `arn:aws:s3:::${params.bucketName}` : '*');
+  return {
+    account: record.recipientAccountId ?? account,
+    eventName: record.eventName ?? '?',
+    ...(record.eventTime ? { eventTime: record.eventTime } : {}),
+    action: `${source.split('.')[0]}:${record.eventName ?? '?'}`,
+    principal: record.userIdentity?.arn ?? record.userIdentity?.invokedBy ?? record.userIdentity?.principalId ?? 'an unknown principal',
+    resource,
+    errorCode: record.errorCode ?? '',
+    errorMessage: record.errorMessage ?? '',
+  };
+}
+
+export async function lookupDenials(client: CloudTrailClient, account: string, window: { start: Date; end: Date }): Promise<Denial[]> {
+  const denials: Denial[] = [];
+  for (const source of SOURCES) {
+    let NextToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await client.send(
+        new LookupEventsCommand({
+          LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: source }],
+          StartTime: window.start,
+          EndTime: window.end,
+          MaxResults: 50,
+          ...(NextToken ? { NextToken } : {}),
+        }),
+      );
+      for (const event of page.Events ?? []) {
+        const record = JSON.parse(event.CloudTrailEvent ?? '{}') as TrailRecord;
+        if (/AccessDenied|Unauthorized/.test(record.errorCode ?? '')) denials.push(toDenial(record, source, account));
+      }
+      NextToken = page.NextToken;
+    } while (NextToken && ++pages < MAX_PAGES_PER_SOURCE);
+  }
+  return denials;
+}
+
+/** Denials about this request's key or bucket, or by its roles; all of them when the request is unknown. */
+function relevant(d: Denial, request: OnboardingRequest | undefined): boolean {
+  if (!request) return true;
+  const keyId = request.key.arn.split('/').pop()!;
+  return d.resource.includes(keyId) || d.resource.includes(`:::${request.bucket.name}`) || /AWSServiceRoleForFSxS3Access_|fsx-onboard/.test(d.principal);
+}
+
+/** One finding per denied action, principal and resource, with how often CloudTrail saw it. */
+function group(denials: Denial[]): (Denial & { occurrences: number })[] {
+  const byKey = new Map<string, Denial & { occurrences: number }>();
+  for (const d of denials) {
+    const key = `${d.action}|${d.principal}|${d.resource}`;
+    const seen = byKey.get(key);
+    if (!seen) byKey.set(key, { ...d, occurrences: 1 });
+    else {
+      seen.occurrences += 1;
+      if ((d.eventTime ?? '') > (seen.eventTime ?? '')) seen.eventTime = d.eventTime!;
+    }
+  }
+  return [...byKey.values()];
+}
+
+export async function diagnose(clients: AwsClients, opts: DiagnoseOptions, ref: string, trails: { account: string; client: CloudTrailClient }[] = []): Promise<Diagnosis> {
+  const execution = await findExecution(clients, opts, ref);
+  const history = parseHistory(await readHistory(clients, opts, execution.executionArn));
+  const parsed = execution.input ? validateRequest(safeJson(execution.input)) : undefined;
+  const request = parsed?.ok ? parsed.request : undefined;
+  const failed = history.failedStep;
+  const start = execution.startDate ?? new Date(Date.now() - 24 * 60 * 60 * 1000);
+  const end = new Date((failed?.failedAt ?? execution.stopDate ?? new Date()).getTime() + AFTER_FAILURE_MS);
+  const diagnosis: Diagnosis = {
+    executionArn: execution.executionArn,
+    name: execution.name,
+    status: execution.status ?? 'UNKNOWN',
+    ...(failed ? { failedStep: { name: failed.name, ...(failed.error ? { error: failed.error } : {}), ...(failed.cause ? { cause: failed.cause } : {}), ...(failed.failedAt ? { at: failed.failedAt.toISOString() } : {}) } } : {}),
+    ...(execution.error ? { error: execution.error } : {}),
+    ...(execution.cause ? { cause: execution.cause } : {}),
+    window: { start: start.toISOString(), end: end.toISOString() },
+    findings: [],
+    lookupProblems: [],
+    advice: [],
+  };
+  if (execution.status === 'SUCCEEDED' || execution.status === 'RUNNING' || execution.status === 'PENDING_REDRIVE') {
+    diagnosis.advice.push(`${execution.name} is ${execution.status}: there is no failure to diagnose.`);
+    return diagnosis;
+  }
+
+  const denials: Denial[] = [];
+  for (const trail of [{ account: 'the caller\'s account', client: clients.cloudtrail }, ...trails]) {
+    try {
+      denials.push(...(await lookupDenials(trail.client, trail.account, { start, end })));
+    } catch (e) {
+      // A lookup that fails only loses an explanation: report it beside the others.
+      diagnosis.lookupProblems.push(`CloudTrail lookup in ${trail.account} failed (${errorName(e)}: ${(e as Error).message})`);
+    }
+  }
+  const machine = machineKeyOf(execution.stateMachineArn);
+  const situation = { name: execution.name, region: clients.region, ...(request ? { request } : {}), ...(machine ? { machine } : {}) };
+  diagnosis.findings = group(denials.filter((d) => relevant(d, request))).map((d) => ({ ...d, fix: fixFor(d, situation) }));
+
+  const error = failed?.error ?? execution.error ?? '';
+  if (diagnosis.findings.length === 0) {
+    if ((propagationErrorNames as readonly string[]).includes(error) || /Invalid principal/i.test(failed?.cause ?? '')) {
+      diagnosis.advice.push(`${error}: IAM had not yet propagated a new principal (the service-linked role) to S3 or KMS when the step's retries ran out. Nothing needs fixing: wait a minute or two.`);
+    } else {
+      diagnosis.advice.push(
+        `No AccessDenied from KMS or S3 in CloudTrail between ${diagnosis.window.start} and ${diagnosis.window.end}. Event history can take up to 15 minutes to show an event, ` +
+          "and a cross-account denial is recorded in the caller's account and the resource owner's: search the key's account (C) and the bucket's (B) too with --trail-profile <profile>.",
+      );
+    }
+  }
+  diagnosis.advice.push(nextMove(situation));
+  return diagnosis;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function formatDiagnosis(d: Diagnosis): string {
+  const lines = [`Execution ${d.name}: ${d.status}`];
+  if (d.failedStep) lines.push(`  failed step: ${d.failedStep.name}`, `  error: ${d.failedStep.error ?? d.error ?? ''}`, `  cause: ${d.failedStep.cause ?? d.cause ?? ''}`);
+  else if (d.error) lines.push(`  error: ${d.error}`, `  cause: ${d.cause ?? ''}`);
+  for (const f of d.findings) {
+    const seen = [`account ${f.account}`, f.occurrences > 1 ? `${f.occurrences} times` : '', f.eventTime ? `last at ${f.eventTime}` : ''].filter(Boolean).join(', ');
+    lines.push('', `✗ CloudTrail (${seen}): ${f.action} ${f.errorCode}`, `  denied action: ${f.action}`, `  principal:     ${f.principal}`, `  resource:      ${f.resource}`);
+    if (f.errorMessage) lines.push(`  message:       ${f.errorMessage}`);
+    lines.push(`  fix: ${f.fix}`);
+  }
+  for (const p of d.lookupProblems) lines.push('', `! ${p}`);
+  if (d.advice.length) lines.push('', ...d.advice);
+  return lines.join('\n');
+}

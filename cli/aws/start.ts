@@ -1,0 +1,126 @@
+// Starting executions on the deployed machines: an onboarding (`start`) and the on-demand
+// rollback of an earlier one (`rollback --aws`).
+import { ListExecutionsCommand, StartExecutionCommand, type StartExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import type { OnboardingRequest } from '../../lambdas/shared/request.js';
+import { stateMachineNames, type MachineKey } from '../../infra/names.js';
+import { AwsCommandError, awsErrorName, explainAwsError, type AwsClients, type AwsOptions } from './clients.js';
+import { findExecution, machineKeyOf, machineNameOf, resolveMachines, type Execution } from './machines.js';
+
+export interface Started {
+  executionArn: string;
+  name: string;
+  stateMachineArn: string;
+  startDate: string;
+  /** StartExecution returned an execution that was already running (same name and input). */
+  alreadyRunning: boolean;
+}
+
+// StartExecution with the name and input of a RUNNING execution succeeds and returns that
+// execution, so an old start date is the only sign the request had been submitted before.
+const ALREADY_RUNNING_AFTER_MS = 60_000;
+
+async function startExecution(clients: AwsClients, opts: AwsOptions, stateMachineArn: string, name: string, input: string, duplicate: string): Promise<Started> {
+  let out: StartExecutionCommandOutput;
+  try {
+    out = await clients.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input }));
+  } catch (e) {
+    // Names stay taken for 90 days after an execution closes; a running one with another input also refuses.
+    if (awsErrorName(e) === 'ExecutionAlreadyExists') throw new AwsCommandError(duplicate);
+    if (awsErrorName(e) === 'StateMachineDoesNotExist') {
+      throw new AwsCommandError(`state machine ${stateMachineArn} does not exist in ${clients.region}: check --region and the stack (docs/deploy.md)`);
+    }
+    throw explainAwsError(e, 'states:StartExecution', opts);
+  }
+  const startDate = out.startDate ?? new Date();
+  return {
+    executionArn: out.executionArn ?? '',
+    name,
+    stateMachineArn,
+    startDate: startDate.toISOString(),
+    alreadyRunning: Date.now() - startDate.getTime() > ALREADY_RUNNING_AFTER_MS,
+  };
+}
+
+/** The machine the request's `onFailure` asks for; an explicit ARN of the other one is refused. */
+async function machineFor(clients: AwsClients, opts: AwsOptions, request: OnboardingRequest): Promise<string> {
+  const wanted: MachineKey = request.onFailure === 'stop' ? 'stopOnFailure' : 'rollbackOnFailure';
+  if (opts.stateMachineArn) {
+    const key = machineKeyOf(opts.stateMachineArn);
+    if (key && key !== wanted) {
+      throw new AwsCommandError(
+        `the request says "onFailure": "${request.onFailure}", which runs on ${stateMachineNames[wanted]}, but --state-machine-arn names ${stateMachineNames[key]}: change one of them`,
+      );
+    }
+    return opts.stateMachineArn;
+  }
+  return (await resolveMachines(clients, opts))[wanted];
+}
+
+/** `document` is sent as written (as the API does); ValidateRequest applies the defaults. */
+export async function startOnboarding(clients: AwsClients, opts: AwsOptions, request: OnboardingRequest, document: unknown): Promise<Started> {
+  const machine = await machineFor(clients, opts, request);
+  const name = request.requestId;
+  return startExecution(
+    clients,
+    opts,
+    machine,
+    name,
+    JSON.stringify(document),
+    `an execution named "${name}" already exists on ${machineNameOf(machine)}: this request was submitted before ` +
+      `(Step Functions keeps an execution name for 90 days after it ends, so a duplicate cannot onboard twice). ` +
+      `See it with: fsx-onboard status ${name}. To onboard again, give the request a new requestId.`,
+  );
+}
+
+const rollbackName = (name: string, n: number) => `${name}-rollback-${n}`;
+
+/** The next free `<name>-rollback-<n>` on the rollback machine. */
+async function nextRollbackNumber(clients: AwsClients, opts: AwsOptions, rollbackMachine: string, name: string): Promise<number> {
+  const pattern = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-rollback-(\\d+)$`);
+  let highest = 0;
+  let nextToken: string | undefined;
+  do {
+    try {
+      const page = await clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: rollbackMachine, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }));
+      for (const e of page.executions ?? []) highest = Math.max(highest, Number(pattern.exec(e.name ?? '')?.[1] ?? 0));
+      nextToken = page.nextToken;
+    } catch (e) {
+      throw explainAwsError(e, 'states:ListExecutions', opts);
+    }
+  } while (nextToken);
+  return highest + 1;
+}
+
+export interface RollbackStarted extends Started {
+  original: Execution;
+}
+
+/**
+ * Starts the rollback machine with the original execution's input (the request): its
+ * compensations find this request's changes by Sid, grant name and tag, so it undoes a
+ * stopped run, a finished one, or what an earlier rollback left behind.
+ */
+export async function startRollback(clients: AwsClients, opts: AwsOptions, execution: string): Promise<RollbackStarted> {
+  // --state-machine-arn names the rollback machine here: the one this command starts.
+  const original = await findExecution(clients, opts, execution, ['rollbackOnFailure', 'stopOnFailure']);
+  if (original.status === 'RUNNING') {
+    throw new AwsCommandError(
+      `${original.name} is still running; rolling back now would race its steps. Wait for it to end, or stop it first: ` +
+        `aws stepfunctions stop-execution --execution-arn ${original.executionArn}`,
+    );
+  }
+  if (original.input === undefined) throw new AwsCommandError(`DescribeExecution returned no input for ${original.executionArn}; start the rollback machine with the request document yourself`);
+  const rollbackMachine = opts.stateMachineArn ?? (await resolveMachines(clients, opts, original.executionArn)).rollback;
+  const n = await nextRollbackNumber(clients, opts, rollbackMachine, original.name);
+  const name = rollbackName(original.name, n);
+  if (name.length > 80) throw new AwsCommandError(`the rollback execution name "${name}" would exceed Step Functions' 80 characters`);
+  const started = await startExecution(
+    clients,
+    opts,
+    rollbackMachine,
+    name,
+    original.input,
+    `a rollback named "${name}" was started at the same moment by someone else: see it with fsx-onboard status ${name}`,
+  );
+  return { ...started, original };
+}

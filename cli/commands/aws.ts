@@ -1,0 +1,126 @@
+// The ops commands on AWS: `start`, `status`, `redrive`, `diagnose`, and `rollbackOnAws` for
+// `rollback <execution> --aws`. The work is in cli/aws/; here: options, output, exit codes.
+import { Option, type Command } from 'commander';
+import { validateRequest } from '../../lambdas/shared/request.js';
+import { AwsCommandError, createAwsClients, DEFAULT_STACK_NAME, explainAwsError, trailClientFor, type AwsClients, type AwsOptions } from '../aws/clients.js';
+import { diagnose, formatDiagnosis, type DiagnoseOptions } from '../aws/diagnose.js';
+import { redrive } from '../aws/redrive.js';
+import { startOnboarding, startRollback } from '../aws/start.js';
+import { executionStatus, formatStatus } from '../aws/status.js';
+import { ExitCode, refuse, type CliContext } from '../context.js';
+import { readRequestFile } from '../request-file.js';
+
+export type { AwsOptions } from '../aws/clients.js';
+
+const EXIT_HELP = '\nExit codes: 0 done, 1 refused or not possible (nothing was changed), 2 the execution failed.';
+
+/**
+ * --region, --profile, --stack-name and --state-machine-arn. For the integrator's
+ * `rollback <execution> --aws`, whose command already has --json (commander refuses a flag twice).
+ */
+export function withAwsConnectionOptions(command: Command): Command {
+  return command
+    .option('--region <region>', 'AWS region of the orchestrator (default: AWS_REGION, then the profile\'s region)')
+    .option('--profile <name>', 'named profile of ~/.aws/config for credentials and region (default: AWS_PROFILE, then the standard chain)')
+    .option('--stack-name <name>', 'orchestrator stack whose outputs name the state machines', DEFAULT_STACK_NAME)
+    .option('--state-machine-arn <arn>', 'use this state machine instead of looking up the stack');
+}
+
+function withAwsOptions(command: Command): Command {
+  return withAwsConnectionOptions(command).option('--json', 'print one JSON document').addHelpText('after', EXIT_HELP);
+}
+
+/** Runs one command's AWS work: every failure becomes one explained line (never a stack trace). */
+async function runAws(ctx: CliContext, opts: AwsOptions, work: () => Promise<ExitCode>): Promise<void> {
+  try {
+    ctx.setExit(await work());
+  } catch (e) {
+    const error = e instanceof AwsCommandError ? e : explainAwsError(e, 'the AWS call', opts);
+    if (opts.json) ctx.io.out(JSON.stringify({ status: 'ERROR', message: error.message }, null, 2));
+    else ctx.io.err(`fsx-onboard: ${error.message}`);
+    ctx.setExit(error.exitCode);
+  }
+}
+
+const closedBadly = (status: string) => status === 'FAILED' || status === 'TIMED_OUT' || status === 'ABORTED';
+const hint = (opts: AwsOptions) => [opts.region ? ` --region ${opts.region}` : '', opts.profile ? ` --profile ${opts.profile}` : ''].join('');
+
+/** `rollback <execution> --aws`: the on-demand rollback machine, with the original execution's input. */
+export async function rollbackOnAws(ctx: CliContext, execution: string, opts: AwsOptions): Promise<void> {
+  await runAws(ctx, opts, async () => {
+    const started = await startRollback(await createAwsClients(opts), opts, execution);
+    if (opts.json) ctx.io.out(JSON.stringify({ status: 'STARTED', ...started, original: started.original.executionArn }, null, 2));
+    else {
+      ctx.io.out(
+        `Rolling back ${started.original.name} (${started.original.status}): started ${started.name}\n  ${started.executionArn}\n` +
+          `Follow it: fsx-onboard status ${started.name}${hint(opts)}`,
+      );
+    }
+    return ExitCode.Ok;
+  });
+}
+
+export function registerAwsCommands(program: Command, ctx: CliContext): void {
+  withAwsOptions(
+    program
+      .command('start')
+      .description('Start an onboarding on the deployed state machine (AWS), named after the request id; the machine follows "onFailure".')
+      .argument('<request>', 'path of the onboarding request (JSON); checked locally first, nothing is sent if it is invalid'),
+  ).action(async (path: string, opts: AwsOptions) => {
+    const file = await readRequestFile(path);
+    if (!file.ok) return refuse(ctx, file.problems, opts.json);
+    const checked = validateRequest(file.document);
+    if (!checked.ok) return refuse(ctx, checked.problems, opts.json);
+    await runAws(ctx, opts, async () => {
+      // The request names its region; it is the orchestrator's when nothing else says otherwise.
+      const started = await startOnboarding(await createAwsClients(opts, checked.request.region), opts, checked.request, file.document);
+      if (opts.json) ctx.io.out(JSON.stringify({ status: started.alreadyRunning ? 'ALREADY_RUNNING' : 'STARTED', ...started }, null, 2));
+      else {
+        const what = started.alreadyRunning ? `already running since ${started.startDate} (this request was submitted before)` : 'started';
+        ctx.io.out(`${started.name} ${what} on ${started.stateMachineArn.split(':').pop()}\n  ${started.executionArn}\nFollow it: fsx-onboard status ${started.name}${hint(opts)}`);
+      }
+      return ExitCode.Ok;
+    });
+  });
+
+  /** A command on one execution, by name or ARN; `work` returns the exit code. */
+  const onExecution = <O extends AwsOptions>(name: string, description: string, work: (clients: AwsClients, opts: O, execution: string) => Promise<ExitCode>): Command =>
+    withAwsOptions(program.command(name).description(description).argument('<execution>', 'execution name (the request id) or ARN')).action(
+      async (execution: string, opts: O) => runAws(ctx, opts, async () => work(await createAwsClients(opts), opts, execution)),
+    );
+
+  onExecution('status', 'Show an execution on AWS step by step: status, attempts, checks of poll loops, errors, and what to do next.', async (clients, opts, execution) => {
+    const report = await executionStatus(clients, opts, execution);
+    ctx.io.out(opts.json ? JSON.stringify(report, null, 2) : formatStatus(report));
+    return closedBadly(report.status) ? ExitCode.ExecutionFailed : ExitCode.Ok;
+  });
+
+  onExecution(
+    'redrive',
+    'Restart a failed execution at the state that failed (RedriveExecution); when that is not possible, say why and what to do instead.',
+    async (clients, opts, execution) => {
+      const redriven = await redrive(clients, opts, execution);
+      if (opts.json) ctx.io.out(JSON.stringify({ status: 'REDRIVEN', ...redriven }, null, 2));
+      else {
+        ctx.io.out(
+          `Redrove ${redriven.name}${redriven.restartsAt ? `: it restarts at ${redriven.restartsAt}` : ''} (steps that succeeded are not run again)\n` +
+            `Follow it: fsx-onboard status ${redriven.name}${hint(opts)}`,
+        );
+      }
+      return ExitCode.Ok;
+    },
+  );
+
+  onExecution<DiagnoseOptions>(
+    'diagnose',
+    'For a failed execution: the failing step and error, the CloudTrail AccessDenied events that explain it, and the fix.',
+    async (clients, opts, execution) => {
+      const trails = (opts.trailProfile ?? []).map((profile) => ({ account: `profile ${profile}`, client: trailClientFor(profile, clients.region) }));
+      const diagnosis = await diagnose(clients, opts, execution, trails);
+      ctx.io.out(opts.json ? JSON.stringify(diagnosis, null, 2) : formatDiagnosis(diagnosis));
+      return closedBadly(diagnosis.status) ? ExitCode.ExecutionFailed : ExitCode.Ok;
+    },
+  ).addOption(
+    new Option('--trail-profile <profile>', "also search this profile's account (the key's or the bucket's); repeatable").argParser((v: string, prev: string[] = []) => [...prev, v]),
+  );
+}
