@@ -11,6 +11,8 @@ import { sweepFsx } from './services/fsx.js';
 import { runTask } from './services/fsx-tasks.js';
 import { runCommand } from './services/ssm.js';
 import { Sim, type Faults } from './sim.js';
+import { applySeed, type SeedOutcome } from './seed-apply.js';
+import type { Seed } from './seed.js';
 import { snapshotOf, type SandboxSnapshot } from './snapshot.js';
 import { emptyWorld, type WorldState } from './state.js';
 import { ensureWorld, ORCHESTRATOR_ACCESS_KEY_ID, ORCHESTRATOR_SECRET, type WorldOptions } from './world.js';
@@ -18,6 +20,8 @@ import { ensureWorld, ORCHESTRATOR_ACCESS_KEY_ID, ORCHESTRATOR_SECRET, type Worl
 export type { Faults } from './sim.js';
 export type { SandboxSnapshot } from './snapshot.js';
 export type { WorldState } from './state.js';
+export type { SeedOutcome } from './seed-apply.js';
+export { readSeedFile, validateSeed, type Seed, type SeedInput } from './seed.js';
 export { ensureAccounts, orchestratorRoleArn, defaultKeyPolicy, TARGET_ROLE_NAMES, type WorldOptions } from './world.js';
 
 export const DEFAULT_STATE_FILE = '.fsx-onboard/sandbox.json';
@@ -93,6 +97,11 @@ export class Sandbox {
   /** Creates what the request needs if absent (accounts, roles, bucket, key, client instance). */
   ensureWorldFor(request: OnboardingRequest, options: WorldOptions = {}): void {
     ensureWorld(this.sim, request, options);
+  }
+
+  /** Adds a seed's pre-existing resources; with any conflict it changes nothing (see seed-apply.ts). */
+  applySeed(seed: Seed): SeedOutcome {
+    return applySeed(this.sim, seed);
   }
 
   snapshot(): SandboxSnapshot {

@@ -210,6 +210,8 @@ export interface WorldState {
   parameters: Record<string, ParameterState>;
   jobs: JobState[];
   events: TrailEvent[];
+  /** Role ARNs a seed declared missing: the world builder must not create them. */
+  absentRoles?: string[];
 }
 
 export function emptyWorld(startMs: number): WorldState {

@@ -1,7 +1,8 @@
 // What a request needs to exist before the workflow runs: three accounts, the orchestrator
 // role (A), the three target roles trusting it with their identity policies, the bucket (B,
 // SSE-S3 default), the key (C, symmetric, default key policy) and a managed instance with a
-// Lustre client (A). Nothing that already exists is overwritten.
+// Lustre client (A). Nothing that already exists is overwritten, and a role a seed declared
+// absent is not created.
 import type { OnboardingRequest } from '../lambdas/shared/request.js';
 import { bucketRolePolicy, fileSystemRolePolicy, keyRolePolicy, orchestratorRolePolicy, targetRoleTrustPolicy, type DeploymentFacts } from '../policy/target-role-policies.js';
 import type { PolicyDocument } from '../policy/types.js';
@@ -12,7 +13,7 @@ export const ORCHESTRATOR_ACCESS_KEY_ID = 'AKIASANDBOXORCHESTR8';
 export const ORCHESTRATOR_SECRET = 'sandbox-orchestrator-secret-not-a-real-key';
 export const TARGET_ROLE_NAMES = { fileSystem: 'fsx-onboard-filesystem', bucket: 'fsx-onboard-bucket', key: 'fsx-onboard-key' } as const;
 /** Pre-existing things were created long before the run (fully propagated). */
-const LONG_AGO_MS = 86_400_000;
+export const LONG_AGO_MS = 86_400_000;
 
 export type WorldRequest = OnboardingRequest;
 
@@ -26,7 +27,8 @@ export function ensureAccounts(sim: Sim, accounts: string[]): void {
 
 function ensureRole(sim: Sim, account: string, name: string, trustPolicy: PolicyDocument, identityPolicy: PolicyDocument): string {
   const arn = `arn:aws:iam::${account}:role/${name}`;
-  if (!sim.state.roles[arn]) {
+  // A seed can declare a target role missing, to rehearse the AccessDenied AssumeRole gives.
+  if (!sim.state.roles[arn] && !sim.state.absentRoles?.includes(arn)) {
     sim.state.roles[arn] = { arn, name, path: '/', account, trustPolicy, inlinePolicies: { [`${name}-policy`]: identityPolicy }, managedPolicies: [], createdAt: sim.now() - LONG_AGO_MS };
   }
   return arn;

@@ -9,6 +9,7 @@ import { formatEvent, formatSummary } from '../format.js';
 import { runLocally, type LocalMachine, type LocalRunOptions } from '../local-runner.js';
 import { readRequestFile } from '../request-file.js';
 import type { RunReport } from '../run-report.js';
+import { seedSandbox } from './sandbox.js';
 
 interface RunOptions {
   json?: boolean;
@@ -17,6 +18,8 @@ interface RunOptions {
   fail?: string[];
   timeoutIn?: StepName[];
   crashAfter?: StepName[];
+  /** `run` only: a seed file loaded into the sandbox before the run. */
+  seed?: string;
 }
 
 const stateName = (value: string, previous: StepName[] = []): StepName[] => {
@@ -55,6 +58,7 @@ function sandboxFaults(opts: RunOptions): Faults {
 async function execute(ctx: CliContext, document: unknown, opts: RunOptions, machine?: LocalMachine): Promise<void> {
   const stateFile = sandboxStateFile(ctx);
   const sandbox = await Sandbox.open({ stateFile, faults: sandboxFaults(opts) });
+  if (opts.seed && !(await seedSandbox(ctx, sandbox, opts.seed, opts.json))) return;
   const label = machine === 'rollback-only' ? 'Rolling back' : 'Onboarding';
   if (!opts.json) ctx.io.out(`${label} ${describeRequest(document)} in the sandbox (state: ${stateFile})`);
   const options: LocalRunOptions = {
@@ -97,7 +101,8 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
     program
       .command('run')
       .description('Run an onboarding request end to end in the sandbox, showing each step as it happens.')
-      .argument('<request>', 'path of the onboarding request (JSON); see docs/request.md'),
+      .argument('<request>', 'path of the onboarding request (JSON); see docs/request.md')
+      .option('--seed <file>', 'sandbox: load this seed (pre-existing resources, docs/sandbox.md) before running'),
   )
     .addHelpText('after', 'Example: fsx-onboard run examples/request.json')
     .action(async (path: string, opts: RunOptions) => {

@@ -1,12 +1,13 @@
-// `sandbox show | reset`: look at or clear the simulated accounts.
+// `sandbox show | seed | reset`: look at, pre-populate or clear the simulated accounts.
 import { rm } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { Sandbox } from '../../sandbox/index.js';
-import { ExitCode, sandboxStateFile, type CliContext } from '../context.js';
+import type { RequestProblem } from '../../lambdas/shared/request.js';
+import { readSeedFile, Sandbox, type SeedOutcome } from '../../sandbox/index.js';
+import { ExitCode, refuse, sandboxStateFile, type CliContext } from '../context.js';
 import { describeSandbox } from '../describe-sandbox.js';
 
 export function registerSandboxCommands(program: Command, ctx: CliContext): void {
-  const sandbox = program.command('sandbox').description('Inspect or reset the simulated AWS accounts.');
+  const sandbox = program.command('sandbox').description('Inspect, seed or reset the simulated AWS accounts.');
   sandbox
     .command('show')
     .description('Print the sandbox state: policies, grants, encryption, file systems, DRAs, objects, CloudTrail events.')
@@ -17,6 +18,16 @@ export function registerSandboxCommands(program: Command, ctx: CliContext): void
       ctx.setExit(ExitCode.Ok);
     });
   sandbox
+    .command('seed')
+    .description('Add pre-existing resources described by a seed file (see docs/sandbox.md); overwrites nothing, reports conflicts.')
+    .argument('<file>', 'seed file (JSON); examples in examples/seeds/')
+    .action(async (file: string) => {
+      const box = await Sandbox.open({ stateFile: sandboxStateFile(ctx) });
+      if (!(await seedSandbox(ctx, box, file))) return;
+      await box.save();
+      ctx.setExit(ExitCode.Ok);
+    });
+  sandbox
     .command('reset')
     .description('Delete the sandbox state and execution records, starting from an empty world.')
     .action(async () => {
@@ -24,4 +35,29 @@ export function registerSandboxCommands(program: Command, ctx: CliContext): void
       ctx.io.out(`Removed ${ctx.stateDir()}`);
       ctx.setExit(ExitCode.Ok);
     });
+}
+
+/** Loads a seed file into `box` and says what it did; false (exit code 1) when refused or in conflict. */
+export async function seedSandbox(ctx: CliContext, box: Sandbox, file: string, json = false): Promise<boolean> {
+  const refuseSeed = (problems: RequestProblem[]) => {
+    if (json) return refuse(ctx, problems, json);
+    ctx.io.err([`The seed ${file} was refused; nothing was changed:`, ...problems.map((p) => `  ${p.field}: ${p.message}`)].join('\n'));
+    ctx.setExit(ExitCode.BadInput);
+  };
+  const read = await readSeedFile(file);
+  if (!read.ok) {
+    refuseSeed(read.problems);
+    return false;
+  }
+  const outcome: SeedOutcome = box.applySeed(read.seed);
+  if (outcome.conflicts.length) {
+    refuseSeed(outcome.conflicts.map((message) => ({ field: 'conflict', message })));
+    return false;
+  }
+  // `run --json` prints one JSON document: the seed's summary would break it.
+  if (!json) {
+    const lines = [...outcome.created.map((c) => `  created ${c}`), ...outcome.unchanged.map((u) => `  already there: ${u}`)];
+    ctx.io.out(`Seeded ${file}:\n${lines.join('\n') || '  (nothing to do)'}`);
+  }
+  return true;
 }
