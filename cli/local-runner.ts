@@ -135,7 +135,9 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
       r.failures = (r.failures ?? 0) + 1;
       r.lastError = errorName;
       r.lastCause = error instanceof Error ? error.message : String(error);
-      throw error;
+      // Lambda reports only errorType and errorMessage to Step Functions; pass on the same, so
+      // that the interpreter (which prefers an Error's `cause`) shows the message as AWS would.
+      throw Object.assign(new Error(r.lastCause), { name: errorName });
     } finally {
       r.durationMs += performance.now() - t0;
       r.simulatedSeconds += (sandbox.clock.now() - s0) / 1000;
@@ -150,6 +152,7 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
   const lastOutputs: Record<string, unknown> = {};
   // Poll steps are entered once per check; announce each state once.
   const announced = new Set<string>();
+  const caught = new Set<string>();
   let failure: { error: string; cause: string } | undefined;
   const consumeEvents = (async () => {
     for await (const event of execution.eventLogs) {
@@ -173,8 +176,16 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
         r.error = String(ev.Error);
         r.cause = String(ev.Cause ?? '');
       }
-      if (ev.type === 'StateCaught') onEvent?.({ kind: 'failed', step: name, wallMs, simulatedSeconds, error: r.error ?? 'Error', cause: r.cause ?? '' });
-      if (ev.type === 'StateExited') {
+      if (ev.type === 'StateEntered') caught.delete(name);
+      if (ev.type === 'StateCaught') {
+        // A caught failure exits the state too: it stays failed, with the error the Catch saw.
+        caught.add(name);
+        r.status = 'failed';
+        r.error = r.error ?? r.lastError ?? 'Error';
+        r.cause = r.cause ?? r.lastCause ?? '';
+        onEvent?.({ kind: 'failed', step: name, wallMs, simulatedSeconds, error: r.error, cause: r.cause });
+      }
+      if (ev.type === 'StateExited' && !caught.has(name)) {
         const out = ev.state.output as { steps?: Record<string, Record<string, unknown>> } | undefined;
         const mine = name === 'ValidateRequest' ? {} : out?.steps?.[name];
         if (mine) lastOutputs[name] = mine;

@@ -18,6 +18,6 @@ export async function narrowBucketPolicy(input: StepInput, deps: StepDeps): Prom
   if (!roleArn) throw new OnboardingError(ErrorNames.ServiceLinkedRoleInvalid, 'NarrowBucketPolicy needs the SLR ARN from WaitForServiceLinkedRole');
   const ours = bucketStatements(request, context.names, { kind: 'serviceLinkedRole', serviceLinkedRoleArn: roleArn });
   const { s3 } = clientsFor(input, deps, 'bucket');
-  const result = await ensureBucketStatements(s3, request.bucket.name, ours);
+  const result = await ensureBucketStatements(s3, request.bucket.name, ours, { newPrincipal: roleArn });
   return { ...result, principal: roleArn };
 }

@@ -18,16 +18,24 @@ export async function readBucketPolicy(s3: S3Client, bucket: string): Promise<Po
   }
 }
 
-export async function writeBucketPolicy(s3: S3Client, bucket: string, document: PolicyDocument): Promise<void> {
+export interface WriteOptions {
+  /** A principal this write names for the first time, which IAM may not have propagated yet. */
+  newPrincipal?: string;
+}
+
+export async function writeBucketPolicy(s3: S3Client, bucket: string, document: PolicyDocument, options: WriteOptions = {}): Promise<void> {
   assertBucketPolicySize(document, bucket);
   try {
     await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: serializePolicy(document) }));
   } catch (e) {
-    // S3 rejects a principal IAM has not propagated yet; the state machine retries this name.
-    if (isErrorNamed(e, 'MalformedPolicy') && /invalid principal/i.test((e as Error).message)) {
-      throw new OnboardingError(ErrorNames.PrincipalNotYetPropagated, `S3 does not know a principal in the new policy of ${bucket} yet: ${(e as Error).message}`, { cause: e });
+    if (!(isErrorNamed(e, 'MalformedPolicy') && /invalid principal/i.test((e as Error).message))) throw e;
+    // S3 rejects a principal IAM has not propagated yet: worth retrying only when this write
+    // names a just-created one (the SLR). Otherwise the invalid principal is in a statement
+    // someone else wrote, for a role since deleted, and only they can fix it.
+    if (options.newPrincipal) {
+      throw new OnboardingError(ErrorNames.PrincipalNotYetPropagated, `S3 does not know ${options.newPrincipal} yet (IAM propagation): ${(e as Error).message}`, { cause: e });
     }
-    throw e;
+    throw new OnboardingError(ErrorNames.ResourceConflict, `The bucket policy of ${bucket} names a principal that no longer exists, in a statement this request did not write; S3 refuses every update until it is fixed: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -36,10 +44,10 @@ export async function deleteBucketPolicy(s3: S3Client, bucket: string): Promise<
 }
 
 /** Puts `ours` into the bucket policy unless an equivalent copy is already there. */
-export async function ensureBucketStatements(s3: S3Client, bucket: string, ours: PolicyStatement[]): Promise<{ changed: boolean; statementCount: number }> {
+export async function ensureBucketStatements(s3: S3Client, bucket: string, ours: PolicyStatement[], options: WriteOptions = {}): Promise<{ changed: boolean; statementCount: number }> {
   const current = await readBucketPolicy(s3, bucket);
   if (current && containsStatements(current, ours)) return { changed: false, statementCount: current.Statement.length };
   const next = mergeStatements(current ?? { Version: '2012-10-17', Statement: [] }, ours);
-  await writeBucketPolicy(s3, bucket, next);
+  await writeBucketPolicy(s3, bucket, next, options);
   return { changed: true, statementCount: next.Statement.length };
 }

@@ -42,9 +42,11 @@ describe('policy mistakes fail the run where AWS would, with its error code', ()
     const sandbox = await seededSandbox({ buckets: [{ name: BUCKET, accountId: '222222222222', region: 'us-east-1', policy }] });
     const report = await run(stop, sandbox);
     expect(failedSteps(report)).toEqual(['PutBucketAccessPolicy']);
-    // S3 re-validates every principal on PutBucketPolicy (MalformedPolicy); the step reports it
-    // under the name its retry policy uses for principals IAM has not propagated yet.
-    expect(report.cause).toMatch(/Invalid principal in policy/);
+    // S3 re-validates every principal on PutBucketPolicy (MalformedPolicy). The stale principal
+    // is someone else's, so the step says so at once instead of waiting for propagation.
+    expect(report.error).toBe('ResourceConflict');
+    expect(report.cause).toMatch(/names a principal that no longer exists.*Invalid principal in policy/);
+    expect(report.steps.find((s) => s.name === 'PutBucketAccessPolicy')?.attempts).toBe(1);
     const refused = sandbox.snapshot().cloudTrail.filter((r) => r['eventName'] === 'PutBucketPolicy').map((r) => r['errorCode']);
     expect(new Set(refused)).toEqual(new Set(['MalformedPolicy']));
     expect(sandbox.snapshot().buckets[0]!.policy).toEqual(policy);

@@ -112,6 +112,13 @@ describe('NarrowBucketPolicy', () => {
     expect(error.cause).toMatchObject({ name: 'MalformedPolicy' });
   });
 
+  it('reports a stale principal in another statement as ResourceConflict when adding its own statements', async () => {
+    s3.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify({ Statement: [other] }) });
+    s3.on(PutBucketPolicyCommand).rejects(awsError('MalformedPolicy', 'Invalid principal in policy'));
+    const { input, deps } = setup();
+    await expect(putBucketAccessPolicy(input, deps)).rejects.toMatchObject({ name: 'ResourceConflict', message: expect.stringMatching(/did not write/) });
+  });
+
   it('lets any other MalformedPolicy through unchanged', async () => {
     s3.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify({ Statement: [other] }) });
     s3.on(PutBucketPolicyCommand).rejects(awsError('MalformedPolicy', 'Policy has invalid action'));
