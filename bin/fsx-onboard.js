@@ -7,5 +7,12 @@ import { register } from 'tsx/esm/api';
 // lines; the README states the Node versions supported.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 register();
+// `fsx-onboard … | head` closes the pipe early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
 const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv);

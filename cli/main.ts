@@ -19,9 +19,19 @@ const DEFAULT_STATE_DIR = '.fsx-onboard';
 export function makeProgram(io: Io = processIo, setExit: (code: ExitCode) => void = () => {}): Command {
   const program = new Command('fsx-onboard')
     .description(
-      'Link an Amazon FSx for Lustre file system (account A) to an S3 bucket (account B) encrypted with a\n' +
-        'customer managed KMS key (account C), as a Step Functions workflow with retries and rollback.\n' +
-        'By default everything runs locally on a simulated AWS (the sandbox): no AWS account needed.',
+      'Link an Amazon FSx for Lustre file system (account A) to an S3 bucket (account B) encrypted with a ' +
+        'customer managed KMS key (account C), as a Step Functions workflow with retries and rollback. ' +
+        'run, resume and rollback work on a simulated AWS (the sandbox) with no AWS account; ' +
+        'start, status, redrive, diagnose and rollback --aws work on the deployed state machines.',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  fsx-onboard run examples/request.json          rehearse an onboarding in the sandbox\n' +
+        '  fsx-onboard sandbox show                       see what it changed\n' +
+        '  fsx-onboard start request.json --region us-east-1   onboard for real (see docs/deploy.md)\n' +
+        '  fsx-onboard status <request id> --region us-east-1\n' +
+        '\nDocs: README.md, docs/request.md, docs/runbook.md, docs/deploy.md',
     )
     .option('--state-dir <dir>', 'where the sandbox keeps its state and execution records', DEFAULT_STATE_DIR)
     .configureOutput({ writeOut: io.out, writeErr: io.err })

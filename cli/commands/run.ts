@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { validateRequest } from '../../lambdas/shared/request.js';
 import { Sandbox, type Faults } from '../../sandbox/index.js';
 import { allStepNames, type StepName } from '../../workflow/steps.js';
+import { rollbackOnAws, withAwsConnectionOptions, type AwsOptions } from './aws.js';
 import { ExitCode, refuse, sandboxStateFile, type CliContext } from '../context.js';
 import { loadExecutionRecord, publicReport, saveExecutionRecord } from '../executions.js';
 import { formatEvent, formatSummary } from '../format.js';
@@ -114,6 +115,7 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
   withExecutionOptions(
     program
       .command('resume')
+      .summary('Run a failed execution again after fixing its cause.')
       .description('Run a failed execution again after fixing its cause: steps already done find their work in place and change nothing.')
       .argument('<execution>', 'execution name (the request id) of an earlier run'),
   ).action(async (name: string, opts: RunOptions) => {
@@ -123,13 +125,21 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
     await execute(ctx, record.request, opts);
   });
 
-  withExecutionOptions(
-    program
-      .command('rollback')
-      .description("Undo what one request changed (a stopped run, or any run): the compensation chain alone, each step a no-op where there is nothing to undo.")
-      .argument('<execution>', 'execution name (the request id) of an earlier run')
-      .option('--request <file>', 'the request document, when this state folder has no record of the execution'),
-  ).action(async (name: string, opts: RunOptions & { request?: string }) => {
+  withAwsConnectionOptions(
+    withExecutionOptions(
+      program
+        .command('rollback')
+        .summary('Undo what one request changed, in the sandbox or (--aws) on AWS.')
+        .description(
+          "Undo what one request changed (a stopped run, or any run): the compensation chain alone, each step a no-op where there is nothing to undo.\n" +
+            'In the sandbox by default; with --aws, starts the deployed rollback machine with the execution\'s input.',
+        )
+        .argument('<execution>', 'execution name (the request id) of an earlier run; on AWS also an execution ARN')
+        .option('--request <file>', 'the request document, when this state folder has no record of the execution')
+        .option('--aws', 'roll back an execution of the deployed state machine (standard credential chain)'),
+    ),
+  ).action(async (name: string, opts: RunOptions & AwsOptions & { request?: string; aws?: boolean }) => {
+    if (opts.aws) return rollbackOnAws(ctx, name, opts);
     let document: unknown;
     if (opts.request) {
       const file = await readRequestFile(opts.request);

@@ -13,8 +13,7 @@ import { join } from 'node:path';
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { rollbackOnAws } from '../../cli/commands/aws.js';
-import { ExitCode, type CliContext } from '../../cli/context.js';
+import { ExitCode } from '../../cli/context.js';
 import { stateMachineNames } from '../../infra/names.js';
 import { renderDefinition, renderRollbackDefinition } from '../../workflow/render.js';
 import { REQUEST_ID, cli } from './aws-fixtures.js';
@@ -111,12 +110,10 @@ describe('ops commands against moto_server', () => {
     expect(status.code).toBe(ExitCode.ExecutionFailed);
     expect(JSON.parse(status.out)).toMatchObject({ executionArn: arn, status: 'FAILED', failState: 'A State', steps: [] });
 
-    let out = '';
-    let code: ExitCode | undefined;
-    const ctx: CliContext = { io: { out: (t) => (out += t), err: (t) => (out += t) }, setExit: (c) => (code = c), stateDir: () => tmpdir() };
-    await rollbackOnAws(ctx, REQUEST_ID, {});
-    expect(code).toBe(ExitCode.Ok);
-    expect(out).toMatch(new RegExp(`started ${REQUEST_ID}-rollback-1`));
+    // Through the CLI, so the --aws switch of the (otherwise local) rollback command is covered.
+    const rolledBack = await cli('rollback', REQUEST_ID, '--aws');
+    expect(rolledBack.code).toBe(ExitCode.Ok);
+    expect(rolledBack.out).toMatch(new RegExp(`started ${REQUEST_ID}-rollback-1`));
     const rollback = await new SFNClient({}).send(
       new DescribeExecutionCommand({ executionArn: `arn:aws:states:us-east-1:123456789012:execution:${stateMachineNames.rollback}:${REQUEST_ID}-rollback-1` }),
     );
