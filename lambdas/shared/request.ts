@@ -133,6 +133,7 @@ export const crossFieldRules = [
   '`testExport.clientInstanceId` is required with `testExport.mode: "lustre-client"` and refused otherwise.',
   '`dataRepository.autoImportEvents` and `autoExportEvents` must not repeat an event type.',
   'At run time, `ValidateRequest` also refuses a key that is not symmetric (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT) or not Enabled, before any change.',
+  'At run time, `ValidateRequest` also refuses a bucket in another region and, with `fileSystem.existingFileSystemId`, a `fileSystemPath` that nests in or contains a data repository association already on that file system.',
 ];
 
 export type OnboardingRequestInput = z.input<typeof onboardingRequestSchema>;
@@ -161,10 +162,14 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `has unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code === 'invalid_type') {
     if (issue.path.length === 0) return 'must be a JSON object';
+    // zod reports a fractional number against .int() as a type error ("expected int").
+    if (issue.expected === 'int') return 'must be a whole number';
     // zod words it "expected string, received undefined" when the field is absent.
     const received = /received (\w+)/.exec(issue.message)?.[1];
     return received === 'undefined' ? 'is required' : `must be ${issue.expected}${received ? `, not ${received}` : ''}`;
   }
+  // A bad tag key: zod says "Invalid key in record"; the key schema's own issue names the rule.
+  if (issue.code === 'invalid_key') return `key ${issue.issues.map(describeIssue).join('; ')}`;
   if (issue.code === 'invalid_value') return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   return issue.message;
 }

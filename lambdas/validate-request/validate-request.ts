@@ -4,7 +4,8 @@
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
 import { ErrorNames, OnboardingError } from '../shared/errors.js';
-import { namesFor } from '../shared/naming.js';
+import { listAssociations } from '../shared/associations.js';
+import { namesFor, TAG_REQUEST_ID } from '../shared/naming.js';
 import { formatProblems, isLegacyLinked, keyAccountId, validateRequest, type OnboardingRequest } from '../shared/request.js';
 import type { ClientFactory } from '../shared/clients.js';
 import type { OnboardingContext, StepDeps, StepResults } from '../shared/step-io.js';
@@ -62,7 +63,7 @@ export async function validateRequestStep(input: ValidateRequestInput, deps: Ste
     if (keyRegion && keyRegion !== request.region) problems.push(`it is in ${keyRegion}, not ${request.region}`);
   }
   if (problems.length) {
-    throw new OnboardingError(ErrorNames.KeyNotUsable, `Key ${request.key.arn} cannot encrypt the bucket for FSx: ${problems.join('; ')}`);
+    throw new OnboardingError(ErrorNames.KeyNotUsable, `key.arn: key ${request.key.arn} cannot encrypt the bucket for FSx: ${problems.join('; ')}`);
   }
 
   const { s3 } = deps.clients.forTarget('bucket', context.accounts.bucket);
@@ -71,5 +72,31 @@ export async function validateRequestStep(input: ValidateRequestInput, deps: Ste
   if (region !== request.region) {
     throw new OnboardingError(ErrorNames.RequestInvalid, `bucket.name: bucket ${request.bucket.name} is in ${region}, not the request region ${request.region}`);
   }
+  await refuseOverlappingAssociation(request, context, deps);
   return { request, context, steps: {} };
+}
+
+const within = (path: string, parent: string) => parent === '/' || path === parent || path.startsWith(`${parent}/`);
+
+/**
+ * An adopted file system may already have DRAs. FSx refuses a DRA whose FileSystemPath nests in
+ * or contains another's (and "/" unless it is the first), but only at CreateDataRepositoryAssociation,
+ * after the bucket and key have changed: check it here, read-only. This request's own DRA (a re-run)
+ * is not a conflict.
+ */
+async function refuseOverlappingAssociation(request: OnboardingRequest, context: OnboardingContext, deps: StepDeps): Promise<void> {
+  const fileSystemId = request.fileSystem.existingFileSystemId;
+  if (!fileSystemId || context.legacyLinked) return;
+  const { fsx } = deps.clients.forTarget('fileSystem', context.accounts.fileSystem);
+  const path = request.fileSystem.fileSystemPath;
+  const others = (await listAssociations(fsx, fileSystemId)).filter(
+    (a) => a.Lifecycle !== 'DELETING' && !a.Tags?.some((t) => t.Key === TAG_REQUEST_ID && t.Value === request.requestId),
+  );
+  const clash = others.find((a) => a.FileSystemPath && (within(path, a.FileSystemPath) || within(a.FileSystemPath, path)));
+  if (clash) {
+    throw new OnboardingError(
+      ErrorNames.RequestInvalid,
+      `fileSystem.fileSystemPath: ${path} overlaps the data repository association ${clash.AssociationId} at ${clash.FileSystemPath} on ${fileSystemId}; DRA paths must not nest in or contain one another`,
+    );
+  }
 }
