@@ -32,7 +32,7 @@ console.log(`fsx-onboard reliability report — node ${process.version}, in-memo
 
 // Every fourth run is the legacy example (SCRATCH_2, export task), the rest PERSISTENT_2 with a Lustre client.
 const transient = Array.from({ length: runs }, (_, i) => () => underTransientFaults(i % 4 === 3 ? legacyExample : p2Example, i + 1, rate));
-await section(`(a) ${runs} onboardings, ${rate * 100} % transient faults on every AWS call (seeds 1-${runs}), state machine Retry only`, 'succeeded', transient);
+await section(`(a) ${runs} onboardings, ${rate * 100} % transient faults on every AWS call (seeds 1-${runs}), SDK retry then the state machine's Retry`, 'succeeded', transient);
 
 const rollbacks = [false, true].flatMap((adopt) => mutatingSteps.map((step) => () => rollbackAfterFailureAt(p2Example, step, { adopt })));
 await section(`(b) permanent failure at each of ${mutatingSteps.length} mutating steps, onFailure "rollback" (created, then adopted file system)`, 'failed at the step and rolled back to the state before the run', rollbacks);

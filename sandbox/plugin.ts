@@ -1,7 +1,8 @@
 // The seam between the real SDK v3 clients and the simulated services. A middleware placed
-// right after the SDK picked the identity (httpAuthSchemeMiddleware) reads the resolved
-// credentials, the operation and its input, and answers from the model without calling
-// `next`: no HTTP, no signing, no SDK retries (retries belong to the state machine).
+// right after the SDK's retry middleware reads the resolved credentials (chosen earlier by
+// httpAuthSchemeMiddleware), the operation and its input, and answers from the model without
+// calling `next`: no HTTP and no signing, but the SDK's own retry of throttling and server
+// errors runs exactly as against AWS.
 import type { Pluggable } from '@smithy/types';
 import { latencyMs } from './clock.js';
 import { serviceError, SimError, type ServiceName } from './errors.js';
@@ -119,7 +120,7 @@ export function createPlugin(getSim: () => Sim): Pluggable<any, any> {
           const output = await dispatch(getSim(), service, operation, accessKeyId, region, args.input, counter);
           return { output: { ...(output as object), $metadata: { httpStatusCode: 200, requestId: 'sandbox', attempts: 1, totalRetryDelay: 0 } }, response: {} };
         },
-        { relation: 'after', toMiddleware: 'httpAuthSchemeMiddleware', name: 'fsxOnboardSandbox', override: true },
+        { relation: 'after', toMiddleware: 'retryMiddleware', name: 'fsxOnboardSandbox', override: true },
       );
     },
   };

@@ -46,7 +46,7 @@ function retryPolicy(): AslState[] {
     // Throttling can outlast the SDK's own 3 attempts per call when another workload shares the
     // quota (KMS: per account and Region). 16 retries, capped at 60 s, wait up to ~12 minutes;
     // at 20 % throttling on every call (no SDK retry, as in the sandbox) 1000 of 1000 runs succeed.
-    { ErrorEquals: [...transientAwsErrorNames], IntervalSeconds: 2, MaxAttempts: 16, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' },
+    { ErrorEquals: [...transientAwsErrorNames], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' },
     { ErrorEquals: [...propagationErrorNames], IntervalSeconds: 5, MaxAttempts: 8, BackoffRate: 1.5, MaxDelaySeconds: 30 },
     // A Lambda that timed out may have done its work; every step is idempotent, so once more.
     { ErrorEquals: ['States.Timeout'], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2 },

@@ -10,7 +10,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Pluggable } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Pluggable, RetryStrategyV2 } from '@smithy/types';
 
 /** Which target-account role a step acts through. */
 export type TargetRole = 'fileSystem' | 'bucket' | 'key';
@@ -30,11 +30,22 @@ export interface AccountClients {
   cloudtrail: CloudTrailClient;
 }
 
+/** Client settings that every SDK v3 client accepts. */
+export interface SharedClientConfig {
+  retryStrategy?: RetryStrategyV2;
+  requestChecksumCalculation?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
+  responseChecksumValidation?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
+  useFipsEndpoint?: boolean;
+  useDualstackEndpoint?: boolean;
+}
+
 export interface ClientFactoryOptions {
   region: string;
   /** Base identity; the standard credential chain when omitted. */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   plugins?: Pluggable<any, any>[];
+  /** Settings every client gets; the local runner uses it to keep the SDK's retries from sleeping in real time. */
+  clientConfig?: SharedClientConfig;
   roleNames?: Partial<Record<TargetRole, string>>;
   /** Sent with every AssumeRole when the target roles require one. */
   externalId?: string;
@@ -50,7 +61,7 @@ export interface ClientFactory {
 }
 
 /** One client per service, sharing a config, each with the given plugins. */
-export function accountClients(config: { region: string; credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider }, plugins: Pluggable<any, any>[] = []): AccountClients {
+export function accountClients(config: SharedClientConfig & { region: string; credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider }, plugins: Pluggable<any, any>[] = []): AccountClients {
   const clients: AccountClients = {
     s3: new S3Client(config),
     kms: new KMSClient(config),
@@ -69,7 +80,7 @@ export function createClientFactory(options: ClientFactoryOptions): ClientFactor
   const cache = new Map<string, AccountClients>();
 
   const build = (credentials: ClientFactoryOptions['credentials']): AccountClients =>
-    accountClients({ region: options.region, ...(credentials ? { credentials } : {}) }, plugins);
+    accountClients({ ...options.clientConfig, region: options.region, ...(credentials ? { credentials } : {}) }, plugins);
 
   const roleArn = (role: TargetRole, accountId: string) => `arn:aws:iam::${accountId}:role/${roleNames[role]}`;
 
@@ -92,7 +103,7 @@ export function createClientFactory(options: ClientFactoryOptions): ClientFactor
             ...(options.externalId ? { ExternalId: options.externalId } : {}),
           },
           ...(options.credentials ? { masterCredentials: options.credentials } : {}),
-          clientConfig: { region: options.region },
+          clientConfig: { ...options.clientConfig, region: options.region },
           clientPlugins: plugins,
         });
         cache.set(key, (clients = build(credentials)));

@@ -1,6 +1,7 @@
 // Failure scenarios shared by the reliability tests (small counts) and `npm run
 // bench:reliability` (full counts). Each runs on fresh in-memory sandboxes and reports whether
 // the run behaved as it must and how its end state differs from the expected one.
+import { renderDefinition } from '../../workflow/render.js';
 import { CreateFileSystemCommand } from '@aws-sdk/client-fsx';
 import { runLocally } from '../../cli/local-runner.js';
 import type { RunReport } from '../../cli/run-report.js';
@@ -198,4 +199,10 @@ export async function concurrentDuplicates(raw: Raw) {
   const results = await Promise.all([runLocally(raw, { sandbox }), runLocally(raw, { sandbox })]);
   const reports = results.map((r) => (r.kind === 'ran' ? r.report : undefined));
   return { sandbox, reports, state: endState(sandbox, parsed(raw)), expected: await cleanEndState(raw) };
+}
+
+/** Invocations a step gets when it is throttled every time: one try plus the Retry policy's MaxAttempts for throttling. */
+export function attemptsWhenAlwaysThrottled(): number {
+  const retry = renderDefinition('stop').States['CreateGrant']!['Retry'] as { ErrorEquals: string[]; MaxAttempts: number }[];
+  return 1 + retry.find((r) => r.ErrorEquals.includes('ThrottlingException'))!.MaxAttempts;
 }
