@@ -7,6 +7,11 @@ export default defineConfig({
     setupFiles: ['test/setup.ts'],
     testTimeout: 20_000,
     pool: 'forks',
+    // Test files in one worker share loaded modules (the SDK and CDK take most of a file's
+    // time to import). What a file changes globally is undone after it: SDK client mocks
+    // (test/setup.ts) and stubbed environment variables.
+    isolate: false,
+    unstubEnvs: true,
     allowOnly: false,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },

@@ -4,8 +4,8 @@
 import './polyfills.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { AwsCredentialIdentity, Pluggable } from '@smithy/types';
-import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { createClientFactory, type ClientFactory, type SharedClientConfig } from '../lambdas/shared/clients.js';
+import { createClientFactory, type ClientFactory } from '../lambdas/shared/clients.js';
+import { sandboxClientConfig } from '../sandbox/client-config.js';
 import { validateRequest, type OnboardingRequest, type RequestProblem } from '../lambdas/shared/request.js';
 import type { StepHandler } from '../lambdas/shared/step-io.js';
 import { stepHandlers } from '../lambdas/registry.js';
@@ -57,19 +57,6 @@ export function localMachine(kind: LocalMachine): { definition: AslDefinition; m
   return entry;
 }
 
-/**
- * The SDK's own retry (standard mode: 3 attempts) runs against the sandbox as against AWS, but
- * without its real-time backoff; explicit settings also spare each new client its lookups of
- * environment variables and config files.
- */
-const localClientConfig = (): SharedClientConfig => ({
-  // One strategy (and retry quota) per factory, as each deployed function has its own clients.
-  retryStrategy: new ConfiguredRetryStrategy(3, () => 0),
-  requestChecksumCalculation: 'WHEN_REQUIRED',
-  responseChecksumValidation: 'WHEN_REQUIRED',
-  useFipsEndpoint: false,
-  useDualstackEndpoint: false,
-});
 
 const factories = new WeakMap<LocalSandbox, Map<string, ClientFactory>>();
 
@@ -78,7 +65,7 @@ function clientsFor(sandbox: LocalSandbox, region: string): ClientFactory {
   if (!byRegion) factories.set(sandbox, (byRegion = new Map()));
   let factory = byRegion.get(region);
   if (!factory) {
-    factory = createClientFactory({ region, credentials: sandbox.orchestratorCredentials, plugins: [sandbox.plugin], clientConfig: localClientConfig() });
+    factory = createClientFactory({ region, credentials: sandbox.orchestratorCredentials, plugins: [sandbox.plugin], clientConfig: sandboxClientConfig() });
     byRegion.set(region, factory);
   }
   return factory;

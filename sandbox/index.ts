@@ -17,6 +17,7 @@ import { snapshotOf, type SandboxSnapshot } from './snapshot.js';
 import { emptyWorld, type WorldState } from './state.js';
 import { ensureWorld, ORCHESTRATOR_ACCESS_KEY_ID, ORCHESTRATOR_SECRET, type WorldOptions } from './world.js';
 
+export { sandboxClientConfig } from './client-config.js';
 export type { Faults } from './sim.js';
 export type { SandboxSnapshot } from './snapshot.js';
 export type { WorldState } from './state.js';

@@ -7,6 +7,7 @@ import { CreateDataRepositoryAssociationCommand, CreateFileSystemCommand } from 
 import { runLocally } from '../../cli/local-runner.js';
 import { readRequestFile } from '../../cli/request-file.js';
 import { createClientFactory } from '../../lambdas/shared/clients.js';
+import { sandboxClientConfig } from '../../sandbox/client-config.js';
 import type { RequestProblem } from '../../lambdas/shared/request.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { freshSandbox, p2Example, parsed } from '../e2e/helpers.js';
@@ -41,7 +42,7 @@ export function changeableState(sandbox: Sandbox) {
 /** A file system someone else made and linked at `path`, for the overlap refusals. */
 async function adoptableFileSystem(sandbox: Sandbox, path: string): Promise<string> {
   const request = parsed(p2Example);
-  const clients = createClientFactory({ region: request.region, credentials: sandbox.orchestratorCredentials, plugins: [sandbox.plugin] });
+  const clients = createClientFactory({ region: request.region, credentials: sandbox.orchestratorCredentials, plugins: [sandbox.plugin], clientConfig: sandboxClientConfig() });
   const { fsx } = clients.forTarget('fileSystem', request.fileSystem.accountId);
   const { FileSystem } = await fsx.send(
     new CreateFileSystemCommand({ FileSystemType: 'LUSTRE', FileSystemTypeVersion: '2.15', StorageCapacity: 1200, SubnetIds: request.fileSystem.subnetIds, LustreConfiguration: { DeploymentType: 'PERSISTENT_2', PerUnitStorageThroughput: 125 } }),

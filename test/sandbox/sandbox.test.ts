@@ -7,6 +7,7 @@ import { GetBucketLocationCommand, PutBucketPolicyCommand } from '@aws-sdk/clien
 import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { createClientFactory } from '../../lambdas/shared/clients.js';
+import { sandboxClientConfig } from '../../sandbox/client-config.js';
 import { Sandbox } from '../../sandbox/index.js';
 import { exampleRequest, START, world } from './world.js';
 
@@ -17,7 +18,7 @@ describe('the sandbox as a whole', () => {
     const request = exampleRequest();
     const first = await Sandbox.open({ stateFile, startTime: START });
     first.ensureWorldFor(request);
-    const factory = createClientFactory({ region: request.region, credentials: first.orchestratorCredentials, plugins: [first.plugin] });
+    const factory = createClientFactory({ region: request.region, credentials: first.orchestratorCredentials, plugins: [first.plugin], clientConfig: sandboxClientConfig() });
     await factory.forTarget('key', '333333333333').kms.send(new DescribeKeyCommand({ KeyId: request.key.arn }));
     first.clock.advance(100);
     await first.save();

@@ -3,6 +3,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeFileSystemsCommand } from '@aws-sdk/client-fsx';
 import { describe, expect, it } from 'vitest';
 import { createClientFactory } from '../../lambdas/shared/clients.js';
+import { sandboxClientConfig } from '../../sandbox/client-config.js';
 import { readSeedFile, Sandbox, validateSeed, type SeedInput } from '../../sandbox/index.js';
 import { exampleRequest, START, world } from './world.js';
 
@@ -90,7 +91,7 @@ describe('seeds', () => {
     }));
     sandbox.ensureWorldFor(request);
     expect(sandbox.state.buckets[BUCKET]!.objects[objectKey]).toMatchObject({ sse: 'aws:kms', kmsKeyArn: otherKey, encryptionContextArn: `arn:aws:s3:::${BUCKET}` });
-    const { s3 } = createClientFactory({ region: request.region, credentials: sandbox.orchestratorCredentials, plugins: [sandbox.plugin] }).forTarget('bucket', '222222222222');
+    const { s3 } = createClientFactory({ region: request.region, credentials: sandbox.orchestratorCredentials, plugins: [sandbox.plugin], clientConfig: sandboxClientConfig() }).forTarget('bucket', '222222222222');
     await expect(s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: objectKey }))).rejects.toMatchObject({ name: 'AccessDenied', message: expect.stringMatching(/kms:Decrypt/) });
   });
 

@@ -3,6 +3,7 @@ import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import { createClientFactory } from '../../lambdas/shared/clients.js';
+import { sandboxClientConfig } from '../../sandbox/client-config.js';
 import { exampleRequest, world } from './world.js';
 
 describe('sandbox STS and IAM', () => {
@@ -39,7 +40,7 @@ describe('sandbox STS and IAM', () => {
 
   it('rejects unknown access keys', async () => {
     const w = await world();
-    const factory = createClientFactory({ region: w.request.region, credentials: { accessKeyId: 'AKIAUNKNOWN', secretAccessKey: 'x' }, plugins: [w.sandbox.plugin] });
+    const factory = createClientFactory({ region: w.request.region, credentials: { accessKeyId: 'AKIAUNKNOWN', secretAccessKey: 'x' }, plugins: [w.sandbox.plugin], clientConfig: sandboxClientConfig() });
     await expect(factory.orchestrator().kms.send(new DescribeKeyCommand({ KeyId: w.request.key.arn }))).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
   });
 

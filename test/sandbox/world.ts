@@ -5,6 +5,7 @@ import { GetKeyPolicyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { PutBucketEncryptionCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { SendCommandCommand, GetCommandInvocationCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { createClientFactory } from '../../lambdas/shared/clients.js';
+import { sandboxClientConfig } from '../../sandbox/client-config.js';
 import { namesFor } from '../../lambdas/shared/naming.js';
 import { validateRequest, type OnboardingRequest } from '../../lambdas/shared/request.js';
 import { bucketStatements, emptyPolicy, keyUseStatement, mergeStatements, parsePolicy, serializePolicy } from '../../policy/documents.js';
@@ -27,6 +28,7 @@ export async function world(request = exampleRequest(), options: WorldOptions & 
     region: request.region,
     credentials: sandbox.orchestratorCredentials,
     plugins: [sandbox.plugin],
+    clientConfig: sandboxClientConfig(),
     ...(options.externalIdForClients !== undefined ? { externalId: options.externalIdForClients } : {}),
   });
   const a = request.fileSystem.accountId;
