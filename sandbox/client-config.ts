@@ -11,6 +11,12 @@ export interface SandboxClientConfig {
   responseChecksumValidation: 'WHEN_REQUIRED';
   useFipsEndpoint: false;
   useDualstackEndpoint: false;
+  defaultsMode: 'standard';
+  maxAttempts: number;
+  authSchemePreference: string[];
+  /** No endpoint is called: AWS_ENDPOINT_URL and endpoint_url settings do not apply. */
+  ignoreConfiguredEndpointUrls: true;
+  userAgentAppId: string;
 }
 
 /** A fresh config (with its own retry quota) for one set of clients. */
@@ -21,5 +27,10 @@ export function sandboxClientConfig(): SandboxClientConfig {
     responseChecksumValidation: 'WHEN_REQUIRED',
     useFipsEndpoint: false,
     useDualstackEndpoint: false,
+    defaultsMode: 'standard',
+    maxAttempts: 3,
+    authSchemePreference: [],
+    ignoreConfiguredEndpointUrls: true,
+    userAgentAppId: 'fsx-onboard-sandbox',
   };
 }

@@ -37,6 +37,11 @@ export interface SharedClientConfig {
   responseChecksumValidation?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
   useFipsEndpoint?: boolean;
   useDualstackEndpoint?: boolean;
+  defaultsMode?: 'standard' | 'in-region' | 'cross-region' | 'mobile' | 'auto' | 'legacy';
+  maxAttempts?: number;
+  authSchemePreference?: string[];
+  ignoreConfiguredEndpointUrls?: boolean;
+  userAgentAppId?: string;
 }
 
 export interface ClientFactoryOptions {
