@@ -1,27 +1,17 @@
 // Poll: an association is gone once DescribeDataRepositoryAssociations no longer finds it.
 import { describeAssociation } from '../shared/associations.js';
-import { ErrorNames, OnboardingError } from '../shared/errors.js';
-import { clientsFor, pollCount } from '../shared/step-support.js';
+import { pollUntilDeleted, type DeletionPollOutput } from '../shared/deletion-poll.js';
+import { ErrorNames } from '../shared/errors.js';
+import { clientsFor } from '../shared/step-support.js';
 import type { StepDeps, StepInput } from '../shared/step-io.js';
 
-export interface WaitForDataRepositoryAssociationDeletionOutput {
-  done: boolean;
-  attempts: number;
-  remaining: string[];
-}
+export type WaitForDataRepositoryAssociationDeletionOutput = DeletionPollOutput;
 
-export async function waitForDataRepositoryAssociationDeletion(input: StepInput, deps: StepDeps): Promise<WaitForDataRepositoryAssociationDeletionOutput> {
-  const poll = pollCount(input, 'WaitForDataRepositoryAssociationDeletion');
-  const ids = input.steps['DeleteDataRepositoryAssociation']?.['associationIds'];
+export async function waitForDataRepositoryAssociationDeletion(input: StepInput, deps: StepDeps): Promise<DeletionPollOutput> {
   const { fsx } = clientsFor(input, deps, 'fileSystem');
-  const remaining: string[] = [];
-  for (const id of Array.isArray(ids) ? (ids as string[]) : []) {
-    const dra = await describeAssociation(fsx, id);
-    if (!dra) continue;
-    if (dra.Lifecycle === 'FAILED') throw new OnboardingError(ErrorNames.DataRepositoryAssociationFailed, `Deleting data repository association ${id} failed: ${dra.FailureDetails?.Message ?? 'FSx gave no details'}`);
-    remaining.push(id);
-  }
-  const done = remaining.length === 0;
-  if (!done) poll.giveUpIfNotDone(`data repository association(s) ${remaining.join(', ')} to be deleted`);
-  return { done, attempts: poll.attempts, remaining };
+  return pollUntilDeleted(input, 'WaitForDataRepositoryAssociationDeletion', input.steps['DeleteDataRepositoryAssociation']?.['associationIds'], {
+    noun: 'data repository association',
+    failedError: ErrorNames.DataRepositoryAssociationFailed,
+    describe: (id) => describeAssociation(fsx, id),
+  });
 }

@@ -1,0 +1,36 @@
+// The shape both deletion polls share: describe each resource a delete step started deleting,
+// fail on FAILED (with FSx's FailureDetails), and report done once none is found any more.
+import { OnboardingError, type ErrorName } from './errors.js';
+import { pollCount } from './step-support.js';
+import type { StepInput } from './step-io.js';
+import type { StepName } from '../../workflow/steps.js';
+
+export interface DeletionPollOutput {
+  done: boolean;
+  attempts: number;
+  remaining: string[];
+}
+
+interface Deletable {
+  Lifecycle?: string | undefined;
+  FailureDetails?: { Message?: string | undefined } | undefined;
+}
+
+export async function pollUntilDeleted(
+  input: StepInput,
+  step: StepName,
+  ids: unknown,
+  what: { noun: string; failedError: ErrorName; describe: (id: string) => Promise<Deletable | undefined> },
+): Promise<DeletionPollOutput> {
+  const poll = pollCount(input, step);
+  const remaining: string[] = [];
+  for (const id of Array.isArray(ids) ? (ids as string[]) : []) {
+    const resource = await what.describe(id);
+    if (!resource) continue;
+    if (resource.Lifecycle === 'FAILED') throw new OnboardingError(what.failedError, `Deleting ${what.noun} ${id} failed: ${resource.FailureDetails?.Message ?? 'FSx gave no details'}`);
+    remaining.push(id);
+  }
+  const done = remaining.length === 0;
+  if (!done) poll.giveUpIfNotDone(`${what.noun}(s) ${remaining.join(', ')} to be deleted`);
+  return { done, attempts: poll.attempts, remaining };
+}
