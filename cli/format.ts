@@ -44,6 +44,9 @@ export function formatSummary(report: RunReport): string {
   lines.push(`Execution ${report.executionName} (${report.machine}): ${report.status}`);
   if (report.error) lines.push(`  error: ${report.error}`, `  cause: ${report.cause ?? ''}`);
   const o = report.outputs;
+  if (report.status === 'FAILED' && /\| rolled back;/.test(report.cause ?? '') && Object.keys(o).length) {
+    lines.push('  from the run (rollback removed what this request created; never an adopted file system):');
+  }
   if (o.fileSystemId) lines.push(`  file system:                  ${o.fileSystemId}`);
   if (o.dataRepositoryAssociationId) lines.push(`  data repository association:  ${o.dataRepositoryAssociationId}`);
   if (o.serviceLinkedRoleArn) lines.push(`  service-linked role:          ${o.serviceLinkedRoleArn}`);

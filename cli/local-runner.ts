@@ -214,7 +214,7 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
   await consumeEvents;
   if (status === 'FAILED') {
     // An uncaught failure ("stop" mode) never emits StateCaught: report it at the step that broke.
-    for (const r of records.values()) if (r.status === 'failed' && r.error) onEvent?.({ kind: 'failed', step: r.name, wallMs: performance.now() - wallStart, simulatedSeconds: (sandbox.clock.now() - simStart) / 1000, error: r.error, cause: r.cause ?? '' });
+    for (const r of records.values()) if (r.status === 'failed' && r.error && !caught.has(r.name)) onEvent?.({ kind: 'failed', step: r.name, wallMs: performance.now() - wallStart, simulatedSeconds: (sandbox.clock.now() - simStart) / 1000, error: r.error, cause: r.cause ?? '' });
   }
 
   const report: RunReport = {
