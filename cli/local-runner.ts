@@ -10,7 +10,7 @@ import { validateRequest, type OnboardingRequest, type RequestProblem } from '..
 import type { StepHandler } from '../lambdas/shared/step-io.js';
 import { stepHandlers } from '../lambdas/registry.js';
 import { renderDefinition, renderRollbackDefinition, type AslDefinition, type FailureMode } from '../workflow/render.js';
-import { allStepNames, Steps, type StepName } from '../workflow/steps.js';
+import { allStepNames, forwardPath, Steps, type StepName } from '../workflow/steps.js';
 import { outputsOf, type RunEvent, type RunReport, type StepRecord } from './run-report.js';
 import { retryDelaySeconds } from './retry-clock.js';
 
@@ -35,6 +35,8 @@ export interface LocalRunOptions {
   lambdaTimeoutIn?: readonly StepName[];
   /** Fault injection: these states do their work, then their Lambda crashes (Lambda.Unknown, not retried) on the first attempt. */
   crashAfter?: readonly StepName[];
+  /** Fault injection: these Wait states take no simulated time (what if the machine did not wait?). */
+  skipWaits?: readonly string[];
   /** Overrides the handlers bound to states (tests use it to observe or break a step). */
   handlers?: Partial<Record<StepName, StepHandler<any>>>;
 }
@@ -58,6 +60,9 @@ export function localMachine(kind: LocalMachine): { definition: AslDefinition; m
 }
 
 
+/** Wait states of the forward path worth showing (poll pauses are shown through their polls). */
+const pauseNames = new Set(forwardPath.filter((s) => s.kind === 'pause').map((s) => s.name));
+
 const factories = new WeakMap<LocalSandbox, Map<string, ClientFactory>>();
 
 function clientsFor(sandbox: LocalSandbox, region: string): ClientFactory {
@@ -71,10 +76,18 @@ function clientsFor(sandbox: LocalSandbox, region: string): ClientFactory {
   return factory;
 }
 
-function allWaitStates(definition: AslDefinition, overrides: Record<string, number> = {}): Record<string, number> {
+/**
+ * Wait states take no real time locally: the interpreter reads each state's override when the
+ * Wait runs, and this getter spends the state's Seconds on the virtual clock instead.
+ */
+function virtualWaits(definition: AslDefinition, clock: LocalSandbox['clock'], skip: readonly string[] = []): Record<string, number> {
+  const overrides: Record<string, number> = {};
   const visit = (states: Record<string, Record<string, unknown>>) => {
     for (const [name, state] of Object.entries(states)) {
-      if (state['Type'] === 'Wait') overrides[name] = 0;
+      if (state['Type'] === 'Wait') {
+        const seconds = skip.includes(name) ? 0 : Number(state['Seconds'] ?? 0);
+        Object.defineProperty(overrides, name, { enumerable: true, get: () => (clock.advance(seconds), 0) });
+      }
       if (state['Type'] === 'Parallel') for (const b of state['Branches'] as { States: Record<string, Record<string, unknown>> }[]) visit(b.States);
     }
   };
@@ -111,11 +124,10 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
   const bind = (name: StepName) => async (input: unknown) => {
     const step = options.handlers?.[name] ?? stepHandlers[name];
     const r = record(name);
-    // Time the state machine would have spent before this call: a poll pause or a retry backoff.
+    // Time the state machine would have spent before this call on a retry backoff.
     const previousError = lastError.get(name);
     const stepInput = input as Parameters<StepHandler>[0];
     if (previousError) sandbox.clock.advance(retryDelaySeconds(definition, name, previousError, r.failures ?? 1));
-    else if (Steps[name].poll && r.attempts > 0) sandbox.clock.advance(Steps[name].poll!.delaySeconds);
     lastError.delete(name);
     lambdaInvocations += 1;
     r.attempts += 1;
@@ -148,7 +160,7 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
 
   const taskResourceLocalHandlers = Object.fromEntries(allStepNames.map((n) => [n, bind(n)]));
   const execution = machine.run(rawRequest as never, {
-    overrides: { taskResourceLocalHandlers, waitTimeOverrides: allWaitStates(definition), retryIntervalOverrides: Object.fromEntries(allStepNames.map((n) => [n, 0])) },
+    overrides: { taskResourceLocalHandlers, waitTimeOverrides: virtualWaits(definition, sandbox.clock, options.skipWaits), retryIntervalOverrides: Object.fromEntries(allStepNames.map((n) => [n, 0])) },
   });
 
   const lastOutputs: Record<string, unknown> = {};
@@ -162,6 +174,7 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
       const wallMs = performance.now() - wallStart;
       const simulatedSeconds = (sandbox.clock.now() - simStart) / 1000;
       if (ev.type === 'StateEntered') stateTransitions += 1;
+      if (ev.type === 'StateEntered' && ev.state && pauseNames.has(ev.state.name)) onEvent?.({ kind: 'entered', step: ev.state.name, wallMs, simulatedSeconds });
       if (!ev.state || !(ev.state.name in Steps)) {
         if (ev.type === 'ExecutionFailed') failure = { error: String(ev.Error), cause: String(ev.Cause ?? '') };
         continue;

@@ -1,7 +1,7 @@
 // Renders the typed step list to Amazon States Language. Pure: the same JSON is deployed by
 // infra/ (with function ARNs substituted) and run locally by cli/.
 import { lambdaServiceErrorNames, propagationErrorNames, transientAwsErrorNames } from '../lambdas/shared/errors.js';
-import { forwardPath, rollbackPath, Steps, type Segment, type StepName, type TaskStep } from './steps.js';
+import { forwardPath, rollbackPath, Steps, type PauseSegment, type Segment, type StepName, type TaskStep } from './steps.js';
 
 /**
  * "rollback": every forward step catches into the compensation chain.
@@ -112,6 +112,10 @@ function segmentStart(segment: Segment): string {
   return segment.kind === 'sequence' ? segment.steps[0]! : segment.name;
 }
 
+function renderPause(pause: PauseSegment, after: string): Record<string, AslState> {
+  return { [pause.name]: { Type: 'Wait', Comment: pause.summary, Seconds: pause.seconds, Next: after } };
+}
+
 function renderForward(mode: FailureMode, resource: (s: StepName) => string): Record<string, AslState> {
   const states: Record<string, AslState> = {};
   const rollbackCatch = (name: StepName) =>
@@ -120,6 +124,10 @@ function renderForward(mode: FailureMode, resource: (s: StepName) => string): Re
     const after = forwardPath[i + 1] ? segmentStart(forwardPath[i + 1]!) : ONBOARDED;
     if (segment.kind === 'sequence') {
       Object.assign(states, renderSequence(segment.steps, after, resource, rollbackCatch));
+      return;
+    }
+    if (segment.kind === 'pause') {
+      Object.assign(states, renderPause(segment, after));
       return;
     }
     // Branch failures surface on the Parallel state, which catches them as a whole.

@@ -61,7 +61,29 @@ export const Steps = {
 export type StepName = keyof typeof Steps;
 
 /** A branch of the forward path: steps in order, or steps run side by side. */
-export type Segment = { kind: 'sequence'; steps: StepName[] } | { kind: 'parallel'; name: string; branches: StepName[][] };
+/** A Wait in the forward path, for a delay AWS documents but offers no way to observe. */
+export interface PauseSegment {
+  kind: 'pause';
+  name: string;
+  summary: string;
+  seconds: number;
+}
+
+export type Segment = { kind: 'sequence'; steps: StepName[] } | { kind: 'parallel'; name: string; branches: StepName[][] } | PauseSegment;
+
+/**
+ * KMS: a new grant takes effect "usually in less than five minutes"; until then only callers
+ * that present its grant token may use it, and FSx (acting as the SLR) cannot. Exporting at
+ * once could be denied and reported as a failure, so the machine waits that long first. It
+ * waits on re-runs too: a run that crashed right after CreateGrant leaves a grant that looks
+ * old to the next run but may not have propagated.
+ */
+export const grantPropagation: PauseSegment = {
+  kind: 'pause',
+  name: 'WaitForGrantPropagation',
+  summary: 'Waits five minutes for the grant to propagate: FSx cannot present the grant token, so it can use the grant only once KMS has propagated it.',
+  seconds: 300,
+};
 
 /**
  * The forward path. The bucket statement comes first because FSx checks S3 access when a
@@ -86,11 +108,10 @@ export const forwardPath: Segment[] = [
       'WaitForServiceLinkedRole',
       'NarrowBucketPolicy',
       'CreateGrant',
-      'StartTestExport',
-      'WaitForTestExport',
-      'VerifyExport',
     ],
   },
+  grantPropagation,
+  { kind: 'sequence', steps: ['StartTestExport', 'WaitForTestExport', 'VerifyExport'] },
 ];
 
 /**
@@ -110,6 +131,6 @@ export const rollbackPath: StepName[] = [
   'UnshareKey',
 ];
 
-export const forwardStepNames: StepName[] = forwardPath.flatMap((s) => (s.kind === 'sequence' ? s.steps : s.branches.flat()));
+export const forwardStepNames: StepName[] = forwardPath.flatMap((s) => (s.kind === 'sequence' ? s.steps : s.kind === 'parallel' ? s.branches.flat() : []));
 
 export const allStepNames = Object.keys(Steps) as StepName[];

@@ -9,8 +9,11 @@ import type { KeyState } from '../state.js';
 import { nextHex } from '../state.js';
 import type { ServiceModel } from './types.js';
 
-/** A new grant is used without its token after this long (AWS: "usually less than five minutes"). */
-export const GRANT_PROPAGATION_MS = 5_000;
+/**
+ * A new grant is used without its token after this long (AWS: "usually less than five
+ * minutes"): long enough that exporting right after CreateGrant is denied, as it can be on AWS.
+ */
+export const GRANT_PROPAGATION_MS = 180_000;
 export const KEY_POLICY_MAX_BYTES = 32 * 1024;
 const GRANT_OPERATIONS = new Set([
   'Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo', 'Sign', 'Verify',

@@ -66,3 +66,16 @@ describe('the failures fsx-onboard exists to catch', () => {
     expect(world.grants).toEqual([]);
   });
 });
+
+describe('grant propagation', () => {
+  it('would fail the export check without the wait after CreateGrant: FSx cannot use the grant token', async () => {
+    const sandbox = await freshSandbox();
+    // The machine without its pause: make the Wait take no simulated time.
+    const report = await run({ ...structuredClone(p2Example), onFailure: 'stop' }, sandbox, { skipWaits: ['WaitForGrantPropagation'] });
+    expect(report.status).toBe('FAILED');
+    expect(report.error).toMatch(/ExportNotLanded|DecryptFailed/);
+    const fresh = await freshSandbox();
+    const withWait = await run({ ...structuredClone(p2Example), onFailure: 'stop' }, fresh);
+    expect(withWait.status).toBe('SUCCEEDED');
+  });
+});

@@ -1,6 +1,7 @@
 // The blog's scenario at the service level: cross-account bucket (B) encrypted with a key in
 // C, file system in A. Without a KMS grant for the SLR, reading through the mount fails with
 // "No data available" and exporting silently does nothing; CloudTrail tells why. With it, both work.
+import { GRANT_PROPAGATION_MS } from '../../sandbox/services/kms.js';
 import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { CreateDataRepositoryAssociationCommand, CreateFileSystemCommand, DescribeFileSystemsCommand } from '@aws-sdk/client-fsx';
 import { CreateGrantCommand } from '@aws-sdk/client-kms';
@@ -60,7 +61,7 @@ describe("the blog's cross-account scenario in the sandbox", () => {
     // KMS grants are eventually consistent: at first the grant is not in effect yet.
     const early = await runOnClient(w.sandbox, w.fileSystem.ssm, fs.instance, [...fs.mount, `cat ${fs.dir}/from-s3.txt`]);
     expect(early.StandardErrorContent).toContain('No data available');
-    w.sandbox.clock.advance(5);
+    w.sandbox.clock.advance(GRANT_PROPAGATION_MS / 1000);
     const read = await runOnClient(w.sandbox, w.fileSystem.ssm, fs.instance, [`cat ${fs.dir}/from-s3.txt`]);
     expect(read).toMatchObject({ Status: 'Success', ResponseCode: 0, StandardOutputContent: 'this is encrypted using cmk symmetric key\n' });
   });
@@ -88,7 +89,7 @@ describe("the blog's cross-account scenario in the sandbox", () => {
     const w = await world();
     const fs = await linkedFileSystem(w);
     await grant(w, fs.slr);
-    w.sandbox.clock.advance(5);
+    w.sandbox.clock.advance(GRANT_PROPAGATION_MS / 1000);
     const file = `${fs.dir}/to-s3.txt`;
     await runOnClient(w.sandbox, w.fileSystem.ssm, fs.instance, [...fs.mount, `printf '%s\\n' 'canary from the client' > ${file}`, `lfs hsm_archive ${file}`]);
     w.sandbox.clock.advance(30);
@@ -107,7 +108,7 @@ describe("the blog's cross-account scenario in the sandbox", () => {
     expect(w.sandbox.state.buckets[w.request.bucket.name]!.objects).toEqual({});
     expect(await kmsEvents(w.key, 'GenerateDataKey')).toEqual([expect.objectContaining({ errorCode: 'AccessDenied' })]);
     await grant(w, fs.slr);
-    w.sandbox.clock.advance(5);
+    w.sandbox.clock.advance(GRANT_PROPAGATION_MS / 1000);
     await runOnClient(w.sandbox, w.fileSystem.ssm, fs.instance, [`printf '%s\\n' 'second' > ${file}`]);
     w.sandbox.clock.advance(40);
     const exported = w.sandbox.state.buckets[w.request.bucket.name]!.objects[canaryKey(w, 'auto.txt')];

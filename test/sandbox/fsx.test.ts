@@ -1,3 +1,4 @@
+import { GRANT_PROPAGATION_MS } from '../../sandbox/services/kms.js';
 import {
   CreateDataRepositoryAssociationCommand,
   CreateDataRepositoryTaskCommand,
@@ -152,6 +153,8 @@ describe('sandbox FSx', () => {
 
     const slr = `arn:aws:iam::${w.a}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_${id}`;
     await w.key.kms.send(new CreateGrantCommand({ KeyId: w.request.key.arn, GranteePrincipal: slr, Operations: ['Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'CreateGrant', 'DescribeKey', 'ReEncryptFrom', 'ReEncryptTo'], Name: 'g' }));
+    // FSx cannot present the grant token: the task succeeds once the grant has propagated.
+    w.sandbox.clock.advance(GRANT_PROPAGATION_MS / 1000);
     const second = await task('t3');
     w.sandbox.clock.advance(90);
     const done = (await w.fileSystem.fsx.send(new DescribeDataRepositoryTasksCommand({ TaskIds: [second.DataRepositoryTask!.TaskId!] }))).DataRepositoryTasks?.[0];

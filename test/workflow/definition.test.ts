@@ -98,6 +98,15 @@ describe('the state machine definition', () => {
     expect(def.TimeoutSeconds).toBeGreaterThan(0);
   });
 
+  it('waits for the new grant to propagate before the test export, in both variants', () => {
+    for (const mode of ['rollback', 'stop'] as const) {
+      const states = renderDefinition(mode).States;
+      expect(states['CreateGrant']).toMatchObject({ Next: 'WaitForGrantPropagation' });
+      // KMS: "usually in less than five minutes"; FSx cannot present the grant token.
+      expect(states['WaitForGrantPropagation']).toMatchObject({ Type: 'Wait', Seconds: 300, Next: 'StartTestExport' });
+    }
+  });
+
   it('ends a rolled-back run in a Fail state that carries the original error and what was left behind', () => {
     const def = renderDefinition('rollback');
     expect(def.States['RolledBack']).toEqual({ Type: 'Fail', Comment: expect.any(String), ErrorPath: '$.error', CausePath: '$.cause' });
