@@ -131,28 +131,28 @@ export class FailureAlerts extends Construct {
     );
 
     for (const [name, machine] of Object.entries(props.stateMachines)) {
-      const alarm = new cloudwatch.Alarm(this, `${name}ExecutionsFailed`, {
-        alarmDescription: `fsx-onboard: an execution of ${name} failed.`,
-        metric: machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(new cwActions.SnsAction(this.topic));
-      this.alarms.push(alarm);
+      this.alarmOnAnyOf(`${name}ExecutionsFailed`, `fsx-onboard: an execution of ${name} failed.`, machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }));
     }
     // Also into the topic: delivery may have failed for a passing reason (throttling), and the
     // alarm state shows in the console either way.
-    const undelivered = new cloudwatch.Alarm(this, 'UndeliveredNotificationsAlarm', {
-      alarmDescription: 'fsx-onboard: a failure notification could not be delivered to the topic; read it from the dead-letter queue.',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+    this.alarmOnAnyOf(
+      'UndeliveredNotificationsAlarm',
+      'fsx-onboard: a failure notification could not be delivered to the topic; read it from the dead-letter queue.',
+      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+    );
+  }
+
+  /** An alarm, published to the topic, that fires as soon as the metric reaches 1. */
+  private alarmOnAnyOf(id: string, description: string, metric: cloudwatch.IMetric): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      alarmDescription: description,
+      metric,
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    undelivered.addAlarmAction(new cwActions.SnsAction(this.topic));
-    this.alarms.push(undelivered);
+    alarm.addAlarmAction(new cwActions.SnsAction(this.topic));
+    this.alarms.push(alarm);
   }
 }

@@ -79,7 +79,19 @@ export interface LustreFile {
   archived: boolean;
 }
 
-export interface FileSystemState {
+/** What FSx file systems and DRAs share: tags, token idempotency and a lifecycle on the virtual clock. */
+interface FsxResourceState {
+  tags: Record<string, string>;
+  clientRequestToken?: string;
+  /** The request's parameters, to tell an idempotent retry from a token reuse. */
+  fingerprint?: string;
+  createdAt: number;
+  availableAt: number;
+  deletingAt?: number;
+  goneAt?: number;
+}
+
+export interface FileSystemState extends FsxResourceState {
   id: string;
   arn: string;
   account: string;
@@ -93,20 +105,12 @@ export interface FileSystemState {
   importPath?: string;
   exportPath?: string;
   autoImportPolicy?: string;
-  tags: Record<string, string>;
-  clientRequestToken?: string;
-  /** The request's parameters, to tell an idempotent retry from a token reuse. */
-  fingerprint?: string;
-  createdAt: number;
-  availableAt: number;
-  deletingAt?: number;
-  goneAt?: number;
   failure?: string;
   /** The file system namespace: absolute file-system paths → files written through clients. */
   files: Record<string, LustreFile>;
 }
 
-export interface DraState {
+export interface DraState extends FsxResourceState {
   id: string;
   arn: string;
   fileSystemId: string;
@@ -116,14 +120,6 @@ export interface DraState {
   dataRepositoryPath: string;
   batchImportMetaDataOnCreate: boolean;
   s3?: unknown;
-  tags: Record<string, string>;
-  clientRequestToken?: string;
-  /** The request's parameters, to tell an idempotent retry from a token reuse. */
-  fingerprint?: string;
-  createdAt: number;
-  availableAt: number;
-  deletingAt?: number;
-  goneAt?: number;
 }
 
 export interface TaskState {
