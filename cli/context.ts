@@ -1,6 +1,6 @@
 // What every command gets: where to write, how to set the exit code, where the sandbox lives.
 import { join, resolve } from 'node:path';
-import type { RequestProblem } from '../lambdas/shared/request.js';
+import type { RequestProblem } from '../core/request.js';
 import { formatProblems } from './format.js';
 
 export enum ExitCode {

@@ -1,5 +1,5 @@
 // Human-readable output: progress lines as states run, and the closing summary.
-import type { RequestProblem } from '../lambdas/shared/request.js';
+import type { RequestProblem } from '../core/request.js';
 import { Steps, type StepName } from '../workflow/steps.js';
 import type { RunEvent, RunReport } from './run-report.js';
 

@@ -1,7 +1,7 @@
 // Reads a request document from disk. Every way it can be unreadable is reported as a
 // request problem, so `run` and `validate` refuse it with exit code 1 before anything runs.
 import { readFile } from 'node:fs/promises';
-import type { RequestProblem } from '../lambdas/shared/request.js';
+import type { RequestProblem } from '../core/request.js';
 
 export type RequestFile = { ok: true; document: unknown } | { ok: false; problems: RequestProblem[] };
 

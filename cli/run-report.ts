@@ -1,5 +1,5 @@
 // The result of one local execution, as `run --json` prints it.
-import type { OnboardingOutputs } from '../lambdas/shared/step-io.js';
+import type { OnboardingOutputs } from '../core/step-io.js';
 
 export interface StepRecord {
   name: string;

@@ -21,7 +21,7 @@
 //
 // Names are fixed rather than generated because the target stacks live in other accounts:
 // a cross-account trust policy can only name the orchestrator role by a literal ARN.
-import { defaultTargetRoleNames, type TargetRole } from '../lambdas/shared/clients.js';
+import { defaultTargetRoleNames, type TargetRole } from '../core/roles.js';
 
 export interface TargetAccountRoles {
   account: string;

@@ -2,7 +2,7 @@
 // this turns a deployment's configuration into its facts and the documents into CDK classes.
 // CDK tokens inside the strings (the partition) pass through.
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { TargetRole } from '../lambdas/shared/clients.js';
+import type { TargetRole } from '../core/roles.js';
 import {
   bucketRolePolicy,
   fileSystemRolePolicy,

@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { onboardingRequestSchema } from '../lambdas/shared/request.js';
+import { onboardingRequestSchema } from '../core/request.js';
 import { stateMachineNames } from './names.js';
 
 /** The request model: API Gateway models are JSON Schema draft 4. Refinements (capacity
@@ -112,7 +112,7 @@ export class OnboardingApi extends Construct {
     const requestModel = this.api.addModel('OnboardingRequest', {
       contentType: JSON_TYPE,
       modelName: 'OnboardingRequest',
-      description: 'fsx-onboard request (lambdas/shared/request.ts).',
+      description: 'fsx-onboard request (core/request.ts).',
       schema: requestModelSchema() as apigw.JsonSchema,
     });
 

@@ -3,7 +3,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import type { TargetRole } from '../lambdas/shared/clients.js';
+import type { TargetRole } from '../core/roles.js';
 import { orchestratorRoleArn, type DeploymentConfig } from './config.js';
 import { targetRoleDocument, targetTrustDocument, toCdkPolicyDocument } from './iam-documents.js';
 import { acknowledgeWildcards } from './wildcards.js';

@@ -1,7 +1,7 @@
 // Every state's handler, by state name: the local runner binds these to the ASL's Task
 // states, and infra builds one function per entry (lambdas/<kebab-name>/handler.ts).
 import type { StepName } from '../workflow/steps.js';
-import type { StepHandler } from './shared/step-io.js';
+import type { StepHandler } from './shared/step-deps.js';
 import { validateRequestStep } from './validate-request/validate-request.js';
 import { putBucketAccessPolicy } from './put-bucket-access-policy/put-bucket-access-policy.js';
 import { shareKey } from './share-key/share-key.js';

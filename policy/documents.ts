@@ -2,10 +2,10 @@
 // on those documents: merge ours by Sid, remove ours by Sid, narrow ours to the SLR. Neither
 // PutBucketPolicy nor PutKeyPolicy has a version precondition, so every edit touches only
 // the statements whose Sid this request owns and keeps everyone else's as they were.
-import { OnboardingError, ErrorNames } from '../lambdas/shared/errors.js';
-import type { OnboardingNames } from '../lambdas/shared/naming.js';
-import { bucketArn, prefixObjectsArn, serviceLinkedRoleArnPattern } from '../lambdas/shared/naming.js';
-import type { OnboardingRequest } from '../lambdas/shared/request.js';
+import { OnboardingError, ErrorNames } from '../core/errors.js';
+import type { OnboardingNames } from '../core/naming.js';
+import { bucketArn, prefixObjectsArn, serviceLinkedRoleArnPattern } from '../core/naming.js';
+import type { OnboardingRequest } from '../core/request.js';
 import type { PolicyDocument, PolicyStatement, StringOrList } from './types.js';
 
 /** S3 bucket policies are limited to 20 KB. */

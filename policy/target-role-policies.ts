@@ -4,8 +4,8 @@
 // every SDK command the steps send (CONTRACT.md, "Each step: role used → SDK commands").
 // Resource-level permissions are used wherever the API has them; `Resource: "*"` appears only
 // for APIs that authorise nothing narrower, each with the reason next to it.
-import { defaultTargetRoleNames, type TargetRole } from '../lambdas/shared/clients.js';
-import { GRANT_OPERATIONS, SERVICE_LINKED_ROLE_PATH, SERVICE_LINKED_ROLE_PREFIX, namesFor } from '../lambdas/shared/naming.js';
+import { defaultTargetRoleNames, type TargetRole } from '../core/roles.js';
+import { GRANT_OPERATIONS, SERVICE_LINKED_ROLE_PATH, SERVICE_LINKED_ROLE_PREFIX, namesFor } from '../core/naming.js';
 import type { PolicyDocument, PolicyStatement } from './types.js';
 
 /** What a deployment knows before any request: `*` where it cannot know an account. */

@@ -3,7 +3,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { AwsCredentialIdentity, Pluggable } from '@smithy/types';
-import type { OnboardingRequest } from '../lambdas/shared/request.js';
+import type { OnboardingRequest } from '../core/request.js';
 import { sweepSessions } from './identity.js';
 import { runHsmArchive } from './lustre-client.js';
 import { createPlugin } from './plugin.js';

@@ -5,7 +5,7 @@
 // docs/sandbox.md ("Seeds") is the user-facing description; seed-apply.ts applies a seed.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { RequestProblem } from '../lambdas/shared/request.js';
+import type { RequestProblem } from '../core/request.js';
 import type { PolicyDocument } from '../policy/types.js';
 import { KEY_POLICY_MAX_BYTES } from './services/kms.js';
 import { BUCKET_POLICY_MAX_BYTES } from './services/s3.js';

@@ -3,7 +3,7 @@
 // SSE-S3 default), the key (C, symmetric, default key policy) and a managed instance with a
 // Lustre client (A). Nothing that already exists is overwritten, and a role a seed declared
 // absent is not created.
-import type { OnboardingRequest } from '../lambdas/shared/request.js';
+import type { OnboardingRequest } from '../core/request.js';
 import { bucketRolePolicy, fileSystemRolePolicy, keyRolePolicy, orchestratorRolePolicy, targetRoleTrustPolicy, type DeploymentFacts } from '../policy/target-role-policies.js';
 import type { PolicyDocument } from '../policy/types.js';
 import type { Sim } from './sim.js';

@@ -1,6 +1,6 @@
 // Builds the docs that are derived from code. Pure: returns path → content.
 import { z } from 'zod';
-import { crossFieldRules, onboardingRequestSchema } from '../lambdas/shared/request.js';
+import { crossFieldRules, onboardingRequestSchema } from '../core/request.js';
 import { mermaidDiagram } from '../workflow/diagram.js';
 import { renderDefinition, renderRollbackDefinition } from '../workflow/render.js';
 import { allStepNames, forwardPath, Steps } from '../workflow/steps.js';

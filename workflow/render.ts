@@ -1,6 +1,6 @@
 // Renders the typed step list to Amazon States Language. Pure: the same JSON is deployed by
 // infra/ (with function ARNs substituted) and run locally by cli/.
-import { lambdaServiceErrorNames, propagationErrorNames, transientAwsErrorNames } from '../lambdas/shared/errors.js';
+import { lambdaServiceErrorNames, propagationErrorNames, transientAwsErrorNames } from '../core/errors.js';
 import { forwardPath, rollbackPath, Steps, type PauseSegment, type Segment, type StepName, type TaskStep } from './steps.js';
 
 /**

@@ -4,9 +4,9 @@
 // and of the key's owner. Event history (LookupEvents) holds management events only, which
 // include KMS Decrypt/GenerateDataKey but not S3 object reads and writes.
 import { LookupEventsCommand, type CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { errorName, propagationErrorNames } from '../../lambdas/shared/errors.js';
-import type { Denial } from '../../lambdas/shared/cloudtrail.js';
-import { validateRequest, type OnboardingRequest } from '../../lambdas/shared/request.js';
+import { errorName, propagationErrorNames } from '../../core/errors.js';
+import type { Denial } from '../../evidence/cloudtrail.js';
+import { validateRequest, type OnboardingRequest } from '../../core/request.js';
 import type { AwsClients, AwsOptions } from './clients.js';
 import { fixFor, nextMove } from './fixes.js';
 import { parseHistory, readHistory, type StepRecord } from './history.js';

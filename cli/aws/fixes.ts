@@ -1,9 +1,9 @@
 // What to change for each kind of denial `diagnose` finds, and what to run after the change.
 // The fixes are the ones the workflow's own steps make, so an operator can check or repeat
 // exactly that one change by hand.
-import type { Denial } from '../../lambdas/shared/cloudtrail.js';
-import { GRANT_OPERATIONS, namesFor, serviceLinkedRoleArn } from '../../lambdas/shared/naming.js';
-import type { OnboardingRequest } from '../../lambdas/shared/request.js';
+import type { Denial } from '../../evidence/cloudtrail.js';
+import { GRANT_OPERATIONS, namesFor, serviceLinkedRoleArn } from '../../core/naming.js';
+import type { OnboardingRequest } from '../../core/request.js';
 import type { MachineKey } from '../../infra/names.js';
 
 export interface Situation {

@@ -1,7 +1,7 @@
 // Starting executions on the deployed machines: an onboarding (`start`) and the on-demand
 // rollback of an earlier one (`rollback --aws`).
 import { ListExecutionsCommand, StartExecutionCommand, type StartExecutionCommandOutput } from '@aws-sdk/client-sfn';
-import type { OnboardingRequest } from '../../lambdas/shared/request.js';
+import type { OnboardingRequest } from '../../core/request.js';
 import { stateMachineNames, type MachineKey } from '../../infra/names.js';
 import { AwsCommandError, awsErrorName, explainAwsError, type AwsClients, type AwsOptions } from './clients.js';
 import { findExecution, machineKeyOf, machineNameOf, resolveMachines, type Execution } from './machines.js';

@@ -1,7 +1,7 @@
 // The ops commands on AWS: `start`, `status`, `redrive`, `diagnose`, and `rollbackOnAws` for
 // `rollback <execution> --aws`. The work is in cli/aws/; here: options, output, exit codes.
 import { Option, type Command } from 'commander';
-import { validateRequest } from '../../lambdas/shared/request.js';
+import { validateRequest } from '../../core/request.js';
 import { AwsCommandError, createAwsClients, DEFAULT_STACK_NAME, explainAwsError, trailClientFor, type AwsClients, type AwsOptions } from '../aws/clients.js';
 import { diagnose, formatDiagnosis, type DiagnoseOptions } from '../aws/diagnose.js';
 import { redrive } from '../aws/redrive.js';

@@ -1,6 +1,6 @@
 // `run`, `resume`, `rollback` and `validate`: onboardings in the sandbox.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { validateRequest } from '../../lambdas/shared/request.js';
+import { validateRequest } from '../../core/request.js';
 import { Sandbox, type Faults } from '../../sandbox/index.js';
 import { allStepNames, type StepName } from '../../workflow/steps.js';
 import { rollbackOnAws, withAwsConnectionOptions, type AwsOptions } from './aws.js';

@@ -1,7 +1,7 @@
 // `sandbox show | seed | reset`: look at, pre-populate or clear the simulated accounts.
 import { rm } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { RequestProblem } from '../../lambdas/shared/request.js';
+import type { RequestProblem } from '../../core/request.js';
 import { readSeedFile, Sandbox, type SeedOutcome } from '../../sandbox/index.js';
 import { ExitCode, refuse, sandboxStateFile, type CliContext } from '../context.js';
 import { describeSandbox } from '../describe-sandbox.js';

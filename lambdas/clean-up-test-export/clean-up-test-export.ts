@@ -7,7 +7,8 @@ import { findTaggedFileSystems } from '../shared/file-systems.js';
 import { headObject } from '../shared/objects.js';
 import { findExportTask } from '../start-test-export/start-test-export.js';
 import { clientsFor, stringField } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 
 export interface CleanUpTestExportOutput {
   changed: boolean;

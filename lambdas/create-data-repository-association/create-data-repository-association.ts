@@ -2,10 +2,11 @@
 // role's credentials and creates the SLR now. Legacy linked types were linked at creation.
 import { CreateDataRepositoryAssociationCommand } from '@aws-sdk/client-fsx';
 import { listAssociations } from '../shared/associations.js';
-import { ErrorNames, OnboardingError } from '../shared/errors.js';
-import { dataRepositoryPath } from '../shared/naming.js';
+import { ErrorNames, OnboardingError } from '../../core/errors.js';
+import { dataRepositoryPath } from '../../core/naming.js';
 import { clientsFor, resourceTags, stringField } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 
 export type CreateDataRepositoryAssociationOutput = { changed: false; skipped: true } | { changed: boolean; associationId: string };
 

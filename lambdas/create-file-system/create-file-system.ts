@@ -2,11 +2,12 @@
 // types (PERSISTENT_1, SCRATCH_2) are linked to S3 here with ImportPath/ExportPath; FSx
 // rejects those parameters on PERSISTENT_2, which is linked by a DRA instead.
 import { CreateFileSystemCommand, type CreateFileSystemCommandInput } from '@aws-sdk/client-fsx';
-import { ErrorNames, OnboardingError } from '../shared/errors.js';
+import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { describeFileSystem, findTaggedFileSystems } from '../shared/file-systems.js';
-import { dataRepositoryPath } from '../shared/naming.js';
+import { dataRepositoryPath } from '../../core/naming.js';
 import { clientsFor, resourceTags } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 
 export interface CreateFileSystemOutput {
   changed: boolean;

@@ -1,11 +1,12 @@
 // Blog step 6: the SLR can never get KMS permissions from an identity policy, so it gets a
 // grant on the key. The grant token lets FSx use it before it propagates (up to ~5 min).
 import { CreateGrantCommand } from '@aws-sdk/client-kms';
-import { ErrorNames, OnboardingError } from '../shared/errors.js';
+import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { listGrants } from '../shared/grants.js';
-import { GRANT_OPERATIONS } from '../shared/naming.js';
+import { GRANT_OPERATIONS } from '../../core/naming.js';
 import { clientsFor, stringField } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 
 export interface CreateGrantOutput {
   changed: boolean;

@@ -3,7 +3,8 @@
 import { DeleteDataRepositoryAssociationCommand } from '@aws-sdk/client-fsx';
 import { listAssociations, requestFileSystemIds } from '../shared/associations.js';
 import { clientsFor, hasRequestTag } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 
 export interface DeleteDataRepositoryAssociationOutput {
   changed: boolean;

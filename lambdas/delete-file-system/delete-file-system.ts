@@ -3,7 +3,8 @@
 import { DeleteFileSystemCommand } from '@aws-sdk/client-fsx';
 import { findTaggedFileSystems } from '../shared/file-systems.js';
 import { clientsFor } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 
 export interface DeleteFileSystemOutput {
   changed: boolean;

@@ -2,9 +2,10 @@
 // narrowed from "any FSx SLR of account A" to this file system's SLR (blog step 1).
 import { bucketStatements } from '../../policy/documents.js';
 import { ensureBucketStatements } from '../shared/bucket-policy.js';
-import { ErrorNames, OnboardingError } from '../shared/errors.js';
+import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { clientsFor, stringField } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 
 export interface NarrowBucketPolicyOutput {
   changed: boolean;

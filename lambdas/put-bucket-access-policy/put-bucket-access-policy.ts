@@ -4,7 +4,8 @@
 import { bucketStatements } from '../../policy/documents.js';
 import { ensureBucketStatements } from '../shared/bucket-policy.js';
 import { clientsFor } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 
 export interface PutBucketAccessPolicyOutput {
   changed: boolean;

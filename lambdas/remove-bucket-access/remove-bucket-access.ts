@@ -3,7 +3,8 @@
 import { removeStatements } from '../../policy/documents.js';
 import { deleteBucketPolicy, readBucketPolicy, writeBucketPolicy } from '../shared/bucket-policy.js';
 import { clientsFor } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 
 export interface RemoveBucketAccessOutput {
   changed: boolean;

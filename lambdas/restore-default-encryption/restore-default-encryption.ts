@@ -5,7 +5,8 @@ import { DeleteBucketEncryptionCommand, PutBucketEncryptionCommand } from '@aws-
 import { DeleteParameterCommand } from '@aws-sdk/client-ssm';
 import { readChangeRecord, readEncryption, sameEncryption } from '../shared/encryption.js';
 import { clientsFor, isErrorNamed } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 
 export interface RestoreDefaultEncryptionOutput {
   changed: boolean;

@@ -3,7 +3,8 @@
 import { RevokeGrantCommand } from '@aws-sdk/client-kms';
 import { listGrants } from '../shared/grants.js';
 import { clientsFor } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 
 export interface RevokeGrantOutput {
   changed: boolean;

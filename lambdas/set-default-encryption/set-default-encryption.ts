@@ -6,7 +6,8 @@ import { PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { encryptionFor, readChangeRecord, readEncryption, sameEncryption, type ChangeRecord } from '../shared/encryption.js';
 import { clientsFor, isErrorNamed } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 
 export interface SetDefaultEncryptionOutput {
   changed: boolean;

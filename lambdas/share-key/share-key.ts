@@ -3,7 +3,8 @@
 import { containsStatements, keyUseStatement, mergeStatements } from '../../policy/documents.js';
 import { readKeyPolicy, writeKeyPolicy } from '../shared/key-policy.js';
 import { clientsFor } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 
 export interface ShareKeyOutput {
   changed: boolean;

@@ -2,7 +2,7 @@
 import { DescribeDataRepositoryAssociationsCommand, type DataRepositoryAssociation, type FSxClient } from '@aws-sdk/client-fsx';
 import { findTaggedFileSystems } from './file-systems.js';
 import { isErrorNamed, stringField } from './step-support.js';
-import type { StepInput } from './step-io.js';
+import type { StepInput } from '../../core/step-io.js';
 
 export async function listAssociations(fsx: FSxClient, fileSystemId: string): Promise<DataRepositoryAssociation[]> {
   const found: DataRepositoryAssociation[] = [];

@@ -4,7 +4,7 @@
 import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
 import { assertBucketPolicySize, containsStatements, mergeStatements, parsePolicy, serializePolicy } from '../../policy/documents.js';
 import type { PolicyDocument, PolicyStatement } from '../../policy/types.js';
-import { ErrorNames, OnboardingError } from './errors.js';
+import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { isErrorNamed } from './step-support.js';
 
 /** The bucket's policy, or undefined when it has none. */

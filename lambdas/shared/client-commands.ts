@@ -4,7 +4,7 @@
 // from the validated request (letters, digits and "-_./:"), so no quoting is needed.
 import { GetCommandInvocationCommand, SendCommandCommand, type GetCommandInvocationCommandOutput, type SSMClient } from '@aws-sdk/client-ssm';
 import type { Canary } from './canary.js';
-import { ErrorNames, OnboardingError } from './errors.js';
+import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { isErrorNamed } from './step-support.js';
 
 export function exportCommands(canary: Canary, mount: { mountPath: string; dnsName: string; mountName: string }): string[] {

@@ -11,15 +11,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Pluggable, RetryStrategyV2 } from '@smithy/types';
+import { defaultTargetRoleNames, type TargetRole } from '../../core/roles.js';
 
-/** Which target-account role a step acts through. */
-export type TargetRole = 'fileSystem' | 'bucket' | 'key';
+export type { TargetRole } from '../../core/roles.js';
 
-export const defaultTargetRoleNames: Record<TargetRole, string> = {
-  fileSystem: 'fsx-onboard-filesystem',
-  bucket: 'fsx-onboard-bucket',
-  key: 'fsx-onboard-key',
-};
 
 export interface AccountClients {
   s3: S3Client;

@@ -1,8 +1,8 @@
 // The shape both deletion polls share: describe each resource a delete step started deleting,
 // fail on FAILED (with FSx's FailureDetails), and report done once none is found any more.
-import { OnboardingError, type ErrorName } from './errors.js';
+import { OnboardingError, type ErrorName } from '../../core/errors.js';
 import { pollCount } from './step-support.js';
-import type { StepInput } from './step-io.js';
+import type { StepInput } from '../../core/step-io.js';
 import type { StepName } from '../../workflow/steps.js';
 
 export interface DeletionPollOutput {

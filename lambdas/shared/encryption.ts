@@ -2,7 +2,7 @@
 // configuration the bucket had before this request, so rollback can put exactly that back.
 import { GetBucketEncryptionCommand, type S3Client, type ServerSideEncryptionConfiguration } from '@aws-sdk/client-s3';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import type { OnboardingRequest } from './request.js';
+import type { OnboardingRequest } from '../../core/request.js';
 import { isErrorNamed } from './step-support.js';
 
 export interface ChangeRecord {

@@ -1,8 +1,9 @@
 // The Lambda entry every task shares: thin, typed, clients built once per region at module
 // scope (reused across warm invocations), the work done by the step function it wraps.
 import { clientFactoryFromEnvironment, type ClientFactory } from './clients.js';
-import { ErrorNames, OnboardingError } from './errors.js';
-import type { StepDeps, StepInput } from './step-io.js';
+import { ErrorNames, OnboardingError } from '../../core/errors.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from './step-deps.js';
 
 const factories = new Map<string, ClientFactory>();
 

@@ -1,9 +1,10 @@
 // Small helpers every step uses: which clients to act through, poll bookkeeping, AWS error
 // names, and the tags that let a later run (or a compensation) find what this request made.
 import type { AccountClients, TargetRole } from './clients.js';
-import { ErrorNames, OnboardingError } from './errors.js';
-import { TAG_MANAGED_BY, TAG_REQUEST_ID } from './naming.js';
-import type { StepDeps, StepInput } from './step-io.js';
+import { ErrorNames, OnboardingError } from '../../core/errors.js';
+import { TAG_MANAGED_BY, TAG_REQUEST_ID } from '../../core/naming.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from './step-deps.js';
 import { Steps, type StepName } from '../../workflow/steps.js';
 
 /** Clients acting in the account that owns `role`'s resources (A, B or C). */

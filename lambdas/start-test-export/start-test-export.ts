@@ -6,10 +6,11 @@ import { CreateDataRepositoryTaskCommand, DescribeDataRepositoryTasksCommand, ty
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { canaryFor, type Canary } from '../shared/canary.js';
 import { exportCommands, sendShellCommand } from '../shared/client-commands.js';
-import { ErrorNames, OnboardingError } from '../shared/errors.js';
+import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { headObject } from '../shared/objects.js';
 import { clientsFor, hasRequestTag, resourceTags, stringField } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 
 export interface StartTestExportOutput {
   changed: boolean;

@@ -3,12 +3,13 @@
 // bucket is in the request's region. Returns the whole state the later steps receive.
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
-import { ErrorNames, OnboardingError } from '../shared/errors.js';
+import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { listAssociations } from '../shared/associations.js';
-import { namesFor, TAG_REQUEST_ID } from '../shared/naming.js';
-import { formatProblems, isLegacyLinked, keyAccountId, validateRequest, type OnboardingRequest } from '../shared/request.js';
+import { namesFor, TAG_REQUEST_ID } from '../../core/naming.js';
+import { formatProblems, isLegacyLinked, keyAccountId, validateRequest, type OnboardingRequest } from '../../core/request.js';
 import type { ClientFactory } from '../shared/clients.js';
-import type { OnboardingContext, StepDeps, StepResults } from '../shared/step-io.js';
+import type { OnboardingContext, StepResults } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 
 export interface ValidateRequestInput {
   request: unknown;

@@ -11,12 +11,13 @@ import { evaluateAccess } from '../../policy/evaluate.js';
 import type { AccessDecision, AccessRequest, KmsGrant } from '../../policy/types.js';
 import type { Canary } from '../shared/canary.js';
 import { readBucketPolicy } from '../shared/bucket-policy.js';
-import { ErrorNames, OnboardingError } from '../shared/errors.js';
+import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { listGrants } from '../shared/grants.js';
 import { readKeyPolicy } from '../shared/key-policy.js';
-import { bucketArn, GRANT_OPERATIONS, serviceLinkedRoleArn, serviceLinkedRoleName } from '../shared/naming.js';
+import { bucketArn, GRANT_OPERATIONS, serviceLinkedRoleArn, serviceLinkedRoleName } from '../../core/naming.js';
 import { clientsFor, isErrorNamed, stringField } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 import type { VerifyExportOutput } from './verify-export.js';
 
 export function toKmsGrant(g: GrantListEntry, keyArn: string, tokens: Record<string, string> = {}): KmsGrant {

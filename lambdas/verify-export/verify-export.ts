@@ -2,13 +2,14 @@
 // encrypted with the key (SSE-KMS, this key ARN), and the S3-side canary reads back through
 // the mount. A denied export or decrypt is silent on the client, so the failure is explained
 // from CloudTrail: who was denied which KMS action on which key, and the fix.
-import { ErrorNames, OnboardingError } from '../shared/errors.js';
+import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import type { Canary } from '../shared/canary.js';
-import { describeDenial, findDenials } from '../shared/cloudtrail.js';
+import { describeDenial, findDenials } from '../../evidence/cloudtrail.js';
 import { headObject } from '../shared/objects.js';
-import { GRANT_OPERATIONS } from '../shared/naming.js';
+import { GRANT_OPERATIONS } from '../../core/naming.js';
 import { clientsFor, stringField } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 import type { CatResult } from '../wait-for-test-export/wait-for-test-export.js';
 import { verifyByAnalysis } from './analysis.js';
 

@@ -1,9 +1,10 @@
 // Poll: an association is gone once DescribeDataRepositoryAssociations no longer finds it.
 import { describeAssociation } from '../shared/associations.js';
 import { pollUntilDeleted, type DeletionPollOutput } from '../shared/deletion-poll.js';
-import { ErrorNames } from '../shared/errors.js';
+import { ErrorNames } from '../../core/errors.js';
 import { clientsFor } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 
 export type WaitForDataRepositoryAssociationDeletionOutput = DeletionPollOutput;
 

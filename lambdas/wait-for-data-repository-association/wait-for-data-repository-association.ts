@@ -1,9 +1,10 @@
 // Poll: a DRA takes ~13 minutes (longer with a large import). MISCONFIGURED means missing S3
 // or KMS permissions or event-notification trouble; it stops the run with FSx's details.
 import { describeAssociation } from '../shared/associations.js';
-import { ErrorNames, OnboardingError } from '../shared/errors.js';
+import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { clientsFor, pollCount, stringField } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 
 export interface WaitForDataRepositoryAssociationOutput {
   done: boolean;

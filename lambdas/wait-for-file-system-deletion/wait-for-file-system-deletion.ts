@@ -1,9 +1,10 @@
 // Poll: the file system is gone once DescribeFileSystems answers FileSystemNotFound.
 import { pollUntilDeleted, type DeletionPollOutput } from '../shared/deletion-poll.js';
-import { ErrorNames } from '../shared/errors.js';
+import { ErrorNames } from '../../core/errors.js';
 import { describeFileSystem } from '../shared/file-systems.js';
 import { clientsFor } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 
 export type WaitForFileSystemDeletionOutput = DeletionPollOutput;
 

@@ -1,9 +1,10 @@
 // Poll: the file system takes ~10-22 minutes to become AVAILABLE. FAILED and MISCONFIGURED
 // are reported with FSx's own FailureDetails.
-import { ErrorNames, OnboardingError } from '../shared/errors.js';
+import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { describeFileSystem } from '../shared/file-systems.js';
 import { clientsFor, pollCount, stringField } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 
 export interface WaitForFileSystemOutput {
   done: boolean;

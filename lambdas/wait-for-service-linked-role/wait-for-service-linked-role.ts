@@ -1,10 +1,11 @@
 // Poll: FSx creates AWSServiceRoleForFSxS3Access_<fs-id> with the DRA (PERSISTENT_2) or the
 // file system (legacy types). Its exact ARN is what the bucket policy and the grant name.
 import { GetRoleCommand } from '@aws-sdk/client-iam';
-import { ErrorNames, OnboardingError } from '../shared/errors.js';
-import { SERVICE_LINKED_ROLE_PATH, serviceLinkedRoleName } from '../shared/naming.js';
+import { ErrorNames, OnboardingError } from '../../core/errors.js';
+import { SERVICE_LINKED_ROLE_PATH, serviceLinkedRoleName } from '../../core/naming.js';
 import { clientsFor, isErrorNamed, pollCount, stringField } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 
 export interface WaitForServiceLinkedRoleOutput {
   done: boolean;

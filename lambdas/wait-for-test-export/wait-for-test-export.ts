@@ -6,9 +6,10 @@
 import { DescribeDataRepositoryTasksCommand } from '@aws-sdk/client-fsx';
 import type { Canary } from '../shared/canary.js';
 import { catCommand, hsmActionCommand, readInvocation, sendShellCommand, type Invocation } from '../shared/client-commands.js';
-import { ErrorNames, OnboardingError } from '../shared/errors.js';
+import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { clientsFor, pollCount, stringField } from '../shared/step-support.js';
-import type { StepDeps, StepInput } from '../shared/step-io.js';
+import type { StepInput } from '../../core/step-io.js';
+import type { StepDeps } from '../shared/step-deps.js';
 
 type Phase = 'start' | 'hsm_action' | 'cat';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StepHandler } from '../../lambdas/shared/step-io.js';
+import type { StepHandler } from '../../lambdas/shared/step-deps.js';
 import { freshSandbox, p2Example, parsed, run, touchable } from './helpers.js';
 
 /** The blog's mistake: everything but the KMS grant for the service-linked role. */

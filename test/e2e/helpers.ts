@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { runLocally, type LocalRunOptions } from '../../cli/local-runner.js';
 import type { RunReport } from '../../cli/run-report.js';
-import { validateRequest, type OnboardingRequest } from '../../lambdas/shared/request.js';
+import { validateRequest, type OnboardingRequest } from '../../core/request.js';
 import { Sandbox } from '../../sandbox/index.js';
 
 export const p2Example = JSON.parse(readFileSync('examples/request.json', 'utf8')) as Record<string, any>;

@@ -1,7 +1,7 @@
 // Buckets and keys are shared: other teams' statements, the existing encryption and objects
 // must come through an onboarding and its rollback exactly as they were (examples/seeds/other-teams.json).
 import { describe, expect, it } from 'vitest';
-import type { StepHandler } from '../../lambdas/shared/step-io.js';
+import type { StepHandler } from '../../lambdas/shared/step-deps.js';
 import { p2Example, run } from './helpers.js';
 import { BUCKET, KEY_ARN, seededSandbox, shippedSeed } from './seeding.js';
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { onboardingRequestSchema } from '../../lambdas/shared/request.js';
+import { onboardingRequestSchema } from '../../core/request.js';
 import { stateMachineNames } from '../../infra/names.js';
 import { resolveIntrinsics, synthesize, type Json, type Synthesized } from './synth.js';
 

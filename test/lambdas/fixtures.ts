@@ -3,8 +3,9 @@
 // record of which role in which account each step asked for.
 import { readFileSync } from 'node:fs';
 import { accountClients, type AccountClients, type ClientFactory, type TargetRole } from '../../lambdas/shared/clients.js';
-import { validateRequest, type OnboardingRequest } from '../../lambdas/shared/request.js';
-import type { PollInput, StepDeps, StepInput, StepResults } from '../../lambdas/shared/step-io.js';
+import { validateRequest, type OnboardingRequest } from '../../core/request.js';
+import type { PollInput, StepInput, StepResults } from '../../core/step-io.js';
+import type { StepDeps } from '../../lambdas/shared/step-deps.js';
 import { contextFor } from '../../lambdas/validate-request/validate-request.js';
 
 export const A = '111111111111';

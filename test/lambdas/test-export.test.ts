@@ -7,7 +7,7 @@ import { startTestExport } from '../../lambdas/start-test-export/start-test-expo
 import { waitForTestExport } from '../../lambdas/wait-for-test-export/wait-for-test-export.js';
 import { cleanUpTestExport } from '../../lambdas/clean-up-test-export/clean-up-test-export.js';
 import { canaryFor } from '../../lambdas/shared/canary.js';
-import { namesFor } from '../../lambdas/shared/naming.js';
+import { namesFor } from '../../core/naming.js';
 import { A, B, FS_ID, awsError, loadRequest, setup } from './fixtures.js';
 
 const s3 = mockClient(S3Client);

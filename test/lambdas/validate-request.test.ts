@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetBucketLocationCommand, S3Client } from '@aws-sdk/client-s3';
 import { validateRequestStep } from '../../lambdas/validate-request/validate-request.js';
-import { namesFor } from '../../lambdas/shared/naming.js';
+import { namesFor } from '../../core/naming.js';
 import { A, B, C, awsError, fakeFactory, rawRequest } from './fixtures.js';
 
 const kms = mockClient(KMSClient);

@@ -6,7 +6,7 @@ import { GetKeyPolicyCommand, KMSClient, ListGrantsCommand, type GrantOperation 
 import { DescribeDataRepositoryTasksCommand, FSxClient } from '@aws-sdk/client-fsx';
 import { verifyExport } from '../../lambdas/verify-export/verify-export.js';
 import { canaryFor } from '../../lambdas/shared/canary.js';
-import { namesFor } from '../../lambdas/shared/naming.js';
+import { namesFor } from '../../core/naming.js';
 import { bucketStatements, keyUseStatement } from '../../policy/documents.js';
 import { A, C, FS_ID, SLR_ARN, awsError, loadRequest, setup } from './fixtures.js';
 

@@ -11,7 +11,7 @@ import {
   BUCKET_POLICY_MAX_BYTES,
 } from '../../policy/documents.js';
 import type { PolicyDocument, PolicyStatement } from '../../policy/types.js';
-import { namesFor } from '../../lambdas/shared/naming.js';
+import { namesFor } from '../../core/naming.js';
 import { A, SLR_ARN, loadRequest } from '../lambdas/fixtures.js';
 
 const request = loadRequest('request.json');

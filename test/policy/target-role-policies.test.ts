@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TargetRole } from '../../lambdas/shared/clients.js';
-import { GRANT_OPERATIONS } from '../../lambdas/shared/naming.js';
+import type { TargetRole } from '../../core/roles.js';
+import { GRANT_OPERATIONS } from '../../core/naming.js';
 import { evaluateAccess } from '../../policy/evaluate.js';
 import {
   bucketRolePolicy,

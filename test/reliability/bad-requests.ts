@@ -8,7 +8,7 @@ import { runLocally } from '../../cli/local-runner.js';
 import { readRequestFile } from '../../cli/request-file.js';
 import { createClientFactory } from '../../lambdas/shared/clients.js';
 import { sandboxClientConfig } from '../../sandbox/client-config.js';
-import type { RequestProblem } from '../../lambdas/shared/request.js';
+import type { RequestProblem } from '../../core/request.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { freshSandbox, p2Example, parsed } from '../e2e/helpers.js';
 import { diffStates } from './world-state.js';

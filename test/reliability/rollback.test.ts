@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { stepHandlers } from '../../lambdas/registry.js';
-import { namesFor } from '../../lambdas/shared/naming.js';
-import type { OnboardingRequest } from '../../lambdas/shared/request.js';
-import type { StepHandler } from '../../lambdas/shared/step-io.js';
+import { namesFor } from '../../core/naming.js';
+import type { OnboardingRequest } from '../../core/request.js';
+import type { StepHandler } from '../../lambdas/shared/step-deps.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { freshSandbox, p2Example, parsed, run } from '../e2e/helpers.js';
 import { attemptsWhenAlwaysThrottled, failWhileRunning, mutatingSteps, rollbackAfterFailureAt, SETTLE_SECONDS, withStop } from './scenarios.js';

@@ -2,7 +2,7 @@
 // ids (file system, DRA, grant) from a counter, so a run that failed and was resumed gets other
 // ids than a clean run. Ids are replaced by placeholders; a duplicate still shows, as one more
 // placeholder in a list.
-import type { OnboardingRequest } from '../../lambdas/shared/request.js';
+import type { OnboardingRequest } from '../../core/request.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { touchable } from '../e2e/helpers.js';
 

@@ -6,8 +6,8 @@ import { PutBucketEncryptionCommand, PutBucketPolicyCommand } from '@aws-sdk/cli
 import { SendCommandCommand, GetCommandInvocationCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { createClientFactory } from '../../lambdas/shared/clients.js';
 import { sandboxClientConfig } from '../../sandbox/client-config.js';
-import { namesFor } from '../../lambdas/shared/naming.js';
-import { validateRequest, type OnboardingRequest } from '../../lambdas/shared/request.js';
+import { namesFor } from '../../core/naming.js';
+import { validateRequest, type OnboardingRequest } from '../../core/request.js';
 import { bucketStatements, emptyPolicy, keyUseStatement, mergeStatements, parsePolicy, serializePolicy } from '../../policy/documents.js';
 import { Sandbox, type WorldOptions } from '../../sandbox/index.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { validateRequest, type OnboardingRequestInput } from '../../lambdas/shared/request.js';
+import { validateRequest, type OnboardingRequestInput } from '../../core/request.js';
 
 const example = JSON.parse(readFileSync('examples/request.json', 'utf8')) as OnboardingRequestInput;
 const legacy = JSON.parse(readFileSync('examples/request-legacy.json', 'utf8')) as OnboardingRequestInput;

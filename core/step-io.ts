@@ -1,6 +1,5 @@
 // What every task receives and what the CLI reads back. The state carries the request, the
 // context ValidateRequest derives, and each step's result under `steps.<StateName>`.
-import type { ClientFactory } from './clients.js';
 import type { OnboardingNames } from './naming.js';
 import type { OnboardingRequest } from './request.js';
 
@@ -31,12 +30,6 @@ export interface StepInput {
   steps: StepResults;
   poll?: PollInput;
 }
-
-export interface StepDeps {
-  clients: ClientFactory;
-}
-
-export type StepHandler<Out = Record<string, unknown>> = (input: StepInput, deps: StepDeps) => Promise<Out>;
 
 /** The outputs the CLI summarises, read from the step results. */
 export interface OnboardingOutputs {

@@ -1,7 +1,7 @@
 // A denied export leaves no error on the client (hsm_archive returns 0), only a KMS
 // AccessDenied in CloudTrail: these helpers find it and say who was denied what, where.
 import { LookupEventsCommand, type CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { errorName } from './errors.js';
+import { errorName } from '../core/errors.js';
 
 export interface Denial {
   account: string;
