@@ -9,7 +9,9 @@ export function describeSandbox(world: SandboxSnapshot): string {
   for (const b of world.buckets) {
     const enc = b.encryption as { sseAlgorithm?: string; kmsMasterKeyId?: string; bucketKeyEnabled?: boolean };
     lines.push(`  s3://${b.name} (account ${b.account}, ${b.region})`);
-    lines.push(`    default encryption: ${enc.sseAlgorithm ?? '?'}${enc.kmsMasterKeyId ? ` with ${enc.kmsMasterKeyId}` : ''}${enc.bucketKeyEnabled ? ', bucket keys' : ''}`);
+    lines.push(
+      `    default encryption: ${enc.sseAlgorithm ?? '?'}${enc.kmsMasterKeyId ? ` with ${enc.kmsMasterKeyId}` : ''}${enc.bucketKeyEnabled ? ', bucket keys' : ''}`,
+    );
     lines.push(`    policy statements: ${sids(b.policy)}`);
     lines.push(`    objects: ${b.objects.length}`);
   }
@@ -21,8 +23,10 @@ export function describeSandbox(world: SandboxSnapshot): string {
   }
   lines.push('', 'File systems:');
   if (world.fileSystems.length === 0) lines.push('  (none)');
-  for (const f of world.fileSystems) lines.push(`  ${f.id} ${f.deploymentType} ${String(f.lifecycle)} (account ${f.account})${f.importPath ? ` linked to ${f.importPath}` : ''}`);
-  for (const d of world.dataRepositoryAssociations) lines.push(`  ${d.id} ${d.fileSystemPath} ↔ ${d.dataRepositoryPath} ${String((d as { lifecycle?: string }).lifecycle ?? '')}`);
+  for (const f of world.fileSystems)
+    lines.push(`  ${f.id} ${f.deploymentType} ${String(f.lifecycle)} (account ${f.account})${f.importPath ? ` linked to ${f.importPath}` : ''}`);
+  for (const d of world.dataRepositoryAssociations)
+    lines.push(`  ${d.id} ${d.fileSystemPath} ↔ ${d.dataRepositoryPath} ${String((d as { lifecycle?: string }).lifecycle ?? '')}`);
   const slrs = world.roles.filter((r) => r.serviceLinked);
   if (slrs.length) lines.push('', 'Service-linked roles:', ...slrs.map((r) => `  ${r.arn}`));
   const denied = world.cloudTrail.filter((e) => (e as { errorCode?: string }).errorCode);

@@ -13,7 +13,8 @@ export function formatDuration(seconds: number): string {
 }
 
 const pad = (text: string, width: number) => (text.length >= width ? text : text + ' '.repeat(width - text.length));
-const clock = (e: { wallMs: number; simulatedSeconds: number }) => `[${pad(`${Math.round(e.wallMs)} ms`, 8)} sim ${pad(formatDuration(e.simulatedSeconds), 12)}]`;
+const clock = (e: { wallMs: number; simulatedSeconds: number }) =>
+  `[${pad(`${Math.round(e.wallMs)} ms`, 8)} sim ${pad(formatDuration(e.simulatedSeconds), 12)}]`;
 
 export function formatEvent(event: RunEvent): string {
   switch (event.kind) {
@@ -51,8 +52,13 @@ export function formatSummary(report: RunReport): string {
   if (o.dataRepositoryAssociationId) lines.push(`  data repository association:  ${o.dataRepositoryAssociationId}`);
   if (o.serviceLinkedRoleArn) lines.push(`  service-linked role:          ${o.serviceLinkedRoleArn}`);
   if (o.grantId) lines.push(`  KMS grant:                    ${o.grantId}`);
-  if (o.exportCheck) lines.push(`  export check:                 ${String(o.exportCheck['proof'] ?? 'done')}${o.exportCheck['summary'] ? ` — ${String(o.exportCheck['summary'])}` : ''}`);
-  lines.push(`  ${m.stateTransitions} state transitions, ${m.lambdaInvocations} task invocations, ${m.awsCalls} AWS calls; ${formatDuration(m.simulatedSeconds)} simulated in ${m.wallMs} ms`);
+  if (o.exportCheck)
+    lines.push(
+      `  export check:                 ${String(o.exportCheck['proof'] ?? 'done')}${o.exportCheck['summary'] ? ` — ${String(o.exportCheck['summary'])}` : ''}`,
+    );
+  lines.push(
+    `  ${m.stateTransitions} state transitions, ${m.lambdaInvocations} task invocations, ${m.awsCalls} AWS calls; ${formatDuration(m.simulatedSeconds)} simulated in ${m.wallMs} ms`,
+  );
   return lines.join('\n');
 }
 

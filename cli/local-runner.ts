@@ -16,6 +16,7 @@ import { retryDelaySeconds } from './retry-clock.js';
 
 /** What the runner needs of the sandbox (sandbox/ implements it). */
 export interface LocalSandbox {
+  // biome-ignore lint/suspicious/noExplicitAny: SDK plugins are generic over every client's input and output types
   plugin: Pluggable<any, any>;
   orchestratorCredentials: AwsCredentialIdentity;
   clock: { now(): number; advance(seconds: number): void };
@@ -38,6 +39,7 @@ export interface LocalRunOptions {
   /** Fault injection: these Wait states take no simulated time (what if the machine did not wait?). */
   skipWaits?: readonly string[];
   /** Overrides the handlers bound to states (tests use it to observe or break a step). */
+  // biome-ignore lint/suspicious/noExplicitAny: each handler has its own output type
   handlers?: Partial<Record<StepName, StepHandler<any>>>;
 }
 
@@ -52,13 +54,13 @@ const machines = new Map<LocalMachine, { definition: AslDefinition; machine: Sta
 export function localMachine(kind: LocalMachine): { definition: AslDefinition; machine: StateMachine } {
   let entry = machines.get(kind);
   if (!entry) {
-    const definition = kind === 'rollback-only' ? renderRollbackDefinition({ functionArn: localFunctionArn }) : renderDefinition(kind, { functionArn: localFunctionArn });
+    const definition =
+      kind === 'rollback-only' ? renderRollbackDefinition({ functionArn: localFunctionArn }) : renderDefinition(kind, { functionArn: localFunctionArn });
     entry = { definition, machine: new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: true } }) };
     machines.set(kind, entry);
   }
   return entry;
 }
-
 
 /** Wait states of the forward path worth showing (poll pauses are shown through their polls). */
 const pauseNames = new Set(forwardPath.filter((s) => s.kind === 'pause').map((s) => s.name));
@@ -86,7 +88,13 @@ function virtualWaits(definition: AslDefinition, clock: LocalSandbox['clock'], s
     for (const [name, state] of Object.entries(states)) {
       if (state['Type'] === 'Wait') {
         const seconds = skip.includes(name) ? 0 : Number(state['Seconds'] ?? 0);
-        Object.defineProperty(overrides, name, { enumerable: true, get: () => (clock.advance(seconds), 0) });
+        Object.defineProperty(overrides, name, {
+          enumerable: true,
+          get: () => {
+            clock.advance(seconds);
+            return 0;
+          },
+        });
       }
       if (state['Type'] === 'Parallel') for (const b of state['Branches'] as { States: Record<string, Record<string, unknown>> }[]) visit(b.States);
     }
@@ -160,7 +168,11 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
 
   const taskResourceLocalHandlers = Object.fromEntries(allStepNames.map((n) => [n, bind(n)]));
   const execution = machine.run(rawRequest as never, {
-    overrides: { taskResourceLocalHandlers, waitTimeOverrides: virtualWaits(definition, sandbox.clock, options.skipWaits), retryIntervalOverrides: Object.fromEntries(allStepNames.map((n) => [n, 0])) },
+    overrides: {
+      taskResourceLocalHandlers,
+      waitTimeOverrides: virtualWaits(definition, sandbox.clock, options.skipWaits),
+      retryIntervalOverrides: Object.fromEntries(allStepNames.map((n) => [n, 0])),
+    },
   });
 
   const lastOutputs: Record<string, unknown> = {};
@@ -170,11 +182,18 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
   let failure: { error: string; cause: string } | undefined;
   const consumeEvents = (async () => {
     for await (const event of execution.eventLogs) {
-      const ev = event as { type: string; state?: { name: string; type: string; output?: unknown }; Error?: string; Cause?: unknown; retry?: { attempt: number } };
+      const ev = event as {
+        type: string;
+        state?: { name: string; type: string; output?: unknown };
+        Error?: string;
+        Cause?: unknown;
+        retry?: { attempt: number };
+      };
       const wallMs = performance.now() - wallStart;
       const simulatedSeconds = (sandbox.clock.now() - simStart) / 1000;
       if (ev.type === 'StateEntered') stateTransitions += 1;
-      if (ev.type === 'StateEntered' && ev.state && pauseNames.has(ev.state.name)) onEvent?.({ kind: 'entered', step: ev.state.name, wallMs, simulatedSeconds });
+      if (ev.type === 'StateEntered' && ev.state && pauseNames.has(ev.state.name))
+        onEvent?.({ kind: 'entered', step: ev.state.name, wallMs, simulatedSeconds });
       if (!ev.state || !(ev.state.name in Steps)) {
         if (ev.type === 'ExecutionFailed') failure = { error: String(ev.Error), cause: String(ev.Cause ?? '') };
         continue;
@@ -185,7 +204,16 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
         announced.add(name);
         onEvent?.({ kind: 'entered', step: name, wallMs, simulatedSeconds });
       }
-      if (ev.type === 'StateRetried') onEvent?.({ kind: 'retried', step: name, wallMs, simulatedSeconds, error: r.lastError ?? 'Error', cause: r.lastCause ?? '', attempt: ev.retry?.attempt ?? 0 });
+      if (ev.type === 'StateRetried')
+        onEvent?.({
+          kind: 'retried',
+          step: name,
+          wallMs,
+          simulatedSeconds,
+          error: r.lastError ?? 'Error',
+          cause: r.lastCause ?? '',
+          attempt: ev.retry?.attempt ?? 0,
+        });
       if (ev.type === 'StateFailed') {
         r.status = 'failed';
         r.error = String(ev.Error);
@@ -227,7 +255,16 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
   await consumeEvents;
   if (status === 'FAILED') {
     // An uncaught failure ("stop" mode) never emits StateCaught: report it at the step that broke.
-    for (const r of records.values()) if (r.status === 'failed' && r.error && !caught.has(r.name)) onEvent?.({ kind: 'failed', step: r.name, wallMs: performance.now() - wallStart, simulatedSeconds: (sandbox.clock.now() - simStart) / 1000, error: r.error, cause: r.cause ?? '' });
+    for (const r of records.values())
+      if (r.status === 'failed' && r.error && !caught.has(r.name))
+        onEvent?.({
+          kind: 'failed',
+          step: r.name,
+          wallMs: performance.now() - wallStart,
+          simulatedSeconds: (sandbox.clock.now() - simStart) / 1000,
+          error: r.error,
+          cause: r.cause ?? '',
+        });
   }
 
   const report: RunReport = {
@@ -236,7 +273,9 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
     status,
     ...(failure ? { error: failure.error, cause: failure.cause } : {}),
     steps: [...records.values()],
-    outputs: outputsOf(finalState ? ((finalState as { steps?: Record<string, Record<string, unknown>> }).steps ?? {}) : (lastOutputs as Record<string, Record<string, unknown>>)),
+    outputs: outputsOf(
+      finalState ? ((finalState as { steps?: Record<string, Record<string, unknown>> }).steps ?? {}) : (lastOutputs as Record<string, Record<string, unknown>>),
+    ),
     metrics: {
       stateTransitions,
       lambdaInvocations,

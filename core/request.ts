@@ -4,14 +4,13 @@ import { z } from 'zod';
 import { parse as parseArn, validate as isArn } from '@aws-sdk/util-arn-parser';
 
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
-const region = z
-  .string()
-  .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS region code such as us-east-1');
+const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS region code such as us-east-1');
 // Control characters and shell/JSON metacharacters never reach a policy, a tag or a command.
 const safeText = (max: number) =>
   z
     .string()
     .max(max, `must be at most ${max} characters`)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the rule is exactly "no control characters"
     .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
 
 export const deploymentTypes = ['PERSISTENT_2', 'PERSISTENT_1', 'SCRATCH_2'] as const;
@@ -36,10 +35,12 @@ const bucketName = z
   .regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, 'must be lowercase letters, digits, "." and "-", starting and ending with a letter or digit')
   .refine((n) => !n.includes('..') && !n.includes('.-') && !n.includes('-.'), 'must not contain "..", ".-" or "-."')
   .refine((n) => !/^\d+\.\d+\.\d+\.\d+$/.test(n), 'must not be formatted as an IP address')
-  .refine((n) => !n.startsWith('xn--') && !n.startsWith('sthree-') && !n.endsWith('-s3alias') && !n.endsWith('--ol-s3'), 'must not use a prefix or suffix that S3 reserves');
+  .refine(
+    (n) => !n.startsWith('xn--') && !n.startsWith('sthree-') && !n.endsWith('-s3alias') && !n.endsWith('--ol-s3'),
+    'must not use a prefix or suffix that S3 reserves',
+  );
 
-const bucketPrefix = safeText(512)
-  .regex(/^([A-Za-z0-9!_.*'()\-]+\/)*$/, 'must be empty or "/"-separated segments of safe characters ending with "/"');
+const bucketPrefix = safeText(512).regex(/^([A-Za-z0-9!_.*'()-]+\/)*$/, 'must be empty or "/"-separated segments of safe characters ending with "/"');
 
 const keyArn = z
   .string()
@@ -47,8 +48,12 @@ const keyArn = z
   .refine((arn) => {
     if (!isArn(arn)) return true;
     const parsed = parseArn(arn);
-    return parsed.service === 'kms' && /^\d{12}$/.test(parsed.accountId) && /^key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.test(parsed.resource);
-  }, 'must be a KMS key ARN with a key id (an alias ARN resolves in the caller\'s account, so it cannot be used across accounts)');
+    return (
+      parsed.service === 'kms' &&
+      /^\d{12}$/.test(parsed.accountId) &&
+      /^key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.test(parsed.resource)
+    );
+  }, "must be a KMS key ARN with a key id (an alias ARN resolves in the caller's account, so it cannot be used across accounts)");
 
 const capacityRule = 'must be 1200, 2400 or a multiple of 2400 GiB';
 
@@ -65,19 +70,50 @@ export const onboardingRequestSchema = z
       .describe('"rollback" undoes this request\'s changes on failure; "stop" leaves them and fails at the broken step so it can be redriven.'),
     fileSystem: z.strictObject({
       accountId: accountId.describe('Account A, which owns the file system.'),
-      deploymentType: z.enum(deploymentTypes).describe('PERSISTENT_2 links S3 by a data repository association; PERSISTENT_1 and SCRATCH_2 link it at creation.'),
-      storageCapacityGiB: z.number().int('must be a whole number').positive('must be positive').max(2_000_000, 'must be at most 2,000,000 GiB').refine((gib) => gib === 1200 || gib % 2400 === 0, capacityRule).describe(capacityRule),
-      perUnitStorageThroughput: z.number().int().optional().describe('MB/s/TiB. PERSISTENT_2: 125, 250, 500 or 1000 (default 125). PERSISTENT_1: 50, 100 or 200 (default 50).'),
-      subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id (subnet-…)')).length(1, 'must hold exactly one subnet (single-AZ deployment types)'),
-      securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id (sg-…)')).min(1, 'must hold at least one security group').max(5, 'must hold at most 5 security groups'),
+      deploymentType: z
+        .enum(deploymentTypes)
+        .describe('PERSISTENT_2 links S3 by a data repository association; PERSISTENT_1 and SCRATCH_2 link it at creation.'),
+      storageCapacityGiB: z
+        .number()
+        .int('must be a whole number')
+        .positive('must be positive')
+        .max(2_000_000, 'must be at most 2,000,000 GiB')
+        .refine((gib) => gib === 1200 || gib % 2400 === 0, capacityRule)
+        .describe(capacityRule),
+      perUnitStorageThroughput: z
+        .number()
+        .int()
+        .optional()
+        .describe('MB/s/TiB. PERSISTENT_2: 125, 250, 500 or 1000 (default 125). PERSISTENT_1: 50, 100 or 200 (default 50).'),
+      subnetIds: z
+        .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id (subnet-…)'))
+        .length(1, 'must hold exactly one subnet (single-AZ deployment types)'),
+      securityGroupIds: z
+        .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id (sg-…)'))
+        .min(1, 'must hold at least one security group')
+        .max(5, 'must hold at most 5 security groups'),
       fileSystemPath: fileSystemPath.describe('Where the bucket prefix appears in the file system. Must be "/" for PERSISTENT_1 and SCRATCH_2.'),
-      existingFileSystemId: z.string().regex(/^fs-[0-9a-f]{17}$/, 'must be a file system id (fs- and 17 hex digits)').optional().describe('Adopt this file system instead of creating one. Rollback never deletes an adopted file system.'),
+      existingFileSystemId: z
+        .string()
+        .regex(/^fs-[0-9a-f]{17}$/, 'must be a file system id (fs- and 17 hex digits)')
+        .optional()
+        .describe('Adopt this file system instead of creating one. Rollback never deletes an adopted file system.'),
     }),
     bucket: z.strictObject({
       accountId: accountId.describe('Account B, which owns the bucket.'),
       name: bucketName,
       prefix: bucketPrefix.default('').describe('Key prefix linked to the file system ("" for the whole bucket, else ending with "/").'),
-      bucketKeyEnabled: z.boolean().default(false).describe('Enable S3 Bucket Keys in the default encryption. KMS then sees the bucket ARN, not the object ARN, as encryption context.'),
+      bucketKeyEnabled: z
+        .boolean()
+        .default(false)
+        .describe('Enable S3 Bucket Keys in the default encryption. KMS then sees the bucket ARN, not the object ARN, as encryption context.'),
+      additionalKeyArns: z
+        .array(keyArn)
+        .max(10)
+        .default([])
+        .describe(
+          'Other KMS keys that objects already in the linked prefix are encrypted with. The service-linked role is granted these too; an object under a key not listed here stops the run before any change.',
+        ),
     }),
     key: z.strictObject({
       arn: keyArn.describe('Customer managed symmetric KMS key in account C that encrypts the bucket.'),
@@ -91,26 +127,53 @@ export const onboardingRequestSchema = z
       .default({ autoImportEvents: ['NEW', 'CHANGED', 'DELETED'], autoExportEvents: ['NEW', 'CHANGED', 'DELETED'], batchImportMetaDataOnCreate: true })
       .describe('Data repository association settings (PERSISTENT_2 only).'),
     testExport: z.strictObject({
-      mode: z.enum(['lustre-client', 'data-repository-task']).describe('"lustre-client" proves export and decrypt from a mounted client; "data-repository-task" runs an export task and analyses access.'),
-      clientInstanceId: z.string().regex(/^(i|mi)-[0-9a-f]{8,17}$/, 'must be an EC2 or managed instance id (i-…)').optional().describe('SSM-managed instance with the file system mounted (lustre-client mode).'),
+      mode: z
+        .enum(['lustre-client', 'data-repository-task'])
+        .describe('"lustre-client" proves export and decrypt from a mounted client; "data-repository-task" runs an export task and analyses access.'),
+      clientInstanceId: z
+        .string()
+        .regex(/^(i|mi)-[0-9a-f]{8,17}$/, 'must be an EC2 or managed instance id (i-…)')
+        .optional()
+        .describe('SSM-managed instance with the file system mounted (lustre-client mode).'),
       mountPath: fileSystemPath.default('/fsx').describe('Where the client mounts the file system.'),
     }),
-    tags: z.record(safeText(128).min(1).regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, 'must be a valid tag key not starting with "aws:"'), safeText(256).regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, 'must hold only letters, digits, spaces and _.:/=+-@')).default({}).refine((t) => Object.keys(t).length <= 40, 'must hold at most 40 tags').describe('Tags for the resources this request creates.'),
+    tags: z
+      .record(
+        safeText(128)
+          .min(1)
+          .regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, 'must be a valid tag key not starting with "aws:"'),
+        safeText(256).regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, 'must hold only letters, digits, spaces and _.:/=+-@'),
+      )
+      .default({})
+      .refine((t) => Object.keys(t).length <= 40, 'must hold at most 40 tags')
+      .describe('Tags for the resources this request creates.'),
   })
   .superRefine((req, ctx) => {
     const fs = req.fileSystem;
     const throughputs: Record<DeploymentType, readonly number[]> = { PERSISTENT_2: [125, 250, 500, 1000], PERSISTENT_1: [50, 100, 200], SCRATCH_2: [] };
     if (fs.perUnitStorageThroughput !== undefined && !throughputs[fs.deploymentType].includes(fs.perUnitStorageThroughput)) {
       const allowed = throughputs[fs.deploymentType];
-      ctx.addIssue({ code: 'custom', path: ['fileSystem', 'perUnitStorageThroughput'], message: allowed.length ? `must be one of ${allowed.join(', ')} for ${fs.deploymentType}` : `is not supported for ${fs.deploymentType}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fileSystem', 'perUnitStorageThroughput'],
+        message: allowed.length ? `must be one of ${allowed.join(', ')} for ${fs.deploymentType}` : `is not supported for ${fs.deploymentType}`,
+      });
     }
     if (legacyLinkedTypes.includes(fs.deploymentType) && fs.fileSystemPath !== '/') {
-      ctx.addIssue({ code: 'custom', path: ['fileSystem', 'fileSystemPath'], message: `must be "/" for ${fs.deploymentType}, which links the bucket at the file system root` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fileSystem', 'fileSystemPath'],
+        message: `must be "/" for ${fs.deploymentType}, which links the bucket at the file system root`,
+      });
     }
     if (isArn(req.key.arn) && region.safeParse(req.region).success) {
       const keyRegion = parseArn(req.key.arn).region;
       if (keyRegion !== req.region) {
-        ctx.addIssue({ code: 'custom', path: ['key', 'arn'], message: `must be in the request region ${req.region} (S3 uses keys of the bucket's region only), not ${keyRegion}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['key', 'arn'],
+          message: `must be in the request region ${req.region} (S3 uses keys of the bucket's region only), not ${keyRegion}`,
+        });
       }
     }
     if (req.testExport.mode === 'lustre-client' && !req.testExport.clientInstanceId) {
@@ -120,7 +183,10 @@ export const onboardingRequestSchema = z
       ctx.addIssue({ code: 'custom', path: ['testExport', 'clientInstanceId'], message: 'is only used when testExport.mode is "lustre-client"' });
     }
     const dra = req.dataRepository;
-    for (const [field, events] of [['autoImportEvents', dra.autoImportEvents], ['autoExportEvents', dra.autoExportEvents]] as const) {
+    for (const [field, events] of [
+      ['autoImportEvents', dra.autoImportEvents],
+      ['autoExportEvents', dra.autoExportEvents],
+    ] as const) {
       if (new Set(events).size !== events.length) ctx.addIssue({ code: 'custom', path: ['dataRepository', field], message: 'must not repeat an event type' });
     }
   });
@@ -129,7 +195,7 @@ export const onboardingRequestSchema = z
 export const crossFieldRules = [
   '`fileSystem.perUnitStorageThroughput` must be allowed for the deployment type (PERSISTENT_2: 125, 250, 500, 1000; PERSISTENT_1: 50, 100, 200; SCRATCH_2: none).',
   '`fileSystem.fileSystemPath` must be `/` for PERSISTENT_1 and SCRATCH_2, which link the bucket at the file system root.',
-  '`key.arn` must be in `region`: S3 default encryption uses keys of the bucket\'s region only.',
+  "`key.arn` must be in `region`: S3 default encryption uses keys of the bucket's region only.",
   '`testExport.clientInstanceId` is required with `testExport.mode: "lustre-client"` and refused otherwise.',
   '`dataRepository.autoImportEvents` and `autoExportEvents` must not repeat an event type.',
   'At run time, `ValidateRequest` also refuses a key that is not symmetric (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT) or not Enabled, before any change.',

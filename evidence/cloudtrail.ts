@@ -34,7 +34,11 @@ export async function lookupKmsDenials(
     let NextToken: string | undefined;
     do {
       const page = await cloudtrail.send(
-        new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: name }], StartTime: options.since, ...(NextToken ? { NextToken } : {}) }),
+        new LookupEventsCommand({
+          LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: name }],
+          StartTime: options.since,
+          ...(NextToken ? { NextToken } : {}),
+        }),
       );
       for (const event of page.Events ?? []) {
         if (!event.CloudTrailEvent) continue;

@@ -70,7 +70,13 @@ const KEY_ARN_PATTERN = /^arn:[a-z-]+:kms:[a-z0-9-]+:(\d{12}):key\/[A-Za-z0-9*-]
 function stringList(read: ContextReader, key: string, pattern: RegExp, what: string, fallback: string[] = []): string[] {
   const raw = read(key);
   let list: unknown = raw ?? fallback;
-  if (typeof raw === 'string') list = raw.trim().startsWith('[') ? JSON.parse(raw) : raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof raw === 'string')
+    list = raw.trim().startsWith('[')
+      ? JSON.parse(raw)
+      : raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   if (!Array.isArray(list) || !list.every((v) => typeof v === 'string' && pattern.test(v))) {
     throw new Error(`context "${key}" must be a list of ${what}, got ${JSON.stringify(raw)}`);
   }

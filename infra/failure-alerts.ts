@@ -21,10 +21,25 @@ export interface FailureAlertsProps {
 // Administration of the key by the account's IAM policies, without kms:* (and without use
 // of the key by IAM principals other than for reading what SNS delivered in the console).
 const KEY_ADMIN_ACTIONS = [
-  'kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:PutKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:EnableKeyRotation',
-  'kms:DisableKeyRotation', 'kms:ListResourceTags', 'kms:TagResource', 'kms:UntagResource', 'kms:UpdateKeyDescription',
-  'kms:EnableKey', 'kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion', 'kms:CreateAlias',
-  'kms:DeleteAlias', 'kms:UpdateAlias', 'kms:ListGrants', 'kms:RevokeGrant',
+  'kms:DescribeKey',
+  'kms:GetKeyPolicy',
+  'kms:PutKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:EnableKeyRotation',
+  'kms:DisableKeyRotation',
+  'kms:ListResourceTags',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateKeyDescription',
+  'kms:EnableKey',
+  'kms:DisableKey',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:UpdateAlias',
+  'kms:ListGrants',
+  'kms:RevokeGrant',
 ];
 
 export class FailureAlerts extends Construct {
@@ -108,7 +123,12 @@ export class FailureAlerts extends Construct {
     });
     const deadLetterArn = this.deadLetterQueue.queueArn;
     this.rule.addTarget({
-      bind: () => ({ arn: topicArn, input: message, deadLetterConfig: { arn: deadLetterArn }, retryPolicy: { maximumEventAgeInSeconds: 24 * 60 * 60, maximumRetryAttempts: 185 } }),
+      bind: () => ({
+        arn: topicArn,
+        input: message,
+        deadLetterConfig: { arn: deadLetterArn },
+        retryPolicy: { maximumEventAgeInSeconds: 24 * 60 * 60, maximumRetryAttempts: 185 },
+      }),
     });
     this.topic.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -131,7 +151,11 @@ export class FailureAlerts extends Construct {
     );
 
     for (const [name, machine] of Object.entries(props.stateMachines)) {
-      this.alarmOnAnyOf(`${name}ExecutionsFailed`, `fsx-onboard: an execution of ${name} failed.`, machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }));
+      this.alarmOnAnyOf(
+        `${name}ExecutionsFailed`,
+        `fsx-onboard: an execution of ${name} failed.`,
+        machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      );
     }
     // Also into the topic: delivery may have failed for a passing reason (throttling), and the
     // alarm state shows in the console either way.

@@ -38,10 +38,16 @@ function facts(config: DeploymentConfig, partition: string, accounts: Deployment
 
 /** The orchestrator role's identity policy: AssumeRole on each configured target role ARN (no pattern). */
 export function orchestratorDocument(config: DeploymentConfig, partition: string): PolicyDocument {
-  const base = facts(config, partition, { fileSystem: single(config.accounts.fileSystem), bucket: single(config.accounts.bucket), key: single(config.accounts.key) });
+  const base = facts(config, partition, {
+    fileSystem: single(config.accounts.fileSystem),
+    bucket: single(config.accounts.bucket),
+    key: single(config.accounts.key),
+  });
   const document = orchestratorRolePolicy(base);
   // policy/ names one account per role; a deployment may serve several accounts per role.
-  const roleArns = ROLES.flatMap((role) => config.accounts[role].map((account) => targetRoleArn({ ...base, accounts: { ...base.accounts, [role]: account } }, role)));
+  const roleArns = ROLES.flatMap((role) =>
+    config.accounts[role].map((account) => targetRoleArn({ ...base, accounts: { ...base.accounts, [role]: account } }, role)),
+  );
   const Statement = document.Statement.flatMap((s) => {
     if (s.Sid !== 'AssumeTargetRoles') return [s];
     return roleArns.length ? [{ ...s, Resource: [...new Set(roleArns)] }] : [];

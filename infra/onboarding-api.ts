@@ -72,7 +72,8 @@ export class OnboardingApi extends Construct {
       },
       {
         id: 'AwsSolutions-APIG3',
-        reason: 'Every method requires SigV4 (IAM) authorization and the stage is throttled; unsigned traffic is rejected before any integration runs, so a WAF web ACL adds cost without protecting an open surface.',
+        reason:
+          'Every method requires SigV4 (IAM) authorization and the stage is throttled; unsigned traffic is rejected before any integration runs, so a WAF web ACL adds cost without protecting an open surface.',
       },
       {
         id: 'AwsSolutions-COG4',
@@ -101,7 +102,8 @@ export class OnboardingApi extends Construct {
     Validations.of(this.integrationRole).acknowledge(
       ...onboardingMachines.map((name) => ({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${name}:*]`,
-        reason: 'DescribeExecution is granted on the executions of the two onboarding state machines only; execution names (request ids) are not known at deploy time.',
+        reason:
+          'DescribeExecution is granted on the executions of the two onboarding state machines only; execution names (request ids) are not known at deploy time.',
       })),
     );
 

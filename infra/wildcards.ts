@@ -10,22 +10,27 @@ export const WILDCARD_REASONS: Record<string, string> = {
   // Orchestrator
   ChangeRecords: 'One Parameter Store change record per request under /fsx-onboard/change-records/; request ids are not known at deploy time.',
   // File-system role (A)
-  FsxManageFileSystemsAndAssociations: 'File systems, associations and export tasks are created by the workflow, so their ids are unknown at deploy time; ARNs are limited to this account and region.',
+  FsxManageFileSystemsAndAssociations:
+    'File systems, associations and export tasks are created by the workflow, so their ids are unknown at deploy time; ARNs are limited to this account and region.',
   FsxDescribe: 'FSx Describe* calls authorise no resource ARN (they list the account), so IAM accepts only "*".',
-  FsxS3ServiceLinkedRole: 'The FSx S3-access SLR is named after the file system id (AWSServiceRoleForFSxS3Access_fs-...); the ARN is limited to its service path.',
+  FsxS3ServiceLinkedRole:
+    'The FSx S3-access SLR is named after the file system id (AWSServiceRoleForFSxS3Access_fs-...); the ARN is limited to its service path.',
   FsxServiceLinkedRole: "FSx's own SLR path, with iam:AWSServiceName fsx.amazonaws.com; FSx creates it with the account's first file system.",
-  S3AccessValidatedByFsx: 'FSx validates S3 access with the caller\'s credentials and requires exactly "s3:Get*, s3:List* and s3:PutObject" on the linked prefix; limited to the configured buckets.',
-  LustreClientCommands: 'The Lustre client instance comes with each request; SendCommand is limited to instances of this account and the AWS-RunShellScript document.',
+  S3AccessValidatedByFsx:
+    'FSx validates S3 access with the caller\'s credentials and requires exactly "s3:Get*, s3:List* and s3:PutObject" on the linked prefix; limited to the configured buckets.',
+  LustreClientCommands:
+    'The Lustre client instance comes with each request; SendCommand is limited to instances of this account and the AWS-RunShellScript document.',
   LustreClientResults: 'ssm:GetCommandInvocation supports no resource-level permissions.',
   DiagnoseDeniedExport: 'cloudtrail:LookupEvents supports no resource-level permissions.',
   // Bucket role (B)
   BucketPolicyAndEncryption: 'Limited to the configured bucket names; a configured name pattern (e.g. "research-*") is a deliberate deployment choice.',
-  CanaryObjects: "Only this tool's canary objects (<prefix>.fsx-onboard-canary-<request id>/...) in the configured buckets; prefix and request id vary per request.",
+  CanaryObjects:
+    "Only this tool's canary objects (<prefix>.fsx-onboard-canary-<request id>/...) in the configured buckets; prefix and request id vary per request.",
   ExportReports: 'Only the export task reports (<prefix>.fsx-onboard-reports/...) in the configured buckets; the prefix varies per request.',
   CanaryEncryptionViaS3: 'Configured key ARNs (or every key of the key accounts), and only through S3 (kms:ViaService condition).',
   // Key role (C)
   KeyPolicyAndGrants: 'Configured key ARNs of this account; the key is chosen per request.',
-  GrantToFsxServiceLinkedRole: 'Configured key ARNs of this account; grants only to an FSx S3-access SLR and only the blog\'s operations (conditions).',
+  GrantToFsxServiceLinkedRole: "Configured key ARNs of this account; grants only to an FSx S3-access SLR and only the blog's operations (conditions).",
   DiagnoseDeniedDecrypt: 'cloudtrail:LookupEvents supports no resource-level permissions.',
 };
 

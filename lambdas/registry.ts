@@ -26,6 +26,7 @@ import { waitForFileSystemDeletion } from './wait-for-file-system-deletion/wait-
 import { restoreDefaultEncryption } from './restore-default-encryption/restore-default-encryption.js';
 import { unshareKey } from './unshare-key/unshare-key.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: each handler has its own output type
 export const stepHandlers: Record<StepName, StepHandler<any>> = {
   ValidateRequest: validateRequestStep,
   PutBucketAccessPolicy: putBucketAccessPolicy,

@@ -28,16 +28,20 @@ const stringEquals: Compare = (r, p) => r === p;
 const stringEqualsIgnoreCase: Compare = (r, p) => r.toLowerCase() === p.toLowerCase();
 const stringLike: Compare = (r, p) => globMatch(p, r);
 const arnLike: Compare = (r, p) => arnMatches(p, r);
-const numeric = (test: (r: number, p: number) => boolean): Compare => (r, p) => {
-  const a = number(r);
-  const b = number(p);
-  return !Number.isNaN(a) && !Number.isNaN(b) && test(a, b);
-};
-const dated = (test: (r: number, p: number) => boolean): Compare => (r, p) => {
-  const a = date(r);
-  const b = date(p);
-  return !Number.isNaN(a) && !Number.isNaN(b) && test(a, b);
-};
+const numeric =
+  (test: (r: number, p: number) => boolean): Compare =>
+  (r, p) => {
+    const a = number(r);
+    const b = number(p);
+    return !Number.isNaN(a) && !Number.isNaN(b) && test(a, b);
+  };
+const dated =
+  (test: (r: number, p: number) => boolean): Compare =>
+  (r, p) => {
+    const a = date(r);
+    const b = date(p);
+    return !Number.isNaN(a) && !Number.isNaN(b) && test(a, b);
+  };
 
 const OPERATORS: Record<string, Operator> = {
   StringEquals: { compare: stringEquals, negated: false },
@@ -125,7 +129,5 @@ export function conditionsHold(
   context: ConditionContext,
 ): boolean {
   if (!condition) return true;
-  return Object.entries(condition).every(([operator, keys]) =>
-    Object.entries(keys).every(([key, value]) => evaluateCondition(operator, key, value, context)),
-  );
+  return Object.entries(condition).every(([operator, keys]) => Object.entries(keys).every(([key, value]) => evaluateCondition(operator, key, value, context)));
 }

@@ -48,15 +48,13 @@ function label(statement: PolicyStatement, side: string, policy: number, index: 
 
 function appliesTo(statement: PolicyStatement, request: AccessRequest, context: ConditionContext): boolean {
   return (
-    statementActionMatches(statement, request.action) &&
-    statementResourceMatches(statement, request.resource) &&
-    conditionsHold(statement.Condition, context)
+    statementActionMatches(statement, request.action) && statementResourceMatches(statement, request.resource) && conditionsHold(statement.Condition, context)
   );
 }
 
 function evaluateSide(policies: PolicyDocument[], side: 'identity' | 'resource', request: AccessRequest, context: ConditionContext): SideResult {
   const result: SideResult = { allows: [], accountAllows: [], denies: [] };
-  policies.forEach((policy, p) =>
+  policies.forEach((policy, p) => {
     policy.Statement.forEach((statement, i) => {
       let how: 'direct' | 'account' = 'direct';
       if (side === 'resource') {
@@ -73,8 +71,8 @@ function evaluateSide(policies: PolicyDocument[], side: 'identity' | 'resource',
       if (statement.Effect === 'Deny') result.denies.push(match);
       else if (how === 'account') result.accountAllows.push(match);
       else result.allows.push(match);
-    }),
-  );
+    });
+  });
   return result;
 }
 

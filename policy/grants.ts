@@ -48,10 +48,7 @@ export interface GrantCheck {
  * or its session ARN, the operation is listed, constraints hold, and the grant is in effect
  * (eventual consistency has caught up, or the caller presented its grant token).
  */
-export function findCoveringGrant(
-  request: AccessRequest,
-  kms: { grants: KmsGrant[]; grantTokens?: string[]; now: number },
-): GrantCheck {
+export function findCoveringGrant(request: AccessRequest, kms: { grants: KmsGrant[]; grantTokens?: string[]; now: number }): GrantCheck {
   const operation = grantOperation(request.action);
   const pending: KmsGrant[] = [];
   if (!operation) return { pending };

@@ -95,11 +95,15 @@ export function fileSystemRolePolicy(facts: DeploymentFacts): PolicyDocument {
     // FSx validates S3 access with the caller's credentials before it links the bucket, and its
     // error names exactly these: "s3:Get*, s3:List* and s3:PutObject permissions to the S3 bucket prefix".
     statement('S3AccessValidatedByFsx', ['s3:Get*', 's3:List*', 's3:PutObject'], [...bucketArns(facts), ...objectArns(facts)]),
-    statement('LustreClientCommands', ['ssm:SendCommand'], [
-      `arn:${p}:ec2:${facts.region}:${acct}:instance/*`,
-      `arn:${p}:ssm:${facts.region}:${acct}:managed-instance/*`,
-      `arn:${p}:ssm:${facts.region}::document/AWS-RunShellScript`,
-    ]),
+    statement(
+      'LustreClientCommands',
+      ['ssm:SendCommand'],
+      [
+        `arn:${p}:ec2:${facts.region}:${acct}:instance/*`,
+        `arn:${p}:ssm:${facts.region}:${acct}:managed-instance/*`,
+        `arn:${p}:ssm:${facts.region}::document/AWS-RunShellScript`,
+      ],
+    ),
     // why "*": GetCommandInvocation has no resource-level permissions.
     statement('LustreClientResults', ['ssm:GetCommandInvocation'], '*'),
     // why "*": CloudTrail LookupEvents has no resource-level permissions.

@@ -92,7 +92,8 @@ export function lookupEvents(state: WorldState, account: string, region: string,
   const attributes = input.LookupAttributes ?? [];
   if (attributes.length > 1) throw new SimError('InvalidLookupAttributesException', 'You cannot specify more than one lookup attribute.');
   const filter = attributes[0];
-  if (filter && !attributeFields[filter.AttributeKey ?? '']) throw new SimError('InvalidLookupAttributesException', `Invalid lookup attribute key: ${filter.AttributeKey}`);
+  if (filter && !attributeFields[filter.AttributeKey ?? ''])
+    throw new SimError('InvalidLookupAttributesException', `Invalid lookup attribute key: ${filter.AttributeKey}`);
   const start = input.StartTime ? new Date(input.StartTime).getTime() : -Infinity;
   const end = input.EndTime ? new Date(input.EndTime).getTime() : Infinity;
   if (start > end) throw new SimError('InvalidTimeRangeException', 'Start time must be before end time.');

@@ -38,6 +38,7 @@ export interface SandboxOptions {
 }
 
 export class Sandbox {
+  // biome-ignore lint/suspicious/noExplicitAny: SDK plugins are generic over every client's input and output types
   readonly plugin: Pluggable<any, any>;
   readonly orchestratorCredentials: AwsCredentialIdentity = { accessKeyId: ORCHESTRATOR_ACCESS_KEY_ID, secretAccessKey: ORCHESTRATOR_SECRET };
   readonly clock: { now(): number; advance(seconds: number): void };
@@ -45,7 +46,11 @@ export class Sandbox {
   /** The live model (tests and `sandbox show` inspect it; handlers never see it). */
   readonly sim: Sim;
 
-  private constructor(state: WorldState, private readonly stateFile: string | undefined, faults: Faults) {
+  private constructor(
+    state: WorldState,
+    private readonly stateFile: string | undefined,
+    faults: Faults,
+  ) {
     const sim = new Sim(state, faults);
     sim.onJob('hsm-archive', runHsmArchive);
     sim.onJob('task-run', runTask);

@@ -62,7 +62,9 @@ function cat(sim: Sim, instance: InstanceState, path: string): Step {
   const source = repositoryLocation(sim, fs, fsPath, false);
   if (!source || !sim.state.buckets[source.bucket]?.objects[source.key]) return { code: 1, err: `cat: ${path}: No such file or directory` };
   try {
-    const { body } = asServiceLinkedRole(sim, fs, 'GetObject', source.bucket, source.key, (caller) => getObjectAs(sim, caller, fs.region, source.bucket, source.key));
+    const { body } = asServiceLinkedRole(sim, fs, 'GetObject', source.bucket, source.key, (caller) =>
+      getObjectAs(sim, caller, fs.region, source.bucket, source.key),
+    );
     const content = body.toString('utf8');
     fs.files[fsPath] = { content, hsmAction: 'NOOP', archived: true };
     return { code: 0, out: content };
@@ -76,7 +78,8 @@ function runLine(sim: Sim, instance: InstanceState, line: string): Step {
   let m: RegExpExecArray | null;
   if ((m = /^mkdir -p (\/\S*)$/.exec(line))) {
     const dir = m[1]!;
-    if (!locate(sim, instance, dir)) for (let p = dir; p && p !== '/'; p = p.slice(0, p.lastIndexOf('/'))) if (!instance.localDirs.includes(p)) instance.localDirs.push(p);
+    if (!locate(sim, instance, dir))
+      for (let p = dir; p && p !== '/'; p = p.slice(0, p.lastIndexOf('/'))) if (!instance.localDirs.includes(p)) instance.localDirs.push(p);
     return { code: 0 };
   }
   if ((m = /^mountpoint -q (\/\S*) \|\| mount -t lustre -o relatime,flock (\S+)@tcp:\/(\S+) (\/\S*)$/.exec(line))) {
@@ -127,7 +130,10 @@ export function runScript(sim: Sim, instance: InstanceState, lines: string[]): S
   let stderr = '';
   let code = 0;
   if (!instance.lustreClient) return { status: 'Failed', stdout, stderr: 'bash: line 1: lfs: command not found\n', responseCode: 127 };
-  for (const line of lines.flatMap((l) => l.split('\n')).map((l) => l.trim()).filter(Boolean)) {
+  for (const line of lines
+    .flatMap((l) => l.split('\n'))
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     const step = runLine(sim, instance, line);
     if (step.out) stdout += step.out;
     if (step.err) stderr += `${step.err}\n`;

@@ -58,11 +58,20 @@ function injectedFault(sim: Sim, service: ServiceName, operation: string, counte
   return undefined;
 }
 
-export async function dispatch(sim: Sim, service: ServiceName, operation: string, accessKeyId: string | undefined, region: string, input: any, counter = { n: 0 }): Promise<unknown> {
+export async function dispatch(
+  sim: Sim,
+  service: ServiceName,
+  operation: string,
+  accessKeyId: string | undefined,
+  region: string,
+  // biome-ignore lint/suspicious/noExplicitAny: a command's input, typed by the service handler that serves it
+  input: any,
+  counter = { n: 0 },
+): Promise<unknown> {
   sim.state.awsCalls += 1;
   sim.clock.advanceMs(latencyMs(service, operation));
   sim.runDueJobs();
-  let caller;
+  let caller: ReturnType<typeof resolveCaller>;
   try {
     caller = resolveCaller(sim.state, accessKeyId, sim.now());
   } catch (error) {
@@ -105,11 +114,13 @@ export async function dispatch(sim: Sim, service: ServiceName, operation: string
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: SDK plugins are generic over every client's input and output types
 export function createPlugin(getSim: () => Sim): Pluggable<any, any> {
   const counter = { n: 0 };
   return {
     applyToStack(stack) {
       stack.addRelativeTo(
+        // biome-ignore lint/suspicious/noExplicitAny: SDK plugins are generic over every client's input and output types
         (_next: unknown, context: Record<string, any>) => async (args: { input: unknown }) => {
           const service = clientServices[String(context['clientName'])];
           if (!service) throw new Error(`The sandbox does not model ${context['clientName']}`);

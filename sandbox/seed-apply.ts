@@ -22,7 +22,9 @@ export interface SeedOutcome {
 /** JSON with sorted keys, so two equal documents compare equal whatever their key order. */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
   );
 }
 
@@ -38,20 +40,32 @@ function seededRole(seed: Seed['roles'][number], createdAt: number): RoleState {
   const [, account, rest] = /^arn:aws:iam::(\d{12}):role(\/.*)$/.exec(seed.arn)!;
   const name = rest!.slice(rest!.lastIndexOf('/') + 1);
   const path = rest!.slice(0, rest!.lastIndexOf('/') + 1);
-  const trustPolicy: PolicyDocument = seed.trustPolicy ?? { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole' }] };
+  const trustPolicy: PolicyDocument = seed.trustPolicy ?? {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole' }],
+  };
   return { arn: seed.arn, name, path, account: account!, trustPolicy, inlinePolicies: seed.policies, managedPolicies: [], createdAt };
 }
 
 function seededEncryption(seed: Seed['buckets'][number]['encryption']): EncryptionRule | null {
   if (!seed) return null;
-  return seed.algorithm === 'AES256' ? { sseAlgorithm: 'AES256', bucketKeyEnabled: false } : { sseAlgorithm: 'aws:kms', kmsMasterKeyId: seed.kmsKeyArn, bucketKeyEnabled: seed.bucketKeyEnabled };
+  return seed.algorithm === 'AES256'
+    ? { sseAlgorithm: 'AES256', bucketKeyEnabled: false }
+    : { sseAlgorithm: 'aws:kms', kmsMasterKeyId: seed.kmsKeyArn, bucketKeyEnabled: seed.bucketKeyEnabled };
 }
 
 /** An object as S3 would have stored it under the bucket's seeded default encryption. */
 function seededObject(bucket: BucketState, key: string, body: string, at: number): ObjectState {
   const bytes = Buffer.from(body, 'utf8');
   const rule = bucket.encryption;
-  const object: ObjectState = { key, bodyBase64: bytes.toString('base64'), etag: `"${createHash('md5').update(bytes).digest('hex')}"`, lastModified: at, sse: 'AES256', writtenBy: 'seed' };
+  const object: ObjectState = {
+    key,
+    bodyBase64: bytes.toString('base64'),
+    etag: `"${createHash('md5').update(bytes).digest('hex')}"`,
+    lastModified: at,
+    sse: 'AES256',
+    writtenBy: 'seed',
+  };
   if (rule && rule.sseAlgorithm !== 'AES256') {
     const contextArn = rule.bucketKeyEnabled ? `arn:aws:s3:::${bucket.name}` : `arn:aws:s3:::${bucket.name}/${key}`;
     Object.assign(object, { sse: 'aws:kms', kmsKeyArn: rule.kmsMasterKeyId, bucketKeyEnabled: rule.bucketKeyEnabled, encryptionContextArn: contextArn });
@@ -62,18 +76,43 @@ function seededObject(bucket: BucketState, key: string, body: string, at: number
 function seededKey(seed: Seed['keys'][number], createdAt: number): KeyState {
   const [, region, account, keyId] = /^arn:aws:kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/.exec(seed.arn)!;
   return {
-    arn: seed.arn, keyId: keyId!, account: account!, region: region!, keySpec: seed.keySpec, keyUsage: seed.keyUsage ?? defaultKeyUsage(seed.keySpec), keyState: seed.state,
-    description: seed.description, createdAt, policy: policyText(seed.policy ?? defaultKeyPolicy(account!)), grants: [], grantCreatedAt: {},
+    arn: seed.arn,
+    keyId: keyId!,
+    account: account!,
+    region: region!,
+    keySpec: seed.keySpec,
+    keyUsage: seed.keyUsage ?? defaultKeyUsage(seed.keySpec),
+    keyState: seed.state,
+    description: seed.description,
+    createdAt,
+    policy: policyText(seed.policy ?? defaultKeyPolicy(account!)),
+    grants: [],
+    grantCreatedAt: {},
   };
 }
 
 function seededFileSystem(seed: Seed['fileSystems'][number], createdAt: number): FileSystemState {
   // A stable mount name per id, in the 8-letter form FSx gives persistent file systems.
-  const mountName = createHash('sha256').update(seed.id).digest('hex').slice(0, 8).replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)]!);
+  const mountName = createHash('sha256')
+    .update(seed.id)
+    .digest('hex')
+    .slice(0, 8)
+    .replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)]!);
   return {
-    id: seed.id, arn: `arn:aws:fsx:${seed.region}:${seed.accountId}:file-system/${seed.id}`, account: seed.accountId, region: seed.region, deploymentType: seed.deploymentType,
-    storageCapacity: seed.storageCapacityGiB, subnetIds: seed.subnetIds, securityGroupIds: seed.securityGroupIds, dnsName: `${seed.id}.fsx.${seed.region}.amazonaws.com`, mountName,
-    tags: seed.tags, createdAt, availableAt: createdAt + FILE_SYSTEM_CREATE_SECONDS[seed.deploymentType]! * 1000, files: {},
+    id: seed.id,
+    arn: `arn:aws:fsx:${seed.region}:${seed.accountId}:file-system/${seed.id}`,
+    account: seed.accountId,
+    region: seed.region,
+    deploymentType: seed.deploymentType,
+    storageCapacity: seed.storageCapacityGiB,
+    subnetIds: seed.subnetIds,
+    securityGroupIds: seed.securityGroupIds,
+    dnsName: `${seed.id}.fsx.${seed.region}.amazonaws.com`,
+    mountName,
+    tags: seed.tags,
+    createdAt,
+    availableAt: createdAt + FILE_SYSTEM_CREATE_SECONDS[seed.deploymentType]! * 1000,
+    files: {},
   };
 }
 
@@ -96,7 +135,12 @@ export function applySeed(sim: Sim, seed: Seed): SeedOutcome {
     const wanted = seededRole(role, createdAt);
     const existing = state.roles[role.arn];
     if (absent.has(role.arn)) outcome.conflicts.push(`role ${role.arn} was seeded as absent`);
-    else report(`role ${role.arn}`, existing ? differences({ ...existing }, { trustPolicy: wanted.trustPolicy, inlinePolicies: wanted.inlinePolicies }) : 'new', () => (state.roles[role.arn] = wanted));
+    else
+      report(
+        `role ${role.arn}`,
+        existing ? differences({ ...existing }, { trustPolicy: wanted.trustPolicy, inlinePolicies: wanted.inlinePolicies }) : 'new',
+        () => (state.roles[role.arn] = wanted),
+      );
   }
   for (const arn of seed.absentRoles) {
     // The runner acts as the orchestrator; without it nothing could be rehearsed.
@@ -108,18 +152,29 @@ export function applySeed(sim: Sim, seed: Seed): SeedOutcome {
     const wanted = seededKey(key, createdAt);
     const existing = state.keys[key.arn];
     const diff = existing
-      ? differences({ ...existing, policy: parsedOrNull(existing.policy) }, { keySpec: wanted.keySpec, keyUsage: wanted.keyUsage, keyState: wanted.keyState, policy: parsedOrNull(wanted.policy) })
+      ? differences(
+          { ...existing, policy: parsedOrNull(existing.policy) },
+          { keySpec: wanted.keySpec, keyUsage: wanted.keyUsage, keyState: wanted.keyState, policy: parsedOrNull(wanted.policy) },
+        )
       : 'new';
     report(`key ${key.arn}`, diff, () => (state.keys[key.arn] = wanted));
   }
   for (const seedBucket of seed.buckets) {
     const existing = state.buckets[seedBucket.name];
     const wanted: BucketState = {
-      name: seedBucket.name, account: seedBucket.accountId, region: seedBucket.region, createdAt, encryption: seededEncryption(seedBucket.encryption), objects: {},
+      name: seedBucket.name,
+      account: seedBucket.accountId,
+      region: seedBucket.region,
+      createdAt,
+      encryption: seededEncryption(seedBucket.encryption),
+      objects: {},
       ...(seedBucket.policy ? { policy: policyText(seedBucket.policy) } : {}),
     };
     const diff = existing
-      ? differences({ ...existing, policy: parsedOrNull(existing.policy) }, { account: wanted.account, region: wanted.region, policy: parsedOrNull(wanted.policy), encryption: wanted.encryption })
+      ? differences(
+          { ...existing, policy: parsedOrNull(existing.policy) },
+          { account: wanted.account, region: wanted.region, policy: parsedOrNull(wanted.policy), encryption: wanted.encryption },
+        )
       : 'new';
     report(`bucket ${seedBucket.name}`, diff, () => (state.buckets[seedBucket.name] = wanted));
     for (const object of seedBucket.objects) {
@@ -134,7 +189,14 @@ export function applySeed(sim: Sim, seed: Seed): SeedOutcome {
   for (const fs of seed.fileSystems) {
     const wanted = seededFileSystem(fs, createdAt);
     const existing = state.fileSystems[fs.id];
-    const fields = { account: wanted.account, region: wanted.region, deploymentType: wanted.deploymentType, storageCapacity: wanted.storageCapacity, subnetIds: wanted.subnetIds, securityGroupIds: wanted.securityGroupIds };
+    const fields = {
+      account: wanted.account,
+      region: wanted.region,
+      deploymentType: wanted.deploymentType,
+      storageCapacity: wanted.storageCapacity,
+      subnetIds: wanted.subnetIds,
+      securityGroupIds: wanted.securityGroupIds,
+    };
     report(`file system ${fs.id}`, existing ? differences({ ...existing }, fields) : 'new', () => (state.fileSystems[fs.id] = wanted));
   }
 

@@ -12,16 +12,28 @@ import { BUCKET_POLICY_MAX_BYTES } from './services/s3.js';
 
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region code such as us-east-1');
-const roleArn = z.string().regex(/^arn:aws:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/, 'must be an IAM role ARN (arn:aws:iam::<account>:role/<path/><name>)');
-const keyArn = z.string().regex(/^arn:aws:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$|^arn:aws:kms:[a-z0-9-]+:\d{12}:key\/mrk-[0-9a-f]{32}$/, 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>)');
+const roleArn = z
+  .string()
+  .regex(/^arn:aws:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/, 'must be an IAM role ARN (arn:aws:iam::<account>:role/<path/><name>)');
+const keyArn = z
+  .string()
+  .regex(
+    /^arn:aws:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$|^arn:aws:kms:[a-z0-9-]+:\d{12}:key\/mrk-[0-9a-f]{32}$/,
+    'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>)',
+  );
 const stringOrList = z.union([z.string(), z.array(z.string()).min(1, 'must not be empty')]);
 
 /** The statement shape AWS stores; semantics (principals, sizes) are checked by the services. */
 const statement = z
   .strictObject({
-    Sid: z.string().regex(/^[A-Za-z0-9 ]*$/, 'must hold only letters, digits and spaces').optional(),
+    Sid: z
+      .string()
+      .regex(/^[A-Za-z0-9 ]*$/, 'must hold only letters, digits and spaces')
+      .optional(),
     Effect: z.enum(['Allow', 'Deny']),
-    Principal: z.union([z.literal('*'), z.strictObject({ AWS: stringOrList.optional(), Service: stringOrList.optional(), Federated: stringOrList.optional() })]).optional(),
+    Principal: z
+      .union([z.literal('*'), z.strictObject({ AWS: stringOrList.optional(), Service: stringOrList.optional(), Federated: stringOrList.optional() })])
+      .optional(),
     NotPrincipal: z.strictObject({ AWS: stringOrList.optional(), Service: stringOrList.optional() }).optional(),
     Action: stringOrList.optional(),
     NotAction: stringOrList.optional(),
@@ -46,7 +58,20 @@ const encryption = z.discriminatedUnion('algorithm', [
   z.strictObject({ algorithm: z.literal('aws:kms'), kmsKeyArn: keyArn, bucketKeyEnabled: z.boolean().default(false) }),
 ]);
 
-const keySpecs = ['SYMMETRIC_DEFAULT', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512'] as const;
+const keySpecs = [
+  'SYMMETRIC_DEFAULT',
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'ECC_NIST_P256',
+  'ECC_NIST_P384',
+  'ECC_NIST_P521',
+  'ECC_SECG_P256K1',
+  'HMAC_224',
+  'HMAC_256',
+  'HMAC_384',
+  'HMAC_512',
+] as const;
 const keyUsages = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'] as const;
 
 export const seedSchema = z
@@ -58,7 +83,10 @@ export const seedSchema = z
         z.strictObject({
           arn: roleArn,
           trustPolicy: policyDocument.optional().describe('Default: trusts its own account root.'),
-          policies: z.record(z.string().regex(/^[\w+=,.@-]{1,128}$/, 'must be an IAM policy name'), policyDocument).default({}).describe('Inline identity policies by name.'),
+          policies: z
+            .record(z.string().regex(/^[\w+=,.@-]{1,128}$/, 'must be an IAM policy name'), policyDocument)
+            .default({})
+            .describe('Inline identity policies by name.'),
         }),
       )
       .default([]),
@@ -94,9 +122,15 @@ export const seedSchema = z
           accountId,
           region,
           deploymentType: z.enum(['PERSISTENT_2', 'PERSISTENT_1', 'SCRATCH_2']),
-          storageCapacityGiB: z.number().int().refine((g) => g === 1200 || (g > 0 && g % 2400 === 0), 'must be 1200 or a multiple of 2400 GiB'),
+          storageCapacityGiB: z
+            .number()
+            .int()
+            .refine((g) => g === 1200 || (g > 0 && g % 2400 === 0), 'must be 1200 or a multiple of 2400 GiB'),
           subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id')).length(1, 'must hold exactly one subnet'),
-          securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id')).min(1).max(5),
+          securityGroupIds: z
+            .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id'))
+            .min(1)
+            .max(5),
           tags: z.record(z.string(), z.string()).default({}),
         }),
       )
@@ -108,23 +142,38 @@ export const seedSchema = z
       ids.forEach((id, i) => {
         if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: [field, i], message: `describes ${id} a second time` });
       });
-    duplicates('roles', seed.roles.map((r) => r.arn));
+    duplicates(
+      'roles',
+      seed.roles.map((r) => r.arn),
+    );
     duplicates('absentRoles', seed.absentRoles);
-    duplicates('buckets', seed.buckets.map((b) => b.name));
-    duplicates('keys', seed.keys.map((k) => k.arn));
-    duplicates('fileSystems', seed.fileSystems.map((f) => f.id));
+    duplicates(
+      'buckets',
+      seed.buckets.map((b) => b.name),
+    );
+    duplicates(
+      'keys',
+      seed.keys.map((k) => k.arn),
+    );
+    duplicates(
+      'fileSystems',
+      seed.fileSystems.map((f) => f.id),
+    );
     seed.absentRoles.forEach((arn, i) => {
       if (seed.roles.some((r) => r.arn === arn)) ctx.addIssue({ code: 'custom', path: ['absentRoles', i], message: `${arn} is also listed in roles` });
     });
     // AWS never stores a policy over its size limit, so no seed may describe one.
     const tooLarge = (document: PolicyDocument | undefined, max: number) => !!document && Buffer.byteLength(JSON.stringify(document), 'utf8') > max;
     seed.buckets.forEach((bucket, i) => {
-      if (tooLarge(bucket.policy, BUCKET_POLICY_MAX_BYTES)) ctx.addIssue({ code: 'custom', path: ['buckets', i, 'policy'], message: `must be at most ${BUCKET_POLICY_MAX_BYTES} bytes (S3's limit)` });
+      if (tooLarge(bucket.policy, BUCKET_POLICY_MAX_BYTES))
+        ctx.addIssue({ code: 'custom', path: ['buckets', i, 'policy'], message: `must be at most ${BUCKET_POLICY_MAX_BYTES} bytes (S3's limit)` });
     });
     seed.keys.forEach((key, i) => {
-      if (tooLarge(key.policy, KEY_POLICY_MAX_BYTES)) ctx.addIssue({ code: 'custom', path: ['keys', i, 'policy'], message: `must be at most ${KEY_POLICY_MAX_BYTES} bytes (KMS's limit)` });
+      if (tooLarge(key.policy, KEY_POLICY_MAX_BYTES))
+        ctx.addIssue({ code: 'custom', path: ['keys', i, 'policy'], message: `must be at most ${KEY_POLICY_MAX_BYTES} bytes (KMS's limit)` });
       const usage = key.keyUsage ?? defaultKeyUsage(key.keySpec);
-      if (key.keySpec === 'SYMMETRIC_DEFAULT' && usage !== 'ENCRYPT_DECRYPT') ctx.addIssue({ code: 'custom', path: ['keys', i, 'keyUsage'], message: 'must be ENCRYPT_DECRYPT for SYMMETRIC_DEFAULT' });
+      if (key.keySpec === 'SYMMETRIC_DEFAULT' && usage !== 'ENCRYPT_DECRYPT')
+        ctx.addIssue({ code: 'custom', path: ['keys', i, 'keyUsage'], message: 'must be ENCRYPT_DECRYPT for SYMMETRIC_DEFAULT' });
     });
   });
 
@@ -147,7 +196,12 @@ export function validateSeed(input: unknown): SeedValidation {
     ok: false,
     problems: parsed.error.issues.map((issue) => ({
       field: issue.path.length ? issue.path.map(String).join('.') : '(seed)',
-      message: issue.code === 'unrecognized_keys' ? `has unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` : /received undefined/.test(issue.message) ? 'is required' : issue.message,
+      message:
+        issue.code === 'unrecognized_keys'
+          ? `has unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`
+          : /received undefined/.test(issue.message)
+            ? 'is required'
+            : issue.message,
     })),
   };
 }

@@ -30,6 +30,7 @@ export interface AuthorizeOptions {
 }
 
 /** What a handler learns and reports about one call (for CloudTrail). */
+// biome-ignore lint/suspicious/noExplicitAny: a command's input, typed by the service handler that serves it
 export interface Call<I = any> {
   sim: Sim;
   service: ServiceName;
@@ -52,7 +53,10 @@ export class Sim {
   private readonly tickHooks: ((sim: Sim) => void)[] = [];
   private running = false;
 
-  constructor(public state: WorldState, faults: Faults = {}) {
+  constructor(
+    public state: WorldState,
+    faults: Faults = {},
+  ) {
     this.clock = new VirtualClock(() => this.state);
     this.faults = faults;
   }
@@ -102,7 +106,9 @@ export class Sim {
       },
       identityPolicies: identityPoliciesOf(this.state, caller.roleArn),
       ...(options.resourcePolicy ? { resourcePolicy: options.resourcePolicy } : {}),
-      ...(options.kms ? { kms: { grants: options.kms.grants, ...(options.kms.grantTokens ? { grantTokens: options.kms.grantTokens } : {}), now: this.now() } } : {}),
+      ...(options.kms
+        ? { kms: { grants: options.kms.grants, ...(options.kms.grantTokens ? { grantTokens: options.kms.grantTokens } : {}), now: this.now() } }
+        : {}),
     });
   }
 

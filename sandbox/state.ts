@@ -212,15 +212,33 @@ export interface WorldState {
 
 export function emptyWorld(startMs: number): WorldState {
   return {
-    version: 1, now: startMs, seq: 0, awsCalls: 0, accounts: [], roles: {}, sessions: {}, buckets: {}, keys: {},
-    fileSystems: {}, dras: {}, tasks: {}, instances: {}, commands: {}, parameters: {}, jobs: [], events: [],
+    version: 1,
+    now: startMs,
+    seq: 0,
+    awsCalls: 0,
+    accounts: [],
+    roles: {},
+    sessions: {},
+    buckets: {},
+    keys: {},
+    fileSystems: {},
+    dras: {},
+    tasks: {},
+    instances: {},
+    commands: {},
+    parameters: {},
+    jobs: [],
+    events: [],
   };
 }
 
 /** Deterministic identifiers: a saved world replays to the same ids. */
 export function nextHex(state: WorldState, length: number): string {
   let out = '';
-  while (out.length < length) out += createHash('sha256').update(`sandbox-${state.seq++}`).digest('hex');
+  while (out.length < length)
+    out += createHash('sha256')
+      .update(`sandbox-${state.seq++}`)
+      .digest('hex');
   return out.slice(0, length);
 }
 
@@ -231,5 +249,8 @@ export function nextUuid(state: WorldState): string {
 
 export function nextAlnum(state: WorldState, length: number): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  return [...Buffer.from(nextHex(state, length * 2), 'hex')].slice(0, length).map((b) => alphabet[b % 32]).join('');
+  return [...Buffer.from(nextHex(state, length * 2), 'hex')]
+    .slice(0, length)
+    .map((b) => alphabet[b % 32])
+    .join('');
 }

@@ -4,7 +4,14 @@
 // Lustre client (A). Nothing that already exists is overwritten, and a role a seed declared
 // absent is not created.
 import type { OnboardingRequest } from '../core/request.js';
-import { bucketRolePolicy, fileSystemRolePolicy, keyRolePolicy, orchestratorRolePolicy, targetRoleTrustPolicy, type DeploymentFacts } from '../policy/target-role-policies.js';
+import {
+  bucketRolePolicy,
+  fileSystemRolePolicy,
+  keyRolePolicy,
+  orchestratorRolePolicy,
+  targetRoleTrustPolicy,
+  type DeploymentFacts,
+} from '../policy/target-role-policies.js';
 import type { PolicyDocument } from '../policy/types.js';
 import type { Sim } from './sim.js';
 
@@ -29,7 +36,16 @@ function ensureRole(sim: Sim, account: string, name: string, trustPolicy: Policy
   const arn = `arn:aws:iam::${account}:role/${name}`;
   // A seed can declare a target role missing, to rehearse the AccessDenied AssumeRole gives.
   if (!sim.state.roles[arn] && !sim.state.absentRoles?.includes(arn)) {
-    sim.state.roles[arn] = { arn, name, path: '/', account, trustPolicy, inlinePolicies: { [`${name}-policy`]: identityPolicy }, managedPolicies: [], createdAt: sim.now() - LONG_AGO_MS };
+    sim.state.roles[arn] = {
+      arn,
+      name,
+      path: '/',
+      account,
+      trustPolicy,
+      inlinePolicies: { [`${name}-policy`]: identityPolicy },
+      managedPolicies: [],
+      createdAt: sim.now() - LONG_AGO_MS,
+    };
   }
   return arn;
 }
@@ -56,11 +72,21 @@ export function ensureWorld(sim: Sim, request: OnboardingRequest, options: World
   const [, keyRegion, c, keyId] = keyParts as unknown as [string, string, string, string];
   ensureAccounts(sim, [a, b, c]);
   // The roles get exactly the deployed least-privilege policies, scoped to this request.
-  const facts: DeploymentFacts = { region: request.region, accounts: { fileSystem: a, bucket: b, key: c }, orchestratorAccountId: a, bucketNames: [request.bucket.name], keyArns: [request.key.arn] };
+  const facts: DeploymentFacts = {
+    region: request.region,
+    accounts: { fileSystem: a, bucket: b, key: c },
+    orchestratorAccountId: a,
+    bucketNames: [request.bucket.name],
+    keyArns: [request.key.arn],
+  };
 
-  const orchestrator = ensureRole(sim, a, ORCHESTRATOR_ROLE_NAME,
+  const orchestrator = ensureRole(
+    sim,
+    a,
+    ORCHESTRATOR_ROLE_NAME,
     { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
-    orchestratorRolePolicy(facts));
+    orchestratorRolePolicy(facts),
+  );
   if (!sim.state.sessions[ORCHESTRATOR_ACCESS_KEY_ID]) {
     sim.state.sessions[ORCHESTRATOR_ACCESS_KEY_ID] = {
       accessKeyId: ORCHESTRATOR_ACCESS_KEY_ID,
@@ -77,13 +103,29 @@ export function ensureWorld(sim: Sim, request: OnboardingRequest, options: World
   ensureRole(sim, c, TARGET_ROLE_NAMES.key, trust, keyRolePolicy(facts));
 
   if (!sim.state.buckets[request.bucket.name]) {
-    sim.state.buckets[request.bucket.name] = { name: request.bucket.name, account: b, region: request.region, createdAt: sim.now() - LONG_AGO_MS, encryption: null, objects: {} };
+    sim.state.buckets[request.bucket.name] = {
+      name: request.bucket.name,
+      account: b,
+      region: request.region,
+      createdAt: sim.now() - LONG_AGO_MS,
+      encryption: null,
+      objects: {},
+    };
   }
   if (!sim.state.keys[request.key.arn]) {
     sim.state.keys[request.key.arn] = {
-      arn: request.key.arn, keyId, account: c, region: keyRegion, keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', keyState: 'Enabled',
-      description: 'Customer managed key of the data repository (sandbox)', createdAt: sim.now() - LONG_AGO_MS,
-      policy: JSON.stringify(defaultKeyPolicy(c)), grants: [], grantCreatedAt: {},
+      arn: request.key.arn,
+      keyId,
+      account: c,
+      region: keyRegion,
+      keySpec: 'SYMMETRIC_DEFAULT',
+      keyUsage: 'ENCRYPT_DECRYPT',
+      keyState: 'Enabled',
+      description: 'Customer managed key of the data repository (sandbox)',
+      createdAt: sim.now() - LONG_AGO_MS,
+      policy: JSON.stringify(defaultKeyPolicy(c)),
+      grants: [],
+      grantCreatedAt: {},
     };
   }
   const instanceId = request.testExport.clientInstanceId;

@@ -61,7 +61,7 @@ export function requestReference(): string {
     GENERATED,
     '',
     'One JSON document describes an onboarding. The same schema is used by `fsx-onboard run` and',
-    '`validate`, by the `ValidateRequest` state, and as the onboarding API\'s request model. Unknown',
+    "`validate`, by the `ValidateRequest` state, and as the onboarding API's request model. Unknown",
     'fields are refused. Every problem is reported at once, by field path, before anything changes.',
     'Examples: `examples/request.json` (PERSISTENT_2, Lustre client check) and',
     '`examples/request-legacy.json` (SCRATCH_2, data repository task check).',

@@ -25,7 +25,8 @@ function edges(name: string, state: State): string[] {
   const from = id(name);
   if (typeof state['Next'] === 'string') out.push(`${from} --> ${id(state['Next'])}`);
   if (typeof state['Default'] === 'string') out.push(`${from} -.->|not yet| ${id(state['Default'])}`);
-  for (const choice of (state['Choices'] as State[] | undefined) ?? []) if (typeof choice['Next'] === 'string') out.push(`${from} -->|done| ${id(choice['Next'])}`);
+  for (const choice of (state['Choices'] as State[] | undefined) ?? [])
+    if (typeof choice['Next'] === 'string') out.push(`${from} -->|done| ${id(choice['Next'])}`);
   for (const c of (state['Catch'] as State[] | undefined) ?? []) out.push(`${from} -.->|error| ${id(String(c['Next']))}`);
   return out;
 }

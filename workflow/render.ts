@@ -101,10 +101,12 @@ function renderSequence(
   names: StepName[],
   after: string | undefined,
   resource: (s: StepName) => string,
-  catchTo: ((s: StepName) => { next: string; resultPath: string } | undefined),
+  catchTo: (s: StepName) => { next: string; resultPath: string } | undefined,
 ): Record<string, AslState> {
   const states: Record<string, AslState> = {};
-  names.forEach((name, i) => Object.assign(states, taskState(Steps[name], resource(name), names[i + 1] ?? after, catchTo(name))));
+  names.forEach((name, i) => {
+    Object.assign(states, taskState(Steps[name], resource(name), names[i + 1] ?? after, catchTo(name)));
+  });
   return states;
 }
 
@@ -169,7 +171,13 @@ export function renderDefinition(mode: FailureMode, options: RenderOptions = {})
   const resource = options.functionArn ?? functionArnPlaceholder;
   const states = renderForward(mode, resource);
   if (mode === 'rollback') {
-    states[ROLLBACK_STARTED] = { Type: 'Pass', Comment: 'The onboarding failed: undo what this request changed, newest first.', Result: {}, ResultPath: '$.leftBehind', Next: rollbackPath[0] };
+    states[ROLLBACK_STARTED] = {
+      Type: 'Pass',
+      Comment: 'The onboarding failed: undo what this request changed, newest first.',
+      Result: {},
+      ResultPath: '$.leftBehind',
+      Next: rollbackPath[0],
+    };
     Object.assign(states, renderCompensations(resource, REPORT_ROLLBACK));
     states[REPORT_ROLLBACK] = {
       Type: 'Pass',
@@ -196,7 +204,13 @@ export function renderRollbackDefinition(options: RenderOptions = {}): AslDefini
   const states: Record<string, AslState> = {
     // Schema checks only: a rollback must not be blocked by the key it is cleaning up after.
     ...taskState(Steps.ValidateRequest, resource('ValidateRequest'), ROLLBACK_STARTED, undefined, { mode: 'rollback' }),
-    [ROLLBACK_STARTED]: { Type: 'Pass', Comment: 'Undo what this request changed, newest first.', Result: {}, ResultPath: '$.leftBehind', Next: rollbackPath[0] },
+    [ROLLBACK_STARTED]: {
+      Type: 'Pass',
+      Comment: 'Undo what this request changed, newest first.',
+      Result: {},
+      ResultPath: '$.leftBehind',
+      Next: rollbackPath[0],
+    },
     ...renderCompensations(resource, CHECK_LEFT_BEHIND),
     [CHECK_LEFT_BEHIND]: {
       Type: 'Choice',
@@ -209,7 +223,7 @@ export function renderRollbackDefinition(options: RenderOptions = {}): AslDefini
       Next: 'RollbackFailed',
     },
     RollbackFailed: { Type: 'Fail', Error: 'RollbackIncomplete', CausePath: '$.cause' },
-    [ROLLBACK_DONE]: { Type: 'Succeed', Comment: "Everything this request changed is undone." },
+    [ROLLBACK_DONE]: { Type: 'Succeed', Comment: 'Everything this request changed is undone.' },
   };
   return {
     Comment: 'fsx-onboard rollback: undo what one onboarding request changed.',

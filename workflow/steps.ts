@@ -33,28 +33,73 @@ const task = (name: string, summary: string, accounts: readonly StepAccount[], e
 
 export const Steps = {
   ValidateRequest: task('ValidateRequest', 'Checks the request and the key (symmetric, enabled, same region) before anything changes.', ['C']),
-  PutBucketAccessPolicy: task('PutBucketAccessPolicy', 'Adds bucket statements allowing the FSx SLRs of account A (by ARN pattern) and the DRA-creating role.', ['B'], { compensation: 'RemoveBucketAccess' }),
-  ShareKey: task('ShareKey', "Adds the blog's key-policy statement for accounts A and B, via S3 and for this bucket only.", ['C'], { compensation: 'UnshareKey' }),
-  SetDefaultEncryption: task('SetDefaultEncryption', 'Sets SSE-KMS default encryption with the full key ARN, recording the previous configuration first.', ['B', 'orchestrator'], { compensation: 'RestoreDefaultEncryption' }),
-  CreateFileSystem: task('CreateFileSystem', 'Creates the file system (or adopts an existing one); legacy types are linked to S3 here.', ['A'], { compensation: 'DeleteFileSystem' }),
-  WaitForFileSystem: task('WaitForFileSystem', 'Polls until the file system is AVAILABLE; FAILED or MISCONFIGURED stops with its FailureDetails.', ['A'], { poll: { delaySeconds: 60, maxAttempts: 90 } }),
-  CreateDataRepositoryAssociation: task('CreateDataRepositoryAssociation', 'Links the bucket prefix at fileSystemPath (PERSISTENT_2); FSx checks S3 access with this role.', ['A'], { compensation: 'DeleteDataRepositoryAssociation' }),
-  WaitForDataRepositoryAssociation: task('WaitForDataRepositoryAssociation', 'Polls until the association is AVAILABLE; FAILED or MISCONFIGURED stops with its FailureDetails.', ['A'], { poll: { delaySeconds: 60, maxAttempts: 90 } }),
-  WaitForServiceLinkedRole: task('WaitForServiceLinkedRole', 'Polls IAM until AWSServiceRoleForFSxS3Access_<fs-id> exists at its service path.', ['A'], { poll: { delaySeconds: 10, maxAttempts: 60 } }),
-  NarrowBucketPolicy: task('NarrowBucketPolicy', "Replaces the pattern principal in this request's bucket statements with the exact SLR ARN.", ['B'], { compensation: 'RemoveBucketAccess' }),
-  CreateGrant: task('CreateGrant', "Grants the SLR the blog's KMS operations on the key; the grant token travels to the export check.", ['C'], { compensation: 'RevokeGrant' }),
-  StartTestExport: task('StartTestExport', 'Writes and archives a canary through a Lustre client, or starts an EXPORT_TO_REPOSITORY task.', ['A', 'B'], { compensation: 'CleanUpTestExport' }),
-  WaitForTestExport: task('WaitForTestExport', 'Polls `lfs hsm_action` until NOOP, or the export task until it ends.', ['A'], { poll: { delaySeconds: 15, maxAttempts: 80 } }),
-  VerifyExport: task('VerifyExport', 'Proves the export landed encrypted with the key and that decrypt works, or reports access analysis; names CloudTrail denials.', ['A', 'B', 'C']),
+  PutBucketAccessPolicy: task(
+    'PutBucketAccessPolicy',
+    'Adds bucket statements allowing the FSx SLRs of account A (by ARN pattern) and the DRA-creating role.',
+    ['B'],
+    { compensation: 'RemoveBucketAccess' },
+  ),
+  ShareKey: task('ShareKey', "Adds the blog's key-policy statement for accounts A and B, via S3 and for this bucket only.", ['C'], {
+    compensation: 'UnshareKey',
+  }),
+  SetDefaultEncryption: task(
+    'SetDefaultEncryption',
+    'Sets SSE-KMS default encryption with the full key ARN, recording the previous configuration first.',
+    ['B', 'orchestrator'],
+    { compensation: 'RestoreDefaultEncryption' },
+  ),
+  CreateFileSystem: task('CreateFileSystem', 'Creates the file system (or adopts an existing one); legacy types are linked to S3 here.', ['A'], {
+    compensation: 'DeleteFileSystem',
+  }),
+  WaitForFileSystem: task('WaitForFileSystem', 'Polls until the file system is AVAILABLE; FAILED or MISCONFIGURED stops with its FailureDetails.', ['A'], {
+    poll: { delaySeconds: 60, maxAttempts: 90 },
+  }),
+  CreateDataRepositoryAssociation: task(
+    'CreateDataRepositoryAssociation',
+    'Links the bucket prefix at fileSystemPath (PERSISTENT_2); FSx checks S3 access with this role.',
+    ['A'],
+    { compensation: 'DeleteDataRepositoryAssociation' },
+  ),
+  WaitForDataRepositoryAssociation: task(
+    'WaitForDataRepositoryAssociation',
+    'Polls until the association is AVAILABLE; FAILED or MISCONFIGURED stops with its FailureDetails.',
+    ['A'],
+    { poll: { delaySeconds: 60, maxAttempts: 90 } },
+  ),
+  WaitForServiceLinkedRole: task('WaitForServiceLinkedRole', 'Polls IAM until AWSServiceRoleForFSxS3Access_<fs-id> exists at its service path.', ['A'], {
+    poll: { delaySeconds: 10, maxAttempts: 60 },
+  }),
+  NarrowBucketPolicy: task('NarrowBucketPolicy', "Replaces the pattern principal in this request's bucket statements with the exact SLR ARN.", ['B'], {
+    compensation: 'RemoveBucketAccess',
+  }),
+  CreateGrant: task('CreateGrant', "Grants the SLR the blog's KMS operations on the key; the grant token travels to the export check.", ['C'], {
+    compensation: 'RevokeGrant',
+  }),
+  StartTestExport: task('StartTestExport', 'Writes and archives a canary through a Lustre client, or starts an EXPORT_TO_REPOSITORY task.', ['A', 'B'], {
+    compensation: 'CleanUpTestExport',
+  }),
+  WaitForTestExport: task('WaitForTestExport', 'Polls `lfs hsm_action` until NOOP, or the export task until it ends.', ['A'], {
+    poll: { delaySeconds: 15, maxAttempts: 80 },
+  }),
+  VerifyExport: task(
+    'VerifyExport',
+    'Proves the export landed encrypted with the key and that decrypt works, or reports access analysis; names CloudTrail denials.',
+    ['A', 'B', 'C'],
+  ),
 
   RevokeGrant: task('RevokeGrant', "Revokes this request's grant, found by name.", ['C']),
   CleanUpTestExport: task('CleanUpTestExport', "Deletes this request's canary objects from the bucket.", ['B']),
   RemoveBucketAccess: task('RemoveBucketAccess', "Removes this request's bucket statements by Sid, leaving every other statement.", ['B']),
   DeleteDataRepositoryAssociation: task('DeleteDataRepositoryAssociation', "Deletes the association this request created (not the file system's data).", ['A']),
-  WaitForDataRepositoryAssociationDeletion: task('WaitForDataRepositoryAssociationDeletion', 'Polls until the association is gone.', ['A'], { poll: { delaySeconds: 30, maxAttempts: 60 } }),
+  WaitForDataRepositoryAssociationDeletion: task('WaitForDataRepositoryAssociationDeletion', 'Polls until the association is gone.', ['A'], {
+    poll: { delaySeconds: 30, maxAttempts: 60 },
+  }),
   DeleteFileSystem: task('DeleteFileSystem', 'Deletes the file system if this request created it; never an adopted one.', ['A']),
   WaitForFileSystemDeletion: task('WaitForFileSystemDeletion', 'Polls until the file system is gone.', ['A'], { poll: { delaySeconds: 60, maxAttempts: 60 } }),
-  RestoreDefaultEncryption: task('RestoreDefaultEncryption', 'Puts back the recorded default encryption if it is still the one this request set.', ['B', 'orchestrator']),
+  RestoreDefaultEncryption: task('RestoreDefaultEncryption', 'Puts back the recorded default encryption if it is still the one this request set.', [
+    'B',
+    'orchestrator',
+  ]),
   UnshareKey: task('UnshareKey', "Removes this request's key-policy statement by Sid.", ['C']),
 } as const satisfies Record<string, TaskStep>;
 
@@ -102,13 +147,7 @@ export const forwardPath: Segment[] = [
   },
   {
     kind: 'sequence',
-    steps: [
-      'CreateDataRepositoryAssociation',
-      'WaitForDataRepositoryAssociation',
-      'WaitForServiceLinkedRole',
-      'NarrowBucketPolicy',
-      'CreateGrant',
-    ],
+    steps: ['CreateDataRepositoryAssociation', 'WaitForDataRepositoryAssociation', 'WaitForServiceLinkedRole', 'NarrowBucketPolicy', 'CreateGrant'],
   },
   grantPropagation,
   { kind: 'sequence', steps: ['StartTestExport', 'WaitForTestExport', 'VerifyExport'] },

@@ -101,12 +101,17 @@ export function explainAwsError(e: unknown, operation: string, opts: AwsOptions)
   }
   if (/region is missing/i.test(message)) return new AwsCommandError(NO_REGION);
   if (REJECTED_CREDENTIALS.has(name)) {
-    return new AwsCommandError(`AWS rejected the credentials (${name}: ${message}): refresh them (e.g. "aws sso login${profile ? ` --profile ${profile}` : ''}") and try again`);
+    return new AwsCommandError(
+      `AWS rejected the credentials (${name}: ${message}): refresh them (e.g. "aws sso login${profile ? ` --profile ${profile}` : ''}") and try again`,
+    );
   }
-  if (DENIED.has(name)) return new AwsCommandError(`your identity may not call ${operation} (${name}: ${message}); see docs/deploy.md for the permissions the ops commands need`);
+  if (DENIED.has(name))
+    return new AwsCommandError(`your identity may not call ${operation} (${name}: ${message}); see docs/deploy.md for the permissions the ops commands need`);
   const code = (e as { code?: unknown }).code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || name === 'TimeoutError') {
-    return new AwsCommandError(`cannot reach the AWS endpoint for ${operation} (${String(code ?? name)}): check --region${process.env['AWS_ENDPOINT_URL'] ? ' and AWS_ENDPOINT_URL' : ''} and the network`);
+    return new AwsCommandError(
+      `cannot reach the AWS endpoint for ${operation} (${String(code ?? name)}): check --region${process.env['AWS_ENDPOINT_URL'] ? ' and AWS_ENDPOINT_URL' : ''} and the network`,
+    );
   }
   return new AwsCommandError(`${operation} failed: ${name}: ${message}`);
 }

@@ -114,7 +114,12 @@ function group(denials: Denial[]): (Denial & { occurrences: number })[] {
   return [...byKey.values()];
 }
 
-export async function diagnose(clients: AwsClients, opts: DiagnoseOptions, ref: string, trails: { account: string; client: CloudTrailClient }[] = []): Promise<Diagnosis> {
+export async function diagnose(
+  clients: AwsClients,
+  opts: DiagnoseOptions,
+  ref: string,
+  trails: { account: string; client: CloudTrailClient }[] = [],
+): Promise<Diagnosis> {
   const execution = await findExecution(clients, opts, ref);
   const history = parseHistory(await readHistory(clients, opts, execution.executionArn));
   const parsed = execution.input ? validateRequest(safeJson(execution.input)) : undefined;
@@ -126,7 +131,16 @@ export async function diagnose(clients: AwsClients, opts: DiagnoseOptions, ref: 
     executionArn: execution.executionArn,
     name: execution.name,
     status: execution.status ?? 'UNKNOWN',
-    ...(failed ? { failedStep: { name: failed.name, ...(failed.error ? { error: failed.error } : {}), ...(failed.cause ? { cause: failed.cause } : {}), ...(failed.failedAt ? { at: failed.failedAt.toISOString() } : {}) } } : {}),
+    ...(failed
+      ? {
+          failedStep: {
+            name: failed.name,
+            ...(failed.error ? { error: failed.error } : {}),
+            ...(failed.cause ? { cause: failed.cause } : {}),
+            ...(failed.failedAt ? { at: failed.failedAt.toISOString() } : {}),
+          },
+        }
+      : {}),
     ...(execution.error ? { error: execution.error } : {}),
     ...(execution.cause ? { cause: execution.cause } : {}),
     window: { start: start.toISOString(), end: end.toISOString() },
@@ -140,7 +154,7 @@ export async function diagnose(clients: AwsClients, opts: DiagnoseOptions, ref: 
   }
 
   const denials: Denial[] = [];
-  for (const trail of [{ account: 'the caller\'s account', client: clients.cloudtrail }, ...trails]) {
+  for (const trail of [{ account: "the caller's account", client: clients.cloudtrail }, ...trails]) {
     try {
       denials.push(...(await lookupDenials(trail.client, trail.account, { start, end })));
     } catch (e) {
@@ -155,7 +169,9 @@ export async function diagnose(clients: AwsClients, opts: DiagnoseOptions, ref: 
   const error = failed?.error ?? execution.error ?? '';
   if (diagnosis.findings.length === 0) {
     if ((propagationErrorNames as readonly string[]).includes(error) || /Invalid principal/i.test(failed?.cause ?? '')) {
-      diagnosis.advice.push(`${error}: IAM had not yet propagated a new principal (the service-linked role) to S3 or KMS when the step's retries ran out. Nothing needs fixing: wait a minute or two.`);
+      diagnosis.advice.push(
+        `${error}: IAM had not yet propagated a new principal (the service-linked role) to S3 or KMS when the step's retries ran out. Nothing needs fixing: wait a minute or two.`,
+      );
     } else {
       diagnosis.advice.push(
         `No AccessDenied from KMS or S3 in CloudTrail between ${diagnosis.window.start} and ${diagnosis.window.end}. Event history can take up to 15 minutes to show an event, ` +
@@ -177,11 +193,20 @@ function safeJson(text: string): unknown {
 
 export function formatDiagnosis(d: Diagnosis): string {
   const lines = [`Execution ${d.name}: ${d.status}`];
-  if (d.failedStep) lines.push(`  failed step: ${d.failedStep.name}`, `  error: ${d.failedStep.error ?? d.error ?? ''}`, `  cause: ${d.failedStep.cause ?? d.cause ?? ''}`);
+  if (d.failedStep)
+    lines.push(`  failed step: ${d.failedStep.name}`, `  error: ${d.failedStep.error ?? d.error ?? ''}`, `  cause: ${d.failedStep.cause ?? d.cause ?? ''}`);
   else if (d.error) lines.push(`  error: ${d.error}`, `  cause: ${d.cause ?? ''}`);
   for (const f of d.findings) {
-    const seen = [`account ${f.account}`, f.occurrences > 1 ? `${f.occurrences} times` : '', f.eventTime ? `last at ${f.eventTime}` : ''].filter(Boolean).join(', ');
-    lines.push('', `✗ CloudTrail (${seen}): ${f.action} ${f.errorCode}`, `  denied action: ${f.action}`, `  principal:     ${f.principal}`, `  resource:      ${f.resource}`);
+    const seen = [`account ${f.account}`, f.occurrences > 1 ? `${f.occurrences} times` : '', f.eventTime ? `last at ${f.eventTime}` : '']
+      .filter(Boolean)
+      .join(', ');
+    lines.push(
+      '',
+      `✗ CloudTrail (${seen}): ${f.action} ${f.errorCode}`,
+      `  denied action: ${f.action}`,
+      `  principal:     ${f.principal}`,
+      `  resource:      ${f.resource}`,
+    );
     if (f.errorMessage) lines.push(`  message:       ${f.errorMessage}`);
     lines.push(`  fix: ${f.fix}`);
   }

@@ -76,7 +76,12 @@ function failureOf(e: HistoryEvent): { error?: string | undefined; cause?: strin
 
 const SCHEDULED = new Set(['LambdaFunctionScheduled', 'TaskScheduled']);
 const SUCCEEDED = new Set(['LambdaFunctionSucceeded', 'TaskSucceeded']);
-const ENDED: Record<string, string> = { ExecutionSucceeded: 'SUCCEEDED', ExecutionFailed: 'FAILED', ExecutionAborted: 'ABORTED', ExecutionTimedOut: 'TIMED_OUT' };
+const ENDED: Record<string, string> = {
+  ExecutionSucceeded: 'SUCCEEDED',
+  ExecutionFailed: 'FAILED',
+  ExecutionAborted: 'ABORTED',
+  ExecutionTimedOut: 'TIMED_OUT',
+};
 
 export function parseHistory(events: HistoryEvent[]): ParsedHistory {
   const stateOf = new Map<number, string>();
@@ -90,7 +95,10 @@ export function parseHistory(events: HistoryEvent[]): ParsedHistory {
 
     if (type === 'ExecutionRedriven') {
       result.redrives += 1;
-      delete result.ended, delete result.error, delete result.cause, delete result.failState;
+      delete result.ended;
+      delete result.error;
+      delete result.cause;
+      delete result.failState;
       continue;
     }
     if (type in ENDED) {
@@ -116,7 +124,8 @@ export function parseHistory(events: HistoryEvent[]): ParsedHistory {
       if (step.status === 'failed' && step.error && !step.retriedErrors.includes(step.error)) step.retriedErrors.push(step.error);
       step.attempts += 1;
       step.status = 'running';
-      delete step.error, delete step.cause;
+      delete step.error;
+      delete step.cause;
     } else if (SUCCEEDED.has(type)) step.status = 'succeeded';
     else {
       const failure = failureOf(e);

@@ -71,7 +71,12 @@ export type Execution = DescribeExecutionCommandOutput & { executionArn: string;
 async function describe(clients: AwsClients, opts: AwsOptions, executionArn: string): Promise<Execution | undefined> {
   try {
     const out = await clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
-    return { ...out, executionArn: out.executionArn ?? executionArn, stateMachineArn: out.stateMachineArn ?? '', name: out.name ?? executionArn.split(':').pop()! };
+    return {
+      ...out,
+      executionArn: out.executionArn ?? executionArn,
+      stateMachineArn: out.stateMachineArn ?? '',
+      name: out.name ?? executionArn.split(':').pop()!,
+    };
   } catch (e) {
     if (awsErrorName(e) === 'ExecutionDoesNotExist') return undefined;
     throw explainAwsError(e, 'states:DescribeExecution', opts);
@@ -83,9 +88,15 @@ async function describe(clients: AwsClients, opts: AwsOptions, executionArn: str
  * the same name can exist on both onboarding machines only if a request was submitted twice
  * with different `onFailure`, and then the first (rollback) is the usual one.
  */
-export async function findExecution(clients: AwsClients, opts: AwsOptions, ref: string, keys: MachineKey[] = ['rollbackOnFailure', 'stopOnFailure', 'rollback']): Promise<Execution> {
+export async function findExecution(
+  clients: AwsClients,
+  opts: AwsOptions,
+  ref: string,
+  keys: MachineKey[] = ['rollbackOnFailure', 'stopOnFailure', 'rollback'],
+): Promise<Execution> {
   if (ref.startsWith('arn:')) {
-    if (parseStatesArn(ref)?.kind !== 'execution') throw new AwsCommandError(`"${ref}" is not an execution ARN (arn:aws:states:<region>:<account>:execution:<machine>:<name>)`);
+    if (parseStatesArn(ref)?.kind !== 'execution')
+      throw new AwsCommandError(`"${ref}" is not an execution ARN (arn:aws:states:<region>:<account>:execution:<machine>:<name>)`);
     const found = await describe(clients, opts, ref);
     if (!found) throw new AwsCommandError(`no execution ${ref}`);
     return found;

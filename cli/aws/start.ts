@@ -19,7 +19,14 @@ export interface Started {
 // execution, so an old start date is the only sign the request had been submitted before.
 const ALREADY_RUNNING_AFTER_MS = 60_000;
 
-async function startExecution(clients: AwsClients, opts: AwsOptions, stateMachineArn: string, name: string, input: string, duplicate: string): Promise<Started> {
+async function startExecution(
+  clients: AwsClients,
+  opts: AwsOptions,
+  stateMachineArn: string,
+  name: string,
+  input: string,
+  duplicate: string,
+): Promise<Started> {
   let out: StartExecutionCommandOutput;
   try {
     out = await clients.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input }));
@@ -81,7 +88,9 @@ async function nextRollbackNumber(clients: AwsClients, opts: AwsOptions, rollbac
   let nextToken: string | undefined;
   do {
     try {
-      const page = await clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: rollbackMachine, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }));
+      const page = await clients.sfn.send(
+        new ListExecutionsCommand({ stateMachineArn: rollbackMachine, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }),
+      );
       for (const e of page.executions ?? []) highest = Math.max(highest, Number(pattern.exec(e.name ?? '')?.[1] ?? 0));
       nextToken = page.nextToken;
     } catch (e) {
@@ -109,7 +118,10 @@ export async function startRollback(clients: AwsClients, opts: AwsOptions, execu
         `aws stepfunctions stop-execution --execution-arn ${original.executionArn}`,
     );
   }
-  if (original.input === undefined) throw new AwsCommandError(`DescribeExecution returned no input for ${original.executionArn}; start the rollback machine with the request document yourself`);
+  if (original.input === undefined)
+    throw new AwsCommandError(
+      `DescribeExecution returned no input for ${original.executionArn}; start the rollback machine with the request document yourself`,
+    );
   const rollbackMachine = opts.stateMachineArn ?? (await resolveMachines(clients, opts, original.executionArn)).rollback;
   const n = await nextRollbackNumber(clients, opts, rollbackMachine, original.name);
   const name = rollbackName(original.name, n);

@@ -65,7 +65,11 @@ function counts(step: StatusReport['steps'][number]): string {
 
 export function formatStatus(r: StatusReport): string {
   const lines = [`Execution ${r.name} on ${r.stateMachine}: ${r.status}`, `  ${r.executionArn}`];
-  const times = [r.startDate ? `started ${r.startDate}` : '', r.stopDate ? `stopped ${r.stopDate}` : '', r.redriveCount ? `redriven ${r.redriveCount} time(s)` : ''].filter(Boolean);
+  const times = [
+    r.startDate ? `started ${r.startDate}` : '',
+    r.stopDate ? `stopped ${r.stopDate}` : '',
+    r.redriveCount ? `redriven ${r.redriveCount} time(s)` : '',
+  ].filter(Boolean);
   if (times.length) lines.push(`  ${times.join(', ')}`);
   let inRollback = false;
   for (const step of r.steps) {

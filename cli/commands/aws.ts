@@ -20,7 +20,7 @@ const EXIT_HELP = '\nExit codes: 0 done, 1 refused or not possible (nothing was 
  */
 export function withAwsConnectionOptions(command: Command): Command {
   return command
-    .option('--region <region>', 'AWS region of the orchestrator (default: AWS_REGION, then the profile\'s region)')
+    .option('--region <region>', "AWS region of the orchestrator (default: AWS_REGION, then the profile's region)")
     .option('--profile <name>', 'named profile of ~/.aws/config for credentials and region (default: AWS_PROFILE, then the standard chain)')
     .option('--stack-name <name>', 'orchestrator stack whose outputs name the state machines', DEFAULT_STACK_NAME)
     .option('--state-machine-arn <arn>', 'use this state machine instead of looking up the stack');
@@ -77,23 +77,33 @@ export function registerAwsCommands(program: Command, ctx: CliContext): void {
       if (opts.json) ctx.io.out(JSON.stringify({ status: started.alreadyRunning ? 'ALREADY_RUNNING' : 'STARTED', ...started }, null, 2));
       else {
         const what = started.alreadyRunning ? `already running since ${started.startDate} (this request was submitted before)` : 'started';
-        ctx.io.out(`${started.name} ${what} on ${started.stateMachineArn.split(':').pop()}\n  ${started.executionArn}\nFollow it: fsx-onboard status ${started.name}${hint(opts)}`);
+        ctx.io.out(
+          `${started.name} ${what} on ${started.stateMachineArn.split(':').pop()}\n  ${started.executionArn}\nFollow it: fsx-onboard status ${started.name}${hint(opts)}`,
+        );
       }
       return ExitCode.Ok;
     });
   });
 
   /** A command on one execution, by name or ARN; `work` returns the exit code. */
-  const onExecution = <O extends AwsOptions>(name: string, description: string, work: (clients: AwsClients, opts: O, execution: string) => Promise<ExitCode>): Command =>
+  const onExecution = <O extends AwsOptions>(
+    name: string,
+    description: string,
+    work: (clients: AwsClients, opts: O, execution: string) => Promise<ExitCode>,
+  ): Command =>
     withAwsOptions(program.command(name).description(description).argument('<execution>', 'execution name (the request id) or ARN')).action(
       async (execution: string, opts: O) => runAws(ctx, opts, async () => work(await createAwsClients(opts), opts, execution)),
     );
 
-  onExecution('status', 'Show an execution on AWS step by step: status, attempts, checks of poll loops, errors, and what to do next.', async (clients, opts, execution) => {
-    const report = await executionStatus(clients, opts, execution);
-    ctx.io.out(opts.json ? JSON.stringify(report, null, 2) : formatStatus(report));
-    return closedBadly(report.status) ? ExitCode.ExecutionFailed : ExitCode.Ok;
-  });
+  onExecution(
+    'status',
+    'Show an execution on AWS step by step: status, attempts, checks of poll loops, errors, and what to do next.',
+    async (clients, opts, execution) => {
+      const report = await executionStatus(clients, opts, execution);
+      ctx.io.out(opts.json ? JSON.stringify(report, null, 2) : formatStatus(report));
+      return closedBadly(report.status) ? ExitCode.ExecutionFailed : ExitCode.Ok;
+    },
+  );
 
   onExecution(
     'redrive',
@@ -121,6 +131,8 @@ export function registerAwsCommands(program: Command, ctx: CliContext): void {
       return closedBadly(diagnosis.status) ? ExitCode.ExecutionFailed : ExitCode.Ok;
     },
   ).addOption(
-    new Option('--trail-profile <profile>', "also search this profile's account (the key's or the bucket's); repeatable").argParser((v: string, prev: string[] = []) => [...prev, v]),
+    new Option('--trail-profile <profile>', "also search this profile's account (the key's or the bucket's); repeatable").argParser(
+      (v: string, prev: string[] = []) => [...prev, v],
+    ),
   );
 }

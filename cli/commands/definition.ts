@@ -7,8 +7,13 @@ export function registerDefinitionCommand(program: Command, ctx: CliContext): vo
   program
     .command('definition')
     .description('Print the state machine definition (Amazon States Language) that is deployed and run locally.')
-    .addOption(new Option('--on-failure <mode>', 'which variant: "rollback" catches into compensations, "stop" fails at the broken step').choices(['rollback', 'stop']).default('rollback'))
+    .addOption(
+      new Option('--on-failure <mode>', 'which variant: "rollback" catches into compensations, "stop" fails at the broken step')
+        .choices(['rollback', 'stop'])
+        .default('rollback'),
+    )
     .option('--rollback-machine', 'print the on-demand rollback machine instead')
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal placeholder the CDK stack substitutes
     .addHelpText('after', '\nTask resources are ${<StateName>FunctionArn} placeholders, substituted at deployment.')
     .action((opts: { onFailure: FailureMode; rollbackMachine?: boolean }) => {
       const definition = opts.rollbackMachine ? renderRollbackDefinition() : renderDefinition(opts.onFailure);

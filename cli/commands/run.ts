@@ -1,5 +1,5 @@
 // `run`, `resume`, `rollback` and `validate`: onboardings in the sandbox.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { validateRequest } from '../../core/request.js';
 import { Sandbox, type Faults } from '../../sandbox/index.js';
 import { allStepNames, type StepName } from '../../workflow/steps.js';
@@ -52,7 +52,10 @@ function withExecutionOptions(command: Command): Command {
 function sandboxFaults(opts: RunOptions): Faults {
   const faults: Faults = {};
   if (opts.faultRate) Object.assign(faults, { transientRate: opts.faultRate, seed: opts.faultSeed ?? 1 });
-  if (opts.fail?.length) faults.permanent = Object.fromEntries(opts.fail.map((op) => [op, { code: 'AccessDenied', message: `injected permanent failure of ${op}`, httpStatusCode: 403 }]));
+  if (opts.fail?.length)
+    faults.permanent = Object.fromEntries(
+      opts.fail.map((op) => [op, { code: 'AccessDenied', message: `injected permanent failure of ${op}`, httpStatusCode: 403 }]),
+    );
   return faults;
 }
 
@@ -121,7 +124,8 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
   ).action(async (name: string, opts: RunOptions) => {
     const record = await loadExecutionRecord(ctx.stateDir(), name);
     if (!record) return refuse(ctx, [{ field: '(execution)', message: `no execution named "${name}" in ${ctx.stateDir()}` }], opts.json);
-    if (record.report.status === 'SUCCEEDED') return refuse(ctx, [{ field: '(execution)', message: `"${name}" already succeeded; nothing to resume` }], opts.json);
+    if (record.report.status === 'SUCCEEDED')
+      return refuse(ctx, [{ field: '(execution)', message: `"${name}" already succeeded; nothing to resume` }], opts.json);
     await execute(ctx, record.request, opts);
   });
 
@@ -131,8 +135,8 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
         .command('rollback')
         .summary('Undo what one request changed, in the sandbox or (--aws) on AWS.')
         .description(
-          "Undo what one request changed (a stopped run, or any run): the compensation chain alone, each step a no-op where there is nothing to undo.\n" +
-            'In the sandbox by default; with --aws, starts the deployed rollback machine with the execution\'s input.',
+          'Undo what one request changed (a stopped run, or any run): the compensation chain alone, each step a no-op where there is nothing to undo.\n' +
+            "In the sandbox by default; with --aws, starts the deployed rollback machine with the execution's input.",
         )
         .argument('<execution>', 'execution name (the request id) of an earlier run; on AWS also an execution ARN')
         .option('--request <file>', 'the request document, when this state folder has no record of the execution')
@@ -147,7 +151,8 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
       document = file.document;
     } else {
       const record = await loadExecutionRecord(ctx.stateDir(), name);
-      if (!record) return refuse(ctx, [{ field: '(execution)', message: `no execution named "${name}" in ${ctx.stateDir()}; pass --request <file>` }], opts.json);
+      if (!record)
+        return refuse(ctx, [{ field: '(execution)', message: `no execution named "${name}" in ${ctx.stateDir()}; pass --request <file>` }], opts.json);
       document = record.request;
     }
     await execute(ctx, document, opts, 'rollback-only');

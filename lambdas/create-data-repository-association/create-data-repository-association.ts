@@ -20,9 +20,7 @@ export async function createDataRepositoryAssociation(input: StepInput, deps: St
   if (!fileSystemId) throw new OnboardingError(ErrorNames.FileSystemFailed, 'CreateDataRepositoryAssociation needs the file system id from CreateFileSystem');
   const { fsx } = clientsFor(input, deps, 'fileSystem');
   const repositoryPath = dataRepositoryPath(request);
-  const atPath = (await listAssociations(fsx, fileSystemId)).find(
-    (a) => a.FileSystemPath === request.fileSystem.fileSystemPath && a.Lifecycle !== 'DELETING',
-  );
+  const atPath = (await listAssociations(fsx, fileSystemId)).find((a) => a.FileSystemPath === request.fileSystem.fileSystemPath && a.Lifecycle !== 'DELETING');
   if (atPath) {
     if (!samePath(atPath.DataRepositoryPath, repositoryPath)) {
       throw new OnboardingError(
@@ -44,6 +42,7 @@ export async function createDataRepositoryAssociation(input: StepInput, deps: St
       Tags: resourceTags(input),
     }),
   );
-  if (!Association?.AssociationId) throw new OnboardingError(ErrorNames.DataRepositoryAssociationFailed, 'CreateDataRepositoryAssociation returned no association id');
+  if (!Association?.AssociationId)
+    throw new OnboardingError(ErrorNames.DataRepositoryAssociationFailed, 'CreateDataRepositoryAssociation returned no association id');
   return { changed: true, associationId: Association.AssociationId };
 }

@@ -46,8 +46,13 @@ export async function createFileSystem(input: StepInput, deps: StepDeps): Promis
   const existingId = request.fileSystem.existingFileSystemId;
   if (existingId) {
     const adopted = await describeFileSystem(fsx, existingId);
-    if (!adopted) throw new OnboardingError(ErrorNames.ResourceConflict, `fileSystem.existingFileSystemId ${existingId} does not exist in account ${input.context.accounts.fileSystem}`);
-    if (adopted.FileSystemType !== 'LUSTRE') throw new OnboardingError(ErrorNames.ResourceConflict, `File system ${existingId} is ${adopted.FileSystemType}, not LUSTRE`);
+    if (!adopted)
+      throw new OnboardingError(
+        ErrorNames.ResourceConflict,
+        `fileSystem.existingFileSystemId ${existingId} does not exist in account ${input.context.accounts.fileSystem}`,
+      );
+    if (adopted.FileSystemType !== 'LUSTRE')
+      throw new OnboardingError(ErrorNames.ResourceConflict, `File system ${existingId} is ${adopted.FileSystemType}, not LUSTRE`);
     return { changed: false, fileSystemId: existingId, created: false };
   }
   const ours = (await findTaggedFileSystems(fsx, request.requestId)).find((fs) => fs.Lifecycle !== 'DELETING' && fs.FileSystemId);

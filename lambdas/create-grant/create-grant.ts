@@ -34,6 +34,7 @@ export async function createGrant(input: StepInput, deps: StepDeps): Promise<Cre
   const created = await kms.send(
     new CreateGrantCommand({ KeyId: request.key.arn, GranteePrincipal: grantee, Operations: [...GRANT_OPERATIONS], Name: context.names.grantName }),
   );
-  if (!created.GrantId || !created.GrantToken) throw new OnboardingError(ErrorNames.ResourceConflict, `CreateGrant on ${request.key.arn} returned no grant id or token`);
+  if (!created.GrantId || !created.GrantToken)
+    throw new OnboardingError(ErrorNames.ResourceConflict, `CreateGrant on ${request.key.arn} returned no grant id or token`);
   return { changed: true, grantId: created.GrantId, grantToken: created.GrantToken, granteePrincipal: grantee };
 }

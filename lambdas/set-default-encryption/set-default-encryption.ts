@@ -31,7 +31,13 @@ export async function setDefaultEncryption(input: StepInput, deps: StepDeps): Pr
     record = { bucket, previous: current, applied: wanted } satisfies ChangeRecord;
     try {
       await ssm.send(
-        new PutParameterCommand({ Name: parameter, Type: 'String', Value: JSON.stringify(record), Overwrite: false, Description: `Default encryption of ${bucket} before fsx-onboard request ${request.requestId}` }),
+        new PutParameterCommand({
+          Name: parameter,
+          Type: 'String',
+          Value: JSON.stringify(record),
+          Overwrite: false,
+          Description: `Default encryption of ${bucket} before fsx-onboard request ${request.requestId}`,
+        }),
       );
       changed = true;
     } catch (e) {

@@ -33,9 +33,17 @@ export async function writeBucketPolicy(s3: S3Client, bucket: string, document: 
     // names a just-created one (the SLR). Otherwise the invalid principal is in a statement
     // someone else wrote, for a role since deleted, and only they can fix it.
     if (options.newPrincipal) {
-      throw new OnboardingError(ErrorNames.PrincipalNotYetPropagated, `S3 does not know ${options.newPrincipal} yet (IAM propagation): ${(e as Error).message}`, { cause: e });
+      throw new OnboardingError(
+        ErrorNames.PrincipalNotYetPropagated,
+        `S3 does not know ${options.newPrincipal} yet (IAM propagation): ${(e as Error).message}`,
+        { cause: e },
+      );
     }
-    throw new OnboardingError(ErrorNames.ResourceConflict, `The bucket policy of ${bucket} names a principal that no longer exists, in a statement this request did not write; S3 refuses every update until it is fixed: ${(e as Error).message}`, { cause: e });
+    throw new OnboardingError(
+      ErrorNames.ResourceConflict,
+      `The bucket policy of ${bucket} names a principal that no longer exists, in a statement this request did not write; S3 refuses every update until it is fixed: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
 }
 
@@ -44,7 +52,12 @@ export async function deleteBucketPolicy(s3: S3Client, bucket: string): Promise<
 }
 
 /** Puts `ours` into the bucket policy unless an equivalent copy is already there. */
-export async function ensureBucketStatements(s3: S3Client, bucket: string, ours: PolicyStatement[], options: WriteOptions = {}): Promise<{ changed: boolean; statementCount: number }> {
+export async function ensureBucketStatements(
+  s3: S3Client,
+  bucket: string,
+  ours: PolicyStatement[],
+  options: WriteOptions = {},
+): Promise<{ changed: boolean; statementCount: number }> {
   const current = await readBucketPolicy(s3, bucket);
   if (current && containsStatements(current, ours)) return { changed: false, statementCount: current.Statement.length };
   const next = mergeStatements(current ?? { Version: '2012-10-17', Statement: [] }, ours);

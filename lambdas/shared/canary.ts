@@ -22,7 +22,10 @@ export interface Canary {
 }
 
 function joinPath(...parts: string[]): string {
-  return ('/' + parts.map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')).replace(/\/+/g, '/');
+  return `/${parts
+    .map((p) => p.replace(/^\/+|\/+$/g, ''))
+    .filter(Boolean)
+    .join('/')}`.replace(/\/+/g, '/');
 }
 
 export function canaryFor(request: OnboardingRequest, names: OnboardingNames): Canary {

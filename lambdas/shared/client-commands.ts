@@ -21,7 +21,10 @@ export function exportCommands(canary: Canary, mount: { mountPath: string; dnsNa
 export const hsmActionCommand = (canary: Canary) => `lfs hsm_action ${canary.toS3.clientPath}`;
 export const catCommand = (canary: Canary) => `cat ${canary.fromS3.clientPath}`;
 
-export async function sendShellCommand(ssm: SSMClient, options: { instanceId: string; commands: string[]; comment: string }): Promise<{ commandId: string; requestedAt?: Date }> {
+export async function sendShellCommand(
+  ssm: SSMClient,
+  options: { instanceId: string; commands: string[]; comment: string },
+): Promise<{ commandId: string; requestedAt?: Date }> {
   const { Command } = await ssm.send(
     new SendCommandCommand({
       InstanceIds: [options.instanceId],

@@ -15,7 +15,6 @@ import { defaultTargetRoleNames, type TargetRole } from '../../core/roles.js';
 
 export type { TargetRole } from '../../core/roles.js';
 
-
 export interface AccountClients {
   s3: S3Client;
   kms: KMSClient;
@@ -43,6 +42,7 @@ export interface ClientFactoryOptions {
   region: string;
   /** Base identity; the standard credential chain when omitted. */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  // biome-ignore lint/suspicious/noExplicitAny: SDK plugins are generic over every client's input and output types
   plugins?: Pluggable<any, any>[];
   /** Settings every client gets; the local runner uses it to keep the SDK's retries from sleeping in real time. */
   clientConfig?: SharedClientConfig;
@@ -61,7 +61,11 @@ export interface ClientFactory {
 }
 
 /** One client per service, sharing a config, each with the given plugins. */
-export function accountClients(config: SharedClientConfig & { region: string; credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider }, plugins: Pluggable<any, any>[] = []): AccountClients {
+export function accountClients(
+  config: SharedClientConfig & { region: string; credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider },
+  // biome-ignore lint/suspicious/noExplicitAny: SDK plugins are generic over every client's input and output types
+  plugins: Pluggable<any, any>[] = [],
+): AccountClients {
   const clients: AccountClients = {
     s3: new S3Client(config),
     kms: new KMSClient(config),

@@ -27,7 +27,8 @@ export async function pollUntilDeleted(
   for (const id of Array.isArray(ids) ? (ids as string[]) : []) {
     const resource = await what.describe(id);
     if (!resource) continue;
-    if (resource.Lifecycle === 'FAILED') throw new OnboardingError(what.failedError, `Deleting ${what.noun} ${id} failed: ${resource.FailureDetails?.Message ?? 'FSx gave no details'}`);
+    if (resource.Lifecycle === 'FAILED')
+      throw new OnboardingError(what.failedError, `Deleting ${what.noun} ${id} failed: ${resource.FailureDetails?.Message ?? 'FSx gave no details'}`);
     remaining.push(id);
   }
   const done = remaining.length === 0;

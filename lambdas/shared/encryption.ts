@@ -16,7 +16,9 @@ export interface ChangeRecord {
 /** SSE-KMS with the full key ARN: an alias or key id would resolve in the bucket's account. */
 export function encryptionFor(request: OnboardingRequest): ServerSideEncryptionConfiguration {
   return {
-    Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: request.key.arn }, BucketKeyEnabled: request.bucket.bucketKeyEnabled }],
+    Rules: [
+      { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: request.key.arn }, BucketKeyEnabled: request.bucket.bucketKeyEnabled },
+    ],
   };
 }
 

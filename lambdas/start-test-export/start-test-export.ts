@@ -31,7 +31,9 @@ export const reportPath = (input: StepInput) => `s3://${input.request.bucket.nam
 export async function findExportTask(fsx: FSxClient, fileSystemId: string, requestId: string, canaryPath: string): Promise<DataRepositoryTask | undefined> {
   let NextToken: string | undefined;
   do {
-    const page = await fsx.send(new DescribeDataRepositoryTasksCommand({ Filters: [{ Name: 'file-system-id', Values: [fileSystemId] }], ...(NextToken ? { NextToken } : {}) }));
+    const page = await fsx.send(
+      new DescribeDataRepositoryTasksCommand({ Filters: [{ Name: 'file-system-id', Values: [fileSystemId] }], ...(NextToken ? { NextToken } : {}) }),
+    );
     const ours = (page.DataRepositoryTasks ?? []).find(
       (t) => t.Type === 'EXPORT_TO_REPOSITORY' && (hasRequestTag(t.Tags, requestId) || (t.Paths?.length === 1 && t.Paths[0] === canaryPath)),
     );

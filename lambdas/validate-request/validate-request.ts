@@ -71,7 +71,10 @@ export async function validateRequestStep(input: ValidateRequestInput, deps: Ste
   const location = await s3.send(new GetBucketLocationCommand({ Bucket: request.bucket.name }));
   const region = bucketRegion(location.LocationConstraint);
   if (region !== request.region) {
-    throw new OnboardingError(ErrorNames.RequestInvalid, `bucket.name: bucket ${request.bucket.name} is in ${region}, not the request region ${request.region}`);
+    throw new OnboardingError(
+      ErrorNames.RequestInvalid,
+      `bucket.name: bucket ${request.bucket.name} is in ${region}, not the request region ${request.region}`,
+    );
   }
   await refuseOverlappingAssociation(request, context, deps);
   return { request, context, steps: {} };

@@ -71,7 +71,12 @@ export async function verifyByAnalysis(input: StepInput, deps: StepDeps): Promis
 
   const fileSystemId = stringField(input.steps['CreateFileSystem'], 'fileSystemId')!;
   const slrArn = stringField(input.steps['WaitForServiceLinkedRole'], 'roleArn') ?? serviceLinkedRoleArn(context.accounts.fileSystem, fileSystemId);
-  const principal = { arn: slrArn, sessionArn: `arn:aws:sts::${context.accounts.fileSystem}:assumed-role/${serviceLinkedRoleName(fileSystemId)}/FSx`, account: context.accounts.fileSystem, type: 'AWS' as const };
+  const principal = {
+    arn: slrArn,
+    sessionArn: `arn:aws:sts::${context.accounts.fileSystem}:assumed-role/${serviceLinkedRoleName(fileSystemId)}/FSx`,
+    account: context.accounts.fileSystem,
+    type: 'AWS' as const,
+  };
   const canary = start?.['canary'] as Canary | undefined;
   const objectArn = `${bucketArn(request)}/${canary?.toS3.s3Key ?? `${request.bucket.prefix}object`}`;
 
@@ -99,17 +104,26 @@ export async function verifyByAnalysis(input: StepInput, deps: StepDeps): Promis
     decision: evaluateAccess({
       request: check,
       identityPolicies: [SERVICE_LINKED_ROLE_POLICY],
-      ...(check.action.startsWith('s3:') ? (bucketPolicy ? { resourcePolicy: bucketPolicy } : {}) : { resourcePolicy: keyPolicy, kms: { grants, ...(grantToken ? { grantTokens: [grantToken] } : {}), now } }),
+      ...(check.action.startsWith('s3:')
+        ? bucketPolicy
+          ? { resourcePolicy: bucketPolicy }
+          : {}
+        : { resourcePolicy: keyPolicy, kms: { grants, ...(grantToken ? { grantTokens: [grantToken] } : {}), now } }),
     }),
   }));
   const denied = decisions.find((d) => !d.decision.allowed);
   if (denied) {
     const { action, resource } = denied.request;
-    const why = denied.decision.message ?? `${principal.sessionArn} is not authorized to perform: ${action} on resource: ${resource} (${denied.decision.deniedBecause ?? 'denied'})`;
+    const why =
+      denied.decision.message ??
+      `${principal.sessionArn} is not authorized to perform: ${action} on resource: ${resource} (${denied.decision.deniedBecause ?? 'denied'})`;
     const fix = action.startsWith('s3:')
       ? `Fix: the bucket policy of ${request.bucket.name} must allow ${slrArn} (statements ${context.names.bucketAccessSid}, ${context.names.bucketObjectAccessSid}); redrive from NarrowBucketPolicy.`
       : `Fix: the SLR ${slrArn} needs a grant on ${request.key.arn} (operations ${GRANT_OPERATIONS.join(', ')}, name ${context.names.grantName}) and the key-policy statement ${context.names.keyUseSid}; redrive from CreateGrant.`;
-    throw new OnboardingError(action === 'kms:Decrypt' ? ErrorNames.DecryptFailed : ErrorNames.ExportNotLanded, `Access analysis denies ${action} to ${slrArn}: ${why}. ${fix}`);
+    throw new OnboardingError(
+      action === 'kms:Decrypt' ? ErrorNames.DecryptFailed : ErrorNames.ExportNotLanded,
+      `Access analysis denies ${action} to ${slrArn}: ${why}. ${fix}`,
+    );
   }
   return {
     changed: false,
@@ -117,7 +131,12 @@ export async function verifyByAnalysis(input: StepInput, deps: StepDeps): Promis
     evidence: {
       task: { taskId, lifecycle: task.Lifecycle, ...status, ...(reportPath ? { reportPath } : {}) },
       principal: slrArn,
-      access: decisions.map((d) => ({ action: d.request.action, resource: d.request.resource, allowed: d.decision.allowed, allowedBy: d.decision.allowedBy ?? [] })),
+      access: decisions.map((d) => ({
+        action: d.request.action,
+        resource: d.request.resource,
+        allowed: d.decision.allowed,
+        allowedBy: d.decision.allowedBy ?? [],
+      })),
     },
   };
 }

@@ -40,7 +40,9 @@ export async function verifyExport(input: StepInput, deps: StepDeps): Promise<Ve
     const since = new Date(startedAt - LOOKBACK_MS);
     const trails = [
       { account: context.accounts.key, client: clientsFor(input, deps, 'key').cloudtrail },
-      ...(context.accounts.fileSystem !== context.accounts.key ? [{ account: context.accounts.fileSystem, client: clientsFor(input, deps, 'fileSystem').cloudtrail }] : []),
+      ...(context.accounts.fileSystem !== context.accounts.key
+        ? [{ account: context.accounts.fileSystem, client: clientsFor(input, deps, 'fileSystem').cloudtrail }]
+        : []),
     ];
     const { denials, lookupProblems } = await findDenials(trails, { eventNames, since, keyArn: request.key.arn });
     const found = denials.length
@@ -50,7 +52,10 @@ export async function verifyExport(input: StepInput, deps: StepDeps): Promise<Ve
   };
 
   if (!object) {
-    throw new OnboardingError(ErrorNames.ExportNotLanded, `The exported canary ${canary.toS3.clientPath} did not land at ${s3Url}: ${await explain(['GenerateDataKey'])}. ${fix}`);
+    throw new OnboardingError(
+      ErrorNames.ExportNotLanded,
+      `The exported canary ${canary.toS3.clientPath} did not land at ${s3Url}: ${await explain(['GenerateDataKey'])}. ${fix}`,
+    );
   }
   if (object.ServerSideEncryption !== 'aws:kms' || object.SSEKMSKeyId !== request.key.arn) {
     throw new OnboardingError(
@@ -61,14 +66,25 @@ export async function verifyExport(input: StepInput, deps: StepDeps): Promise<Ve
   if (!cat) throw new OnboardingError(ErrorNames.DecryptFailed, `VerifyExport needs the result of cat ${canary.fromS3.clientPath} from WaitForTestExport`);
   const content = cat.stdout.trim();
   if (!cat.ok || content !== canary.fromS3.text) {
-    const read = cat.ok ? `printed "${content.slice(0, 200)}" instead of "${canary.fromS3.text}"` : `failed: ${cat.stderr.trim() || `exit ${cat.responseCode ?? '?'}`}`;
-    throw new OnboardingError(ErrorNames.DecryptFailed, `Reading s3://${request.bucket.name}/${canary.fromS3.s3Key} through the mount (cat ${cat.path}) ${read}: ${await explain(['Decrypt'])}. ${fix}`);
+    const read = cat.ok
+      ? `printed "${content.slice(0, 200)}" instead of "${canary.fromS3.text}"`
+      : `failed: ${cat.stderr.trim() || `exit ${cat.responseCode ?? '?'}`}`;
+    throw new OnboardingError(
+      ErrorNames.DecryptFailed,
+      `Reading s3://${request.bucket.name}/${canary.fromS3.s3Key} through the mount (cat ${cat.path}) ${read}: ${await explain(['Decrypt'])}. ${fix}`,
+    );
   }
   return {
     changed: false,
     proof: 'export-and-decrypt',
     evidence: {
-      exported: { url: s3Url, serverSideEncryption: object.ServerSideEncryption, sseKmsKeyId: object.SSEKMSKeyId, bucketKeyEnabled: object.BucketKeyEnabled ?? false, ...(object.ETag ? { eTag: object.ETag } : {}) },
+      exported: {
+        url: s3Url,
+        serverSideEncryption: object.ServerSideEncryption,
+        sseKmsKeyId: object.SSEKMSKeyId,
+        bucketKeyEnabled: object.BucketKeyEnabled ?? false,
+        ...(object.ETag ? { eTag: object.ETag } : {}),
+      },
       read: { path: cat.path, content },
     },
   };

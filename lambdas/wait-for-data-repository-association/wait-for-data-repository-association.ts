@@ -17,13 +17,20 @@ export async function waitForDataRepositoryAssociation(input: StepInput, deps: S
   const poll = pollCount(input, 'WaitForDataRepositoryAssociation');
   if (input.context.legacyLinked) return { done: true, attempts: poll.attempts, skipped: true };
   const id = stringField(input.steps['CreateDataRepositoryAssociation'], 'associationId');
-  if (!id) throw new OnboardingError(ErrorNames.DataRepositoryAssociationFailed, 'WaitForDataRepositoryAssociation needs the association id from CreateDataRepositoryAssociation');
+  if (!id)
+    throw new OnboardingError(
+      ErrorNames.DataRepositoryAssociationFailed,
+      'WaitForDataRepositoryAssociation needs the association id from CreateDataRepositoryAssociation',
+    );
   const { fsx } = clientsFor(input, deps, 'fileSystem');
   const dra = await describeAssociation(fsx, id);
   if (!dra) throw new OnboardingError(ErrorNames.DataRepositoryAssociationFailed, `Data repository association ${id} no longer exists`);
   const lifecycle = dra.Lifecycle ?? 'UNKNOWN';
   if (lifecycle === 'FAILED' || lifecycle === 'MISCONFIGURED') {
-    throw new OnboardingError(ErrorNames.DataRepositoryAssociationFailed, `Data repository association ${id} is ${lifecycle}: ${dra.FailureDetails?.Message ?? 'FSx gave no details'}`);
+    throw new OnboardingError(
+      ErrorNames.DataRepositoryAssociationFailed,
+      `Data repository association ${id} is ${lifecycle}: ${dra.FailureDetails?.Message ?? 'FSx gave no details'}`,
+    );
   }
   const done = lifecycle === 'AVAILABLE';
   if (!done) poll.giveUpIfNotDone(`data repository association ${id} to become AVAILABLE (last seen ${lifecycle})`);

@@ -23,7 +23,10 @@ export async function waitForServiceLinkedRole(input: StepInput, deps: StepDeps)
     const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
     if (Role?.Path !== SERVICE_LINKED_ROLE_PATH || !Role.Arn) {
       // A look-alike role outside the service path is not the one FSx uses.
-      throw new OnboardingError(ErrorNames.ServiceLinkedRoleInvalid, `Role ${roleName} has path ${Role?.Path}, not the FSx service path ${SERVICE_LINKED_ROLE_PATH}`);
+      throw new OnboardingError(
+        ErrorNames.ServiceLinkedRoleInvalid,
+        `Role ${roleName} has path ${Role?.Path}, not the FSx service path ${SERVICE_LINKED_ROLE_PATH}`,
+      );
     }
     return { done: true, attempts: poll.attempts, roleArn: Role.Arn };
   } catch (e) {

@@ -62,7 +62,10 @@ export async function waitForTestExport(input: StepInput, deps: StepDeps): Promi
   const send = async (command: string) =>
     (await sendShellCommand(ssm, { instanceId, commands: [command], comment: `fsx-onboard ${input.request.requestId} WaitForTestExport ${phase}` })).commandId;
   const failed = (what: string, inv: Invocation) =>
-    new OnboardingError(ErrorNames.ClientCommandFailed, `${what} failed on ${instanceId} (${inv.status}, exit ${inv.responseCode ?? '?'}): ${inv.stderr.trim() || inv.stdout.trim() || 'no output'}`);
+    new OnboardingError(
+      ErrorNames.ClientCommandFailed,
+      `${what} failed on ${instanceId} (${inv.status}, exit ${inv.responseCode ?? '?'}): ${inv.stderr.trim() || inv.stdout.trim() || 'no output'}`,
+    );
 
   // Advance through as many phases as have already finished on the instance.
   for (;;) {
@@ -88,10 +91,21 @@ export async function waitForTestExport(input: StepInput, deps: StepDeps): Promi
       break;
     }
     // A failed cat is an answer too ("No data available" = FSx could not decrypt): VerifyExport explains it.
-    const cat: CatResult = { path: canary.fromS3.clientPath, ok: inv.state === 'success', stdout: inv.stdout, stderr: inv.stderr, ...(inv.responseCode !== undefined ? { responseCode: inv.responseCode } : {}) };
+    const cat: CatResult = {
+      path: canary.fromS3.clientPath,
+      ok: inv.state === 'success',
+      stdout: inv.stdout,
+      stderr: inv.stderr,
+      ...(inv.responseCode !== undefined ? { responseCode: inv.responseCode } : {}),
+    };
     return { done: true, attempts: poll.attempts, phase, commandId, cat };
   }
-  const waitingFor = phase === 'start' ? 'the canary to be written and archived' : phase === 'hsm_action' ? `lfs hsm_action ${canary.toS3.clientPath} to print NOOP` : `cat ${canary.fromS3.clientPath} to finish`;
+  const waitingFor =
+    phase === 'start'
+      ? 'the canary to be written and archived'
+      : phase === 'hsm_action'
+        ? `lfs hsm_action ${canary.toS3.clientPath} to print NOOP`
+        : `cat ${canary.fromS3.clientPath} to finish`;
   poll.giveUpIfNotDone(waitingFor);
   return { done: false, attempts: poll.attempts, phase, ...(commandId ? { commandId } : {}), ...(hsmAction ? { hsmAction } : {}) };
 }

@@ -17,7 +17,12 @@ export function slrArn(fs: FileSystemState): string {
 
 /** FSx acting on S3 for the file system: the SLR's session, as CloudTrail shows it. */
 export function slrCaller(fs: FileSystemState): Caller {
-  return { roleArn: slrArn(fs), sessionArn: `arn:aws:sts::${fs.account}:assumed-role/${SLR_PREFIX}${fs.id}/FSx`, account: fs.account, invokedBy: 'fsx.amazonaws.com' };
+  return {
+    roleArn: slrArn(fs),
+    sessionArn: `arn:aws:sts::${fs.account}:assumed-role/${SLR_PREFIX}${fs.id}/FSx`,
+    account: fs.account,
+    invokedBy: 'fsx.amazonaws.com',
+  };
 }
 
 /**
@@ -33,7 +38,10 @@ export function ensureServiceLinkedRole(sim: Sim, fs: FileSystemState): void {
     name: `${SLR_PREFIX}${fs.id}`,
     path: SLR_PATH,
     account: fs.account,
-    trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 's3.data-source.lustre.fsx.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+    trustPolicy: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 's3.data-source.lustre.fsx.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    },
     inlinePolicies: {},
     managedPolicies: [SERVICE_LINKED_ROLE_POLICY],
     createdAt: sim.now(),
@@ -45,9 +53,15 @@ export function checkCanCreateServiceLinkedRole(call: Call, fs: { id: string; ac
   const arn = `arn:aws:iam::${fs.account}:role${SLR_PATH}${SLR_PREFIX}${fs.id}`;
   if (call.sim.state.roles[arn]) return;
   for (const action of ['iam:CreateServiceLinkedRole', 'iam:AttachRolePolicy', 'iam:PutRolePolicy']) {
-    const decision = call.sim.decide(call.caller, { action, resource: arn, resourceAccount: fs.account, context: { 'iam:AWSServiceName': 's3.data-source.lustre.fsx.amazonaws.com' } });
+    const decision = call.sim.decide(call.caller, {
+      action,
+      resource: arn,
+      resourceAccount: fs.account,
+      context: { 'iam:AWSServiceName': 's3.data-source.lustre.fsx.amazonaws.com' },
+    });
     // Sandbox wording: FSx reports the IAM denial it met while creating the role.
-    if (!decision.allowed) throw new SimError('BadRequest', `Amazon FSx cannot create the service-linked role ${arn}: ${decision.message ?? `not authorized to perform ${action}`}`);
+    if (!decision.allowed)
+      throw new SimError('BadRequest', `Amazon FSx cannot create the service-linked role ${arn}: ${decision.message ?? `not authorized to perform ${action}`}`);
   }
 }
 
@@ -79,7 +93,8 @@ export function validateCallerS3Access(call: Call, url: string, fs: { region: st
     { action: 's3:PutObject', resource: `arn:aws:s3:::${bucket.name}/${parsed.prefix}` },
   ];
   for (const check of checks) {
-    if (!call.sim.decide(call.caller, { ...check, resourceAccount: bucket.account }, { resourcePolicy }).allowed) throw new SimError('BadRequest', S3_VALIDATION_MESSAGE);
+    if (!call.sim.decide(call.caller, { ...check, resourceAccount: bucket.account }, { resourcePolicy }).allowed)
+      throw new SimError('BadRequest', S3_VALIDATION_MESSAGE);
   }
 }
 
@@ -88,7 +103,11 @@ export function slrCanReach(sim: Sim, fs: FileSystemState, dra: DraState): boole
   const parsed = parseS3Url(dra.dataRepositoryPath);
   if (!parsed || !sim.state.roles[slrArn(fs)]) return false;
   const bucket = findBucket(sim, parsed.bucket, fs.region, { anyRegion: true });
-  return sim.decide(slrCaller(fs), { action: 's3:ListBucket', resource: `arn:aws:s3:::${bucket.name}`, resourceAccount: bucket.account, context: { 's3:prefix': parsed.prefix } }, { resourcePolicy: bucketPolicyOf(bucket) }).allowed;
+  return sim.decide(
+    slrCaller(fs),
+    { action: 's3:ListBucket', resource: `arn:aws:s3:::${bucket.name}`, resourceAccount: bucket.account, context: { 's3:prefix': parsed.prefix } },
+    { resourcePolicy: bucketPolicyOf(bucket) },
+  ).allowed;
 }
 
 /** Runs an S3 call FSx makes as the SLR and logs it as an S3 data event. */

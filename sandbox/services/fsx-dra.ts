@@ -7,7 +7,16 @@ import { SimError } from '../errors.js';
 import type { Call, Sim } from '../sim.js';
 import type { DraState, FileSystemState } from '../state.js';
 import { nextHex } from '../state.js';
-import { checkCanCreateServiceLinkedRole, ensureServiceLinkedRole, fileSystemLifecycle, parseS3Url, slrCanReach, tagList, tagMap, validateCallerS3Access } from './fsx-common.js';
+import {
+  checkCanCreateServiceLinkedRole,
+  ensureServiceLinkedRole,
+  fileSystemLifecycle,
+  parseS3Url,
+  slrCanReach,
+  tagList,
+  tagMap,
+  validateCallerS3Access,
+} from './fsx-common.js';
 import type { ServiceModel } from './types.js';
 
 export const MAX_DRAS_PER_FILE_SYSTEM = 8;
@@ -52,14 +61,16 @@ function checkPaths(fs: FileSystemState, existing: DraState[], fileSystemPath: s
   if (!/^\/[A-Za-z0-9_.\-/]*$/.test(fileSystemPath) || (fileSystemPath !== '/' && fileSystemPath.endsWith('/'))) {
     throw new SimError('BadRequest', `FileSystemPath ${fileSystemPath} is not valid.`);
   }
-  if (fileSystemPath === '/' && existing.length) throw new SimError('BadRequest', 'FileSystemPath "/" can only be used by the first data repository association of a file system.');
+  if (fileSystemPath === '/' && existing.length)
+    throw new SimError('BadRequest', 'FileSystemPath "/" can only be used by the first data repository association of a file system.');
   for (const other of existing) {
     if (within(fileSystemPath, other.fileSystemPath) || within(other.fileSystemPath, fileSystemPath)) {
       throw new SimError('BadRequest', `FileSystemPath ${fileSystemPath} overlaps with the data repository association ${other.id} (${other.fileSystemPath}).`);
     }
     const a = repositoryPath.replace(/\/?$/, '/');
     const b = other.dataRepositoryPath.replace(/\/?$/, '/');
-    if (a.startsWith(b) || b.startsWith(a)) throw new SimError('BadRequest', `DataRepositoryPath ${repositoryPath} overlaps with the data repository association ${other.id}.`);
+    if (a.startsWith(b) || b.startsWith(a))
+      throw new SimError('BadRequest', `DataRepositoryPath ${repositoryPath} overlaps with the data repository association ${other.id}.`);
   }
   if (fs.importPath) throw new SimError('BadRequest', `File system ${fs.id} is linked with ImportPath; data repository associations are not supported on it.`);
 }
@@ -68,7 +79,8 @@ export const fsxAssociations: ServiceModel = {
   CreateDataRepositoryAssociation(call: Call) {
     const input = call.input;
     const fs = call.sim.state.fileSystems[String(input.FileSystemId ?? '')];
-    if (!fs || fs.account !== call.caller.account || fs.region !== call.region) throw new SimError('FileSystemNotFound', `File system '${input.FileSystemId}' does not exist.`);
+    if (!fs || fs.account !== call.caller.account || fs.region !== call.region)
+      throw new SimError('FileSystemNotFound', `File system '${input.FileSystemId}' does not exist.`);
     call.resources.push({ ARN: fs.arn, accountId: fs.account, type: 'AWS::FSx::FileSystem' });
     call.sim.authorize('fsx', call.caller, { action: 'fsx:CreateDataRepositoryAssociation', resource: fs.arn, resourceAccount: fs.account });
     const lifecycle = fileSystemLifecycle(fs, call.sim.now());
@@ -78,11 +90,16 @@ export const fsxAssociations: ServiceModel = {
     const ofFs = Object.values(call.sim.state.dras).filter((d) => d.fileSystemId === fs.id);
     const same = token ? ofFs.find((d) => d.clientRequestToken === token) : undefined;
     if (same) {
-      if (same.fingerprint !== fingerprint) throw new SimError('IncompatibleParameterError', 'A data repository association with this ClientRequestToken already exists with different parameters.');
+      if (same.fingerprint !== fingerprint)
+        throw new SimError(
+          'IncompatibleParameterError',
+          'A data repository association with this ClientRequestToken already exists with different parameters.',
+        );
       return { Association: describe(call.sim, same) };
     }
     const live = ofFs.filter((d) => d.deletingAt === undefined);
-    if (live.length >= MAX_DRAS_PER_FILE_SYSTEM) throw new SimError('ServiceLimitExceeded', `File system ${fs.id} already has ${MAX_DRAS_PER_FILE_SYSTEM} data repository associations.`, 400, undefined);
+    if (live.length >= MAX_DRAS_PER_FILE_SYSTEM)
+      throw new SimError('ServiceLimitExceeded', `File system ${fs.id} already has ${MAX_DRAS_PER_FILE_SYSTEM} data repository associations.`, 400, undefined);
     const fileSystemPath = String(input.FileSystemPath ?? '');
     const repositoryPath = String(input.DataRepositoryPath ?? '');
     if (!parseS3Url(repositoryPath)) throw new SimError('BadRequest', `DataRepositoryPath ${repositoryPath} is not a valid S3 URL.`);
@@ -117,7 +134,11 @@ export const fsxAssociations: ServiceModel = {
   },
 
   DescribeDataRepositoryAssociations(call) {
-    call.sim.authorize('fsx', call.caller, { action: 'fsx:DescribeDataRepositoryAssociations', resource: `arn:aws:fsx:${call.region}:${call.caller.account}:association/*`, resourceAccount: call.caller.account });
+    call.sim.authorize('fsx', call.caller, {
+      action: 'fsx:DescribeDataRepositoryAssociations',
+      resource: `arn:aws:fsx:${call.region}:${call.caller.account}:association/*`,
+      resourceAccount: call.caller.account,
+    });
     const ids: string[] | undefined = call.input.AssociationIds;
     const mine = Object.values(call.sim.state.dras).filter((d) => d.account === call.caller.account && d.region === call.region);
     if (ids) {
@@ -133,7 +154,8 @@ export const fsxAssociations: ServiceModel = {
 
   DeleteDataRepositoryAssociation(call) {
     const dra = call.sim.state.dras[String(call.input.AssociationId ?? '')];
-    if (!dra || dra.account !== call.caller.account || dra.region !== call.region) throw new SimError('DataRepositoryAssociationNotFound', `Data repository association '${call.input.AssociationId}' does not exist.`);
+    if (!dra || dra.account !== call.caller.account || dra.region !== call.region)
+      throw new SimError('DataRepositoryAssociationNotFound', `Data repository association '${call.input.AssociationId}' does not exist.`);
     call.resources.push({ ARN: dra.arn, accountId: dra.account, type: 'AWS::FSx::DataRepositoryAssociation' });
     call.sim.authorize('fsx', call.caller, { action: 'fsx:DeleteDataRepositoryAssociation', resource: dra.arn, resourceAccount: dra.account });
     if (dra.deletingAt === undefined) {
@@ -147,7 +169,7 @@ export const fsxAssociations: ServiceModel = {
 /** The linked S3 location of a file-system path (DRA, or the legacy ImportPath at "/"). */
 export function repositoryLocation(sim: Sim, fs: FileSystemState, fsPath: string, forExport: boolean): { bucket: string; key: string } | undefined {
   const links: { fileSystemPath: string; url: string }[] = fs.importPath
-    ? [{ fileSystemPath: '/', url: forExport ? fs.exportPath ?? fs.importPath : fs.importPath }]
+    ? [{ fileSystemPath: '/', url: forExport ? (fs.exportPath ?? fs.importPath) : fs.importPath }]
     : Object.values(sim.state.dras)
         .filter((d) => d.fileSystemId === fs.id && d.deletingAt === undefined && draLifecycle(sim, d).lifecycle === 'AVAILABLE')
         .map((d) => ({ fileSystemPath: d.fileSystemPath, url: d.dataRepositoryPath }));

@@ -21,7 +21,9 @@ function lifecycle(sim: Sim, task: TaskState): string {
 }
 
 function describe(sim: Sim, task: TaskState) {
-  const status = task.result ? { TotalCount: task.result.total, SucceededCount: task.result.succeeded, FailedCount: task.result.failed, LastUpdatedTime: new Date(task.endAt) } : { TotalCount: 0, SucceededCount: 0, FailedCount: 0 };
+  const status = task.result
+    ? { TotalCount: task.result.total, SucceededCount: task.result.succeeded, FailedCount: task.result.failed, LastUpdatedTime: new Date(task.endAt) }
+    : { TotalCount: 0, SucceededCount: 0, FailedCount: 0 };
   return {
     TaskId: task.id,
     Lifecycle: lifecycle(sim, task),
@@ -60,34 +62,48 @@ export function runTask(sim: Sim, job: JobState): void {
       failures.push(`${path.slice(1)},S3AccessDenied,${error.message.replace(/,/g, ';')}`);
     }
   }
-  let failureMessage = failures.length ? `${failures.length} of ${files.length} files failed to export (S3AccessDenied). See the completion report.` : undefined;
+  let failureMessage = failures.length
+    ? `${failures.length} of ${files.length} files failed to export (S3AccessDenied). See the completion report.`
+    : undefined;
   if (task.report.Enabled && task.report.Path) {
     const parsed = parseS3Url(task.report.Path)!;
     const key = `${parsed.prefix.replace(/\/?$/, '/')}${task.id}/failures.csv`.replace(/^\//, '');
     try {
       asServiceLinkedRole(sim, fs, 'PutObject', parsed.bucket, key, (caller) =>
-        putObjectAs(sim, caller, fs.region, { bucket: parsed.bucket, key, body: Buffer.from(['FilePath,ErrorCode,ErrorMessage', ...failures].join('\n') + '\n') }),
+        putObjectAs(sim, caller, fs.region, {
+          bucket: parsed.bucket,
+          key,
+          body: Buffer.from(`${['FilePath,ErrorCode,ErrorMessage', ...failures].join('\n')}\n`),
+        }),
       );
     } catch (error) {
       if (!(error instanceof SimError)) throw error;
       failureMessage = `Cannot write the task completion report to ${task.report.Path}: S3AccessDenied (${error.message})`;
     }
   }
-  task.result = { lifecycle: failureMessage ? 'FAILED' : 'SUCCEEDED', total: files.length, succeeded: files.length - failures.length, failed: failures.length, ...(failureMessage ? { failureMessage } : {}) };
+  task.result = {
+    lifecycle: failureMessage ? 'FAILED' : 'SUCCEEDED',
+    total: files.length,
+    succeeded: files.length - failures.length,
+    failed: failures.length,
+    ...(failureMessage ? { failureMessage } : {}),
+  };
 }
 
 export const fsxTasks: ServiceModel = {
   CreateDataRepositoryTask(call) {
     const input = call.input;
     const fs = call.sim.state.fileSystems[String(input.FileSystemId ?? '')];
-    if (!fs || fs.account !== call.caller.account || fs.region !== call.region) throw new SimError('FileSystemNotFound', `File system '${input.FileSystemId}' does not exist.`);
+    if (!fs || fs.account !== call.caller.account || fs.region !== call.region)
+      throw new SimError('FileSystemNotFound', `File system '${input.FileSystemId}' does not exist.`);
     call.resources.push({ ARN: fs.arn, accountId: fs.account, type: 'AWS::FSx::FileSystem' });
     call.sim.authorize('fsx', call.caller, { action: 'fsx:CreateDataRepositoryTask', resource: fs.arn, resourceAccount: fs.account });
     const fingerprint = JSON.stringify({ ...input, ClientRequestToken: undefined });
     const token: string | undefined = input.ClientRequestToken;
     const same = token ? Object.values(call.sim.state.tasks).find((t) => t.fileSystemId === fs.id && t.clientRequestToken === token) : undefined;
     if (same) {
-      if (same.fingerprint !== fingerprint) throw new SimError('IncompatibleParameterError', 'A task with this ClientRequestToken already exists with different parameters.');
+      if (same.fingerprint !== fingerprint)
+        throw new SimError('IncompatibleParameterError', 'A task with this ClientRequestToken already exists with different parameters.');
       return { DataRepositoryTask: describe(call.sim, same) };
     }
     if (input.Type !== 'EXPORT_TO_REPOSITORY') throw new SimError('BadRequest', `The sandbox models EXPORT_TO_REPOSITORY tasks only, not ${input.Type}.`);
@@ -97,7 +113,11 @@ export const fsxTasks: ServiceModel = {
     }
     const report = input.Report ?? { Enabled: false };
     if (report.Enabled) {
-      const linked = fs.importPath ? [fs.exportPath ?? fs.importPath] : Object.values(call.sim.state.dras).filter((d) => d.fileSystemId === fs.id && d.deletingAt === undefined).map((d) => d.dataRepositoryPath);
+      const linked = fs.importPath
+        ? [fs.exportPath ?? fs.importPath]
+        : Object.values(call.sim.state.dras)
+            .filter((d) => d.fileSystemId === fs.id && d.deletingAt === undefined)
+            .map((d) => d.dataRepositoryPath);
       const reportPath = String(report.Path ?? '');
       if (!linked.some((l: string) => reportPath.startsWith(l.replace(/\/$/, '')))) {
         throw new SimError('BadRequest', `The report path ${reportPath} must be inside a linked data repository path.`);
@@ -127,7 +147,11 @@ export const fsxTasks: ServiceModel = {
   },
 
   DescribeDataRepositoryTasks(call) {
-    call.sim.authorize('fsx', call.caller, { action: 'fsx:DescribeDataRepositoryTasks', resource: `arn:aws:fsx:${call.region}:${call.caller.account}:task/*`, resourceAccount: call.caller.account });
+    call.sim.authorize('fsx', call.caller, {
+      action: 'fsx:DescribeDataRepositoryTasks',
+      resource: `arn:aws:fsx:${call.region}:${call.caller.account}:task/*`,
+      resourceAccount: call.caller.account,
+    });
     const ids: string[] | undefined = call.input.TaskIds;
     const mine = Object.values(call.sim.state.tasks).filter((t) => t.account === call.caller.account && t.region === call.region);
     const missing = ids?.find((id) => !mine.some((t) => t.id === id));
@@ -135,7 +159,15 @@ export const fsxTasks: ServiceModel = {
     const filters: { Name?: string; Values?: string[] }[] = call.input.Filters ?? [];
     const list = mine
       .filter((t) => !ids || ids.includes(t.id))
-      .filter((t) => filters.every((f) => (f.Name === 'file-system-id' ? (f.Values ?? []).includes(t.fileSystemId) : f.Name === 'task-lifecycle' ? (f.Values ?? []).includes(lifecycle(call.sim, t)) : true)));
+      .filter((t) =>
+        filters.every((f) =>
+          f.Name === 'file-system-id'
+            ? (f.Values ?? []).includes(t.fileSystemId)
+            : f.Name === 'task-lifecycle'
+              ? (f.Values ?? []).includes(lifecycle(call.sim, t))
+              : true,
+        ),
+      );
     return { DataRepositoryTasks: list.map((t) => describe(call.sim, t)) };
   },
 };

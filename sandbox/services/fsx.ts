@@ -6,7 +6,17 @@ import { SimError } from '../errors.js';
 import type { Call, Sim } from '../sim.js';
 import type { FileSystemState } from '../state.js';
 import { nextHex } from '../state.js';
-import { checkCanCreateServiceLinkedRole, ensureServiceLinkedRole, fileSystemLifecycle, LEGACY_TYPES, parseS3Url, slrArn, tagList, tagMap, validateCallerS3Access } from './fsx-common.js';
+import {
+  checkCanCreateServiceLinkedRole,
+  ensureServiceLinkedRole,
+  fileSystemLifecycle,
+  LEGACY_TYPES,
+  parseS3Url,
+  slrArn,
+  tagList,
+  tagMap,
+  validateCallerS3Access,
+} from './fsx-common.js';
 import { fsxAssociations } from './fsx-dra.js';
 import { fsxTasks } from './fsx-tasks.js';
 import type { ServiceModel } from './types.js';
@@ -38,7 +48,15 @@ export function describeFileSystem(sim: Sim, fs: FileSystemState) {
       MountName: fs.mountName,
       WeeklyMaintenanceStartTime: '1:05:00',
       ...(fs.importPath
-        ? { DataRepositoryConfiguration: { Lifecycle: lifecycle === 'AVAILABLE' ? 'AVAILABLE' : 'CREATING', ImportPath: fs.importPath, ExportPath: fs.exportPath, AutoImportPolicy: fs.autoImportPolicy ?? 'NONE', ImportedFileChunkSize: 1024 } }
+        ? {
+            DataRepositoryConfiguration: {
+              Lifecycle: lifecycle === 'AVAILABLE' ? 'AVAILABLE' : 'CREATING',
+              ImportPath: fs.importPath,
+              ExportPath: fs.exportPath,
+              AutoImportPolicy: fs.autoImportPolicy ?? 'NONE',
+              ImportedFileChunkSize: 1024,
+            },
+          }
         : {}),
     },
   };
@@ -58,13 +76,16 @@ function createFileSystem(call: Call) {
   const input = call.input;
   call.sim.authorize('fsx', call.caller, { action: 'fsx:CreateFileSystem', resource: fsResource(call), resourceAccount: call.caller.account });
   // Creating with Tags is authorised a second time as fsx:TagResource.
-  if (input.Tags?.length) call.sim.authorize('fsx', call.caller, { action: 'fsx:TagResource', resource: fsResource(call), resourceAccount: call.caller.account });
+  if (input.Tags?.length)
+    call.sim.authorize('fsx', call.caller, { action: 'fsx:TagResource', resource: fsResource(call), resourceAccount: call.caller.account });
   const lustre = input.LustreConfiguration ?? {};
   const deploymentType = String(lustre.DeploymentType ?? 'SCRATCH_1');
   const token: string | undefined = input.ClientRequestToken;
   const fingerprint = JSON.stringify({ ...input, ClientRequestToken: undefined });
   if (token) {
-    const existing = Object.values(call.sim.state.fileSystems).find((f) => f.clientRequestToken === token && f.account === call.caller.account && f.region === call.region);
+    const existing = Object.values(call.sim.state.fileSystems).find(
+      (f) => f.clientRequestToken === token && f.account === call.caller.account && f.region === call.region,
+    );
     if (existing) {
       if (existing.fingerprint !== fingerprint) {
         throw new SimError('IncompatibleParameterError', 'A file system with this ClientRequestToken already exists with different parameters.', 400);
@@ -75,12 +96,17 @@ function createFileSystem(call: Call) {
   if (input.FileSystemType !== 'LUSTRE') throw new SimError('BadRequest', 'The sandbox models FileSystemType LUSTRE only.');
   if (!(deploymentType in THROUGHPUTS)) throw new SimError('BadRequest', `Invalid DeploymentType ${deploymentType}.`);
   const capacity = Number(input.StorageCapacity);
-  if (!(capacity === 1200 || (capacity > 0 && capacity % 2400 === 0))) throw new SimError('BadRequest', 'StorageCapacity must be 1200 GiB or an increment of 2400 GiB for this deployment type.');
+  if (!(capacity === 1200 || (capacity > 0 && capacity % 2400 === 0)))
+    throw new SimError('BadRequest', 'StorageCapacity must be 1200 GiB or an increment of 2400 GiB for this deployment type.');
   const subnets: string[] = input.SubnetIds ?? [];
   if (subnets.length !== 1) throw new SimError('BadRequest', `Deployment type ${deploymentType} requires exactly one subnet.`);
   const throughput = lustre.PerUnitStorageThroughput;
   const allowed = THROUGHPUTS[deploymentType]!;
-  if ((allowed.length && throughput !== undefined && !allowed.includes(throughput)) || (allowed.length && throughput === undefined) || (!allowed.length && throughput !== undefined)) {
+  if (
+    (allowed.length && throughput !== undefined && !allowed.includes(throughput)) ||
+    (allowed.length && throughput === undefined) ||
+    (!allowed.length && throughput !== undefined)
+  ) {
     throw new SimError('InvalidPerUnitStorageThroughput', `PerUnitStorageThroughput ${throughput ?? '(missing)'} is not valid for ${deploymentType}.`);
   }
   const linked = lustre.ImportPath !== undefined || lustre.ExportPath !== undefined || lustre.AutoImportPolicy !== undefined;
@@ -92,7 +118,8 @@ function createFileSystem(call: Call) {
     const importPath = String(lustre.ImportPath ?? '');
     const parsedImport = parseS3Url(importPath);
     if (!parsedImport) throw new SimError('InvalidImportPath', `The import path ${importPath} is not a valid S3 URL.`);
-    if (lustre.ExportPath !== undefined && !String(lustre.ExportPath).startsWith(`s3://${parsedImport.bucket}`)) throw new SimError('InvalidExportPath', 'The export path must be in the same bucket as the import path.');
+    if (lustre.ExportPath !== undefined && !String(lustre.ExportPath).startsWith(`s3://${parsedImport.bucket}`))
+      throw new SimError('InvalidExportPath', 'The export path must be in the same bucket as the import path.');
     validateCallerS3Access(call, importPath, { region: call.region });
   }
   const id = `fs-${nextHex(call.sim.state, 17)}`;
@@ -109,7 +136,13 @@ function createFileSystem(call: Call) {
     securityGroupIds: input.SecurityGroupIds ?? [],
     dnsName: `${id}.fsx.${call.region}.amazonaws.com`,
     mountName: deploymentType === 'SCRATCH_1' ? 'fsx' : nextHex(call.sim.state, 8).replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)]!),
-    ...(linked ? { importPath: lustre.ImportPath, exportPath: lustre.ExportPath ?? `${lustre.ImportPath}/FSxLustre${new Date(now).toISOString().replace(/\D/g, '').slice(0, 14)}`, autoImportPolicy: lustre.AutoImportPolicy ?? 'NONE' } : {}),
+    ...(linked
+      ? {
+          importPath: lustre.ImportPath,
+          exportPath: lustre.ExportPath ?? `${lustre.ImportPath}/FSxLustre${new Date(now).toISOString().replace(/\D/g, '').slice(0, 14)}`,
+          autoImportPolicy: lustre.AutoImportPolicy ?? 'NONE',
+        }
+      : {}),
     tags: tagMap(input.Tags),
     ...(token ? { clientRequestToken: token } : {}),
     createdAt: now,
@@ -165,7 +198,8 @@ export const fsx: ServiceModel = {
     if (fs.deletingAt === undefined) {
       fs.deletingAt = call.sim.now();
       fs.goneAt = fs.deletingAt + FILE_SYSTEM_DELETE_SECONDS * 1000;
-      for (const dra of Object.values(call.sim.state.dras)) if (dra.fileSystemId === fs.id && dra.deletingAt === undefined) Object.assign(dra, { deletingAt: fs.deletingAt, goneAt: fs.goneAt });
+      for (const dra of Object.values(call.sim.state.dras))
+        if (dra.fileSystemId === fs.id && dra.deletingAt === undefined) Object.assign(dra, { deletingAt: fs.deletingAt, goneAt: fs.goneAt });
     }
     return { FileSystemId: fs.id, Lifecycle: 'DELETING' };
   },

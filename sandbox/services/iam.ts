@@ -26,7 +26,11 @@ function visibleRole(call: Call, name: string): RoleState {
   // a caller whose GetRole permission is scoped to a path (the role's ARN carries its path).
   if (!role) throw missing();
   call.resources.push({ ARN: role.arn, accountId: call.caller.account, type: 'AWS::IAM::Role' });
-  call.sim.authorize('iam', call.caller, { action: `iam:${call.operation === 'GetRolePolicy' ? 'GetRolePolicy' : call.operation === 'ListRolePolicies' ? 'ListRolePolicies' : 'GetRole'}`, resource: role.arn, resourceAccount: call.caller.account });
+  call.sim.authorize('iam', call.caller, {
+    action: `iam:${call.operation === 'GetRolePolicy' ? 'GetRolePolicy' : call.operation === 'ListRolePolicies' ? 'ListRolePolicies' : 'GetRole'}`,
+    resource: role.arn,
+    resourceAccount: call.caller.account,
+  });
   if (!roleVisible(role, call.sim.now())) throw missing();
   return role;
 }
@@ -38,8 +42,14 @@ export const iam: ServiceModel = {
 
   ListRoles(call) {
     const prefix = String(call.input.PathPrefix ?? '/');
-    call.sim.authorize('iam', call.caller, { action: 'iam:ListRoles', resource: `arn:aws:iam::${call.caller.account}:role${prefix}*`, resourceAccount: call.caller.account });
-    const roles = Object.values(call.sim.state.roles).filter((r) => r.account === call.caller.account && r.path.startsWith(prefix) && roleVisible(r, call.sim.now()));
+    call.sim.authorize('iam', call.caller, {
+      action: 'iam:ListRoles',
+      resource: `arn:aws:iam::${call.caller.account}:role${prefix}*`,
+      resourceAccount: call.caller.account,
+    });
+    const roles = Object.values(call.sim.state.roles).filter(
+      (r) => r.account === call.caller.account && r.path.startsWith(prefix) && roleVisible(r, call.sim.now()),
+    );
     return { Roles: roles.map(describeRole), IsTruncated: false };
   },
 

@@ -16,15 +16,28 @@ import type { ServiceModel } from './types.js';
 export const GRANT_PROPAGATION_MS = 180_000;
 export const KEY_POLICY_MAX_BYTES = 32 * 1024;
 const GRANT_OPERATIONS = new Set([
-  'Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo', 'Sign', 'Verify',
-  'GetPublicKey', 'CreateGrant', 'RetireGrant', 'DescribeKey', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'GenerateMac', 'VerifyMac', 'DeriveSharedSecret',
+  'Decrypt',
+  'Encrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'ReEncryptFrom',
+  'ReEncryptTo',
+  'Sign',
+  'Verify',
+  'GetPublicKey',
+  'CreateGrant',
+  'RetireGrant',
+  'DescribeKey',
+  'GenerateDataKeyPair',
+  'GenerateDataKeyPairWithoutPlaintext',
+  'GenerateMac',
+  'VerifyMac',
+  'DeriveSharedSecret',
 ]);
 
 /** Resolves a key id or ARN as KMS does: a bare key id only in the caller's account and region. */
 export function resolveKey(sim: Sim, keyId: string, callerAccount: string, region: string): KeyState {
-  const key = keyId.startsWith('arn:')
-    ? sim.state.keys[keyId]
-    : Object.values(sim.state.keys).find((k) => k.keyId === keyId && k.account === callerAccount);
+  const key = keyId.startsWith('arn:') ? sim.state.keys[keyId] : Object.values(sim.state.keys).find((k) => k.keyId === keyId && k.account === callerAccount);
   if (!key || key.region !== region) throw new SimError('NotFoundException', `Key '${keyId}' does not exist`);
   return key;
 }
@@ -39,7 +52,12 @@ function keyFor(call: Call, action: string, options: { sameAccountOnly?: boolean
   call.resourceAccount = key.account;
   const request = { action, resource: key.arn, resourceAccount: key.account, context: { 'kms:CallerAccount': call.caller.account, ...options.context } };
   if (options.sameAccountOnly && key.account !== call.caller.account) {
-    throw new SimError('AccessDeniedException', `User: ${call.caller.sessionArn} is not authorized to perform: ${action} on resource: ${key.arn} because ${action} cannot be called across accounts`, 403, 'AccessDenied');
+    throw new SimError(
+      'AccessDeniedException',
+      `User: ${call.caller.sessionArn} is not authorized to perform: ${action} on resource: ${key.arn} because ${action} cannot be called across accounts`,
+      403,
+      'AccessDenied',
+    );
   }
   call.sim.authorize('kms', call.caller, request, { resourcePolicy: keyPolicyOf(key), kms: { grants: key.grants, grantTokens: call.input.GrantTokens } });
   return key;
@@ -82,7 +100,8 @@ export const kms: ServiceModel = {
   PutKeyPolicy(call) {
     const key = keyFor(call, 'kms:PutKeyPolicy', { sameAccountOnly: true });
     const text = String(call.input.Policy ?? '');
-    if (Buffer.byteLength(text, 'utf8') > KEY_POLICY_MAX_BYTES) throw new SimError('LimitExceededException', `Key policy exceeds the maximum size of ${KEY_POLICY_MAX_BYTES} bytes.`);
+    if (Buffer.byteLength(text, 'utf8') > KEY_POLICY_MAX_BYTES)
+      throw new SimError('LimitExceededException', `Key policy exceeds the maximum size of ${KEY_POLICY_MAX_BYTES} bytes.`);
     let document: PolicyDocument;
     try {
       document = JSON.parse(text) as PolicyDocument;
@@ -95,7 +114,11 @@ export const kms: ServiceModel = {
       throw new SimError('MalformedPolicyDocumentException', 'Policy contains a statement with one or more invalid principals.');
     }
     if (!call.input.BypassPolicyLockoutSafetyCheck) {
-      const decision = call.sim.decide(call.caller, { action: 'kms:PutKeyPolicy', resource: key.arn, resourceAccount: key.account }, { resourcePolicy: document });
+      const decision = call.sim.decide(
+        call.caller,
+        { action: 'kms:PutKeyPolicy', resource: key.arn, resourceAccount: key.account },
+        { resourcePolicy: document },
+      );
       if (!decision.allowed) {
         throw new SimError('MalformedPolicyDocumentException', 'The new key policy will not allow you to update the key policy in the future.');
       }
@@ -105,7 +128,13 @@ export const kms: ServiceModel = {
   },
 
   CreateGrant(call) {
-    const input = call.input as { GranteePrincipal?: string; RetiringPrincipal?: string; Operations?: string[]; Name?: string; Constraints?: { EncryptionContextSubset?: Record<string, string>; EncryptionContextEquals?: Record<string, string> } };
+    const input = call.input as {
+      GranteePrincipal?: string;
+      RetiringPrincipal?: string;
+      Operations?: string[];
+      Name?: string;
+      Constraints?: { EncryptionContextSubset?: Record<string, string>; EncryptionContextEquals?: Record<string, string> };
+    };
     const key = keyFor(call, 'kms:CreateGrant', {
       context: {
         'kms:GranteePrincipal': String(input.GranteePrincipal ?? ''),
@@ -123,7 +152,8 @@ export const kms: ServiceModel = {
     }
     const operations = input.Operations ?? [];
     const bad = operations.find((o) => !GRANT_OPERATIONS.has(o));
-    if (!operations.length || bad) throw new SimError('ValidationException', `1 validation error detected: Value at 'operations' failed to satisfy constraint (${bad ?? 'empty'})`);
+    if (!operations.length || bad)
+      throw new SimError('ValidationException', `1 validation error detected: Value at 'operations' failed to satisfy constraint (${bad ?? 'empty'})`);
     const constraints = input.Constraints
       ? {
           ...(input.Constraints.EncryptionContextSubset ? { encryptionContextSubset: input.Constraints.EncryptionContextSubset } : {}),
@@ -133,7 +163,16 @@ export const kms: ServiceModel = {
     const params = { granteePrincipal: grantee, retiringPrincipal: input.RetiringPrincipal ?? null, operations, constraints: constraints ?? null };
     if (input.Name) {
       // A retry with the same Name and parameters returns the original grant (idempotent).
-      const existing = key.grants.find((g) => g.name === input.Name && sameGrantParameters(params, { granteePrincipal: g.granteePrincipal, retiringPrincipal: g.retiringPrincipal ?? null, operations: g.operations, constraints: g.constraints ?? null }));
+      const existing = key.grants.find(
+        (g) =>
+          g.name === input.Name &&
+          sameGrantParameters(params, {
+            granteePrincipal: g.granteePrincipal,
+            retiringPrincipal: g.retiringPrincipal ?? null,
+            operations: g.operations,
+            constraints: g.constraints ?? null,
+          }),
+      );
       if (existing) return { GrantId: existing.grantId, GrantToken: existing.grantToken };
     }
     const grantId = nextHex(call.sim.state, 64);
@@ -169,7 +208,9 @@ export const kms: ServiceModel = {
         ...(g.retiringPrincipal ? { RetiringPrincipal: g.retiringPrincipal } : {}),
         IssuingAccount: `arn:aws:iam::${key.account}:root`,
         Operations: g.operations,
-        ...(g.constraints ? { Constraints: { EncryptionContextSubset: g.constraints.encryptionContextSubset, EncryptionContextEquals: g.constraints.encryptionContextEquals } } : {}),
+        ...(g.constraints
+          ? { Constraints: { EncryptionContextSubset: g.constraints.encryptionContextSubset, EncryptionContextEquals: g.constraints.encryptionContextEquals } }
+          : {}),
       })),
       Truncated: false,
     };
@@ -193,9 +234,15 @@ export const kms: ServiceModel = {
     call.resources.push({ ARN: key.arn, accountId: key.account, type: 'AWS::KMS::Key' });
     call.resourceAccount = key.account;
     // Only the retiring principal, or a grantee whose grant includes RetireGrant, may retire it.
-    const mayRetire = grant.retiringPrincipal === call.caller.roleArn || (grant.granteePrincipal === call.caller.roleArn && grant.operations.includes('RetireGrant'));
+    const mayRetire =
+      grant.retiringPrincipal === call.caller.roleArn || (grant.granteePrincipal === call.caller.roleArn && grant.operations.includes('RetireGrant'));
     if (!mayRetire) {
-      throw new SimError('AccessDeniedException', `User: ${call.caller.sessionArn} is not authorized to perform: kms:RetireGrant on resource: ${key.arn}`, 403, 'AccessDenied');
+      throw new SimError(
+        'AccessDeniedException',
+        `User: ${call.caller.sessionArn} is not authorized to perform: kms:RetireGrant on resource: ${key.arn}`,
+        403,
+        'AccessDenied',
+      );
     }
     key.grants.splice(key.grants.indexOf(grant), 1);
     return {};

@@ -59,7 +59,16 @@ export function putObjectAs(sim: Sim, caller: Caller, region: string, request: P
     if (!keyId) throw new SimError('InvalidArgument', 'The sandbox needs an explicit KMS key for aws:kms (no AWS managed aws/s3 key is modelled).');
     const bucketKey = request.bucketKeyEnabled ?? (request.serverSideEncryption ? false : rule.bucketKeyEnabled);
     const contextArn = bucketKey ? `arn:aws:s3:::${bucket.name}` : objectArn(bucket.name, request.key);
-    const keyArn = viaKms(() => kmsCryptoOnBehalf(sim, { operation: 'GenerateDataKey', keyId, caller, region, encryptionContext: { 'aws:s3:arn': contextArn }, viaService: `s3.${region}.amazonaws.com` }));
+    const keyArn = viaKms(() =>
+      kmsCryptoOnBehalf(sim, {
+        operation: 'GenerateDataKey',
+        keyId,
+        caller,
+        region,
+        encryptionContext: { 'aws:s3:arn': contextArn },
+        viaService: `s3.${region}.amazonaws.com`,
+      }),
+    );
     Object.assign(object, { kmsKeyArn: keyArn, bucketKeyEnabled: bucketKey, encryptionContextArn: contextArn });
   }
   bucket.objects[request.key] = object;
@@ -71,7 +80,16 @@ export function getObjectAs(sim: Sim, caller: Caller, region: string, bucketName
   const object = bucket.objects[key];
   if (!object) throw missingObject(sim, caller, bucketName, region, 'NoSuchKey');
   if (object.sse === 'aws:kms') {
-    viaKms(() => kmsCryptoOnBehalf(sim, { operation: 'Decrypt', keyId: object.kmsKeyArn!, caller, region, encryptionContext: { 'aws:s3:arn': object.encryptionContextArn! }, viaService: `s3.${region}.amazonaws.com` }));
+    viaKms(() =>
+      kmsCryptoOnBehalf(sim, {
+        operation: 'Decrypt',
+        keyId: object.kmsKeyArn!,
+        caller,
+        region,
+        encryptionContext: { 'aws:s3:arn': object.encryptionContextArn! },
+        viaService: `s3.${region}.amazonaws.com`,
+      }),
+    );
   }
   return { object, body: Buffer.from(object.bodyBase64, 'base64') };
 }
@@ -79,7 +97,11 @@ export function getObjectAs(sim: Sim, caller: Caller, region: string, bucketName
 /** Without s3:ListBucket, S3 answers 403 rather than revealing that a key does not exist. */
 function missingObject(sim: Sim, caller: Caller, bucketName: string, region: string, code: 'NoSuchKey' | 'NotFound'): SimError {
   const bucket = findBucket(sim, bucketName, region);
-  const decision = sim.decide(caller, { action: 's3:ListBucket', resource: `arn:aws:s3:::${bucket.name}`, resourceAccount: bucket.account }, { resourcePolicy: bucketPolicyOf(bucket) });
+  const decision = sim.decide(
+    caller,
+    { action: 's3:ListBucket', resource: `arn:aws:s3:::${bucket.name}`, resourceAccount: bucket.account },
+    { resourcePolicy: bucketPolicyOf(bucket) },
+  );
   if (!decision.allowed) return new SimError('AccessDenied', 'Access Denied', 403);
   return new SimError(code, code === 'NoSuchKey' ? 'The specified key does not exist.' : 'Not Found', 404);
 }
@@ -139,7 +161,14 @@ export const s3Objects: ServiceModel = {
   GetObject(call) {
     const { bucket, key } = objectCall(call);
     const { object, body } = getObjectAs(call.sim, call.caller, call.region, bucket, key);
-    return { Body: sdkBody(body), ContentLength: body.length, ETag: object.etag, LastModified: new Date(object.lastModified), ContentType: 'binary/octet-stream', ...sseOutput(object) };
+    return {
+      Body: sdkBody(body),
+      ContentLength: body.length,
+      ETag: object.etag,
+      LastModified: new Date(object.lastModified),
+      ContentType: 'binary/octet-stream',
+      ...sseOutput(object),
+    };
   },
 
   HeadObject(call) {
@@ -147,7 +176,13 @@ export const s3Objects: ServiceModel = {
     const b = authorizeObject(call.sim, call.caller, bucket, key, call.region, 's3:GetObject');
     const object = b.objects[key];
     if (!object) throw missingObject(call.sim, call.caller, bucket, call.region, 'NotFound');
-    return { ContentLength: Buffer.from(object.bodyBase64, 'base64').length, ETag: object.etag, LastModified: new Date(object.lastModified), ContentType: 'binary/octet-stream', ...sseOutput(object) };
+    return {
+      ContentLength: Buffer.from(object.bodyBase64, 'base64').length,
+      ETag: object.etag,
+      LastModified: new Date(object.lastModified),
+      ContentType: 'binary/octet-stream',
+      ...sseOutput(object),
+    };
   },
 
   DeleteObject(call) {
@@ -161,7 +196,9 @@ export const s3Objects: ServiceModel = {
   ListObjectsV2(call) {
     const prefix = String(call.input.Prefix ?? '');
     const bucket = bucketFor(call, 's3:ListBucket', { context: { 's3:prefix': prefix } });
-    const keys = Object.keys(bucket.objects).filter((k) => k.startsWith(prefix)).sort();
+    const keys = Object.keys(bucket.objects)
+      .filter((k) => k.startsWith(prefix))
+      .sort();
     const start = call.input.ContinuationToken ? keys.indexOf(String(call.input.ContinuationToken)) : 0;
     const max = Number(call.input.MaxKeys ?? 1000);
     const page = keys.slice(Math.max(start, 0), Math.max(start, 0) + max);

@@ -19,19 +19,33 @@ export function findBucket(sim: Sim, name: string, region: string, options: { an
   const bucket = sim.state.buckets[name];
   if (!bucket) throw new SimError('NoSuchBucket', 'The specified bucket does not exist', 404);
   if (!options.anyRegion && bucket.region !== region) {
-    throw new SimError('PermanentRedirect', 'The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.', 301);
+    throw new SimError(
+      'PermanentRedirect',
+      'The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.',
+      301,
+    );
   }
   return bucket;
 }
 
 /** Looks the bucket up for a bucket-level call and authorises it. */
-export function bucketFor(call: Call, action: string, options: { ownerOnly?: boolean; anyRegion?: boolean; context?: Record<string, string> } = {}): BucketState {
+export function bucketFor(
+  call: Call,
+  action: string,
+  options: { ownerOnly?: boolean; anyRegion?: boolean; context?: Record<string, string> } = {},
+): BucketState {
   const bucket = findBucket(call.sim, String(call.input.Bucket ?? ''), call.region, options);
   const arn = `arn:aws:s3:::${bucket.name}`;
   call.resources.push({ ARN: arn, accountId: bucket.account, type: 'AWS::S3::Bucket' });
   call.resourceAccount = bucket.account;
-  call.sim.authorize('s3', call.caller, { action, resource: arn, resourceAccount: bucket.account, ...(options.context ? { context: options.context } : {}) }, { resourcePolicy: bucketPolicyOf(bucket) });
-  if (options.ownerOnly && call.caller.account !== bucket.account) throw new SimError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
+  call.sim.authorize(
+    's3',
+    call.caller,
+    { action, resource: arn, resourceAccount: bucket.account, ...(options.context ? { context: options.context } : {}) },
+    { resourcePolicy: bucketPolicyOf(bucket) },
+  );
+  if (options.ownerOnly && call.caller.account !== bucket.account)
+    throw new SimError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
   return bucket;
 }
 
@@ -47,7 +61,8 @@ function validateBucketPolicy(sim: Sim, bucket: BucketState, text: string): void
     const actions = [statement.Action ?? statement.NotAction ?? []].flat();
     if (actions.some((a) => a !== '*' && !a.toLowerCase().startsWith('s3:'))) throw new SimError('MalformedPolicy', 'Policy has invalid action');
     const resources = [statement.Resource ?? statement.NotResource ?? []].flat();
-    if (!resources.length || resources.some((r) => r !== bucketArn && !r.startsWith(`${bucketArn}/`))) throw new SimError('MalformedPolicy', 'Policy has invalid resource');
+    if (!resources.length || resources.some((r) => r !== bucketArn && !r.startsWith(`${bucketArn}/`)))
+      throw new SimError('MalformedPolicy', 'Policy has invalid resource');
   }
   // S3 resolves every principal when the policy is stored: a role that does not exist yet, or
   // was created moments ago (IAM propagation), is rejected.
@@ -108,15 +123,23 @@ export const s3Buckets: ServiceModel = {
 
   PutBucketEncryption(call) {
     const bucket = bucketFor(call, 's3:PutEncryptionConfiguration');
-    const rules = (call.input.ServerSideEncryptionConfiguration?.Rules ?? []) as { ApplyServerSideEncryptionByDefault?: { SSEAlgorithm?: string; KMSMasterKeyID?: string }; BucketKeyEnabled?: boolean }[];
+    const rules = (call.input.ServerSideEncryptionConfiguration?.Rules ?? []) as {
+      ApplyServerSideEncryptionByDefault?: { SSEAlgorithm?: string; KMSMasterKeyID?: string };
+      BucketKeyEnabled?: boolean;
+    }[];
     const rule = rules[0];
     const algorithm = rule?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm;
     if (rules.length !== 1 || !algorithm || !['AES256', 'aws:kms', 'aws:kms:dsse'].includes(algorithm)) {
       throw new SimError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
     }
     const keyId = rule.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID;
-    if (keyId && algorithm === 'AES256') throw new SimError('InvalidArgument', 'a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse');
-    bucket.encryption = { sseAlgorithm: algorithm as EncryptionRule['sseAlgorithm'], ...(keyId ? { kmsMasterKeyId: keyId } : {}), bucketKeyEnabled: !!rule.BucketKeyEnabled };
+    if (keyId && algorithm === 'AES256')
+      throw new SimError('InvalidArgument', 'a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse');
+    bucket.encryption = {
+      sseAlgorithm: algorithm as EncryptionRule['sseAlgorithm'],
+      ...(keyId ? { kmsMasterKeyId: keyId } : {}),
+      bucketKeyEnabled: !!rule.BucketKeyEnabled,
+    };
     return {};
   },
 

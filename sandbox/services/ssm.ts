@@ -47,16 +47,28 @@ export const ssm: ServiceModel = {
     const name = authorizeParameter(call, 'ssm:GetParameter');
     const parameter = call.sim.state.parameters[parameterKey(call, name)];
     if (!parameter) throw new SimError('ParameterNotFound', `Parameter ${name} not found.`);
-    return { Parameter: { Name: name, Type: parameter.type, Value: parameter.value, Version: parameter.version, LastModifiedDate: new Date(parameter.lastModified), ARN: parameterArn(call, name), DataType: 'text' } };
+    return {
+      Parameter: {
+        Name: name,
+        Type: parameter.type,
+        Value: parameter.value,
+        Version: parameter.version,
+        LastModifiedDate: new Date(parameter.lastModified),
+        ARN: parameterArn(call, name),
+        DataType: 'text',
+      },
+    };
   },
 
   PutParameter(call) {
     const name = authorizeParameter(call, 'ssm:PutParameter');
     const key = parameterKey(call, name);
     const existing = call.sim.state.parameters[key];
-    if (existing && !call.input.Overwrite) throw new SimError('ParameterAlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.');
+    if (existing && !call.input.Overwrite)
+      throw new SimError('ParameterAlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.');
     const value = String(call.input.Value ?? '');
-    if (value.length > PARAMETER_MAX_CHARS) throw new SimError('ValidationException', `Standard tier parameters support a maximum parameter value of ${PARAMETER_MAX_CHARS} characters.`);
+    if (value.length > PARAMETER_MAX_CHARS)
+      throw new SimError('ValidationException', `Standard tier parameters support a maximum parameter value of ${PARAMETER_MAX_CHARS} characters.`);
     const version = (existing?.version ?? 0) + 1;
     call.sim.state.parameters[key] = { name, value, type: String(call.input.Type ?? existing?.type ?? 'String'), version, lastModified: call.sim.now() };
     return { Version: version, Tier: 'Standard' };
@@ -72,16 +84,21 @@ export const ssm: ServiceModel = {
 
   SendCommand(call) {
     const input = call.input as { InstanceIds?: string[]; DocumentName?: string; Parameters?: Record<string, string[]> };
-    if (input.DocumentName !== 'AWS-RunShellScript') throw new SimError('InvalidDocument', `The sandbox runs AWS-RunShellScript only, not ${input.DocumentName}.`);
+    if (input.DocumentName !== 'AWS-RunShellScript')
+      throw new SimError('InvalidDocument', `The sandbox runs AWS-RunShellScript only, not ${input.DocumentName}.`);
     const ids = input.InstanceIds ?? [];
     if (ids.length !== 1) throw new SimError('InvalidInstanceId', 'The sandbox runs commands on exactly one instance.');
     const instance = call.sim.state.instances[ids[0]!];
     const instanceArn = `arn:aws:ec2:${call.region}:${call.caller.account}:instance/${ids[0]}`;
     call.resources.push({ ARN: instanceArn, accountId: call.caller.account, type: 'AWS::EC2::Instance' });
-    call.sim.authorize('ssm', call.caller, { action: 'ssm:SendCommand', resource: `arn:aws:ssm:${call.region}::document/AWS-RunShellScript`, resourceAccount: call.caller.account });
+    call.sim.authorize('ssm', call.caller, {
+      action: 'ssm:SendCommand',
+      resource: `arn:aws:ssm:${call.region}::document/AWS-RunShellScript`,
+      resourceAccount: call.caller.account,
+    });
     call.sim.authorize('ssm', call.caller, { action: 'ssm:SendCommand', resource: instanceArn, resourceAccount: call.caller.account });
     if (!instance || instance.account !== call.caller.account || instance.region !== call.region) {
-      throw new SimError('InvalidInstanceId', 'Instances [[' + ids[0] + ']] not in a valid state for account ' + call.caller.account);
+      throw new SimError('InvalidInstanceId', `Instances [[${ids[0]}]] not in a valid state for account ${call.caller.account}`);
     }
     const now = call.sim.now();
     const command: CommandState = {
@@ -97,13 +114,28 @@ export const ssm: ServiceModel = {
     call.sim.state.commands[command.commandId] = command;
     call.sim.schedule(command.startAt, 'command-run', { commandId: command.commandId });
     call.responseElements = { commandId: command.commandId };
-    return { Command: { CommandId: command.commandId, DocumentName: 'AWS-RunShellScript', InstanceIds: ids, Parameters: input.Parameters, Status: 'Pending', RequestedDateTime: new Date(now), TargetCount: 1 } };
+    return {
+      Command: {
+        CommandId: command.commandId,
+        DocumentName: 'AWS-RunShellScript',
+        InstanceIds: ids,
+        Parameters: input.Parameters,
+        Status: 'Pending',
+        RequestedDateTime: new Date(now),
+        TargetCount: 1,
+      },
+    };
   },
 
   GetCommandInvocation(call) {
     const command = call.sim.state.commands[String(call.input.CommandId ?? '')];
-    call.sim.authorize('ssm', call.caller, { action: 'ssm:GetCommandInvocation', resource: `arn:aws:ssm:${call.region}:${call.caller.account}:*`, resourceAccount: call.caller.account });
-    if (!command || command.instanceId !== call.input.InstanceId || command.account !== call.caller.account) throw new SimError('InvocationDoesNotExist', 'The command invocation does not exist.');
+    call.sim.authorize('ssm', call.caller, {
+      action: 'ssm:GetCommandInvocation',
+      resource: `arn:aws:ssm:${call.region}:${call.caller.account}:*`,
+      resourceAccount: call.caller.account,
+    });
+    if (!command || command.instanceId !== call.input.InstanceId || command.account !== call.caller.account)
+      throw new SimError('InvocationDoesNotExist', 'The command invocation does not exist.');
     const status = commandStatus(call.sim, command);
     const done = status === 'Success' || status === 'Failed';
     return {

@@ -30,7 +30,8 @@ export const sts: ServiceModel = {
     const account = /^arn:aws:iam::(\d{12}):role\//.exec(RoleArn)?.[1] ?? call.caller.account;
     call.resources.push({ ARN: RoleArn, accountId: account, type: 'AWS::IAM::Role' });
     call.resourceAccount = account;
-    const notAuthorized = () => new SimError('AccessDenied', `User: ${call.caller.sessionArn} is not authorized to perform: sts:AssumeRole on resource: ${RoleArn}`, 403);
+    const notAuthorized = () =>
+      new SimError('AccessDenied', `User: ${call.caller.sessionArn} is not authorized to perform: sts:AssumeRole on resource: ${RoleArn}`, 403);
     if (!role || !roleVisible(role, call.sim.now()) || role.serviceLinked) throw notAuthorized();
     const decision = call.sim.decide(
       call.caller,

@@ -38,7 +38,15 @@ function failedAt(step: string, error: string, cause: string): Date {
   const at = h.at();
   h.failed(id, error, cause);
   sfn.on(DescribeExecutionCommand, { executionArn: arn }).resolves({
-    executionArn: arn, stateMachineArn: machines.stopOnFailure, name: REQUEST_ID, status: 'FAILED', input: example, startDate: started, stopDate: h.at(), error, cause,
+    executionArn: arn,
+    stateMachineArn: machines.stopOnFailure,
+    name: REQUEST_ID,
+    status: 'FAILED',
+    input: example,
+    startDate: started,
+    stopDate: h.at(),
+    error,
+    cause,
   });
   sfn.on(GetExecutionHistoryCommand).resolves({ events: h.events });
   return at;
@@ -61,8 +69,15 @@ describe('fsx-onboard diagnose', () => {
         slrDenied('Decrypt'),
         slrDenied('Decrypt'),
         // Not a denial, and a denial on somebody else's key: neither explains this run.
-        trailEvent('kms.amazonaws.com', 'DescribeKey', { userIdentity: { arn: 'arn:aws:sts::111111111111:assumed-role/ops/me' }, resources: [{ ARN: KEY_ARN }] }),
-        trailEvent('kms.amazonaws.com', 'Decrypt', { userIdentity: { arn: 'arn:aws:sts::111111111111:assumed-role/app/x' }, errorCode: 'AccessDenied', resources: [{ ARN: 'arn:aws:kms:us-east-1:333333333333:key/other' }] }),
+        trailEvent('kms.amazonaws.com', 'DescribeKey', {
+          userIdentity: { arn: 'arn:aws:sts::111111111111:assumed-role/ops/me' },
+          resources: [{ ARN: KEY_ARN }],
+        }),
+        trailEvent('kms.amazonaws.com', 'Decrypt', {
+          userIdentity: { arn: 'arn:aws:sts::111111111111:assumed-role/app/x' },
+          errorCode: 'AccessDenied',
+          resources: [{ ARN: 'arn:aws:kms:us-east-1:333333333333:key/other' }],
+        }),
       ],
     });
     const result = await cli('diagnose', REQUEST_ID, '--region', REGION);
@@ -76,9 +91,13 @@ describe('fsx-onboard diagnose', () => {
       });
     }
     expect(result.out).toMatch(/failed step: VerifyExport\n {2}error: DecryptFailed/);
-    expect(result.out).toMatch(/denied action: kms:Decrypt\n {2}principal: +arn:aws:sts::111111111111:assumed-role\/AWSServiceRoleForFSxS3Access_fs-0123456789abcdef0\/FSx\n {2}resource: +arn:aws:kms:us-east-1:333333333333:key\/2a1bae3d/);
+    expect(result.out).toMatch(
+      /denied action: kms:Decrypt\n {2}principal: +arn:aws:sts::111111111111:assumed-role\/AWSServiceRoleForFSxS3Access_fs-0123456789abcdef0\/FSx\n {2}resource: +arn:aws:kms:us-east-1:333333333333:key\/2a1bae3d/,
+    );
     expect(result.out).toMatch(/✗ CloudTrail \(account 111111111111, 2 times, last at 2026-11-27T08:20:00Z\): kms:Decrypt AccessDenied/);
-    expect(result.out).toContain(`aws kms create-grant --region us-east-1 --key-id ${KEY_ARN} --grantee-principal ${SLR_ROLE} --operations Decrypt Encrypt GenerateDataKey`);
+    expect(result.out).toContain(
+      `aws kms create-grant --region us-east-1 --key-id ${KEY_ARN} --grantee-principal ${SLR_ROLE} --operations Decrypt Encrypt GenerateDataKey`,
+    );
     expect(result.out).toContain(`--name fsx-onboard-${REQUEST_ID}`);
     expect(result.out).not.toMatch(/assumed-role\/app\/x|kms:DescribeKey/);
     expect(result.out).toMatch(/After the fix: fsx-onboard redrive genomics-scratch-2026-11/);
@@ -100,13 +119,21 @@ describe('fsx-onboard diagnose', () => {
     expect(diagnosis).toMatchObject({ name: REQUEST_ID, status: 'FAILED', failedStep: { name: 'NarrowBucketPolicy', error: 'AccessDenied' } });
     expect(diagnosis.findings).toHaveLength(1);
     expect(diagnosis.findings[0]).toMatchObject({ action: 's3:GetBucketLocation', principal: SLR_SESSION, resource: 'arn:aws:s3:::genomics-reference-data' });
-    expect(diagnosis.findings[0].fix).toMatch(/bucket policy of genomics-reference-data must allow this principal: this request's statements FsxOnboard\w+Bucket and FsxOnboard\w+Objects/);
+    expect(diagnosis.findings[0].fix).toMatch(
+      /bucket policy of genomics-reference-data must allow this principal: this request's statements FsxOnboard\w+Bucket and FsxOnboard\w+Objects/,
+    );
   });
 
   it('points a denied fsx-onboard target role at the deployment context', async () => {
     failedAt('ShareKey', 'AccessDeniedException', 'kms:GetKeyPolicy denied');
     trail.on(LookupEventsCommand, { LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: 'kms.amazonaws.com' }] }).resolves({
-      Events: [trailEvent('kms.amazonaws.com', 'GetKeyPolicy', { userIdentity: { arn: 'arn:aws:sts::333333333333:assumed-role/fsx-onboard-key/fsx-onboard' }, errorCode: 'AccessDenied', resources: [{ ARN: KEY_ARN }] })],
+      Events: [
+        trailEvent('kms.amazonaws.com', 'GetKeyPolicy', {
+          userIdentity: { arn: 'arn:aws:sts::333333333333:assumed-role/fsx-onboard-key/fsx-onboard' },
+          errorCode: 'AccessDenied',
+          resources: [{ ARN: KEY_ARN }],
+        }),
+      ],
     });
     const result = await cli('diagnose', arn, '--region', REGION);
     expect(result.out).toMatch(/fix: the fsx-onboard-key role's policy \(target-roles stack\) allows kms:GetKeyPolicy only on .*keyArns context/);
@@ -138,7 +165,9 @@ describe('fsx-onboard diagnose', () => {
   });
 
   it('has nothing to diagnose in a succeeded execution', async () => {
-    sfn.on(DescribeExecutionCommand, { executionArn: arn }).resolves({ executionArn: arn, stateMachineArn: machines.stopOnFailure, name: REQUEST_ID, status: 'SUCCEEDED', startDate: started });
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: arn })
+      .resolves({ executionArn: arn, stateMachineArn: machines.stopOnFailure, name: REQUEST_ID, status: 'SUCCEEDED', startDate: started });
     sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
     const result = await cli('diagnose', arn, '--region', REGION);
     expect(result.code).toBe(ExitCode.Ok);

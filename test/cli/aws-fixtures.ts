@@ -80,7 +80,9 @@ export class HistoryBuilder {
 
   /** One Lambda invocation: scheduled, started, then succeeded or failed. */
   attempt(prev: number, outcome: Outcome = 'ok'): number {
-    const scheduled = this.push('LambdaFunctionScheduled', prev, { lambdaFunctionScheduledEventDetails: { resource: 'arn:aws:lambda:us-east-1:111111111111:function:x' } });
+    const scheduled = this.push('LambdaFunctionScheduled', prev, {
+      lambdaFunctionScheduledEventDetails: { resource: 'arn:aws:lambda:us-east-1:111111111111:function:x' },
+    });
     const started = this.push('LambdaFunctionStarted', scheduled);
     if (outcome === 'ok') return this.push('LambdaFunctionSucceeded', started, { lambdaFunctionSucceededEventDetails: {} });
     return this.push('LambdaFunctionFailed', started, { lambdaFunctionFailedEventDetails: outcome });

@@ -39,9 +39,16 @@ async function startMoto(): Promise<string> {
   moto.on('error', (e) => (spawnError = e));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
-    if (spawnError) throw new Error(`moto_server could not start (${spawnError.message}); it comes with the machine image's Python 3.11 (pip install "moto[server]")`);
+    if (spawnError)
+      throw new Error(`moto_server could not start (${spawnError.message}); it comes with the machine image's Python 3.11 (pip install "moto[server]")`);
     if (moto.exitCode !== null) throw new Error(`moto_server exited with ${moto.exitCode}`);
-    if (await fetch(`${url}/moto-api/`).then(() => true, () => false)) return url;
+    if (
+      await fetch(`${url}/moto-api/`).then(
+        () => true,
+        () => false,
+      )
+    )
+      return url;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('moto_server did not answer within 10 s');

@@ -27,7 +27,9 @@ function given(arn: string, facts: Partial<DescribeExecutionOutput>, history: (h
   const h = new HistoryBuilder();
   history(h);
   const machine = arn === stopArn ? machines.stopOnFailure : machines.rollbackOnFailure;
-  sfn.on(DescribeExecutionCommand, { executionArn: arn }).resolves({ executionArn: arn, stateMachineArn: machine, name: REQUEST_ID, status: 'FAILED', stopDate: new Date(), ...facts });
+  sfn
+    .on(DescribeExecutionCommand, { executionArn: arn })
+    .resolves({ executionArn: arn, stateMachineArn: machine, name: REQUEST_ID, status: 'FAILED', stopDate: new Date(), ...facts });
   sfn.on(GetExecutionHistoryCommand, { executionArn: arn }).resolves({ events: h.events });
 }
 
@@ -60,7 +62,13 @@ describe('fsx-onboard redrive', () => {
       rolledBack,
       /failed at CreateGrant \(AccessDeniedException\) and was rolled back: it ended in the RolledBack Fail state, so a redrive would only re-enter that Fail state.*new requestId/,
     ],
-    ['an execution stopped more than 14 days ago', stopArn, { stopDate: daysAgo(15) }, stopped, /more than 14 days ago; Step Functions redrives an execution only within 14 days.*fsx-onboard rollback genomics-scratch-2026-11 --aws/],
+    [
+      'an execution stopped more than 14 days ago',
+      stopArn,
+      { stopDate: daysAgo(15) },
+      stopped,
+      /more than 14 days ago; Step Functions redrives an execution only within 14 days.*fsx-onboard rollback genomics-scratch-2026-11 --aws/,
+    ],
     [
       'an execution Step Functions marks NOT_REDRIVABLE',
       stopArn,
@@ -77,7 +85,10 @@ describe('fsx-onboard redrive', () => {
   });
 
   it.each([
-    ['ExecutionNotRedrivable', /refused to redrive genomics-scratch-2026-11: .*FAILED, ABORTED or TIMED_OUT execution that stopped less than 14 days ago.*fsx-onboard rollback/],
+    [
+      'ExecutionNotRedrivable',
+      /refused to redrive genomics-scratch-2026-11: .*FAILED, ABORTED or TIMED_OUT execution that stopped less than 14 days ago.*fsx-onboard rollback/,
+    ],
     ['ExecutionLimitExceeded', /quota of open executions in us-east-1.*then run fsx-onboard redrive genomics-scratch-2026-11 again/],
   ])('explains %s returned by RedriveExecution', async (name, message) => {
     given(stopArn, {});

@@ -39,7 +39,11 @@ describe('fsx-onboard start', () => {
     expect(result.code).toBe(ExitCode.Ok);
     expect(cfn).toHaveReceivedCommandWith(DescribeStacksCommand, { StackName: 'FsxOnboardOrchestrator' });
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
-    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: machines.rollbackOnFailure, name: REQUEST_ID, input: JSON.stringify(JSON.parse(example)) });
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: machines.rollbackOnFailure,
+      name: REQUEST_ID,
+      input: JSON.stringify(JSON.parse(example)),
+    });
     expect(result.out).toContain(executionArn('rollbackOnFailure', REQUEST_ID));
     expect(result.out).toMatch(/started on fsx-onboard-rollback-on-failure/);
   });
@@ -59,7 +63,9 @@ describe('fsx-onboard start', () => {
     expect(cfn).toHaveReceivedCommandTimes(DescribeStacksCommand, 0);
     const wrong = await cli('start', 'examples/request.json', '--region', REGION, '--state-machine-arn', machines.stopOnFailure);
     expect(wrong.code).toBe(ExitCode.BadInput);
-    expect(wrong.err).toMatch(/"onFailure": "rollback", which runs on fsx-onboard-rollback-on-failure, but --state-machine-arn names fsx-onboard-stop-on-failure/);
+    expect(wrong.err).toMatch(
+      /"onFailure": "rollback", which runs on fsx-onboard-rollback-on-failure, but --state-machine-arn names fsx-onboard-stop-on-failure/,
+    );
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
   });
 
@@ -81,7 +87,9 @@ describe('fsx-onboard start', () => {
     sfn.on(StartExecutionCommand).rejects(awsError('ExecutionAlreadyExists', 'Execution Already Exists'));
     const result = await cli('start', 'examples/request.json', '--region', REGION);
     expect(result.code).toBe(ExitCode.BadInput);
-    expect(result.err).toMatch(/an execution named "genomics-scratch-2026-11" already exists on fsx-onboard-rollback-on-failure: this request was submitted before/);
+    expect(result.err).toMatch(
+      /an execution named "genomics-scratch-2026-11" already exists on fsx-onboard-rollback-on-failure: this request was submitted before/,
+    );
     expect(result.err).toMatch(/new requestId/);
   });
 
@@ -96,7 +104,9 @@ describe('fsx-onboard start', () => {
     cfn.on(DescribeStacksCommand).rejects(awsError('ValidationError', 'Stack with id FsxOnboardOrchestrator does not exist'));
     const result = await cli('start', 'examples/request.json', '--region', 'eu-west-1');
     expect(result.code).toBe(ExitCode.BadInput);
-    expect(result.err).toMatch(/stack FsxOnboardOrchestrator not found in eu-west-1: deploy it \(docs\/deploy.md\), or pass --stack-name, --region or --state-machine-arn/);
+    expect(result.err).toMatch(
+      /stack FsxOnboardOrchestrator not found in eu-west-1: deploy it \(docs\/deploy.md\), or pass --stack-name, --region or --state-machine-arn/,
+    );
   });
 
   it('explains missing credentials by the flag and variables to set, without a stack trace', async () => {
@@ -159,7 +169,9 @@ describe('rollback <execution> --aws (rollbackOnAws)', () => {
   });
 
   it('refuses to roll back an execution that is still running', async () => {
-    sfn.on(DescribeExecutionCommand, { executionArn: original }).resolves({ executionArn: original, stateMachineArn: machines.stopOnFailure, name: REQUEST_ID, status: 'RUNNING', input: example });
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: original })
+      .resolves({ executionArn: original, stateMachineArn: machines.stopOnFailure, name: REQUEST_ID, status: 'RUNNING', input: example });
     const { ctx, io } = context();
     await rollbackOnAws(ctx, original, { region: REGION });
     expect(io.code).toBe(ExitCode.BadInput);

@@ -34,7 +34,10 @@ function stopModeFailure(): HistoryBuilder {
   id = h.poll('WaitForDataRepositoryAssociation', id, 2);
   id = h.poll('WaitForServiceLinkedRole', id, 1);
   id = h.task('NarrowBucketPolicy', id);
-  const denied = { error: 'AccessDeniedException', cause: 'User: arn:aws:sts::333333333333:assumed-role/fsx-onboard-key/fsx-onboard is not authorized to perform: kms:CreateGrant' };
+  const denied = {
+    error: 'AccessDeniedException',
+    cause: 'User: arn:aws:sts::333333333333:assumed-role/fsx-onboard-key/fsx-onboard is not authorized to perform: kms:CreateGrant',
+  };
   id = h.task('CreateGrant', id, denied);
   h.failed(id, denied.error, denied.cause);
   return h;
@@ -45,8 +48,17 @@ describe('parseHistory', () => {
     const { steps, failedStep, error, ended } = parseHistory(stopModeFailure().events);
     const byName = Object.fromEntries(steps.map((s) => [s.name, s]));
     expect(steps.map((s) => s.name)).toEqual([
-      'ValidateRequest', 'PutBucketAccessPolicy', 'ShareKey', 'CreateFileSystem', 'SetDefaultEncryption', 'WaitForFileSystem',
-      'CreateDataRepositoryAssociation', 'WaitForDataRepositoryAssociation', 'WaitForServiceLinkedRole', 'NarrowBucketPolicy', 'CreateGrant',
+      'ValidateRequest',
+      'PutBucketAccessPolicy',
+      'ShareKey',
+      'CreateFileSystem',
+      'SetDefaultEncryption',
+      'WaitForFileSystem',
+      'CreateDataRepositoryAssociation',
+      'WaitForDataRepositoryAssociation',
+      'WaitForServiceLinkedRole',
+      'NarrowBucketPolicy',
+      'CreateGrant',
     ]);
     expect(byName['ShareKey']).toMatchObject({ status: 'succeeded', attempts: 2, checks: 1, retriedErrors: ['ThrottlingException'] });
     expect(byName['CreateFileSystem']).toMatchObject({ status: 'succeeded', attempts: 1, retriedErrors: [] });
@@ -127,7 +139,13 @@ describe('fsx-onboard status', () => {
     const result = await cli('status', arn, '--region', REGION, '--json');
     const report = JSON.parse(result.out);
     expect(cfn).toHaveReceivedCommandTimes(DescribeStacksCommand, 0);
-    expect(report).toMatchObject({ name: REQUEST_ID, status: 'FAILED', failedStep: 'CreateGrant', error: 'AccessDeniedException', stateMachine: 'fsx-onboard-stop-on-failure' });
+    expect(report).toMatchObject({
+      name: REQUEST_ID,
+      status: 'FAILED',
+      failedStep: 'CreateGrant',
+      error: 'AccessDeniedException',
+      stateMachine: 'fsx-onboard-stop-on-failure',
+    });
     expect(report.steps).toHaveLength(11);
     expect(report.steps.at(-1)).toMatchObject({ name: 'CreateGrant', status: 'failed', attempts: 1, checks: 1, compensation: false });
   });
@@ -136,6 +154,8 @@ describe('fsx-onboard status', () => {
     sfn.on(DescribeExecutionCommand).rejects(awsError('ExecutionDoesNotExist'));
     const result = await cli('status', 'no-such-request', '--region', REGION);
     expect(result.code).toBe(ExitCode.BadInput);
-    expect(result.err).toMatch(/no execution named "no-such-request" on fsx-onboard-rollback-on-failure, fsx-onboard-stop-on-failure, fsx-onboard-rollback in us-east-1/);
+    expect(result.err).toMatch(
+      /no execution named "no-such-request" on fsx-onboard-rollback-on-failure, fsx-onboard-stop-on-failure, fsx-onboard-rollback in us-east-1/,
+    );
   });
 });

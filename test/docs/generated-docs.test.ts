@@ -9,7 +9,16 @@ describe('generated docs', () => {
 
   it('documents every request field in the reference', () => {
     const reference = generatedDocs()['docs/request.md']!;
-    for (const field of ['requestId', 'onFailure', 'fileSystem.deploymentType', 'fileSystem.existingFileSystemId', 'bucket.prefix', 'key.arn', 'testExport.mode', 'testExport.clientInstanceId']) {
+    for (const field of [
+      'requestId',
+      'onFailure',
+      'fileSystem.deploymentType',
+      'fileSystem.existingFileSystemId',
+      'bucket.prefix',
+      'key.arn',
+      'testExport.mode',
+      'testExport.clientInstanceId',
+    ]) {
       expect(reference).toContain(`\`${field}\``);
     }
   });

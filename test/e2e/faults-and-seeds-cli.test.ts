@@ -68,7 +68,9 @@ describe('fault options of `fsx-onboard run`', () => {
     expect(code).toBe(ExitCode.ExecutionFailed);
     expect(report.error).toBe('Lambda.Unknown');
     expect(report.cause).toMatch(/rolled back; left behind: \{\}/);
-    const kmsEvents = world.events.filter((e) => e.recipientAccountId === '333333333333').map((e) => `${String(e.record['eventName'])}${e.record['errorCode'] ? ':failed' : ''}`);
+    const kmsEvents = world.events
+      .filter((e) => e.recipientAccountId === '333333333333')
+      .map((e) => `${String(e.record['eventName'])}${e.record['errorCode'] ? ':failed' : ''}`);
     // The grant was really created, then revoked by the compensation chain.
     expect(kmsEvents).toContain('CreateGrant');
     expect(kmsEvents).toContain('RevokeGrant');

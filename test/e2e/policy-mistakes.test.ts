@@ -21,7 +21,8 @@ function crowdedBucketPolicy(bytes: number): NonNullable<SeedInput['buckets']>[n
     Resource: `arn:aws:s3:::${BUCKET}/teams/team-${i}/*`,
   });
   const Statement = [];
-  while (JSON.stringify({ Version: '2012-10-17', Statement: [...Statement, statement(Statement.length)] }).length <= bytes) Statement.push(statement(Statement.length));
+  while (JSON.stringify({ Version: '2012-10-17', Statement: [...Statement, statement(Statement.length)] }).length <= bytes)
+    Statement.push(statement(Statement.length));
   return { Version: '2012-10-17', Statement };
 }
 
@@ -38,7 +39,18 @@ describe('policy mistakes fail the run where AWS would, with its error code', ()
   });
 
   it("fails PutBucketAccessPolicy with S3's Invalid principal when the bucket policy names a deleted role", async () => {
-    const policy = { Version: '2012-10-17' as const, Statement: [{ Sid: 'LegacyEtlRead', Effect: 'Allow' as const, Principal: { AWS: 'arn:aws:iam::444444444444:role/legacy-etl' }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/*` }] };
+    const policy = {
+      Version: '2012-10-17' as const,
+      Statement: [
+        {
+          Sid: 'LegacyEtlRead',
+          Effect: 'Allow' as const,
+          Principal: { AWS: 'arn:aws:iam::444444444444:role/legacy-etl' },
+          Action: 's3:GetObject',
+          Resource: `arn:aws:s3:::${BUCKET}/*`,
+        },
+      ],
+    };
     const sandbox = await seededSandbox({ buckets: [{ name: BUCKET, accountId: '222222222222', region: 'us-east-1', policy }] });
     const report = await run(stop, sandbox);
     expect(failedSteps(report)).toEqual(['PutBucketAccessPolicy']);
@@ -47,17 +59,35 @@ describe('policy mistakes fail the run where AWS would, with its error code', ()
     expect(report.error).toBe('ResourceConflict');
     expect(report.cause).toMatch(/names a principal that no longer exists.*Invalid principal in policy/);
     expect(report.steps.find((s) => s.name === 'PutBucketAccessPolicy')?.attempts).toBe(1);
-    const refused = sandbox.snapshot().cloudTrail.filter((r) => r['eventName'] === 'PutBucketPolicy').map((r) => r['errorCode']);
+    const refused = sandbox
+      .snapshot()
+      .cloudTrail.filter((r) => r['eventName'] === 'PutBucketPolicy')
+      .map((r) => r['errorCode']);
     expect(new Set(refused)).toEqual(new Set(['MalformedPolicy']));
     expect(sandbox.snapshot().buckets[0]!.policy).toEqual(policy);
   });
 
   it("fails CreateDataRepositoryAssociation with FSx's BadRequest when the bucket policy denies account A's roles", async () => {
     const sandbox = await seededSandbox({
-      buckets: [{
-        name: BUCKET, accountId: '222222222222', region: 'us-east-1',
-        policy: { Statement: [{ Sid: 'NoComputeAccountRoles', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`], Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/fsx-onboard-*' } } }] },
-      }],
+      buckets: [
+        {
+          name: BUCKET,
+          accountId: '222222222222',
+          region: 'us-east-1',
+          policy: {
+            Statement: [
+              {
+                Sid: 'NoComputeAccountRoles',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: 's3:*',
+                Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`],
+                Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/fsx-onboard-*' } },
+              },
+            ],
+          },
+        },
+      ],
     });
     const report = await run(stop, sandbox);
     // FSx checks S3 access with the caller's credentials (the file-system role), not the SLR's.

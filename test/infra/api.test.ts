@@ -55,7 +55,9 @@ describe('onboarding API', () => {
   });
 
   it('answers a reused request id with a different input as a 409 conflict', () => {
-    const integration = method('POST', 'StartExecution').Properties['Integration'] as { IntegrationResponses: { SelectionPattern?: string; ResponseTemplates?: Record<string, string> }[] };
+    const integration = method('POST', 'StartExecution').Properties['Integration'] as {
+      IntegrationResponses: { SelectionPattern?: string; ResponseTemplates?: Record<string, string> }[];
+    };
     const clientError = integration.IntegrationResponses.find((r) => r.SelectionPattern === '4\\d{2}')!;
     expect(clientError.ResponseTemplates!['application/json']).toContain('ExecutionAlreadyExists');
     expect(clientError.ResponseTemplates!['application/json']).toContain('$context.responseOverride.status = 409');
@@ -65,7 +67,9 @@ describe('onboarding API', () => {
     const byRequest = methods().find((m) => JSON.stringify(m.Properties['Integration']).includes("input.params('requestId')"))!;
     expect(byRequest.Properties['HttpMethod']).toBe('GET');
     expect(byRequest.Properties['RequestParameters']).toEqual({ 'method.request.path.requestId': true, 'method.request.querystring.onFailure': false });
-    const template = resolve(((byRequest.Properties['Integration'] as Record<string, Json>)['RequestTemplates'] as Record<string, Json>)['application/json']!) as string;
+    const template = resolve(
+      ((byRequest.Properties['Integration'] as Record<string, Json>)['RequestTemplates'] as Record<string, Json>)['application/json']!,
+    ) as string;
     expect(template).toContain(
       `arn:aws:states:${synth.config.region}:${synth.config.orchestratorAccount}:execution:#if($mode == "stop")${stateMachineNames.stopOnFailure}#{else}${stateMachineNames.rollbackOnFailure}#end:`,
     );
@@ -75,13 +79,24 @@ describe('onboarding API', () => {
   });
 
   it('lets the integration role start only the two onboarding machines and describe only their executions', () => {
-    const role = Object.entries(resources).find(([, r]) => r.Type === 'AWS::IAM::Role' && JSON.stringify(r.Properties['AssumeRolePolicyDocument']).includes('apigateway.amazonaws.com') && !JSON.stringify(r.Properties).includes('AmazonAPIGatewayPushToCloudWatchLogs'))![0];
+    const role = Object.entries(resources).find(
+      ([, r]) =>
+        r.Type === 'AWS::IAM::Role' &&
+        JSON.stringify(r.Properties['AssumeRolePolicyDocument']).includes('apigateway.amazonaws.com') &&
+        !JSON.stringify(r.Properties).includes('AmazonAPIGatewayPushToCloudWatchLogs'),
+    )![0];
     const policy = ofType('AWS::IAM::Policy').find((p) => JSON.stringify(p.Properties['Roles']).includes(role))!;
     const statements = (resolve(policy.Properties['PolicyDocument']!) as { Statement: { Action: string; Resource: string | string[] }[] }).Statement;
     const execution = (name: string) => `arn:aws:states:${synth.config.region}:${synth.config.orchestratorAccount}:execution:${name}:*`;
     expect(statements).toEqual([
-      expect.objectContaining({ Action: 'states:StartExecution', Resource: [`ref:${machineLogicalId(stateMachineNames.rollbackOnFailure)}`, `ref:${machineLogicalId(stateMachineNames.stopOnFailure)}`] }),
-      expect.objectContaining({ Action: 'states:DescribeExecution', Resource: [execution(stateMachineNames.rollbackOnFailure), execution(stateMachineNames.stopOnFailure)] }),
+      expect.objectContaining({
+        Action: 'states:StartExecution',
+        Resource: [`ref:${machineLogicalId(stateMachineNames.rollbackOnFailure)}`, `ref:${machineLogicalId(stateMachineNames.stopOnFailure)}`],
+      }),
+      expect.objectContaining({
+        Action: 'states:DescribeExecution',
+        Resource: [execution(stateMachineNames.rollbackOnFailure), execution(stateMachineNames.stopOnFailure)],
+      }),
     ]);
   });
 

@@ -25,7 +25,16 @@ const actionsOf = (s: FoundStatement) => asList(s.statement['Action']) as string
 
 // Every place a "*" resource may appear, and why (the code acknowledges each for cdk-nag).
 const XRAY = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
-const LOG_DELIVERY = ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'];
+const LOG_DELIVERY = [
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+];
 
 describe('least privilege', () => {
   // Deny statements (enforceSSL's "deny sqs:* / sns:Publish without TLS") only take away.
@@ -43,7 +52,13 @@ describe('least privilege', () => {
 
   it('uses prefix-wildcard actions only where FSx names them (s3:Get*, s3:List* to validate S3 access)', () => {
     const found = everyTemplate().flatMap(({ account, template }) =>
-      allStatements(template).filter((s) => s.statement['Effect'] === 'Allow').flatMap((s) => actionsOf(s).filter((a) => a.includes('*')).map((a) => `${account} ${String(s.statement['Sid'])} ${a}`)),
+      allStatements(template)
+        .filter((s) => s.statement['Effect'] === 'Allow')
+        .flatMap((s) =>
+          actionsOf(s)
+            .filter((a) => a.includes('*'))
+            .map((a) => `${account} ${String(s.statement['Sid'])} ${a}`),
+        ),
     );
     const fsAccounts = synth.config.accounts.fileSystem;
     expect(found.sort()).toEqual(fsAccounts.flatMap((a) => [`${a} S3AccessValidatedByFsx s3:Get*`, `${a} S3AccessValidatedByFsx s3:List*`]).sort());
@@ -104,7 +119,9 @@ describe('least privilege', () => {
 
   it('lets each state machine invoke only the unqualified functions of its own definition', () => {
     const all = resources(synth.orchestratorTemplate);
-    const functionIds = Object.entries(all).filter(([, r]) => r.Type === 'AWS::Lambda::Function').map(([id]) => id);
+    const functionIds = Object.entries(all)
+      .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+      .map(([id]) => id);
     for (const [, machine] of Object.entries(all).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine')) {
       const roleId = (machine.Properties['RoleArn'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const invoke = allStatements(synth.orchestratorTemplate).filter(
@@ -128,10 +145,18 @@ describe('target-account roles', () => {
   }
 
   it('deploys in each account exactly the roles configured for it, named as the functions expect', () => {
-    const names = [...synth.targetTemplates].map(([account, t]) => [account, targetRoles(t).map((r) => r.Properties['RoleName']).sort()]);
+    const names = [...synth.targetTemplates].map(([account, t]) => [
+      account,
+      targetRoles(t)
+        .map((r) => r.Properties['RoleName'])
+        .sort(),
+    ]);
     const expected = [...new Set(Object.values(synth.config.accounts).flat())].map((account) => [
       account,
-      (['fileSystem', 'bucket', 'key'] as const).filter((r) => synth.config.accounts[r].includes(account)).map((r) => synth.config.roleNames[r]).sort(),
+      (['fileSystem', 'bucket', 'key'] as const)
+        .filter((r) => synth.config.accounts[r].includes(account))
+        .map((r) => synth.config.roleNames[r])
+        .sort(),
     ]);
     expect(names).toEqual(expected);
   });
@@ -139,13 +164,26 @@ describe('target-account roles', () => {
   it('puts several roles in one account when it plays several parts, and none where it plays none', () => {
     const s = synthesize({ fileSystemAccounts: '444444444444', bucketAccounts: '444444444444,555555555555', keyAccounts: [] });
     expect([...s.targetTemplates.keys()]).toEqual(['444444444444', '555555555555']);
-    expect(targetRoles(s.targetTemplates.get('444444444444')!).map((r) => r.Properties['RoleName']).sort()).toEqual(['fsx-onboard-bucket', 'fsx-onboard-filesystem']);
+    expect(
+      targetRoles(s.targetTemplates.get('444444444444')!)
+        .map((r) => r.Properties['RoleName'])
+        .sort(),
+    ).toEqual(['fsx-onboard-bucket', 'fsx-onboard-filesystem']);
     expect(targetRoles(s.targetTemplates.get('555555555555')!).map((r) => r.Properties['RoleName'])).toEqual(['fsx-onboard-bucket']);
   });
 
   it('has "*" in resources only in the statements infra/wildcards.ts justifies, and exactly these', () => {
     const expected: Record<string, string[]> = {
-      'fsx-onboard-filesystem': ['DiagnoseDeniedExport', 'FsxDescribe', 'FsxManageFileSystemsAndAssociations', 'FsxS3ServiceLinkedRole', 'FsxServiceLinkedRole', 'LustreClientCommands', 'LustreClientResults', 'S3AccessValidatedByFsx'],
+      'fsx-onboard-filesystem': [
+        'DiagnoseDeniedExport',
+        'FsxDescribe',
+        'FsxManageFileSystemsAndAssociations',
+        'FsxS3ServiceLinkedRole',
+        'FsxServiceLinkedRole',
+        'LustreClientCommands',
+        'LustreClientResults',
+        'S3AccessValidatedByFsx',
+      ],
       'fsx-onboard-bucket': ['CanaryEncryptionViaS3', 'CanaryObjects', 'ExportReports'],
       'fsx-onboard-key': ['DiagnoseDeniedDecrypt', 'GrantToFsxServiceLinkedRole', 'KeyPolicyAndGrants'],
     };

@@ -9,7 +9,13 @@ function acknowledgements(root: IConstruct): { path: string; id: string; reason:
   return root.node.findAll().flatMap((c) =>
     c.node.metadata
       .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((m) => Object.entries(m.data as Record<string, unknown>).map(([id, reason]) => ({ path: c.node.path, id, reason: typeof reason === 'string' ? reason : JSON.stringify(reason) }))),
+      .flatMap((m) =>
+        Object.entries(m.data as Record<string, unknown>).map(([id, reason]) => ({
+          path: c.node.path,
+          id,
+          reason: typeof reason === 'string' ? reason : JSON.stringify(reason),
+        })),
+      ),
   );
 }
 

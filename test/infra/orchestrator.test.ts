@@ -118,10 +118,18 @@ describe('orchestrator stack', () => {
     const [, topicPolicy] = ofType('AWS::SNS::TopicPolicy')[0]!;
     const publishers = (topicPolicy.Properties['PolicyDocument'] as { Statement: Record<string, Json>[] }).Statement.filter((st) => st['Effect'] === 'Allow');
     expect(publishers).toEqual([
-      expect.objectContaining({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish', Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } } }),
-      expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Condition: { StringEquals: { 'aws:SourceAccount': synth.config.orchestratorAccount } } }),
+      expect.objectContaining({
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sns:Publish',
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
+      }),
+      expect.objectContaining({
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Condition: { StringEquals: { 'aws:SourceAccount': synth.config.orchestratorAccount } },
+      }),
     ]);
-    expect(((rule.Properties['EventPattern'] as { detail: { stateMachineArn: unknown[] } }).detail.stateMachineArn)).toHaveLength(3);
+    expect((rule.Properties['EventPattern'] as { detail: { stateMachineArn: unknown[] } }).detail.stateMachineArn).toHaveLength(3);
   });
 
   it('keeps notifications EventBridge could not deliver in an encrypted dead-letter queue, with an alarm', () => {

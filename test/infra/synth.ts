@@ -40,7 +40,12 @@ export function resolveIntrinsics(value: Json, pseudo: { partition: string; regi
     const [key] = keys as [string];
     const arg = value[key]!;
     if (key === 'Ref') {
-      const pseudoValues: Record<string, string> = { 'AWS::Partition': pseudo.partition, 'AWS::Region': pseudo.region, 'AWS::AccountId': pseudo.account, 'AWS::URLSuffix': 'amazonaws.com' };
+      const pseudoValues: Record<string, string> = {
+        'AWS::Partition': pseudo.partition,
+        'AWS::Region': pseudo.region,
+        'AWS::AccountId': pseudo.account,
+        'AWS::URLSuffix': 'amazonaws.com',
+      };
       return pseudoValues[arg as string] ?? `ref:${String(arg)}`;
     }
     if (key === 'Fn::GetAtt') return `getatt:${(arg as string[]).join('.')}`;
@@ -63,7 +68,10 @@ export interface FoundStatement {
 export function allStatements(template: Template): FoundStatement[] {
   const found: FoundStatement[] = [];
   const visit = (node: Json, resource: string, type: string): void => {
-    if (Array.isArray(node)) return node.forEach((n) => visit(n, resource, type));
+    if (Array.isArray(node)) {
+      for (const n of node) visit(n, resource, type);
+      return;
+    }
     if (node === null || typeof node !== 'object') return;
     const statements = node['Statement'];
     if (Array.isArray(statements)) {

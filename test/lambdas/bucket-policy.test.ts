@@ -7,8 +7,21 @@ import { removeBucketAccess } from '../../lambdas/remove-bucket-access/remove-bu
 import { A, B, SLR_ARN, awsError, policyOf, setup } from './fixtures.js';
 
 const s3 = mockClient(S3Client);
-const other = { Sid: 'OtherTeamRead', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444444444444:root' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::genomics-reference-data/*' };
-const otherDeny = { Sid: 'DenyInsecure', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: ['arn:aws:s3:::genomics-reference-data', 'arn:aws:s3:::genomics-reference-data/*'], Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
+const other = {
+  Sid: 'OtherTeamRead',
+  Effect: 'Allow',
+  Principal: { AWS: 'arn:aws:iam::444444444444:root' },
+  Action: 's3:GetObject',
+  Resource: 'arn:aws:s3:::genomics-reference-data/*',
+};
+const otherDeny = {
+  Sid: 'DenyInsecure',
+  Effect: 'Deny',
+  Principal: '*',
+  Action: 's3:*',
+  Resource: ['arn:aws:s3:::genomics-reference-data', 'arn:aws:s3:::genomics-reference-data/*'],
+  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+};
 const slrPattern = `arn:aws:iam::${A}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_fs-*`;
 const fsRole = `arn:aws:iam::${A}:role/fsx-onboard-filesystem`;
 
@@ -35,7 +48,11 @@ describe('PutBucketAccessPolicy', () => {
   it('creates the policy with both statements for the SLR pattern and the file-system role, via the bucket role in B', async () => {
     bucketWithPolicy(undefined);
     const { input, deps, names, clients } = setup();
-    await expect(putBucketAccessPolicy(input, deps)).resolves.toEqual({ changed: true, sids: [names.bucketAccessSid, names.bucketObjectAccessSid], statementCount: 2 });
+    await expect(putBucketAccessPolicy(input, deps)).resolves.toEqual({
+      changed: true,
+      sids: [names.bucketAccessSid, names.bucketObjectAccessSid],
+      statementCount: 2,
+    });
     expect(clients.targets).toEqual([`bucket@${B}`]);
     expect(s3).toHaveReceivedCommandTimes(PutBucketPolicyCommand, 1);
     const call = s3.commandCalls(PutBucketPolicyCommand)[0]!;
@@ -43,13 +60,27 @@ describe('PutBucketAccessPolicy', () => {
     expect(policyOf(call)).toEqual({
       Version: '2012-10-17',
       Statement: [
-        { Sid: names.bucketAccessSid, Effect: 'Allow', Principal: '*', Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:GetBucketAcl'], Resource: 'arn:aws:s3:::genomics-reference-data', Condition: { ArnLike: { 'aws:PrincipalArn': [slrPattern, fsRole] } } },
-        { Sid: names.bucketObjectAccessSid, Effect: 'Allow', Principal: '*', Action: ['s3:Get*', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], Resource: 'arn:aws:s3:::genomics-reference-data/cohort-2026/*', Condition: { ArnLike: { 'aws:PrincipalArn': [slrPattern, fsRole] } } },
+        {
+          Sid: names.bucketAccessSid,
+          Effect: 'Allow',
+          Principal: '*',
+          Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:GetBucketAcl'],
+          Resource: 'arn:aws:s3:::genomics-reference-data',
+          Condition: { ArnLike: { 'aws:PrincipalArn': [slrPattern, fsRole] } },
+        },
+        {
+          Sid: names.bucketObjectAccessSid,
+          Effect: 'Allow',
+          Principal: '*',
+          Action: ['s3:Get*', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
+          Resource: 'arn:aws:s3:::genomics-reference-data/cohort-2026/*',
+          Condition: { ArnLike: { 'aws:PrincipalArn': [slrPattern, fsRole] } },
+        },
       ],
     });
   });
 
-  it('keeps other teams\' statements untouched and first, and sends no write on a second run', async () => {
+  it("keeps other teams' statements untouched and first, and sends no write on a second run", async () => {
     bucketWithPolicy([other, otherDeny]);
     const { input, deps, names } = setup();
     await putBucketAccessPolicy(input, deps);
@@ -130,7 +161,12 @@ describe('NarrowBucketPolicy', () => {
 describe('RemoveBucketAccess', () => {
   it('removes only our statements and keeps the rest in order', async () => {
     const { input, deps, names } = setup();
-    bucketWithPolicy([other, { Sid: names.bucketAccessSid, Effect: 'Allow', Principal: '*', Action: 's3:ListBucket', Resource: '*' }, otherDeny, { Sid: names.bucketObjectAccessSid, Effect: 'Allow', Principal: '*', Action: 's3:Get*', Resource: '*' }]);
+    bucketWithPolicy([
+      other,
+      { Sid: names.bucketAccessSid, Effect: 'Allow', Principal: '*', Action: 's3:ListBucket', Resource: '*' },
+      otherDeny,
+      { Sid: names.bucketObjectAccessSid, Effect: 'Allow', Principal: '*', Action: 's3:Get*', Resource: '*' },
+    ]);
     await expect(removeBucketAccess(input, deps)).resolves.toEqual({ changed: true, removed: 2, policyDeleted: false });
     expect(policyOf(s3.commandCalls(PutBucketPolicyCommand)[0]).Statement).toEqual([other, otherDeny]);
 

@@ -1,6 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CreateDataRepositoryAssociationCommand, DeleteDataRepositoryAssociationCommand, DescribeDataRepositoryAssociationsCommand, FSxClient } from '@aws-sdk/client-fsx';
+import {
+  CreateDataRepositoryAssociationCommand,
+  DeleteDataRepositoryAssociationCommand,
+  DescribeDataRepositoryAssociationsCommand,
+  FSxClient,
+} from '@aws-sdk/client-fsx';
 import { createDataRepositoryAssociation } from '../../lambdas/create-data-repository-association/create-data-repository-association.js';
 import { waitForDataRepositoryAssociation } from '../../lambdas/wait-for-data-repository-association/wait-for-data-repository-association.js';
 import { deleteDataRepositoryAssociation } from '../../lambdas/delete-data-repository-association/delete-data-repository-association.js';
@@ -42,16 +47,25 @@ describe('CreateDataRepositoryAssociation', () => {
   });
 
   it('finds its association at the path on a second run and creates none', async () => {
-    fsx.on(DescribeDataRepositoryAssociationsCommand).resolves({ Associations: [{ AssociationId: 'dra-1', FileSystemPath: '/genomics', DataRepositoryPath: 's3://genomics-reference-data/cohort-2026', Lifecycle: 'CREATING' }] });
+    fsx.on(DescribeDataRepositoryAssociationsCommand).resolves({
+      Associations: [
+        { AssociationId: 'dra-1', FileSystemPath: '/genomics', DataRepositoryPath: 's3://genomics-reference-data/cohort-2026', Lifecycle: 'CREATING' },
+      ],
+    });
     const { input, deps } = setup('request.json', created);
     await expect(createDataRepositoryAssociation(input, deps)).resolves.toEqual({ changed: false, associationId: 'dra-1' });
     expect(fsx).not.toHaveReceivedCommand(CreateDataRepositoryAssociationCommand);
   });
 
   it('refuses a path already linked to another repository with ResourceConflict', async () => {
-    fsx.on(DescribeDataRepositoryAssociationsCommand).resolves({ Associations: [{ AssociationId: 'dra-9', FileSystemPath: '/genomics', DataRepositoryPath: 's3://other-bucket/', Lifecycle: 'AVAILABLE' }] });
+    fsx
+      .on(DescribeDataRepositoryAssociationsCommand)
+      .resolves({ Associations: [{ AssociationId: 'dra-9', FileSystemPath: '/genomics', DataRepositoryPath: 's3://other-bucket/', Lifecycle: 'AVAILABLE' }] });
     const { input, deps } = setup('request.json', created);
-    await expect(createDataRepositoryAssociation(input, deps)).rejects.toMatchObject({ name: 'ResourceConflict', message: expect.stringContaining('s3://other-bucket/') });
+    await expect(createDataRepositoryAssociation(input, deps)).rejects.toMatchObject({
+      name: 'ResourceConflict',
+      message: expect.stringContaining('s3://other-bucket/'),
+    });
     expect(fsx).not.toHaveReceivedCommand(CreateDataRepositoryAssociationCommand);
   });
 });
@@ -60,15 +74,28 @@ describe('WaitForDataRepositoryAssociation', () => {
   const steps = { ...created, CreateDataRepositoryAssociation: { associationId: 'dra-1' } };
 
   it('is done when AVAILABLE and counts attempts', async () => {
-    fsx.on(DescribeDataRepositoryAssociationsCommand, { AssociationIds: ['dra-1'] }).resolves({ Associations: [{ AssociationId: 'dra-1', Lifecycle: 'AVAILABLE' }] });
+    fsx
+      .on(DescribeDataRepositoryAssociationsCommand, { AssociationIds: ['dra-1'] })
+      .resolves({ Associations: [{ AssociationId: 'dra-1', Lifecycle: 'AVAILABLE' }] });
     const { input, deps } = setup('request.json', { ...steps, WaitForDataRepositoryAssociation: { done: false, attempts: 7 } });
     await expect(waitForDataRepositoryAssociation(input, deps)).resolves.toEqual({ done: true, attempts: 8, lifecycle: 'AVAILABLE' });
   });
 
   it('stops with DataRepositoryAssociationFailed on MISCONFIGURED, quoting FSx', async () => {
-    fsx.on(DescribeDataRepositoryAssociationsCommand).resolves({ Associations: [{ AssociationId: 'dra-1', Lifecycle: 'MISCONFIGURED', FailureDetails: { Message: 'Amazon FSx does not have the required permissions for the S3 bucket' } }] });
+    fsx.on(DescribeDataRepositoryAssociationsCommand).resolves({
+      Associations: [
+        {
+          AssociationId: 'dra-1',
+          Lifecycle: 'MISCONFIGURED',
+          FailureDetails: { Message: 'Amazon FSx does not have the required permissions for the S3 bucket' },
+        },
+      ],
+    });
     const { input, deps } = setup('request.json', steps);
-    await expect(waitForDataRepositoryAssociation(input, deps)).rejects.toMatchObject({ name: 'DataRepositoryAssociationFailed', message: expect.stringContaining('required permissions') });
+    await expect(waitForDataRepositoryAssociation(input, deps)).rejects.toMatchObject({
+      name: 'DataRepositoryAssociationFailed',
+      message: expect.stringContaining('required permissions'),
+    });
   });
 
   it('is done at once for legacy linked types', async () => {

@@ -23,11 +23,21 @@ describe('SetDefaultEncryption', () => {
     const order: string[] = [];
     s3.on(GetBucketEncryptionCommand).resolves({ ServerSideEncryptionConfiguration: sseS3 });
     ssm.on(GetParameterCommand).rejects(awsError('ParameterNotFound'));
-    ssm.on(PutParameterCommand).callsFake(() => (order.push('PutParameter'), { Version: 1 }));
-    s3.on(PutBucketEncryptionCommand).callsFake(() => (order.push('PutBucketEncryption'), {}));
+    ssm.on(PutParameterCommand).callsFake(() => {
+      order.push('PutParameter');
+      return { Version: 1 };
+    });
+    s3.on(PutBucketEncryptionCommand).callsFake(() => {
+      order.push('PutBucketEncryption');
+      return {};
+    });
     const { input, deps, names, clients } = setup();
 
-    await expect(setDefaultEncryption(input, deps)).resolves.toEqual({ changed: true, changeRecordParameter: names.changeRecordParameter, hadPreviousConfiguration: true });
+    await expect(setDefaultEncryption(input, deps)).resolves.toEqual({
+      changed: true,
+      changeRecordParameter: names.changeRecordParameter,
+      hadPreviousConfiguration: true,
+    });
     expect(order).toEqual(['PutParameter', 'PutBucketEncryption']);
     expect(clients.targets).toContain(`bucket@${B}`);
     expect(clients.targets).toContain('orchestrator');
@@ -53,7 +63,17 @@ describe('SetDefaultEncryption', () => {
     await expect(setDefaultEncryption(input, deps)).resolves.toMatchObject({ changed: true, hadPreviousConfiguration: false });
     expect(JSON.parse(ssm.commandCalls(PutParameterCommand)[0]!.args[0].input.Value!).previous).toBeNull();
     expect(s3).toHaveReceivedCommandWith(PutBucketEncryptionCommand, {
-      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'arn:aws:kms:eu-west-1:333333333333:key/a056d364-d490-473d-ad19-bd6a483d8096' }, BucketKeyEnabled: false }] },
+      ServerSideEncryptionConfiguration: {
+        Rules: [
+          {
+            ApplyServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: 'arn:aws:kms:eu-west-1:333333333333:key/a056d364-d490-473d-ad19-bd6a483d8096',
+            },
+            BucketKeyEnabled: false,
+          },
+        ],
+      },
     });
   });
 });
@@ -64,7 +84,10 @@ describe('RestoreDefaultEncryption', () => {
     s3.on(GetBucketEncryptionCommand).resolves({ ServerSideEncryptionConfiguration: ours });
     const { input, deps, names } = setup();
     await expect(restoreDefaultEncryption(input, deps)).resolves.toEqual({ changed: true, restored: true });
-    expect(s3).toHaveReceivedCommandExactlyOnceWith(PutBucketEncryptionCommand, { Bucket: 'genomics-reference-data', ServerSideEncryptionConfiguration: sseS3 });
+    expect(s3).toHaveReceivedCommandExactlyOnceWith(PutBucketEncryptionCommand, {
+      Bucket: 'genomics-reference-data',
+      ServerSideEncryptionConfiguration: sseS3,
+    });
     expect(ssm).toHaveReceivedCommandWith(DeleteParameterCommand, { Name: names.changeRecordParameter });
   });
 
@@ -79,7 +102,11 @@ describe('RestoreDefaultEncryption', () => {
 
   it('leaves a configuration someone else set since, and still clears the record', async () => {
     ssm.on(GetParameterCommand).resolves({ Parameter: { Value: record(sseS3) } });
-    s3.on(GetBucketEncryptionCommand).resolves({ ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'arn:aws:kms:us-east-1:222222222222:key/other' } }] } });
+    s3.on(GetBucketEncryptionCommand).resolves({
+      ServerSideEncryptionConfiguration: {
+        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'arn:aws:kms:us-east-1:222222222222:key/other' } }],
+      },
+    });
     const { input, deps } = setup();
     await expect(restoreDefaultEncryption(input, deps)).resolves.toMatchObject({ restored: false, reason: expect.stringContaining('no longer has') });
     expect(s3).not.toHaveReceivedCommand(PutBucketEncryptionCommand);

@@ -42,12 +42,18 @@ describe('CreateFileSystem', () => {
     const { input, deps } = setup('request-legacy.json');
     await createFileSystem(input, deps);
     const sent = fsx.commandCalls(CreateFileSystemCommand)[0]!.args[0].input;
-    expect(sent.LustreConfiguration).toEqual({ DeploymentType: 'SCRATCH_2', ImportPath: 's3://ml-training-sets/', ExportPath: 's3://ml-training-sets/', AutoImportPolicy: 'NEW_CHANGED_DELETED' });
+    expect(sent.LustreConfiguration).toEqual({
+      DeploymentType: 'SCRATCH_2',
+      ImportPath: 's3://ml-training-sets/',
+      ExportPath: 's3://ml-training-sets/',
+      AutoImportPolicy: 'NEW_CHANGED_DELETED',
+    });
     expect(sent).not.toHaveProperty('FileSystemTypeVersion');
   });
 
   it('finds the file system an earlier run created by its request-id tag and creates none', async () => {
-    fsx.on(DescribeFileSystemsCommand)
+    fsx
+      .on(DescribeFileSystemsCommand)
       .resolvesOnce({ FileSystems: [{ FileSystemId: 'fs-other', Tags: tag('x') }], NextToken: 'n' })
       .resolvesOnce({ FileSystems: [{ FileSystemId: FS_ID, Lifecycle: 'CREATING', Tags: tag('genomics-scratch-2026-11') }] });
     const { input, deps } = setup();
@@ -74,21 +80,41 @@ describe('WaitForFileSystem', () => {
   });
 
   it('returns the DNS and mount names once AVAILABLE', async () => {
-    fsx.on(DescribeFileSystemsCommand).resolves({ FileSystems: [{ FileSystemId: FS_ID, Lifecycle: 'AVAILABLE', DNSName: `${FS_ID}.fsx.us-east-1.amazonaws.com`, LustreConfiguration: { MountName: 'abcdefgh' } }] });
+    fsx.on(DescribeFileSystemsCommand).resolves({
+      FileSystems: [
+        { FileSystemId: FS_ID, Lifecycle: 'AVAILABLE', DNSName: `${FS_ID}.fsx.us-east-1.amazonaws.com`, LustreConfiguration: { MountName: 'abcdefgh' } },
+      ],
+    });
     const { input, deps } = setup('request.json', steps());
-    await expect(waitForFileSystem(input, deps)).resolves.toEqual({ done: true, attempts: 1, lifecycle: 'AVAILABLE', dnsName: `${FS_ID}.fsx.us-east-1.amazonaws.com`, mountName: 'abcdefgh' });
+    await expect(waitForFileSystem(input, deps)).resolves.toEqual({
+      done: true,
+      attempts: 1,
+      lifecycle: 'AVAILABLE',
+      dnsName: `${FS_ID}.fsx.us-east-1.amazonaws.com`,
+      mountName: 'abcdefgh',
+    });
   });
 
-  it('stops with FileSystemFailed and FSx\'s FailureDetails', async () => {
-    fsx.on(DescribeFileSystemsCommand).resolves({ FileSystems: [{ FileSystemId: FS_ID, Lifecycle: 'MISCONFIGURED', FailureDetails: { Message: 'Amazon FSx is unable to validate access to the S3 bucket' } }] });
+  it("stops with FileSystemFailed and FSx's FailureDetails", async () => {
+    fsx.on(DescribeFileSystemsCommand).resolves({
+      FileSystems: [
+        { FileSystemId: FS_ID, Lifecycle: 'MISCONFIGURED', FailureDetails: { Message: 'Amazon FSx is unable to validate access to the S3 bucket' } },
+      ],
+    });
     const { input, deps } = setup('request.json', steps());
-    await expect(waitForFileSystem(input, deps)).rejects.toMatchObject({ name: 'FileSystemFailed', message: expect.stringContaining('MISCONFIGURED: Amazon FSx is unable to validate access') });
+    await expect(waitForFileSystem(input, deps)).rejects.toMatchObject({
+      name: 'FileSystemFailed',
+      message: expect.stringContaining('MISCONFIGURED: Amazon FSx is unable to validate access'),
+    });
   });
 
   it('gives up with PollTimedOut at maxAttempts, naming the step and what it waited for', async () => {
     fsx.on(DescribeFileSystemsCommand).resolves({ FileSystems: [{ FileSystemId: FS_ID, Lifecycle: 'CREATING' }] });
     const { input, deps } = setup('request.json', steps(4), { poll: { delaySeconds: 60, maxAttempts: 5 } });
-    await expect(waitForFileSystem(input, deps)).rejects.toMatchObject({ name: 'PollTimedOut', message: expect.stringMatching(/WaitForFileSystem gave up after 5 checks waiting for file system fs-\w+ to become AVAILABLE/) });
+    await expect(waitForFileSystem(input, deps)).rejects.toMatchObject({
+      name: 'PollTimedOut',
+      message: expect.stringMatching(/WaitForFileSystem gave up after 5 checks waiting for file system fs-\w+ to become AVAILABLE/),
+    });
   });
 });
 
@@ -108,7 +134,11 @@ describe('DeleteFileSystem', () => {
 
   it('never deletes an adopted file system, even one carrying our tag', async () => {
     fsx.on(DescribeFileSystemsCommand).resolves({ FileSystems: [{ FileSystemId: ADOPTED, Lifecycle: 'AVAILABLE', Tags: tag('genomics-scratch-2026-11') }] });
-    const { input, deps } = setup('request.json', { CreateFileSystem: { fileSystemId: ADOPTED, created: false } }, { edit: (r) => (r['fileSystem'].existingFileSystemId = ADOPTED) });
+    const { input, deps } = setup(
+      'request.json',
+      { CreateFileSystem: { fileSystemId: ADOPTED, created: false } },
+      { edit: (r) => (r['fileSystem'].existingFileSystemId = ADOPTED) },
+    );
     await expect(deleteFileSystem(input, deps)).resolves.toEqual({ changed: false, fileSystemIds: [] });
     expect(fsx).not.toHaveReceivedCommand(DeleteFileSystemCommand);
   });

@@ -48,7 +48,11 @@ export function fakeFactory(region = 'us-east-1'): FakeFactory {
   };
 }
 
-export function setup(file: 'request.json' | 'request-legacy.json' = 'request.json', steps: StepResults = {}, options: { poll?: PollInput; edit?: (raw: Record<string, any>) => void } = {}) {
+export function setup(
+  file: 'request.json' | 'request-legacy.json' = 'request.json',
+  steps: StepResults = {},
+  options: { poll?: PollInput; edit?: (raw: Record<string, any>) => void } = {},
+) {
   const request = loadRequest(file, options.edit);
   const clients = fakeFactory(request.region);
   const input: StepInput = { request, context: contextFor(request, clients), steps, ...(options.poll ? { poll: options.poll } : {}) };

@@ -1,6 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type GrantOperation, CreateGrantCommand, GetKeyPolicyCommand, KMSClient, ListGrantsCommand, PutKeyPolicyCommand, RevokeGrantCommand } from '@aws-sdk/client-kms';
+import {
+  type GrantOperation,
+  CreateGrantCommand,
+  GetKeyPolicyCommand,
+  KMSClient,
+  ListGrantsCommand,
+  PutKeyPolicyCommand,
+  RevokeGrantCommand,
+} from '@aws-sdk/client-kms';
 import { shareKey } from '../../lambdas/share-key/share-key.js';
 import { unshareKey } from '../../lambdas/unshare-key/unshare-key.js';
 import { createGrant } from '../../lambdas/create-grant/create-grant.js';
@@ -10,8 +18,23 @@ import { C, SLR_ARN, awsError, policyOf, setup } from './fixtures.js';
 const kms = mockClient(KMSClient);
 const keyArn = 'arn:aws:kms:us-east-1:333333333333:key/2a1bae3d-a3e7-475b-acb2-b0dd92a5ff99';
 const rootStatement = { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${C}:root` }, Action: 'kms:*', Resource: '*' };
-const cloudTrailStatement = { Sid: 'AllowCloudTrail', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'kms:GenerateDataKey*', Resource: '*' };
-const operations: GrantOperation[] = ['Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'CreateGrant', 'DescribeKey', 'ReEncryptFrom', 'ReEncryptTo'];
+const cloudTrailStatement = {
+  Sid: 'AllowCloudTrail',
+  Effect: 'Allow',
+  Principal: { Service: 'cloudtrail.amazonaws.com' },
+  Action: 'kms:GenerateDataKey*',
+  Resource: '*',
+};
+const operations: GrantOperation[] = [
+  'Decrypt',
+  'Encrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'CreateGrant',
+  'DescribeKey',
+  'ReEncryptFrom',
+  'ReEncryptTo',
+];
 
 function keyWithPolicy(statements: unknown[]) {
   let policy = JSON.stringify({ Version: '2012-10-17', Id: 'key-default-1', Statement: statements });
@@ -65,7 +88,9 @@ describe('ShareKey', () => {
 
   it('lets MalformedPolicyDocumentException through unchanged', async () => {
     kms.on(GetKeyPolicyCommand).resolves({ Policy: JSON.stringify({ Statement: [rootStatement] }) });
-    kms.on(PutKeyPolicyCommand).rejects(awsError('MalformedPolicyDocumentException', 'The new key policy will not allow you to update the key policy in the future.'));
+    kms
+      .on(PutKeyPolicyCommand)
+      .rejects(awsError('MalformedPolicyDocumentException', 'The new key policy will not allow you to update the key policy in the future.'));
     const { input, deps } = setup();
     await expect(shareKey(input, deps)).rejects.toMatchObject({ name: 'MalformedPolicyDocumentException' });
   });
@@ -87,19 +112,28 @@ describe('UnshareKey', () => {
 describe('CreateGrant', () => {
   const steps = { WaitForServiceLinkedRole: { done: true, attempts: 2, roleArn: SLR_ARN } };
 
-  it('grants the SLR the blog\'s operations on the key ARN with the request\'s grant name', async () => {
-    kms.on(ListGrantsCommand).resolves({ Grants: [{ GrantId: 'other', Name: 'someone-else', GranteePrincipal: SLR_ARN, Operations: ['Decrypt'] }], Truncated: false });
+  it("grants the SLR the blog's operations on the key ARN with the request's grant name", async () => {
+    kms
+      .on(ListGrantsCommand)
+      .resolves({ Grants: [{ GrantId: 'other', Name: 'someone-else', GranteePrincipal: SLR_ARN, Operations: ['Decrypt'] }], Truncated: false });
     kms.on(CreateGrantCommand).resolves({ GrantId: 'g-1', GrantToken: 'token-1' });
     const { input, deps, names, clients } = setup('request.json', steps);
     await expect(createGrant(input, deps)).resolves.toEqual({ changed: true, grantId: 'g-1', grantToken: 'token-1', granteePrincipal: SLR_ARN });
     expect(clients.targets).toEqual([`key@${C}`]);
     expect(kms).toHaveReceivedCommandWith(ListGrantsCommand, { KeyId: keyArn });
-    expect(kms).toHaveReceivedCommandExactlyOnceWith(CreateGrantCommand, { KeyId: keyArn, GranteePrincipal: SLR_ARN, Operations: operations, Name: names.grantName });
+    expect(kms).toHaveReceivedCommandExactlyOnceWith(CreateGrantCommand, {
+      KeyId: keyArn,
+      GranteePrincipal: SLR_ARN,
+      Operations: operations,
+      Name: names.grantName,
+    });
   });
 
   it('finds its grant by name on a second run and creates none', async () => {
     const { input, deps, names } = setup('request.json', steps);
-    kms.on(ListGrantsCommand).resolves({ Grants: [{ GrantId: 'g-1', Name: names.grantName, GranteePrincipal: SLR_ARN, Operations: [...operations].reverse(), KeyId: keyArn }] });
+    kms
+      .on(ListGrantsCommand)
+      .resolves({ Grants: [{ GrantId: 'g-1', Name: names.grantName, GranteePrincipal: SLR_ARN, Operations: [...operations].reverse(), KeyId: keyArn }] });
     await expect(createGrant(input, deps)).resolves.toEqual({ changed: false, grantId: 'g-1', granteePrincipal: SLR_ARN });
     expect(kms).not.toHaveReceivedCommand(CreateGrantCommand);
   });
@@ -115,8 +149,16 @@ describe('CreateGrant', () => {
 describe('RevokeGrant', () => {
   it('revokes the grants named for this request only, and nothing when none is left', async () => {
     const { input, deps, names } = setup();
-    kms.on(ListGrantsCommand)
-      .resolvesOnce({ Grants: [{ GrantId: 'theirs', Name: 'other-team' }, { GrantId: 'g-1', Name: names.grantName }], Truncated: true, NextMarker: 'm1' })
+    kms
+      .on(ListGrantsCommand)
+      .resolvesOnce({
+        Grants: [
+          { GrantId: 'theirs', Name: 'other-team' },
+          { GrantId: 'g-1', Name: names.grantName },
+        ],
+        Truncated: true,
+        NextMarker: 'm1',
+      })
       .resolvesOnce({ Grants: [{ GrantId: 'g-2', Name: names.grantName }], Truncated: false });
     await expect(revokeGrant(input, deps)).resolves.toEqual({ changed: true, revokedGrantIds: ['g-1', 'g-2'] });
     expect(kms).toHaveReceivedCommandWith(ListGrantsCommand, { KeyId: keyArn, Marker: 'm1' });

@@ -34,7 +34,12 @@ describe('WaitForServiceLinkedRole', () => {
   it('gives up with PollTimedOut naming the role', async () => {
     iam.on(GetRoleCommand).rejects(awsError('NoSuchEntityException'));
     const { input, deps } = setup('request.json', { ...steps, WaitForServiceLinkedRole: { done: false, attempts: 59 } });
-    await expect(waitForServiceLinkedRole(input, deps)).rejects.toMatchObject({ name: 'PollTimedOut', message: expect.stringContaining(`WaitForServiceLinkedRole gave up after 60 checks waiting for service-linked role AWSServiceRoleForFSxS3Access_${FS_ID}`) });
+    await expect(waitForServiceLinkedRole(input, deps)).rejects.toMatchObject({
+      name: 'PollTimedOut',
+      message: expect.stringContaining(
+        `WaitForServiceLinkedRole gave up after 60 checks waiting for service-linked role AWSServiceRoleForFSxS3Access_${FS_ID}`,
+      ),
+    });
   });
 
   it('lets AccessDenied from IAM through unchanged', async () => {

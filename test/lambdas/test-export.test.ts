@@ -29,10 +29,17 @@ beforeEach(() => {
 
 describe('canary paths', () => {
   it('maps <mountPath><fileSystemPath>/<relative> to <prefix><relative>', () => {
-    expect(canary.toS3).toMatchObject({ clientPath: `${dir}/to-s3.txt`, s3Key: 'cohort-2026/.fsx-onboard-canary-genomics-scratch-2026-11/to-s3.txt', fileSystemRelativePath: 'genomics/.fsx-onboard-canary-genomics-scratch-2026-11/to-s3.txt' });
+    expect(canary.toS3).toMatchObject({
+      clientPath: `${dir}/to-s3.txt`,
+      s3Key: 'cohort-2026/.fsx-onboard-canary-genomics-scratch-2026-11/to-s3.txt',
+      fileSystemRelativePath: 'genomics/.fsx-onboard-canary-genomics-scratch-2026-11/to-s3.txt',
+    });
     const legacy = loadRequest('request-legacy.json');
     const legacyCanary = canaryFor(legacy, namesFor(legacy.requestId));
-    expect(legacyCanary.fromS3).toMatchObject({ clientPath: '/fsx/.fsx-onboard-canary-ml-training-scratch-01/from-s3.txt', s3Key: '.fsx-onboard-canary-ml-training-scratch-01/from-s3.txt' });
+    expect(legacyCanary.fromS3).toMatchObject({
+      clientPath: '/fsx/.fsx-onboard-canary-ml-training-scratch-01/from-s3.txt',
+      s3Key: '.fsx-onboard-canary-ml-training-scratch-01/from-s3.txt',
+    });
     expect(legacyCanary.directory.fileSystemRelativePath).toBe('.fsx-onboard-canary-ml-training-scratch-01');
   });
 });
@@ -46,7 +53,11 @@ describe('StartTestExport (lustre-client)', () => {
     const out = await startTestExport(input, deps);
     expect(out).toEqual({ changed: true, mode: 'lustre-client', commandId: 'cmd-start', startedAt: '2026-11-27T10:00:00.000Z', canary });
     expect(clients.targets).toEqual(expect.arrayContaining([`bucket@${B}`, `fileSystem@${A}`]));
-    expect(s3).toHaveReceivedCommandExactlyOnceWith(PutObjectCommand, { Bucket: 'genomics-reference-data', Key: 'cohort-2026/.fsx-onboard-canary-genomics-scratch-2026-11/from-s3.txt', Body: 'fsx-onboard canary from-s3 genomics-scratch-2026-11\n' });
+    expect(s3).toHaveReceivedCommandExactlyOnceWith(PutObjectCommand, {
+      Bucket: 'genomics-reference-data',
+      Key: 'cohort-2026/.fsx-onboard-canary-genomics-scratch-2026-11/from-s3.txt',
+      Body: 'fsx-onboard canary from-s3 genomics-scratch-2026-11\n',
+    });
     expect(ssm).toHaveReceivedCommandExactlyOnceWith(SendCommandCommand, {
       InstanceIds: ['i-0fedcba9876543210'],
       DocumentName: 'AWS-RunShellScript',
@@ -75,9 +86,16 @@ describe('StartTestExport (data-repository-task)', () => {
   it('starts an EXPORT_TO_REPOSITORY task with a failed-files report inside the linked path', async () => {
     s3.on(HeadObjectCommand).rejects(awsError('NotFound'));
     fsx.on(DescribeDataRepositoryTasksCommand).resolves({ DataRepositoryTasks: [] });
-    fsx.on(CreateDataRepositoryTaskCommand).resolves({ DataRepositoryTask: { TaskId: 'task-1', Lifecycle: 'PENDING', Type: 'EXPORT_TO_REPOSITORY', CreationTime: new Date('2026-11-27T10:00:00Z') } });
+    fsx.on(CreateDataRepositoryTaskCommand).resolves({
+      DataRepositoryTask: { TaskId: 'task-1', Lifecycle: 'PENDING', Type: 'EXPORT_TO_REPOSITORY', CreationTime: new Date('2026-11-27T10:00:00Z') },
+    });
     const { input, deps, names } = setup('request-legacy.json', fsReady);
-    await expect(startTestExport(input, deps)).resolves.toMatchObject({ changed: true, mode: 'data-repository-task', taskId: 'task-1', startedAt: '2026-11-27T10:00:00.000Z' });
+    await expect(startTestExport(input, deps)).resolves.toMatchObject({
+      changed: true,
+      mode: 'data-repository-task',
+      taskId: 'task-1',
+      startedAt: '2026-11-27T10:00:00.000Z',
+    });
     expect(fsx).toHaveReceivedCommandExactlyOnceWith(CreateDataRepositoryTaskCommand, {
       Type: 'EXPORT_TO_REPOSITORY',
       FileSystemId: FS_ID,
@@ -94,7 +112,17 @@ describe('StartTestExport (data-repository-task)', () => {
 
   it('finds its task by tag on a second run and starts none', async () => {
     s3.on(HeadObjectCommand).resolves({});
-    fsx.on(DescribeDataRepositoryTasksCommand).resolves({ DataRepositoryTasks: [{ TaskId: 'task-1', Type: 'EXPORT_TO_REPOSITORY', Lifecycle: 'EXECUTING', Tags: [{ Key: 'fsx-onboard:request-id', Value: 'ml-training-scratch-01' }], CreationTime: new Date() }] });
+    fsx.on(DescribeDataRepositoryTasksCommand).resolves({
+      DataRepositoryTasks: [
+        {
+          TaskId: 'task-1',
+          Type: 'EXPORT_TO_REPOSITORY',
+          Lifecycle: 'EXECUTING',
+          Tags: [{ Key: 'fsx-onboard:request-id', Value: 'ml-training-scratch-01' }],
+          CreationTime: new Date(),
+        },
+      ],
+    });
     const { input, deps } = setup('request-legacy.json', fsReady);
     await expect(startTestExport(input, deps)).resolves.toMatchObject({ changed: false, taskId: 'task-1' });
     expect(fsx).not.toHaveReceivedCommand(CreateDataRepositoryTaskCommand);
@@ -108,7 +136,13 @@ describe('StartTestExport (data-repository-task), untagged task', () => {
     fsx.on(DescribeDataRepositoryTasksCommand).resolves({
       DataRepositoryTasks: [
         { TaskId: 'task-theirs', Type: 'EXPORT_TO_REPOSITORY', Lifecycle: 'EXECUTING', Paths: ['datasets'], CreationTime: new Date() },
-        { TaskId: 'task-1', Type: 'EXPORT_TO_REPOSITORY', Lifecycle: 'SUCCEEDED', Paths: ['.fsx-onboard-canary-ml-training-scratch-01'], CreationTime: new Date() },
+        {
+          TaskId: 'task-1',
+          Type: 'EXPORT_TO_REPOSITORY',
+          Lifecycle: 'SUCCEEDED',
+          Paths: ['.fsx-onboard-canary-ml-training-scratch-01'],
+          CreationTime: new Date(),
+        },
       ],
     });
     const { input, deps } = setup('request-legacy.json', fsReady);
@@ -119,7 +153,12 @@ describe('StartTestExport (data-repository-task), untagged task', () => {
 
 describe('WaitForTestExport (lustre-client)', () => {
   const started = { ...fsReady, StartTestExport: { mode: 'lustre-client', commandId: 'cmd-start', startedAt: '2026-11-27T10:00:00.000Z', canary } };
-  const invocation = (Status: 'Success' | 'Failed' | 'InProgress', StandardOutputContent = '', StandardErrorContent = '', ResponseCode = Status === 'Failed' ? 1 : 0) => ({ Status, StandardOutputContent, StandardErrorContent, ResponseCode });
+  const invocation = (
+    Status: 'Success' | 'Failed' | 'InProgress',
+    StandardOutputContent = '',
+    StandardErrorContent = '',
+    ResponseCode = Status === 'Failed' ? 1 : 0,
+  ) => ({ Status, StandardOutputContent, StandardErrorContent, ResponseCode });
   const hsm = { Parameters: { commands: [`lfs hsm_action ${dir}/to-s3.txt`] } };
   const cat = { Parameters: { commands: [`cat ${dir}/from-s3.txt`] } };
 
@@ -156,7 +195,9 @@ describe('WaitForTestExport (lustre-client)', () => {
   });
 
   it('fails with ClientCommandFailed when the start command failed on the instance', async () => {
-    ssm.on(GetCommandInvocationCommand, { CommandId: 'cmd-start' }).resolves(invocation('Failed', '', 'mount.lustre: mount fs@tcp:/abc at /fsx failed: No such file or directory', 32));
+    ssm
+      .on(GetCommandInvocationCommand, { CommandId: 'cmd-start' })
+      .resolves(invocation('Failed', '', 'mount.lustre: mount fs@tcp:/abc at /fsx failed: No such file or directory', 32));
     const { input, deps } = setup('request.json', started);
     await expect(waitForTestExport(input, deps)).rejects.toMatchObject({ name: 'ClientCommandFailed', message: expect.stringContaining('mount.lustre') });
   });
@@ -165,17 +206,24 @@ describe('WaitForTestExport (lustre-client)', () => {
     ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-hsm' } });
     ssm.on(GetCommandInvocationCommand).rejects(awsError('InvocationDoesNotExist'));
     const { input, deps } = setup('request.json', { ...started, WaitForTestExport: { done: false, attempts: 79, phase: 'hsm_action' } });
-    await expect(waitForTestExport(input, deps)).rejects.toMatchObject({ name: 'PollTimedOut', message: expect.stringContaining(`WaitForTestExport gave up after 80 checks waiting for lfs hsm_action ${dir}/to-s3.txt to print NOOP`) });
+    await expect(waitForTestExport(input, deps)).rejects.toMatchObject({
+      name: 'PollTimedOut',
+      message: expect.stringContaining(`WaitForTestExport gave up after 80 checks waiting for lfs hsm_action ${dir}/to-s3.txt to print NOOP`),
+    });
   });
 });
 
 describe('WaitForTestExport (data-repository-task)', () => {
   it('polls the task until it ends', async () => {
     const steps = { ...fsReady, StartTestExport: { mode: 'data-repository-task', taskId: 'task-1' } };
-    fsx.on(DescribeDataRepositoryTasksCommand, { TaskIds: ['task-1'] }).resolves({ DataRepositoryTasks: [{ TaskId: 'task-1', Lifecycle: 'EXECUTING', Type: 'EXPORT_TO_REPOSITORY', CreationTime: new Date() }] });
+    fsx
+      .on(DescribeDataRepositoryTasksCommand, { TaskIds: ['task-1'] })
+      .resolves({ DataRepositoryTasks: [{ TaskId: 'task-1', Lifecycle: 'EXECUTING', Type: 'EXPORT_TO_REPOSITORY', CreationTime: new Date() }] });
     const { input, deps } = setup('request-legacy.json', steps);
     await expect(waitForTestExport(input, deps)).resolves.toEqual({ done: false, attempts: 1, lifecycle: 'EXECUTING' });
-    fsx.on(DescribeDataRepositoryTasksCommand, { TaskIds: ['task-1'] }).resolves({ DataRepositoryTasks: [{ TaskId: 'task-1', Lifecycle: 'FAILED', Type: 'EXPORT_TO_REPOSITORY', CreationTime: new Date() }] });
+    fsx
+      .on(DescribeDataRepositoryTasksCommand, { TaskIds: ['task-1'] })
+      .resolves({ DataRepositoryTasks: [{ TaskId: 'task-1', Lifecycle: 'FAILED', Type: 'EXPORT_TO_REPOSITORY', CreationTime: new Date() }] });
     await expect(waitForTestExport(input, deps)).resolves.toEqual({ done: true, attempts: 1, lifecycle: 'FAILED' });
   });
 });
@@ -194,7 +242,7 @@ describe('CleanUpTestExport', () => {
     expect(s3).not.toHaveReceivedCommand(DeleteObjectCommand);
   });
 
-  it('also deletes the export task\'s report', async () => {
+  it("also deletes the export task's report", async () => {
     s3.on(HeadObjectCommand).rejects(awsError('Forbidden'));
     s3.on(HeadObjectCommand, { Key: '.fsx-onboard-reports/task-1/failures.csv' }).resolves({});
     const { input, deps } = setup('request-legacy.json', { StartTestExport: { taskId: 'task-1' } });

@@ -9,7 +9,15 @@ import { A, B, C, awsError, fakeFactory, rawRequest } from './fixtures.js';
 const kms = mockClient(KMSClient);
 const s3 = mockClient(S3Client);
 const keyArn = 'arn:aws:kms:us-east-1:333333333333:key/2a1bae3d-a3e7-475b-acb2-b0dd92a5ff99';
-const goodKey = { KeyMetadata: { KeyId: '2a1bae3d-a3e7-475b-acb2-b0dd92a5ff99', Arn: keyArn, KeySpec: 'SYMMETRIC_DEFAULT' as const, KeyUsage: 'ENCRYPT_DECRYPT' as const, KeyState: 'Enabled' as const } };
+const goodKey = {
+  KeyMetadata: {
+    KeyId: '2a1bae3d-a3e7-475b-acb2-b0dd92a5ff99',
+    Arn: keyArn,
+    KeySpec: 'SYMMETRIC_DEFAULT' as const,
+    KeyUsage: 'ENCRYPT_DECRYPT' as const,
+    KeyState: 'Enabled' as const,
+  },
+};
 
 beforeEach(() => {
   kms.reset();
@@ -27,7 +35,11 @@ describe('ValidateRequest', () => {
     expect(out.context).toEqual({
       names: namesFor('genomics-scratch-2026-11'),
       accounts: { fileSystem: A, bucket: B, key: C },
-      roleArns: { fileSystem: `arn:aws:iam::${A}:role/fsx-onboard-filesystem`, bucket: `arn:aws:iam::${B}:role/fsx-onboard-bucket`, key: `arn:aws:iam::${C}:role/fsx-onboard-key` },
+      roleArns: {
+        fileSystem: `arn:aws:iam::${A}:role/fsx-onboard-filesystem`,
+        bucket: `arn:aws:iam::${B}:role/fsx-onboard-bucket`,
+        key: `arn:aws:iam::${C}:role/fsx-onboard-key`,
+      },
       legacyLinked: false,
     });
     expect(kms).toHaveReceivedCommandExactlyOnceWith(DescribeKeyCommand, { KeyId: keyArn });
@@ -37,7 +49,9 @@ describe('ValidateRequest', () => {
 
   it('marks legacy linked types and reads EU as eu-west-1', async () => {
     s3.on(GetBucketLocationCommand).resolves({ LocationConstraint: 'EU' });
-    kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { ...goodKey.KeyMetadata, Arn: 'arn:aws:kms:eu-west-1:333333333333:key/a056d364-d490-473d-ad19-bd6a483d8096' } });
+    kms
+      .on(DescribeKeyCommand)
+      .resolves({ KeyMetadata: { ...goodKey.KeyMetadata, Arn: 'arn:aws:kms:eu-west-1:333333333333:key/a056d364-d490-473d-ad19-bd6a483d8096' } });
     const out = await validateRequestStep({ request: rawRequest('request-legacy.json') }, { clients: fakeFactory('eu-west-1') });
     expect(out.context.legacyLinked).toBe(true);
   });
@@ -76,13 +90,19 @@ describe('ValidateRequest', () => {
 
   it('refuses a disabled key with KeyNotUsable', async () => {
     kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { ...goodKey.KeyMetadata, KeyState: 'Disabled' } });
-    await expect(validateRequestStep({ request: rawRequest('request.json') }, { clients: fakeFactory() })).rejects.toMatchObject({ name: 'KeyNotUsable', message: expect.stringContaining('state is Disabled') });
+    await expect(validateRequestStep({ request: rawRequest('request.json') }, { clients: fakeFactory() })).rejects.toMatchObject({
+      name: 'KeyNotUsable',
+      message: expect.stringContaining('state is Disabled'),
+    });
     expect(s3.calls()).toHaveLength(0);
   });
 
   it('refuses a bucket outside the request region', async () => {
     s3.on(GetBucketLocationCommand).resolves({ LocationConstraint: 'us-west-2' });
-    await expect(validateRequestStep({ request: rawRequest('request.json') }, { clients: fakeFactory() })).rejects.toMatchObject({ name: 'RequestInvalid', message: expect.stringContaining('is in us-west-2') });
+    await expect(validateRequestStep({ request: rawRequest('request.json') }, { clients: fakeFactory() })).rejects.toMatchObject({
+      name: 'RequestInvalid',
+      message: expect.stringContaining('is in us-west-2'),
+    });
   });
 
   it('lets an AWS error through with its own name', async () => {

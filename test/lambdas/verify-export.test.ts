@@ -57,7 +57,13 @@ describe('VerifyExport (lustre-client)', () => {
       changed: false,
       proof: 'export-and-decrypt',
       evidence: {
-        exported: { url: `s3://genomics-reference-data/${canary.toS3.s3Key}`, serverSideEncryption: 'aws:kms', sseKmsKeyId: keyArn, bucketKeyEnabled: true, eTag: '"e1"' },
+        exported: {
+          url: `s3://genomics-reference-data/${canary.toS3.s3Key}`,
+          serverSideEncryption: 'aws:kms',
+          sseKmsKeyId: keyArn,
+          bucketKeyEnabled: true,
+          eTag: '"e1"',
+        },
         read: { path: canary.fromS3.clientPath, content: canary.fromS3.text },
       },
     });
@@ -68,7 +74,9 @@ describe('VerifyExport (lustre-client)', () => {
   it('names the GenerateDataKey denial CloudTrail recorded, and the grant fix, when the export did not land', async () => {
     s3.on(HeadObjectCommand).rejects(awsError('NotFound'));
     cloudtrail.on(LookupEventsCommand).resolves({ Events: [] });
-    cloudtrail.on(LookupEventsCommand, { LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'GenerateDataKey' }] }).resolvesOnce(denial('GenerateDataKey'));
+    cloudtrail
+      .on(LookupEventsCommand, { LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'GenerateDataKey' }] })
+      .resolvesOnce(denial('GenerateDataKey'));
     const { input, deps, names, clients } = setup('request.json', lustreSteps(catOk));
     const error = await verifyExport(input, deps).catch((e) => e);
     expect(error.name).toBe('ExportNotLanded');
@@ -83,7 +91,7 @@ describe('VerifyExport (lustre-client)', () => {
     expect(clients.targets).toContain(`key@${C}`);
   });
 
-  it('reports a denial recorded in both the key owner\'s and the caller\'s trail once', async () => {
+  it("reports a denial recorded in both the key owner's and the caller's trail once", async () => {
     s3.on(HeadObjectCommand).rejects(awsError('NotFound'));
     cloudtrail.on(LookupEventsCommand).resolves(denial('GenerateDataKey'));
     const { input, deps } = setup('request.json', lustreSteps(catOk));
@@ -96,11 +104,19 @@ describe('VerifyExport (lustre-client)', () => {
     s3.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn });
     cloudtrail.on(LookupEventsCommand).resolves({ Events: [] });
     cloudtrail.on(LookupEventsCommand, { LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'Decrypt' }] }).resolvesOnce(denial('Decrypt'));
-    const failedCat = { path: canary.fromS3.clientPath, ok: false, stdout: '', stderr: `cat: ${canary.fromS3.clientPath}: No data available\n`, responseCode: 1 };
+    const failedCat = {
+      path: canary.fromS3.clientPath,
+      ok: false,
+      stdout: '',
+      stderr: `cat: ${canary.fromS3.clientPath}: No data available\n`,
+      responseCode: 1,
+    };
     const { input, deps } = setup('request.json', lustreSteps(failedCat));
     await expect(verifyExport(input, deps)).rejects.toMatchObject({
       name: 'DecryptFailed',
-      message: expect.stringMatching(/No data available.*recorded kms:Decrypt AccessDenied for arn:aws:sts::111111111111:assumed-role\/AWSServiceRoleForFSxS3Access_fs-0123456789abcdef0\/FSx on arn:aws:kms/),
+      message: expect.stringMatching(
+        /No data available.*recorded kms:Decrypt AccessDenied for arn:aws:sts::111111111111:assumed-role\/AWSServiceRoleForFSxS3Access_fs-0123456789abcdef0\/FSx on arn:aws:kms/,
+      ),
     });
   });
 
@@ -114,7 +130,10 @@ describe('VerifyExport (lustre-client)', () => {
     s3.on(HeadObjectCommand).rejects(awsError('NotFound'));
     cloudtrail.on(LookupEventsCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform: cloudtrail:LookupEvents'));
     const { input, deps } = setup('request.json', lustreSteps(catOk));
-    await expect(verifyExport(input, deps)).rejects.toMatchObject({ name: 'ExportNotLanded', message: expect.stringContaining(`CloudTrail lookup in account ${C} failed (AccessDeniedException`) });
+    await expect(verifyExport(input, deps)).rejects.toMatchObject({
+      name: 'ExportNotLanded',
+      message: expect.stringContaining(`CloudTrail lookup in account ${C} failed (AccessDeniedException`),
+    });
   });
 });
 
@@ -122,20 +141,57 @@ describe('VerifyExport (data-repository-task)', () => {
   const legacy = loadRequest('request-legacy.json');
   const legacyNames = namesFor(legacy.requestId);
   const legacyKey = legacy.key.arn;
-  const operations = ['Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'CreateGrant', 'DescribeKey', 'ReEncryptFrom', 'ReEncryptTo'] as GrantOperation[];
+  const operations = [
+    'Decrypt',
+    'Encrypt',
+    'GenerateDataKey',
+    'GenerateDataKeyWithoutPlaintext',
+    'CreateGrant',
+    'DescribeKey',
+    'ReEncryptFrom',
+    'ReEncryptTo',
+  ] as GrantOperation[];
   const steps = {
     CreateFileSystem: { fileSystemId: FS_ID },
     WaitForServiceLinkedRole: { done: true, attempts: 1, roleArn: SLR_ARN },
     CreateGrant: { grantId: 'g-1', grantToken: 'token-1' },
     StartTestExport: { mode: 'data-repository-task', taskId: 'task-1', startedAt: '2026-11-27T10:00:00.000Z', canary: canaryFor(legacy, legacyNames) },
   };
-  const world = (grants: { GrantId: string; GranteePrincipal: string; Operations: GrantOperation[] }[], lifecycle: 'SUCCEEDED' | 'FAILED' = 'SUCCEEDED', failed = 0) => {
+  const world = (
+    grants: { GrantId: string; GranteePrincipal: string; Operations: GrantOperation[] }[],
+    lifecycle: 'SUCCEEDED' | 'FAILED' = 'SUCCEEDED',
+    failed = 0,
+  ) => {
     fsx.on(DescribeDataRepositoryTasksCommand).resolves({
-      DataRepositoryTasks: [{ TaskId: 'task-1', Type: 'EXPORT_TO_REPOSITORY', Lifecycle: lifecycle, CreationTime: new Date(), Status: { TotalCount: 1, SucceededCount: 1 - failed, FailedCount: failed }, Report: { Enabled: true, Path: 's3://ml-training-sets/.fsx-onboard-reports' } }],
+      DataRepositoryTasks: [
+        {
+          TaskId: 'task-1',
+          Type: 'EXPORT_TO_REPOSITORY',
+          Lifecycle: lifecycle,
+          CreationTime: new Date(),
+          Status: { TotalCount: 1, SucceededCount: 1 - failed, FailedCount: failed },
+          Report: { Enabled: true, Path: 's3://ml-training-sets/.fsx-onboard-reports' },
+        },
+      ],
     });
-    s3.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify({ Version: '2012-10-17', Statement: bucketStatements(legacy, legacyNames, { kind: 'serviceLinkedRole', serviceLinkedRoleArn: SLR_ARN }) }) });
-    kms.on(GetKeyPolicyCommand).resolves({ Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Root', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${C}:root` }, Action: 'kms:*', Resource: '*' }, keyUseStatement(legacy, legacyNames)] }) });
-    kms.on(ListGrantsCommand).resolves({ Grants: grants.map((g) => ({ ...g, KeyId: legacyKey, Name: legacyNames.grantName, CreationDate: new Date(Date.now() + 3_600_000) })) });
+    s3.on(GetBucketPolicyCommand).resolves({
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: bucketStatements(legacy, legacyNames, { kind: 'serviceLinkedRole', serviceLinkedRoleArn: SLR_ARN }),
+      }),
+    });
+    kms.on(GetKeyPolicyCommand).resolves({
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'Root', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${C}:root` }, Action: 'kms:*', Resource: '*' },
+          keyUseStatement(legacy, legacyNames),
+        ],
+      }),
+    });
+    kms
+      .on(ListGrantsCommand)
+      .resolves({ Grants: grants.map((g) => ({ ...g, KeyId: legacyKey, Name: legacyNames.grantName, CreationDate: new Date(Date.now() + 3_600_000) })) });
   };
 
   it('reports proof "analysis" when the task succeeded and the SLR may put, encrypt and decrypt', async () => {
@@ -159,7 +215,10 @@ describe('VerifyExport (data-repository-task)', () => {
   it('fails naming kms:GenerateDataKey when the SLR has no grant', async () => {
     world([{ GrantId: 'g-x', GranteePrincipal: 'arn:aws:iam::111111111111:role/someone', Operations: operations }]);
     const { input, deps } = setup('request-legacy.json', steps);
-    await expect(verifyExport(input, deps)).rejects.toMatchObject({ name: 'ExportNotLanded', message: expect.stringMatching(/denies kms:GenerateDataKey to .*AWSServiceRoleForFSxS3Access_fs-0123456789abcdef0.*needs a grant/) });
+    await expect(verifyExport(input, deps)).rejects.toMatchObject({
+      name: 'ExportNotLanded',
+      message: expect.stringMatching(/denies kms:GenerateDataKey to .*AWSServiceRoleForFSxS3Access_fs-0123456789abcdef0.*needs a grant/),
+    });
   });
 
   it('fails naming kms:Decrypt when the grant lacks Decrypt', async () => {
@@ -170,9 +229,14 @@ describe('VerifyExport (data-repository-task)', () => {
 
   it('fails with ExportTaskFailed quoting the task report when files failed', async () => {
     world([], 'FAILED', 1);
-    s3.on(GetObjectCommand, { Bucket: 'ml-training-sets', Key: '.fsx-onboard-reports/task-1/failures.csv' }).resolves({ Body: { transformToString: async () => 'path,error\n.fsx-onboard-canary/to-s3.txt,S3AccessDenied\n' } as never });
+    s3.on(GetObjectCommand, { Bucket: 'ml-training-sets', Key: '.fsx-onboard-reports/task-1/failures.csv' }).resolves({
+      Body: { transformToString: async () => 'path,error\n.fsx-onboard-canary/to-s3.txt,S3AccessDenied\n' } as never,
+    });
     const { input, deps } = setup('request-legacy.json', steps);
-    await expect(verifyExport(input, deps)).rejects.toMatchObject({ name: 'ExportTaskFailed', message: expect.stringMatching(/task-1 ended FAILED \(0\/1 files exported, 1 failed\)[\s\S]*S3AccessDenied/) });
+    await expect(verifyExport(input, deps)).rejects.toMatchObject({
+      name: 'ExportTaskFailed',
+      message: expect.stringMatching(/task-1 ended FAILED \(0\/1 files exported, 1 failed\)[\s\S]*S3AccessDenied/),
+    });
     expect(kms.calls()).toHaveLength(0);
   });
 });

@@ -113,7 +113,9 @@ describe('evaluateAccess: request context', () => {
       Principal: '*',
       Action: 's3:GetObject',
       Resource: `${BUCKET_ARN}/*`,
-      Condition: { ArnLike: { 'aws:PrincipalArn': [`arn:aws:iam::${A}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_fs-*`] } },
+      Condition: {
+        ArnLike: { 'aws:PrincipalArn': [`arn:aws:iam::${A}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_fs-*`] },
+      },
     });
     const request = (principal: typeof slr) => ({ action: 's3:GetObject', resource: OBJECT_ARN, resourceAccount: A, principal });
     expect(evaluateAccess({ request: request(slr), identityPolicies: [], resourcePolicy: statement }).allowed).toBe(true);
@@ -121,8 +123,20 @@ describe('evaluateAccess: request context', () => {
   });
 
   it('lets the request context override and extend the global keys', () => {
-    const statement = policy({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*', Condition: { StringEquals: { 's3:ExistingObjectTag/class': 'public' } } });
-    const request = { action: 's3:GetObject', resource: OBJECT_ARN, resourceAccount: A, principal: role(A, 'app'), context: { 's3:ExistingObjectTag/class': 'public' } };
+    const statement = policy({
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 's3:GetObject',
+      Resource: '*',
+      Condition: { StringEquals: { 's3:ExistingObjectTag/class': 'public' } },
+    });
+    const request = {
+      action: 's3:GetObject',
+      resource: OBJECT_ARN,
+      resourceAccount: A,
+      principal: role(A, 'app'),
+      context: { 's3:ExistingObjectTag/class': 'public' },
+    };
     expect(evaluateAccess({ request, identityPolicies: [], resourcePolicy: statement }).allowed).toBe(true);
     expect(evaluateAccess({ request: { ...request, context: {} }, identityPolicies: [], resourcePolicy: statement }).allowed).toBe(false);
   });

@@ -19,8 +19,21 @@ const legacy = loadRequest('request-legacy.json');
 const names = namesFor(request.requestId);
 const fsRole = `arn:aws:iam::${A}:role/fsx-onboard-filesystem`;
 const slrPattern = `arn:aws:iam::${A}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_fs-*`;
-const other: PolicyStatement = { Sid: 'OtherTeamRead', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444444444444:root' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::genomics-reference-data/*' };
-const otherDeny: PolicyStatement = { Sid: 'DenyInsecure', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': false } } };
+const other: PolicyStatement = {
+  Sid: 'OtherTeamRead',
+  Effect: 'Allow',
+  Principal: { AWS: 'arn:aws:iam::444444444444:root' },
+  Action: 's3:GetObject',
+  Resource: 'arn:aws:s3:::genomics-reference-data/*',
+};
+const otherDeny: PolicyStatement = {
+  Sid: 'DenyInsecure',
+  Effect: 'Deny',
+  Principal: '*',
+  Action: 's3:*',
+  Resource: '*',
+  Condition: { Bool: { 'aws:SecureTransport': false } },
+};
 
 describe('bucketStatements', () => {
   it('allows the SLR pattern and the file-system role by aws:PrincipalArn before the SLR exists', () => {
@@ -46,7 +59,13 @@ describe('bucketStatements', () => {
 
   it('names the exact SLR as principal and drops the condition when narrowed', () => {
     const [bucket, objects] = bucketStatements(request, names, { kind: 'serviceLinkedRole', serviceLinkedRoleArn: SLR_ARN });
-    expect(bucket).toEqual({ Sid: names.bucketAccessSid, Effect: 'Allow', Principal: { AWS: SLR_ARN }, Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:GetBucketAcl'], Resource: 'arn:aws:s3:::genomics-reference-data' });
+    expect(bucket).toEqual({
+      Sid: names.bucketAccessSid,
+      Effect: 'Allow',
+      Principal: { AWS: SLR_ARN },
+      Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:GetBucketAcl'],
+      Resource: 'arn:aws:s3:::genomics-reference-data',
+    });
     expect(objects).not.toHaveProperty('Condition');
     expect(objects?.Principal).toEqual({ AWS: SLR_ARN });
   });
@@ -79,7 +98,7 @@ describe('keyUseStatement', () => {
 describe('merge and remove by Sid', () => {
   const ours = bucketStatements(request, names, { kind: 'pattern', fileSystemAccountId: A, fileSystemRoleArn: fsRole });
 
-  it('appends ours after everyone else\'s statements, which stay untouched and in order', () => {
+  it("appends ours after everyone else's statements, which stay untouched and in order", () => {
     const merged = mergeStatements({ Version: '2012-10-17', Statement: [other, otherDeny] }, ours);
     expect(merged.Statement).toEqual([other, otherDeny, ...ours]);
   });
@@ -91,7 +110,10 @@ describe('merge and remove by Sid', () => {
   });
 
   it('removes only our Sids and counts them', () => {
-    const { document, removed } = removeStatements({ Version: '2012-10-17', Statement: [other, ...ours, otherDeny] }, [names.bucketAccessSid, names.bucketObjectAccessSid]);
+    const { document, removed } = removeStatements({ Version: '2012-10-17', Statement: [other, ...ours, otherDeny] }, [
+      names.bucketAccessSid,
+      names.bucketObjectAccessSid,
+    ]);
     expect(removed).toBe(2);
     expect(document.Statement).toEqual([other, otherDeny]);
   });
@@ -112,17 +134,25 @@ describe('merge and remove by Sid', () => {
 });
 
 describe('size budgets', () => {
-  const filler = (bytes: number): PolicyDocument => ({ Version: '2012-10-17', Statement: [{ ...other, Sid: 'Big', Resource: `arn:aws:s3:::b/${'x'.repeat(bytes)}` }] });
+  const filler = (bytes: number): PolicyDocument => ({
+    Version: '2012-10-17',
+    Statement: [{ ...other, Sid: 'Big', Resource: `arn:aws:s3:::b/${'x'.repeat(bytes)}` }],
+  });
 
   it('refuses a bucket policy over 20 KB with a ResourceConflict before any call', () => {
     expect(() => assertBucketPolicySize(filler(BUCKET_POLICY_MAX_BYTES), 'genomics-reference-data')).toThrow(
-      expect.objectContaining({ name: 'ResourceConflict', message: expect.stringMatching(/bucket policy of genomics-reference-data would be \d+ bytes.*20480-byte limit/) }),
+      expect.objectContaining({
+        name: 'ResourceConflict',
+        message: expect.stringMatching(/bucket policy of genomics-reference-data would be \d+ bytes.*20480-byte limit/),
+      }),
     );
     expect(() => assertBucketPolicySize(filler(19_000), 'b')).not.toThrow();
   });
 
   it('refuses a key policy over 32 KB', () => {
-    expect(() => assertKeyPolicySize(filler(32 * 1024), request.key.arn)).toThrow(expect.objectContaining({ name: 'ResourceConflict', message: expect.stringContaining('32768-byte limit') }));
+    expect(() => assertKeyPolicySize(filler(32 * 1024), request.key.arn)).toThrow(
+      expect.objectContaining({ name: 'ResourceConflict', message: expect.stringContaining('32768-byte limit') }),
+    );
     expect(() => assertKeyPolicySize(filler(30_000), request.key.arn)).not.toThrow();
   });
 });

@@ -1,7 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateAccess } from '../../policy/evaluate.js';
 import type { AccessDecision, AccessInputs, AccessRequest, PolicyDocument } from '../../policy/types.js';
-import { A, B, BUCKET_ARN, C, KEY_ACCOUNT_ROOT, KEY_ARN, NOW, OBJECT_ARN, PREFIX, SLR_IDENTITY, grant, keyUseStatement, policy, role, slr, viaS3 } from './fixtures.js';
+import {
+  A,
+  B,
+  BUCKET_ARN,
+  C,
+  KEY_ACCOUNT_ROOT,
+  KEY_ARN,
+  NOW,
+  OBJECT_ARN,
+  PREFIX,
+  SLR_IDENTITY,
+  grant,
+  keyUseStatement,
+  policy,
+  role,
+  slr,
+  viaS3,
+} from './fixtures.js';
 
 const app = role(A, 'app');
 const keyAdmin = role(C, 'key-admin');
@@ -161,7 +178,12 @@ describe('evaluateAccess: the blog, kms:Decrypt by the FSx service-linked role v
   });
 
   it('allows GenerateDataKey for an export with the same grant', () => {
-    const decision = evaluateAccess({ request: viaS3('kms:GenerateDataKey'), identityPolicies: [SLR_IDENTITY], resourcePolicy: keyPolicy, kms: { grants: [grant()], now: NOW } });
+    const decision = evaluateAccess({
+      request: viaS3('kms:GenerateDataKey'),
+      identityPolicies: [SLR_IDENTITY],
+      resourcePolicy: keyPolicy,
+      kms: { grants: [grant()], now: NOW },
+    });
     expect(decision.allowed).toBe(true);
   });
 
@@ -178,8 +200,14 @@ describe('evaluateAccess: the blog, kms:Decrypt by the FSx service-linked role v
     ['another grantee', grant({ granteePrincipal: `arn:aws:iam::${A}:role/other` })],
     ['another key', grant({ keyArn: KEY_ARN.replace('2a1bae3d', 'ffffffff') })],
     ['operations without Decrypt', grant({ operations: ['Encrypt', 'GenerateDataKey'] })],
-    ['an encryption-context subset constraint for another prefix', grant({ constraints: { encryptionContextSubset: { 'aws:s3:arn': `${BUCKET_ARN}/other/x` } } })],
-    ['an encryption-context equals constraint with an extra pair', grant({ constraints: { encryptionContextEquals: { 'aws:s3:arn': OBJECT_ARN, extra: 'x' } } })],
+    [
+      'an encryption-context subset constraint for another prefix',
+      grant({ constraints: { encryptionContextSubset: { 'aws:s3:arn': `${BUCKET_ARN}/other/x` } } }),
+    ],
+    [
+      'an encryption-context equals constraint with an extra pair',
+      grant({ constraints: { encryptionContextEquals: { 'aws:s3:arn': OBJECT_ARN, extra: 'x' } } }),
+    ],
   ])('does not allow through a grant with %s', (_name, g) => {
     const decision = evaluateAccess({ request: decrypt, identityPolicies: [SLR_IDENTITY], resourcePolicy: keyPolicy, kms: { grants: [g], now: NOW } });
     expect(decision.allowed).toBe(false);
@@ -195,7 +223,14 @@ describe('evaluateAccess: the blog, kms:Decrypt by the FSx service-linked role v
   });
 
   it('lets an explicit deny in the key policy beat a grant', () => {
-    const denying = policy(KEY_ACCOUNT_ROOT, { Sid: 'DenyFsx', Effect: 'Deny', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalAccount': A } } });
+    const denying = policy(KEY_ACCOUNT_ROOT, {
+      Sid: 'DenyFsx',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'kms:Decrypt',
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:PrincipalAccount': A } },
+    });
     const decision = evaluateAccess({ request: decrypt, identityPolicies: [SLR_IDENTITY], resourcePolicy: denying, kms: { grants: [grant()], now: NOW } });
     expect(decision).toMatchObject({ allowed: false, deniedBecause: 'explicit-deny-resource', matchedStatements: ['DenyFsx'] });
   });
@@ -215,7 +250,11 @@ describe('evaluateAccess: KMS key policies', () => {
     const request = { action: 'kms:DescribeKey', resource: KEY_ARN, resourceAccount: C, principal: keyAdmin };
     const decision = evaluateAccess({ request, identityPolicies: [], resourcePolicy: policy(KEY_ACCOUNT_ROOT) });
     expect(decision.deniedBecause).toBe('no-identity-allow');
-    const withIam = evaluateAccess({ request, identityPolicies: [policy({ Effect: 'Allow', Action: 'kms:DescribeKey', Resource: KEY_ARN })], resourcePolicy: policy(KEY_ACCOUNT_ROOT) });
+    const withIam = evaluateAccess({
+      request,
+      identityPolicies: [policy({ Effect: 'Allow', Action: 'kms:DescribeKey', Resource: KEY_ARN })],
+      resourcePolicy: policy(KEY_ACCOUNT_ROOT),
+    });
     expect(withIam).toMatchObject({ allowed: true, allowedBy: ['identity', 'resource'] });
   });
 
@@ -227,19 +266,29 @@ describe('evaluateAccess: KMS key policies', () => {
 
   it('denies when IAM allows but the key policy does not, even in the key account', () => {
     const request = { action: 'kms:Decrypt', resource: KEY_ARN, resourceAccount: C, principal: keyAdmin };
-    const decision = evaluateAccess({ request, identityPolicies: [allowDecrypt], resourcePolicy: policy({ ...KEY_ACCOUNT_ROOT, Principal: { AWS: `arn:aws:iam::${B}:root` } }) });
+    const decision = evaluateAccess({
+      request,
+      identityPolicies: [allowDecrypt],
+      resourcePolicy: policy({ ...KEY_ACCOUNT_ROOT, Principal: { AWS: `arn:aws:iam::${B}:root` } }),
+    });
     expect(decision.deniedBecause).toBe('no-resource-allow');
     expect(decision.message).toContain('because no resource-based policy allows the kms:Decrypt action');
   });
 
   it('allows a cross-account caller through S3 when the key policy delegates to its account and IAM allows', () => {
-    const decision = evaluateAccess({ request: viaS3('kms:Decrypt', OBJECT_ARN, filesystemRole), identityPolicies: [allowDecrypt], resourcePolicy: policy(KEY_ACCOUNT_ROOT, keyUseStatement()) });
+    const decision = evaluateAccess({
+      request: viaS3('kms:Decrypt', OBJECT_ARN, filesystemRole),
+      identityPolicies: [allowDecrypt],
+      resourcePolicy: policy(KEY_ACCOUNT_ROOT, keyUseStatement()),
+    });
     expect(decision).toMatchObject({ allowed: true, allowedBy: ['identity', 'resource'], matchedStatements: ['identity[0].Statement[0]', 'AllowUseOfTheKey'] });
   });
 
   it('denies the same caller when it does not come through S3', () => {
     const direct = { ...viaS3('kms:Decrypt', OBJECT_ARN, filesystemRole), context: { 'kms:EncryptionContext:aws:s3:arn': OBJECT_ARN } };
-    expect(evaluateAccess({ request: direct, identityPolicies: [allowDecrypt], resourcePolicy: policy(KEY_ACCOUNT_ROOT, keyUseStatement()) }).deniedBecause).toBe('no-resource-allow');
+    expect(
+      evaluateAccess({ request: direct, identityPolicies: [allowDecrypt], resourcePolicy: policy(KEY_ACCOUNT_ROOT, keyUseStatement()) }).deniedBecause,
+    ).toBe('no-resource-allow');
   });
 
   it('denies with S3 Bucket Keys when the key policy only allows the prefix objects as encryption context', () => {
@@ -253,7 +302,13 @@ describe('evaluateAccess: KMS key policies', () => {
   it('fills kms:CallerAccount from the caller when the request context does not set it', () => {
     const request = { action: 'kms:Decrypt', resource: KEY_ARN, resourceAccount: C, principal: filesystemRole };
     const byCaller = (acct: string) =>
-      policy({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:CallerAccount': acct } } });
+      policy({
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${A}:root` },
+        Action: 'kms:Decrypt',
+        Resource: '*',
+        Condition: { StringEquals: { 'kms:CallerAccount': acct } },
+      });
     expect(evaluateAccess({ request, identityPolicies: [allowDecrypt], resourcePolicy: byCaller(A) }).allowed).toBe(true);
     expect(evaluateAccess({ request, identityPolicies: [allowDecrypt], resourcePolicy: byCaller(B) }).allowed).toBe(false);
   });
@@ -262,8 +317,19 @@ describe('evaluateAccess: KMS key policies', () => {
 describe('evaluateAccess: role trust policies', () => {
   const orchestrator = role(A, 'fsx-onboard-orchestrator', 'lambda');
   const target = `arn:aws:iam::${B}:role/fsx-onboard-bucket`;
-  const assume = (context: Record<string, string> = {}): AccessRequest => ({ action: 'sts:AssumeRole', resource: target, resourceAccount: B, principal: orchestrator, context });
-  const trust = policy({ Effect: 'Allow', Principal: { AWS: orchestrator.arn }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'ext-1' } } });
+  const assume = (context: Record<string, string> = {}): AccessRequest => ({
+    action: 'sts:AssumeRole',
+    resource: target,
+    resourceAccount: B,
+    principal: orchestrator,
+    context,
+  });
+  const trust = policy({
+    Effect: 'Allow',
+    Principal: { AWS: orchestrator.arn },
+    Action: 'sts:AssumeRole',
+    Condition: { StringEquals: { 'sts:ExternalId': 'ext-1' } },
+  });
   const mayAssume = policy({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/fsx-onboard-*' });
 
   it('allows the trusted role with the external id and an identity allow', () => {
@@ -272,6 +338,8 @@ describe('evaluateAccess: role trust policies', () => {
 
   it('denies without the external id, or without an identity allow across accounts', () => {
     expect(evaluateAccess({ request: assume(), identityPolicies: [mayAssume], resourcePolicy: trust }).deniedBecause).toBe('no-resource-allow');
-    expect(evaluateAccess({ request: assume({ 'sts:ExternalId': 'ext-1' }), identityPolicies: [], resourcePolicy: trust }).deniedBecause).toBe('no-identity-allow');
+    expect(evaluateAccess({ request: assume({ 'sts:ExternalId': 'ext-1' }), identityPolicies: [], resourcePolicy: trust }).deniedBecause).toBe(
+      'no-identity-allow',
+    );
   });
 });

@@ -67,7 +67,12 @@ describe('principals', () => {
 });
 
 describe('evaluateAccess: Not* elements', () => {
-  const request = (action: string, resource = OBJECT_ARN, principal: AccessRequest['principal'] = app): AccessRequest => ({ action, resource, resourceAccount: A, principal });
+  const request = (action: string, resource = OBJECT_ARN, principal: AccessRequest['principal'] = app): AccessRequest => ({
+    action,
+    resource,
+    resourceAccount: A,
+    principal,
+  });
   const allowAll = policy({ Effect: 'Allow', Action: 's3:*', Resource: '*' });
 
   it('denies everything but the NotAction list with a Deny NotAction statement', () => {

@@ -26,7 +26,12 @@ const facts: DeploymentFacts = {
 type Who = TargetRole | 'orchestrator';
 const documents: Record<Who, PolicyDocument> = { ...targetRolePolicies(facts), orchestrator: orchestratorRolePolicy(facts) };
 const accountOf: Record<Who, string> = { fileSystem: A, bucket: B, key: C, orchestrator: A };
-const roleNameOf: Record<Who, string> = { fileSystem: 'fsx-onboard-filesystem', bucket: 'fsx-onboard-bucket', key: 'fsx-onboard-key', orchestrator: 'fsx-onboard-orchestrator' };
+const roleNameOf: Record<Who, string> = {
+  fileSystem: 'fsx-onboard-filesystem',
+  bucket: 'fsx-onboard-bucket',
+  key: 'fsx-onboard-key',
+  orchestrator: 'fsx-onboard-orchestrator',
+};
 
 /** Whether the role's identity policy allows the call (the resource side delegates to the account). */
 function identityAllows(who: Who, action: string, resource: string, context: Record<string, string | string[]> = {}): boolean {
@@ -70,7 +75,14 @@ const commands: [state: string, command: string, action: string, who: Who, resou
   ['CreateFileSystem', 'fsx CreateFileSystem (ImportPath → SLR)', 'iam:CreateServiceLinkedRole', 'fileSystem', SLR_ARN],
   ['CreateFileSystem', 'fsx CreateFileSystem (ImportPath → SLR)', 'iam:AttachRolePolicy', 'fileSystem', SLR_ARN],
   ['CreateFileSystem', 'fsx CreateFileSystem (ImportPath → SLR)', 'iam:PutRolePolicy', 'fileSystem', SLR_ARN],
-  ['CreateFileSystem', 'fsx CreateFileSystem (first in account)', 'iam:CreateServiceLinkedRole', 'fileSystem', `arn:aws:iam::${A}:role/aws-service-role/fsx.amazonaws.com/AWSServiceRoleForAmazonFSx`, { 'iam:AWSServiceName': 'fsx.amazonaws.com' }],
+  [
+    'CreateFileSystem',
+    'fsx CreateFileSystem (first in account)',
+    'iam:CreateServiceLinkedRole',
+    'fileSystem',
+    `arn:aws:iam::${A}:role/aws-service-role/fsx.amazonaws.com/AWSServiceRoleForAmazonFSx`,
+    { 'iam:AWSServiceName': 'fsx.amazonaws.com' },
+  ],
   ['WaitForFileSystem', 'fsx DescribeFileSystems', 'fsx:DescribeFileSystems', 'fileSystem', '*'],
   ['CreateDataRepositoryAssociation', 'fsx DescribeDataRepositoryAssociations', 'fsx:DescribeDataRepositoryAssociations', 'fileSystem', '*'],
   ['CreateDataRepositoryAssociation', 'fsx CreateDataRepositoryAssociation', 'fsx:CreateDataRepositoryAssociation', 'fileSystem', draArn],
@@ -153,9 +165,13 @@ describe('target role policies stay least-privilege', () => {
 
   it('uses Resource "*" only for APIs without resource-level permissions', () => {
     const unscoped = all.flatMap(([, doc]) => doc.Statement.filter((s) => list(s.Resource).includes('*')).flatMap((s) => list(s.Action)));
-    expect([...new Set(unscoped)].sort()).toEqual(
-      ['cloudtrail:LookupEvents', 'fsx:DescribeDataRepositoryAssociations', 'fsx:DescribeDataRepositoryTasks', 'fsx:DescribeFileSystems', 'ssm:GetCommandInvocation'],
-    );
+    expect([...new Set(unscoped)].sort()).toEqual([
+      'cloudtrail:LookupEvents',
+      'fsx:DescribeDataRepositoryAssociations',
+      'fsx:DescribeDataRepositoryTasks',
+      'fsx:DescribeFileSystems',
+      'ssm:GetCommandInvocation',
+    ]);
   });
 
   it('fits in a managed policy (6,144 characters)', () => {
@@ -172,7 +188,13 @@ describe('target role policies stay least-privilege', () => {
     ['key', 'kms:CreateGrant', KEY_ARN, { ...grantContext, 'kms:GrantOperations': ['Decrypt', 'RetireGrant'] }, 'grants extra operations'],
     ['key', 'kms:ScheduleKeyDeletion', KEY_ARN, {}, 'deletes the key'],
     ['fileSystem', 's3:DeleteObject', `${BUCKET_ARN}/${PREFIX}data.csv`, {}, 'deletes data objects'],
-    ['fileSystem', 'iam:CreateServiceLinkedRole', `arn:aws:iam::${A}:role/aws-service-role/elasticmapreduce.amazonaws.com/AWSServiceRoleForEMR`, {}, 'creates other service-linked roles'],
+    [
+      'fileSystem',
+      'iam:CreateServiceLinkedRole',
+      `arn:aws:iam::${A}:role/aws-service-role/elasticmapreduce.amazonaws.com/AWSServiceRoleForEMR`,
+      {},
+      'creates other service-linked roles',
+    ],
     ['fileSystem', 'iam:PutRolePolicy', `arn:aws:iam::${A}:role/admin`, {}, 'edits other roles'],
     ['fileSystem', 'fsx:DeleteBackup', `arn:aws:fsx:${REGION}:${A}:backup/backup-1`, {}, 'deletes backups'],
     ['fileSystem', 'ssm:SendCommand', `arn:aws:ssm:${REGION}:${A}:document/AWS-RunPowerShellScript`, {}, 'runs other documents'],
@@ -184,7 +206,11 @@ describe('target role policies stay least-privilege', () => {
 
   it('scopes every account-specific ARN with "*" when the deployment cannot know the accounts', () => {
     const open = { ...facts, accounts: { fileSystem: '*', bucket: '*', key: '*' }, keyArns: [`arn:aws:kms:${REGION}:*:key/*`] };
-    expect(orchestratorRolePolicy(open).Statement[0]!.Resource).toEqual(['arn:aws:iam::*:role/fsx-onboard-filesystem', 'arn:aws:iam::*:role/fsx-onboard-bucket', 'arn:aws:iam::*:role/fsx-onboard-key']);
+    expect(orchestratorRolePolicy(open).Statement[0]!.Resource).toEqual([
+      'arn:aws:iam::*:role/fsx-onboard-filesystem',
+      'arn:aws:iam::*:role/fsx-onboard-bucket',
+      'arn:aws:iam::*:role/fsx-onboard-key',
+    ]);
     expect(JSON.stringify(fileSystemRolePolicy(open))).toContain(`arn:aws:fsx:${REGION}:*:file-system/*`);
     expect(keyRolePolicy(open).Statement[1]!.Condition).toMatchObject({
       StringLike: { 'kms:GranteePrincipal': 'arn:aws:iam::*:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_fs-*' },

@@ -26,7 +26,9 @@ export interface Expectation {
 
 export function loadCorpus(): { file: string; expectation: Expectation }[] {
   const index = JSON.parse(readFileSync(join(CORPUS_DIR, 'expected.json'), 'utf8')) as Record<string, Expectation | string>;
-  const files = readdirSync(CORPUS_DIR).filter((f) => f !== 'expected.json').sort();
+  const files = readdirSync(CORPUS_DIR)
+    .filter((f) => f !== 'expected.json')
+    .sort();
   const unindexed = files.filter((f) => !(f in index));
   if (unindexed.length) throw new Error(`${CORPUS_DIR}/expected.json lacks ${unindexed.join(', ')}`);
   return files.map((file) => ({ file, expectation: index[file] as Expectation }));
@@ -42,18 +44,46 @@ export function changeableState(sandbox: Sandbox) {
 /** A file system someone else made and linked at `path`, for the overlap refusals. */
 async function adoptableFileSystem(sandbox: Sandbox, path: string): Promise<string> {
   const request = parsed(p2Example);
-  const clients = createClientFactory({ region: request.region, credentials: sandbox.orchestratorCredentials, plugins: [sandbox.plugin], clientConfig: sandboxClientConfig() });
+  const clients = createClientFactory({
+    region: request.region,
+    credentials: sandbox.orchestratorCredentials,
+    plugins: [sandbox.plugin],
+    clientConfig: sandboxClientConfig(),
+  });
   const { fsx } = clients.forTarget('fileSystem', request.fileSystem.accountId);
   const { FileSystem } = await fsx.send(
-    new CreateFileSystemCommand({ FileSystemType: 'LUSTRE', FileSystemTypeVersion: '2.15', StorageCapacity: 1200, SubnetIds: request.fileSystem.subnetIds, LustreConfiguration: { DeploymentType: 'PERSISTENT_2', PerUnitStorageThroughput: 125 } }),
+    new CreateFileSystemCommand({
+      FileSystemType: 'LUSTRE',
+      FileSystemTypeVersion: '2.15',
+      StorageCapacity: 1200,
+      SubnetIds: request.fileSystem.subnetIds,
+      LustreConfiguration: { DeploymentType: 'PERSISTENT_2', PerUnitStorageThroughput: 125 },
+    }),
   );
   sandbox.clock.advance(3600);
   // FSx checks the caller's S3 access when linking: the other team had it then, not any more.
   const bucket = sandbox.sim.state.buckets[request.bucket.name]!;
   const policy = bucket.policy;
   const fileSystemRole = clients.roleArn('fileSystem', request.fileSystem.accountId);
-  bucket.policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'OtherTeam', Effect: 'Allow', Principal: { AWS: fileSystemRole }, Action: ['s3:Get*', 's3:List*', 's3:PutObject'], Resource: [`arn:aws:s3:::${request.bucket.name}`, `arn:aws:s3:::${request.bucket.name}/*`] }] });
-  await fsx.send(new CreateDataRepositoryAssociationCommand({ FileSystemId: FileSystem!.FileSystemId!, FileSystemPath: path, DataRepositoryPath: `s3://${request.bucket.name}/other-team/` }));
+  bucket.policy = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'OtherTeam',
+        Effect: 'Allow',
+        Principal: { AWS: fileSystemRole },
+        Action: ['s3:Get*', 's3:List*', 's3:PutObject'],
+        Resource: [`arn:aws:s3:::${request.bucket.name}`, `arn:aws:s3:::${request.bucket.name}/*`],
+      },
+    ],
+  });
+  await fsx.send(
+    new CreateDataRepositoryAssociationCommand({
+      FileSystemId: FileSystem!.FileSystemId!,
+      FileSystemPath: path,
+      DataRepositoryPath: `s3://${request.bucket.name}/other-team/`,
+    }),
+  );
   if (policy === undefined) delete bucket.policy;
   else bucket.policy = policy;
   sandbox.clock.advance(3600);

@@ -12,11 +12,14 @@ describe('re-running after a stop or a crash', () => {
     expect(outcome.diff).toEqual([]);
   });
 
-  it.each(['CreateFileSystem', 'CreateGrant', 'StartTestExport'] as const)('rolls back a run stopped at %s on demand, leaving the accounts as before', async (step) => {
-    const outcome = await stopThenRollback(p2Example, step);
-    expect(outcome.problem).toBeUndefined();
-    expect(outcome.diff).toEqual([]);
-  });
+  it.each(['CreateFileSystem', 'CreateGrant', 'StartTestExport'] as const)(
+    'rolls back a run stopped at %s on demand, leaving the accounts as before',
+    async (step) => {
+      const outcome = await stopThenRollback(p2Example, step);
+      expect(outcome.problem).toBeUndefined();
+      expect(outcome.diff).toEqual([]);
+    },
+  );
 
   // The bench crashes every forward step; here the ones whose lost result hides a change.
   it.each([...mutatingSteps, 'VerifyExport'] as const)('converges when the Lambda of %s crashes after its work and the request runs again', async (step) => {

@@ -14,8 +14,20 @@ type Statement = { Sid: string } & Record<string, unknown>;
 function addOtherTeamsStatements(sandbox: Sandbox, request: OnboardingRequest): { bucket: Statement; key: Statement } {
   const bucket = sandbox.sim.state.buckets[request.bucket.name]!;
   const key = sandbox.sim.state.keys[request.key.arn]!;
-  const bucketStatement = { Sid: 'AnalyticsTeamRead', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444444444444:root' }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${request.bucket.name}/analytics/*` };
-  const keyStatement = { Sid: 'AnalyticsTeamDecrypt', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444444444444:root' }, Action: 'kms:Decrypt', Resource: '*' };
+  const bucketStatement = {
+    Sid: 'AnalyticsTeamRead',
+    Effect: 'Allow',
+    Principal: { AWS: 'arn:aws:iam::444444444444:root' },
+    Action: 's3:GetObject',
+    Resource: `arn:aws:s3:::${request.bucket.name}/analytics/*`,
+  };
+  const keyStatement = {
+    Sid: 'AnalyticsTeamDecrypt',
+    Effect: 'Allow',
+    Principal: { AWS: 'arn:aws:iam::444444444444:root' },
+    Action: 'kms:Decrypt',
+    Resource: '*',
+  };
   const bucketPolicy = bucket.policy ? JSON.parse(bucket.policy) : { Version: '2012-10-17', Statement: [] };
   bucket.policy = JSON.stringify({ ...bucketPolicy, Statement: [...bucketPolicy.Statement, bucketStatement] });
   const keyPolicy = JSON.parse(key.policy);
@@ -36,7 +48,7 @@ describe('rollback after a permanent failure', () => {
     expect(outcome.diff).toEqual([]);
   });
 
-  it("keeps the statements another team added to the bucket and key policies during the run", async () => {
+  it('keeps the statements another team added to the bucket and key policies during the run', async () => {
     const sandbox = await freshSandbox();
     const request = parsed(p2Example);
     await sandbox.ensureWorldFor(request);
@@ -47,7 +59,9 @@ describe('rollback after a permanent failure', () => {
       added = addOtherTeamsStatements(sandbox, request);
       return stepHandlers.NarrowBucketPolicy(input, deps);
     };
-    const report = await run(p2Example, sandbox, { handlers: { NarrowBucketPolicy: narrowAfterOthers, ...failWhileRunning(sandbox, 'CreateGrant', 'kms:CreateGrant') } });
+    const report = await run(p2Example, sandbox, {
+      handlers: { NarrowBucketPolicy: narrowAfterOthers, ...failWhileRunning(sandbox, 'CreateGrant', 'kms:CreateGrant') },
+    });
     sandbox.clock.advance(SETTLE_SECONDS);
     expect(report.error).toBe('AccessDenied');
     expect(report.cause).toMatch(/left behind: \{\}$/);

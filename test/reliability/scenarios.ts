@@ -58,7 +58,10 @@ export function withStop(raw: Raw, onFailure: 'stop' | 'rollback' = 'stop'): Raw
 export function failWhileRunning(sandbox: Sandbox, step: StepName, operation: string, code = 'AccessDenied'): Partial<Record<StepName, StepHandler<any>>> {
   const handler: StepHandler<any> = async (input, deps) => {
     const previous = sandbox.faults;
-    sandbox.faults = { ...previous, permanent: { ...previous.permanent, [operation]: { code, message: `injected permanent failure of ${operation}`, httpStatusCode: 403 } } };
+    sandbox.faults = {
+      ...previous,
+      permanent: { ...previous.permanent, [operation]: { code, message: `injected permanent failure of ${operation}`, httpStatusCode: 403 } },
+    };
     try {
       return await (stepHandlers[step] as StepHandler<any>)(input, deps);
     } finally {
@@ -107,7 +110,12 @@ export async function cleanEndState(raw: Raw): Promise<EndState> {
 const failedAt = (report: RunReport) => report.steps.filter((s) => s.status === 'failed').map((s) => s.name);
 // A caught failure is followed by the compensations, so the step's record keeps its last error.
 const deniedAt = (report: RunReport) => report.steps.filter((s) => /^AccessDenied/.test(s.lastError ?? '')).map((s) => s.name);
-const outcome = (label: string, problem: string | undefined, diff: string[]): Outcome => ({ label, succeeded: !problem, ...(problem ? { problem } : {}), diff });
+const outcome = (label: string, problem: string | undefined, diff: string[]): Outcome => ({
+  label,
+  succeeded: !problem,
+  ...(problem ? { problem } : {}),
+  diff,
+});
 
 /** (a) An onboarding with `rate` transient faults on every call succeeds through Retry alone. */
 export async function underTransientFaults(raw: Raw, seed: number, rate = 0.2): Promise<Outcome> {
@@ -159,7 +167,8 @@ export async function stopThenResume(raw: Raw, step: StepName): Promise<Outcome>
   const document = withStop(raw);
   const stopped = await run(document, sandbox, { handlers: failWhileRunning(sandbox, step, changingCall[step]!) });
   let problem: string | undefined;
-  if (stopped.status !== 'FAILED' || failedAt(stopped).join() !== step) problem = `expected to stop at ${step}, got ${stopped.status} at ${failedAt(stopped).join(', ')}`;
+  if (stopped.status !== 'FAILED' || failedAt(stopped).join() !== step)
+    problem = `expected to stop at ${step}, got ${stopped.status} at ${failedAt(stopped).join(', ')}`;
   // `fsx-onboard resume` re-runs the recorded request: the same document, on the same world.
   const resumed = await run(document, sandbox);
   if (!problem && resumed.status !== 'SUCCEEDED') problem = `resume failed: ${resumed.error}: ${resumed.cause}`;

@@ -13,20 +13,34 @@ type World = Awaited<ReturnType<typeof world>>;
 
 async function linkedFileSystem(w: World, autoExport = false) {
   await shareBucketAndKey(w);
-  const { FileSystem } = await w.fileSystem.fsx.send(new CreateFileSystemCommand({
-    FileSystemType: 'LUSTRE', StorageCapacity: 1200, SubnetIds: w.request.fileSystem.subnetIds, SecurityGroupIds: w.request.fileSystem.securityGroupIds,
-    LustreConfiguration: { DeploymentType: 'PERSISTENT_2', PerUnitStorageThroughput: 125 },
-  }));
+  const { FileSystem } = await w.fileSystem.fsx.send(
+    new CreateFileSystemCommand({
+      FileSystemType: 'LUSTRE',
+      StorageCapacity: 1200,
+      SubnetIds: w.request.fileSystem.subnetIds,
+      SecurityGroupIds: w.request.fileSystem.securityGroupIds,
+      LustreConfiguration: { DeploymentType: 'PERSISTENT_2', PerUnitStorageThroughput: 125 },
+    }),
+  );
   const id = FileSystem!.FileSystemId!;
-  await w.fileSystem.fsx.send(new CreateDataRepositoryAssociationCommand({
-    FileSystemId: id, FileSystemPath: w.request.fileSystem.fileSystemPath, DataRepositoryPath: `s3://${w.request.bucket.name}/${w.request.bucket.prefix}`, BatchImportMetaDataOnCreate: true,
-    ...(autoExport ? { S3: { AutoExportPolicy: { Events: ['NEW' as const, 'CHANGED' as const] } } } : {}),
-  }));
+  await w.fileSystem.fsx.send(
+    new CreateDataRepositoryAssociationCommand({
+      FileSystemId: id,
+      FileSystemPath: w.request.fileSystem.fileSystemPath,
+      DataRepositoryPath: `s3://${w.request.bucket.name}/${w.request.bucket.prefix}`,
+      BatchImportMetaDataOnCreate: true,
+      ...(autoExport ? { S3: { AutoExportPolicy: { Events: ['NEW' as const, 'CHANGED' as const] } } } : {}),
+    }),
+  );
   w.sandbox.clock.advance(600 + 13 * 60 + 1);
   const described = (await w.fileSystem.fsx.send(new DescribeFileSystemsCommand({ FileSystemIds: [id] }))).FileSystems![0]!;
   const mnt = w.request.testExport.mountPath;
   const dir = `${mnt}${w.request.fileSystem.fileSystemPath}/${canaryKey(w, '').slice(w.request.bucket.prefix.length, -1)}`;
-  const mount = [`mkdir -p ${mnt}`, `mountpoint -q ${mnt} || mount -t lustre -o relatime,flock ${described.DNSName}@tcp:/${described.LustreConfiguration!.MountName} ${mnt}`, `mkdir -p ${dir}`];
+  const mount = [
+    `mkdir -p ${mnt}`,
+    `mountpoint -q ${mnt} || mount -t lustre -o relatime,flock ${described.DNSName}@tcp:/${described.LustreConfiguration!.MountName} ${mnt}`,
+    `mkdir -p ${dir}`,
+  ];
   const slr = `arn:aws:iam::${w.a}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_${id}`;
   return { id, dir, mount, slr, instance: w.request.testExport.clientInstanceId! };
 }
@@ -37,26 +51,42 @@ async function kmsEvents(clients: World['key'], eventName: string) {
 }
 
 const grant = (w: World, slr: string) =>
-  w.key.kms.send(new CreateGrantCommand({ KeyId: w.request.key.arn, GranteePrincipal: slr, Name: `fsx-onboard-${w.request.requestId}`, Operations: ['Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'CreateGrant', 'DescribeKey', 'ReEncryptFrom', 'ReEncryptTo'] }));
+  w.key.kms.send(
+    new CreateGrantCommand({
+      KeyId: w.request.key.arn,
+      GranteePrincipal: slr,
+      Name: `fsx-onboard-${w.request.requestId}`,
+      Operations: ['Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'CreateGrant', 'DescribeKey', 'ReEncryptFrom', 'ReEncryptTo'],
+    }),
+  );
 
 describe("the blog's cross-account scenario in the sandbox", () => {
   it('cannot read an S3 object through the mount without a grant, and CloudTrail in A and C has the blog message', async () => {
     const w = await world();
     const fs = await linkedFileSystem(w);
-    await w.bucket.s3.send(new PutObjectCommand({ Bucket: w.request.bucket.name, Key: canaryKey(w, 'from-s3.txt'), Body: 'this is encrypted using cmk symmetric key\n' }));
+    await w.bucket.s3.send(
+      new PutObjectCommand({ Bucket: w.request.bucket.name, Key: canaryKey(w, 'from-s3.txt'), Body: 'this is encrypted using cmk symmetric key\n' }),
+    );
     const read = await runOnClient(w.sandbox, w.fileSystem.ssm, fs.instance, [...fs.mount, `cat ${fs.dir}/from-s3.txt`]);
     expect(read).toMatchObject({ Status: 'Failed', ResponseCode: 1, StandardErrorContent: `cat: ${fs.dir}/from-s3.txt: No data available\n` });
     const message = `User: arn:aws:sts::${w.a}:assumed-role/AWSServiceRoleForFSxS3Access_${fs.id}/FSx is not authorized to perform: kms:Decrypt on resource: ${w.request.key.arn} because no identity-based policy allows the kms:Decrypt action`;
     for (const clients of [w.key, w.fileSystem]) {
       const [decrypt] = await kmsEvents(clients, 'Decrypt');
-      expect(decrypt).toMatchObject({ eventSource: 'kms.amazonaws.com', errorCode: 'AccessDenied', errorMessage: message, userIdentity: { invokedBy: 's3.amazonaws.com' } });
+      expect(decrypt).toMatchObject({
+        eventSource: 'kms.amazonaws.com',
+        errorCode: 'AccessDenied',
+        errorMessage: message,
+        userIdentity: { invokedBy: 's3.amazonaws.com' },
+      });
     }
   });
 
   it('reads it once the grant has propagated', async () => {
     const w = await world();
     const fs = await linkedFileSystem(w);
-    await w.bucket.s3.send(new PutObjectCommand({ Bucket: w.request.bucket.name, Key: canaryKey(w, 'from-s3.txt'), Body: 'this is encrypted using cmk symmetric key\n' }));
+    await w.bucket.s3.send(
+      new PutObjectCommand({ Bucket: w.request.bucket.name, Key: canaryKey(w, 'from-s3.txt'), Body: 'this is encrypted using cmk symmetric key\n' }),
+    );
     await grant(w, fs.slr);
     // KMS grants are eventually consistent: at first the grant is not in effect yet.
     const early = await runOnClient(w.sandbox, w.fileSystem.ssm, fs.instance, [...fs.mount, `cat ${fs.dir}/from-s3.txt`]);
@@ -70,13 +100,21 @@ describe("the blog's cross-account scenario in the sandbox", () => {
     const w = await world();
     const fs = await linkedFileSystem(w);
     const file = `${fs.dir}/to-s3.txt`;
-    const archive = await runOnClient(w.sandbox, w.fileSystem.ssm, fs.instance, [...fs.mount, `printf '%s\\n' 'canary from the client' > ${file}`, `lfs hsm_archive ${file}`, `lfs hsm_action ${file}`]);
+    const archive = await runOnClient(w.sandbox, w.fileSystem.ssm, fs.instance, [
+      ...fs.mount,
+      `printf '%s\\n' 'canary from the client' > ${file}`,
+      `lfs hsm_archive ${file}`,
+      `lfs hsm_action ${file}`,
+    ]);
     expect(archive).toMatchObject({ Status: 'Success', ResponseCode: 0, StandardOutputContent: `${file}: ARCHIVE\n`, StandardErrorContent: '' });
     w.sandbox.clock.advance(30);
     const after = await runOnClient(w.sandbox, w.fileSystem.ssm, fs.instance, [`lfs hsm_action ${file}`]);
     expect(after.StandardOutputContent).toBe(`${file}: NOOP\n`);
     // The bucket role has no s3:ListBucket, so S3 answers a missing key with 403, not 404.
-    await expect(w.bucket.s3.send(new HeadObjectCommand({ Bucket: w.request.bucket.name, Key: canaryKey(w, 'to-s3.txt') }))).rejects.toMatchObject({ name: 'Forbidden', $metadata: { httpStatusCode: 403 } });
+    await expect(w.bucket.s3.send(new HeadObjectCommand({ Bucket: w.request.bucket.name, Key: canaryKey(w, 'to-s3.txt') }))).rejects.toMatchObject({
+      name: 'Forbidden',
+      $metadata: { httpStatusCode: 403 },
+    });
     expect(w.sandbox.state.buckets[w.request.bucket.name]!.objects).toEqual({});
     const [denied] = await kmsEvents(w.key, 'GenerateDataKey');
     expect(denied).toMatchObject({

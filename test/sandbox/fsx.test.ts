@@ -57,19 +57,26 @@ describe('sandbox FSx', () => {
     expect(await lifecycle(w, FileSystem!.FileSystemId!)).toBe('AVAILABLE');
     const retry = await w.fileSystem.fsx.send(new CreateFileSystemCommand(fsInput(w)));
     expect(retry.FileSystem?.FileSystemId).toBe(FileSystem?.FileSystemId);
-    await expect(w.fileSystem.fsx.send(new CreateFileSystemCommand(fsInput(w, { StorageCapacity: 2400 })))).rejects.toMatchObject({ name: 'IncompatibleParameterError' });
+    await expect(w.fileSystem.fsx.send(new CreateFileSystemCommand(fsInput(w, { StorageCapacity: 2400 })))).rejects.toMatchObject({
+      name: 'IncompatibleParameterError',
+    });
   });
 
   it('validates deployment type, capacity, subnets and rejects ImportPath for PERSISTENT_2', async () => {
     const w = await world();
-    const send = (extra: Partial<CreateFileSystemCommandInput>) => w.fileSystem.fsx.send(new CreateFileSystemCommand(fsInput(w, { ClientRequestToken: undefined, ...extra })));
+    const send = (extra: Partial<CreateFileSystemCommandInput>) =>
+      w.fileSystem.fsx.send(new CreateFileSystemCommand(fsInput(w, { ClientRequestToken: undefined, ...extra })));
     await expect(send({ StorageCapacity: 1300 })).rejects.toMatchObject({ name: 'BadRequest' });
     await expect(send({ SubnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0a1b2c3d4e5f60719'] })).rejects.toMatchObject({ name: 'BadRequest' });
-    await expect(send({ LustreConfiguration: { DeploymentType: 'PERSISTENT_2', PerUnitStorageThroughput: 125, ImportPath: `s3://${w.request.bucket.name}` } })).rejects.toMatchObject({
+    await expect(
+      send({ LustreConfiguration: { DeploymentType: 'PERSISTENT_2', PerUnitStorageThroughput: 125, ImportPath: `s3://${w.request.bucket.name}` } }),
+    ).rejects.toMatchObject({
       name: 'BadRequest',
       message: expect.stringContaining('not supported for PERSISTENT_2'),
     });
-    await expect(send({ LustreConfiguration: { DeploymentType: 'PERSISTENT_2', PerUnitStorageThroughput: 50 } })).rejects.toMatchObject({ name: 'InvalidPerUnitStorageThroughput' });
+    await expect(send({ LustreConfiguration: { DeploymentType: 'PERSISTENT_2', PerUnitStorageThroughput: 50 } })).rejects.toMatchObject({
+      name: 'InvalidPerUnitStorageThroughput',
+    });
   });
 
   it('validates S3 access with the caller credentials for a DRA, and creates the SLR with it', async () => {
@@ -88,7 +95,9 @@ describe('sandbox FSx', () => {
     expect(Association?.Lifecycle).toBe('CREATING');
     const again = await w.fileSystem.fsx.send(new CreateDataRepositoryAssociationCommand(draInput(w, id)));
     expect(again.Association?.AssociationId).toBe(Association?.AssociationId);
-    await expect(w.fileSystem.fsx.send(new CreateDataRepositoryAssociationCommand(draInput(w, id, 'tok-2', `${w.request.fileSystem.fileSystemPath}/sub`)))).rejects.toMatchObject({ name: 'BadRequest' });
+    await expect(
+      w.fileSystem.fsx.send(new CreateDataRepositoryAssociationCommand(draInput(w, id, 'tok-2', `${w.request.fileSystem.fileSystemPath}/sub`))),
+    ).rejects.toMatchObject({ name: 'BadRequest' });
     // IAM propagation: the SLR is not readable at once.
     await expect(w.fileSystem.iam.send(new GetRoleCommand({ RoleName: slrName }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
     w.sandbox.clock.advance(5);
@@ -101,10 +110,20 @@ describe('sandbox FSx', () => {
   });
 
   it('creates the SLR with a legacy SCRATCH_2 file system linked by ImportPath', async () => {
-    const w = await world(exampleRequest((r) => { r['fileSystem'].deploymentType = 'SCRATCH_2'; r['fileSystem'].fileSystemPath = '/'; delete r['fileSystem'].perUnitStorageThroughput; }));
+    const w = await world(
+      exampleRequest((r) => {
+        r['fileSystem'].deploymentType = 'SCRATCH_2';
+        r['fileSystem'].fileSystemPath = '/';
+        delete r['fileSystem'].perUnitStorageThroughput;
+      }),
+    );
     await shareBucketAndKey(w);
     const url = `s3://${w.request.bucket.name}/${w.request.bucket.prefix}`;
-    const { FileSystem } = await w.fileSystem.fsx.send(new CreateFileSystemCommand(fsInput(w, { LustreConfiguration: { DeploymentType: 'SCRATCH_2', ImportPath: url, ExportPath: url, AutoImportPolicy: 'NEW_CHANGED_DELETED' } })));
+    const { FileSystem } = await w.fileSystem.fsx.send(
+      new CreateFileSystemCommand(
+        fsInput(w, { LustreConfiguration: { DeploymentType: 'SCRATCH_2', ImportPath: url, ExportPath: url, AutoImportPolicy: 'NEW_CHANGED_DELETED' } }),
+      ),
+    );
     w.sandbox.clock.advance(5);
     const { Role } = await w.fileSystem.iam.send(new GetRoleCommand({ RoleName: `AWSServiceRoleForFSxS3Access_${FileSystem!.FileSystemId}` }));
     expect(Role?.Arn).toContain(':role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/');
@@ -124,22 +143,38 @@ describe('sandbox FSx', () => {
     expect(await lifecycle(w, id)).toBe('DELETING');
     w.sandbox.clock.advance(200);
     await expect(lifecycle(w, id)).rejects.toMatchObject({ name: 'FileSystemNotFound' });
-    await expect(w.fileSystem.iam.send(new GetRoleCommand({ RoleName: `AWSServiceRoleForFSxS3Access_${id}` }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+    await expect(w.fileSystem.iam.send(new GetRoleCommand({ RoleName: `AWSServiceRoleForFSxS3Access_${id}` }))).rejects.toMatchObject({
+      name: 'NoSuchEntityException',
+    });
     expect(Object.keys(w.sandbox.state.dras)).toHaveLength(0);
   });
 
   it('fails an export task whose report FSx cannot encrypt, and succeeds once the SLR has a grant', async () => {
-    const w = await world(exampleRequest((r) => { r['testExport'] = { mode: 'data-repository-task' }; }));
+    const w = await world(
+      exampleRequest((r) => {
+        r['testExport'] = { mode: 'data-repository-task' };
+      }),
+    );
     await shareBucketAndKey(w);
     const { FileSystem } = await w.fileSystem.fsx.send(new CreateFileSystemCommand(fsInput(w)));
     const id = FileSystem!.FileSystemId!;
     await w.fileSystem.fsx.send(new CreateDataRepositoryAssociationCommand(draInput(w, id)));
     w.sandbox.clock.advance(600 + 13 * 60 + 1);
     const task = (token: string) =>
-      w.fileSystem.fsx.send(new CreateDataRepositoryTaskCommand({
-        Type: 'EXPORT_TO_REPOSITORY', FileSystemId: id, Paths: ['genomics'], ClientRequestToken: token,
-        Report: { Enabled: true, Path: `s3://${w.request.bucket.name}/${w.request.bucket.prefix}.fsx-onboard-reports`, Format: 'REPORT_CSV_20191124', Scope: 'FAILED_FILES_ONLY' },
-      }));
+      w.fileSystem.fsx.send(
+        new CreateDataRepositoryTaskCommand({
+          Type: 'EXPORT_TO_REPOSITORY',
+          FileSystemId: id,
+          Paths: ['genomics'],
+          ClientRequestToken: token,
+          Report: {
+            Enabled: true,
+            Path: `s3://${w.request.bucket.name}/${w.request.bucket.prefix}.fsx-onboard-reports`,
+            Format: 'REPORT_CSV_20191124',
+            Scope: 'FAILED_FILES_ONLY',
+          },
+        }),
+      );
     const first = await task('t1');
     expect(first.DataRepositoryTask?.Lifecycle).toBe('PENDING');
     await expect(task('t2')).rejects.toMatchObject({ name: 'DataRepositoryTaskExecuting' });
@@ -152,15 +187,27 @@ describe('sandbox FSx', () => {
     expect(failed?.FailureDetails?.Message).toContain('S3AccessDenied');
 
     const slr = `arn:aws:iam::${w.a}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_${id}`;
-    await w.key.kms.send(new CreateGrantCommand({ KeyId: w.request.key.arn, GranteePrincipal: slr, Operations: ['Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'CreateGrant', 'DescribeKey', 'ReEncryptFrom', 'ReEncryptTo'], Name: 'g' }));
+    await w.key.kms.send(
+      new CreateGrantCommand({
+        KeyId: w.request.key.arn,
+        GranteePrincipal: slr,
+        Operations: ['Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'CreateGrant', 'DescribeKey', 'ReEncryptFrom', 'ReEncryptTo'],
+        Name: 'g',
+      }),
+    );
     // FSx cannot present the grant token: the task succeeds once the grant has propagated.
     w.sandbox.clock.advance(GRANT_PROPAGATION_MS / 1000);
     const second = await task('t3');
     w.sandbox.clock.advance(90);
-    const done = (await w.fileSystem.fsx.send(new DescribeDataRepositoryTasksCommand({ TaskIds: [second.DataRepositoryTask!.TaskId!] }))).DataRepositoryTasks?.[0];
+    const done = (await w.fileSystem.fsx.send(new DescribeDataRepositoryTasksCommand({ TaskIds: [second.DataRepositoryTask!.TaskId!] })))
+      .DataRepositoryTasks?.[0];
     expect(done?.Lifecycle).toBe('SUCCEEDED');
     const report = w.sandbox.state.buckets[w.request.bucket.name]!.objects[`${w.request.bucket.prefix}.fsx-onboard-reports/${done!.TaskId}/failures.csv`];
-    expect(report).toMatchObject({ sse: 'aws:kms', kmsKeyArn: w.request.key.arn, writtenBy: `arn:aws:sts::${w.a}:assumed-role/AWSServiceRoleForFSxS3Access_${id}/FSx` });
+    expect(report).toMatchObject({
+      sse: 'aws:kms',
+      kmsKeyArn: w.request.key.arn,
+      writtenBy: `arn:aws:sts::${w.a}:assumed-role/AWSServiceRoleForFSxS3Access_${id}/FSx`,
+    });
   });
 
   it('refuses a DRA when the caller may not create the SLR, and "/" after another DRA', async () => {
@@ -178,7 +225,11 @@ describe('sandbox FSx', () => {
     });
     policy.Statement = saved;
     await w.fileSystem.fsx.send(new CreateDataRepositoryAssociationCommand(draInput(w, id)));
-    await expect(w.fileSystem.fsx.send(new CreateDataRepositoryAssociationCommand({ ...draInput(w, id, 'tok-root', '/'), DataRepositoryPath: `s3://${w.request.bucket.name}/other/` }))).rejects.toMatchObject({
+    await expect(
+      w.fileSystem.fsx.send(
+        new CreateDataRepositoryAssociationCommand({ ...draInput(w, id, 'tok-root', '/'), DataRepositoryPath: `s3://${w.request.bucket.name}/other/` }),
+      ),
+    ).rejects.toMatchObject({
       name: 'BadRequest',
       message: expect.stringContaining('first data repository association'),
     });

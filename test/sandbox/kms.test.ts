@@ -8,7 +8,16 @@ const ops = ['Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPla
 /** Sandbox-made SLR (as FSx would create it), propagated. */
 function addSlr(w: Awaited<ReturnType<typeof world>>, fsId = 'fs-0123456789abcdef0') {
   const arn = `arn:aws:iam::${w.a}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_${fsId}`;
-  w.sandbox.state.roles[arn] = { arn, name: `AWSServiceRoleForFSxS3Access_${fsId}`, path: '/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/', account: w.a, trustPolicy: { Statement: [] }, inlinePolicies: {}, managedPolicies: [], createdAt: w.sandbox.clock.now() - 60_000 };
+  w.sandbox.state.roles[arn] = {
+    arn,
+    name: `AWSServiceRoleForFSxS3Access_${fsId}`,
+    path: '/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/',
+    account: w.a,
+    trustPolicy: { Statement: [] },
+    inlinePolicies: {},
+    managedPolicies: [],
+    createdAt: w.sandbox.clock.now() - 60_000,
+  };
   return arn;
 }
 
@@ -17,33 +26,61 @@ describe('sandbox KMS', () => {
     const w = await world();
     const { KeyMetadata } = await w.key.kms.send(new DescribeKeyCommand({ KeyId: w.request.key.arn }));
     expect(KeyMetadata).toMatchObject({ KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', KeyState: 'Enabled', AWSAccountId: w.c });
-    await expect(w.key.kms.send(new DescribeKeyCommand({ KeyId: w.request.key.arn.replace(/.{4}$/, 'ffff') }))).rejects.toMatchObject({ name: 'NotFoundException' });
+    await expect(w.key.kms.send(new DescribeKeyCommand({ KeyId: w.request.key.arn.replace(/.{4}$/, 'ffff') }))).rejects.toMatchObject({
+      name: 'NotFoundException',
+    });
   });
 
   it('refuses a key policy that would lock the caller out, unless the safety check is bypassed', async () => {
     const w = await world();
-    const lockout = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'OnlyA', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${w.a}:root` }, Action: 'kms:Decrypt', Resource: '*' }] });
+    const lockout = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'OnlyA', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${w.a}:root` }, Action: 'kms:Decrypt', Resource: '*' }],
+    });
     await expect(w.key.kms.send(new PutKeyPolicyCommand({ KeyId: w.request.key.arn, PolicyName: 'default', Policy: lockout }))).rejects.toMatchObject({
       name: 'MalformedPolicyDocumentException',
       message: expect.stringContaining('will not allow you to update the key policy'),
     });
     await w.key.kms.send(new PutKeyPolicyCommand({ KeyId: w.request.key.arn, PolicyName: 'default', Policy: lockout, BypassPolicyLockoutSafetyCheck: true }));
-    await expect(w.key.kms.send(new GetKeyPolicyCommand({ KeyId: w.request.key.arn, PolicyName: 'default' }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    await expect(w.key.kms.send(new GetKeyPolicyCommand({ KeyId: w.request.key.arn, PolicyName: 'default' }))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
   });
 
   it('rejects key policies over 32 KB and policies naming principals that do not exist', async () => {
     const w = await world();
     const root = { Sid: 'Root', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${w.c}:root` }, Action: 'kms:*', Resource: '*' };
-    const big = { Version: '2012-10-17', Statement: [root, { Sid: 'Pad', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${w.a}:root` }, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:EncryptionContext:x': 'y'.repeat(33_000) } } }] };
-    await expect(w.key.kms.send(new PutKeyPolicyCommand({ KeyId: w.request.key.arn, PolicyName: 'default', Policy: JSON.stringify(big) }))).rejects.toMatchObject({ name: 'LimitExceededException' });
-    const ghost = { Version: '2012-10-17', Statement: [root, { Sid: 'Ghost', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${w.a}:role/ghost` }, Action: 'kms:Decrypt', Resource: '*' }] };
-    await expect(w.key.kms.send(new PutKeyPolicyCommand({ KeyId: w.request.key.arn, PolicyName: 'default', Policy: JSON.stringify(ghost) }))).rejects.toMatchObject({ name: 'MalformedPolicyDocumentException' });
+    const big = {
+      Version: '2012-10-17',
+      Statement: [
+        root,
+        {
+          Sid: 'Pad',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${w.a}:root` },
+          Action: 'kms:Decrypt',
+          Resource: '*',
+          Condition: { StringEquals: { 'kms:EncryptionContext:x': 'y'.repeat(33_000) } },
+        },
+      ],
+    };
+    await expect(
+      w.key.kms.send(new PutKeyPolicyCommand({ KeyId: w.request.key.arn, PolicyName: 'default', Policy: JSON.stringify(big) })),
+    ).rejects.toMatchObject({ name: 'LimitExceededException' });
+    const ghost = {
+      Version: '2012-10-17',
+      Statement: [root, { Sid: 'Ghost', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${w.a}:role/ghost` }, Action: 'kms:Decrypt', Resource: '*' }],
+    };
+    await expect(
+      w.key.kms.send(new PutKeyPolicyCommand({ KeyId: w.request.key.arn, PolicyName: 'default', Policy: JSON.stringify(ghost) })),
+    ).rejects.toMatchObject({ name: 'MalformedPolicyDocumentException' });
   });
 
   it('returns the same grant for a retry with the same Name and parameters, a new one otherwise', async () => {
     const w = await world();
     const slr = addSlr(w);
-    const create = (operations: string[]) => w.key.kms.send(new CreateGrantCommand({ KeyId: w.request.key.arn, GranteePrincipal: slr, Operations: operations as never, Name: 'fsx-onboard-t1' }));
+    const create = (operations: string[]) =>
+      w.key.kms.send(new CreateGrantCommand({ KeyId: w.request.key.arn, GranteePrincipal: slr, Operations: operations as never, Name: 'fsx-onboard-t1' }));
     const first = await create(ops);
     const retry = await create(ops);
     expect(retry.GrantId).toBe(first.GrantId);
@@ -60,12 +97,23 @@ describe('sandbox KMS', () => {
   it('rejects a grantee that does not exist yet with InvalidArnException', async () => {
     const w = await world();
     const slr = `arn:aws:iam::${w.a}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_fs-0000000000000000a`;
-    await expect(w.key.kms.send(new CreateGrantCommand({ KeyId: w.request.key.arn, GranteePrincipal: slr, Operations: ops as never, Name: 'g' }))).rejects.toMatchObject({ name: 'InvalidArnException' });
+    await expect(
+      w.key.kms.send(new CreateGrantCommand({ KeyId: w.request.key.arn, GranteePrincipal: slr, Operations: ops as never, Name: 'g' })),
+    ).rejects.toMatchObject({ name: 'InvalidArnException' });
   });
 
   it('refuses grants the key role may not create (grantee outside the SLR pattern)', async () => {
     const w = await world();
-    await expect(w.key.kms.send(new CreateGrantCommand({ KeyId: w.request.key.arn, GranteePrincipal: `arn:aws:iam::${w.b}:role/fsx-onboard-bucket`, Operations: ['Decrypt'], Name: 'g' }))).rejects.toMatchObject({
+    await expect(
+      w.key.kms.send(
+        new CreateGrantCommand({
+          KeyId: w.request.key.arn,
+          GranteePrincipal: `arn:aws:iam::${w.b}:role/fsx-onboard-bucket`,
+          Operations: ['Decrypt'],
+          Name: 'g',
+        }),
+      ),
+    ).rejects.toMatchObject({
       name: 'AccessDeniedException',
     });
   });
@@ -78,7 +126,14 @@ describe('sandbox KMS', () => {
     const keyState = w.sandbox.state.keys[w.request.key.arn]!;
     const put = () => w.bucket.s3.send(new PutObjectCommand({ Bucket: w.request.bucket.name, Key: canaryKey(w, 'g.txt'), Body: 'g' }));
     await expect(put()).rejects.toMatchObject({ name: 'AccessDenied' });
-    keyState.grants.push({ grantId: 'g1', keyArn: keyState.arn, granteePrincipal: bucketRole, operations: ['GenerateDataKey'], effectiveAt: w.sandbox.clock.now() + 5_000, grantToken: 'tok' });
+    keyState.grants.push({
+      grantId: 'g1',
+      keyArn: keyState.arn,
+      granteePrincipal: bucketRole,
+      operations: ['GenerateDataKey'],
+      effectiveAt: w.sandbox.clock.now() + 5_000,
+      grantToken: 'tok',
+    });
     await expect(put()).rejects.toMatchObject({ name: 'AccessDenied' });
     w.sandbox.clock.advance(6);
     await expect(put()).resolves.toMatchObject({ SSEKMSKeyId: w.request.key.arn });

@@ -1,10 +1,21 @@
-import { GetBucketEncryptionCommand, GetBucketLocationCommand, GetBucketPolicyCommand, GetObjectCommand, HeadObjectCommand, PutBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  GetBucketEncryptionCommand,
+  GetBucketLocationCommand,
+  GetBucketPolicyCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { describe, expect, it } from 'vitest';
 import { canaryKey, exampleRequest, shareBucketAndKey, world } from './world.js';
 
 const policyNaming = (bucket: string, principal: string) =>
-  JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'T', Effect: 'Allow', Principal: { AWS: principal }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*` }] });
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'T', Effect: 'Allow', Principal: { AWS: principal }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*` }],
+  });
 
 async function kmsEventsInC(w: Awaited<ReturnType<typeof world>>, eventName: string) {
   const found = await w.key.cloudtrail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: eventName }] }));
@@ -13,7 +24,12 @@ async function kmsEventsInC(w: Awaited<ReturnType<typeof world>>, eventName: str
 
 describe('sandbox S3', () => {
   it('reports SSE-S3 default encryption and the region of a new bucket', async () => {
-    const w = await world(exampleRequest((r) => (r['region'] = 'eu-west-1', r['key'].arn = r['key'].arn.replace('us-east-1', 'eu-west-1'))));
+    const w = await world(
+      exampleRequest((r) => {
+        r['region'] = 'eu-west-1';
+        r['key'].arn = r['key'].arn.replace('us-east-1', 'eu-west-1');
+      }),
+    );
     const enc = await w.bucket.s3.send(new GetBucketEncryptionCommand({ Bucket: w.request.bucket.name }));
     expect(enc.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe('AES256');
     const location = await w.bucket.s3.send(new GetBucketLocationCommand({ Bucket: w.request.bucket.name }));
@@ -30,8 +46,19 @@ describe('sandbox S3', () => {
       message: 'Invalid principal in policy',
     });
     const fresh = `arn:aws:iam::${w.a}:role/fresh`;
-    w.sandbox.state.roles[fresh] = { arn: fresh, name: 'fresh', path: '/', account: w.a, trustPolicy: { Statement: [] }, inlinePolicies: {}, managedPolicies: [], createdAt: w.sandbox.clock.now() };
-    await expect(w.bucket.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policyNaming(bucket, fresh) }))).rejects.toMatchObject({ name: 'MalformedPolicy' });
+    w.sandbox.state.roles[fresh] = {
+      arn: fresh,
+      name: 'fresh',
+      path: '/',
+      account: w.a,
+      trustPolicy: { Statement: [] },
+      inlinePolicies: {},
+      managedPolicies: [],
+      createdAt: w.sandbox.clock.now(),
+    };
+    await expect(w.bucket.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policyNaming(bucket, fresh) }))).rejects.toMatchObject({
+      name: 'MalformedPolicy',
+    });
     w.sandbox.clock.advance(15);
     await w.bucket.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policyNaming(bucket, fresh) }));
     const stored = await w.bucket.s3.send(new GetBucketPolicyCommand({ Bucket: bucket }));
@@ -41,8 +68,16 @@ describe('sandbox S3', () => {
   it('rejects a bucket policy over 20 KB', async () => {
     const w = await world();
     const bucket = w.request.bucket.name;
-    const statements = Array.from({ length: 200 }, (_, i) => ({ Sid: `S${i}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx`, Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${w.a}:root` }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/${i}/*` }));
-    await expect(w.bucket.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }) }))).rejects.toMatchObject({ name: 'MalformedPolicy' });
+    const statements = Array.from({ length: 200 }, (_, i) => ({
+      Sid: `S${i}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx`,
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${w.a}:root` },
+      Action: 's3:GetObject',
+      Resource: `arn:aws:s3:::${bucket}/${i}/*`,
+    }));
+    await expect(
+      w.bucket.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }) })),
+    ).rejects.toMatchObject({ name: 'MalformedPolicy' });
   });
 
   it('encrypts with the key under the object ARN context and reads it back when bucket keys are off', async () => {
@@ -76,7 +111,9 @@ describe('sandbox S3', () => {
     const narrow = await world(exampleRequest((r) => (r['bucket'].bucketKeyEnabled = false)));
     await shareBucketAndKey(narrow);
     narrow.sandbox.state.buckets[narrow.request.bucket.name]!.encryption!.bucketKeyEnabled = true;
-    await expect(narrow.bucket.s3.send(new PutObjectCommand({ Bucket: narrow.request.bucket.name, Key: canaryKey(narrow, 'x.txt'), Body: 'x' }))).rejects.toMatchObject({
+    await expect(
+      narrow.bucket.s3.send(new PutObjectCommand({ Bucket: narrow.request.bucket.name, Key: canaryKey(narrow, 'x.txt'), Body: 'x' })),
+    ).rejects.toMatchObject({
       name: 'AccessDenied',
       message: expect.stringContaining('kms:GenerateDataKey'),
     });

@@ -18,7 +18,12 @@ describe('the sandbox as a whole', () => {
     const request = exampleRequest();
     const first = await Sandbox.open({ stateFile, startTime: START });
     first.ensureWorldFor(request);
-    const factory = createClientFactory({ region: request.region, credentials: first.orchestratorCredentials, plugins: [first.plugin], clientConfig: sandboxClientConfig() });
+    const factory = createClientFactory({
+      region: request.region,
+      credentials: first.orchestratorCredentials,
+      plugins: [first.plugin],
+      clientConfig: sandboxClientConfig(),
+    });
     await factory.forTarget('key', '333333333333').kms.send(new DescribeKeyCommand({ KeyId: request.key.arn }));
     first.clock.advance(100);
     await first.save();
@@ -50,11 +55,15 @@ describe('the sandbox as a whole', () => {
     const w = await world();
     const name = '/fsx-onboard/change-records/genomics-scratch-2026-11';
     await w.orchestrator.ssm.send(new PutParameterCommand({ Name: name, Value: '{"previous":null}', Type: 'String', Overwrite: false }));
-    await expect(w.orchestrator.ssm.send(new PutParameterCommand({ Name: name, Value: 'x', Type: 'String', Overwrite: false }))).rejects.toMatchObject({ name: 'ParameterAlreadyExists' });
+    await expect(w.orchestrator.ssm.send(new PutParameterCommand({ Name: name, Value: 'x', Type: 'String', Overwrite: false }))).rejects.toMatchObject({
+      name: 'ParameterAlreadyExists',
+    });
     expect((await w.orchestrator.ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value).toBe('{"previous":null}');
     await w.orchestrator.ssm.send(new DeleteParameterCommand({ Name: name }));
     await expect(w.orchestrator.ssm.send(new GetParameterCommand({ Name: name }))).rejects.toMatchObject({ name: 'ParameterNotFound' });
-    await expect(w.orchestrator.ssm.send(new PutParameterCommand({ Name: '/other/thing', Value: 'x', Type: 'String' }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    await expect(w.orchestrator.ssm.send(new PutParameterCommand({ Name: '/other/thing', Value: 'x', Type: 'String' }))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
   });
 
   it('filters CloudTrail by event source and time, newest first, per account', async () => {
@@ -64,23 +73,45 @@ describe('the sandbox as a whole', () => {
     const middle = new Date(w.sandbox.clock.now());
     w.sandbox.clock.advance(30);
     await w.key.kms.send(new DescribeKeyCommand({ KeyId: w.request.key.arn }));
-    const all = await w.key.cloudtrail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: 'kms.amazonaws.com' }] }));
+    const all = await w.key.cloudtrail.send(
+      new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: 'kms.amazonaws.com' }] }),
+    );
     expect(all.Events?.map((e) => e.EventName)).toEqual(['DescribeKey', 'DescribeKey']);
     expect(all.Events![0]!.EventTime!.getTime()).toBeGreaterThan(all.Events![1]!.EventTime!.getTime());
-    const later = await w.key.cloudtrail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: 'kms.amazonaws.com' }], StartTime: middle }));
+    const later = await w.key.cloudtrail.send(
+      new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: 'kms.amazonaws.com' }], StartTime: middle }),
+    );
     expect(later.Events).toHaveLength(1);
-    const inA = await w.fileSystem.cloudtrail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DescribeKey' }] }));
+    const inA = await w.fileSystem.cloudtrail.send(
+      new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DescribeKey' }] }),
+    );
     expect(inA.Events).toHaveLength(0);
   });
 
   it('injects a permanent error on a named operation and transient errors at a seeded rate', async () => {
     const w = await world();
-    w.sandbox.faults = { permanent: { 's3:PutBucketPolicy': { code: 'OperationAborted', message: 'A conflicting conditional operation is currently in progress against this resource.', httpStatusCode: 409 } } };
-    await expect(w.bucket.s3.send(new PutBucketPolicyCommand({ Bucket: w.request.bucket.name, Policy: '{}' }))).rejects.toMatchObject({ name: 'OperationAborted', $metadata: { httpStatusCode: 409 } });
+    w.sandbox.faults = {
+      permanent: {
+        's3:PutBucketPolicy': {
+          code: 'OperationAborted',
+          message: 'A conflicting conditional operation is currently in progress against this resource.',
+          httpStatusCode: 409,
+        },
+      },
+    };
+    await expect(w.bucket.s3.send(new PutBucketPolicyCommand({ Bucket: w.request.bucket.name, Policy: '{}' }))).rejects.toMatchObject({
+      name: 'OperationAborted',
+      $metadata: { httpStatusCode: 409 },
+    });
     w.sandbox.faults = { transientRate: 0.5, seed: 7 };
     const outcomes: string[] = [];
     for (let i = 0; i < 20; i++) {
-      outcomes.push(await w.bucket.s3.send(new GetBucketLocationCommand({ Bucket: w.request.bucket.name })).then(() => 'ok', (e: Error) => e.name));
+      outcomes.push(
+        await w.bucket.s3.send(new GetBucketLocationCommand({ Bucket: w.request.bucket.name })).then(
+          () => 'ok',
+          (e: Error) => e.name,
+        ),
+      );
     }
     expect(outcomes).toContain('ok');
     expect(outcomes).toContain('SlowDown');

@@ -28,14 +28,23 @@ describe('seeds', () => {
     const fields = !result.ok ? result.problems.map((p) => p.field) : [];
     expect(fields).toEqual(expect.arrayContaining(['(seed)', 'roles.0.arn', 'buckets.0.encryption.kmsKeyArn', 'keys.0.keySpec']));
     // Cross-field rules run once the fields themselves are valid.
-    const twice = validateSeed({ absentRoles: ['arn:aws:iam::222222222222:role/a', 'arn:aws:iam::222222222222:role/a'], roles: [{ arn: 'arn:aws:iam::222222222222:role/a' }] });
+    const twice = validateSeed({
+      absentRoles: ['arn:aws:iam::222222222222:role/a', 'arn:aws:iam::222222222222:role/a'],
+      roles: [{ arn: 'arn:aws:iam::222222222222:role/a' }],
+    });
     expect(!twice.ok && twice.problems.map((p) => p.field)).toEqual(['absentRoles.1', 'absentRoles.0', 'absentRoles.1']);
   });
 
   it('refuses a seeded bucket policy over 20 KB, which S3 could never hold', () => {
-    const Statement = Array.from({ length: 200 }, (_, i) => ({ Sid: `S${i}`, Effect: 'Allow' as const, Principal: '*' as const, Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/a-rather-long-prefix-for-team-number-${i}/*` }));
+    const Statement = Array.from({ length: 200 }, (_, i) => ({
+      Sid: `S${i}`,
+      Effect: 'Allow' as const,
+      Principal: '*' as const,
+      Action: 's3:GetObject',
+      Resource: `arn:aws:s3:::${BUCKET}/a-rather-long-prefix-for-team-number-${i}/*`,
+    }));
     const result = validateSeed({ buckets: [{ name: BUCKET, accountId: '222222222222', region: 'us-east-1', policy: { Statement } }] });
-    expect(!result.ok && result.problems).toEqual([{ field: 'buckets.0.policy', message: 'must be at most 20480 bytes (S3\'s limit)' }]);
+    expect(!result.ok && result.problems).toEqual([{ field: 'buckets.0.policy', message: "must be at most 20480 bytes (S3's limit)" }]);
   });
 
   it('validates every shipped seed', async () => {
@@ -58,11 +67,15 @@ describe('seeds', () => {
   it('overwrites nothing: a conflicting seed names each difference and changes nothing', async () => {
     const w = await world();
     const state = JSON.stringify(w.sandbox.state);
-    const outcome = w.sandbox.applySeed(valid({
-      keys: [{ arn: KEY, keySpec: 'RSA_2048' }],
-      buckets: [{ name: BUCKET, accountId: '222222222222', region: 'us-east-1', encryption: { algorithm: 'AES256' }, objects: [{ key: 'new.txt', body: 'x' }] }],
-      absentRoles: ['arn:aws:iam::222222222222:role/fsx-onboard-bucket'],
-    }));
+    const outcome = w.sandbox.applySeed(
+      valid({
+        keys: [{ arn: KEY, keySpec: 'RSA_2048' }],
+        buckets: [
+          { name: BUCKET, accountId: '222222222222', region: 'us-east-1', encryption: { algorithm: 'AES256' }, objects: [{ key: 'new.txt', body: 'x' }] },
+        ],
+        absentRoles: ['arn:aws:iam::222222222222:role/fsx-onboard-bucket'],
+      }),
+    );
     expect(outcome.conflicts).toEqual([
       'absent role arn:aws:iam::222222222222:role/fsx-onboard-bucket exists (run `fsx-onboard sandbox reset` first)',
       `key ${KEY} exists with a different keySpec`,
@@ -85,19 +98,55 @@ describe('seeds', () => {
     // Another team's key in B, which the bucket role may not use: its objects cannot be read back.
     const otherKey = 'arn:aws:kms:us-east-1:222222222222:key/00000000-1111-2222-3333-444444444444';
     const objectKey = 'cohort-2026/.fsx-onboard-canary-genomics-scratch-2026-11/x';
-    sandbox.applySeed(valid({
-      keys: [{ arn: otherKey }],
-      buckets: [{ name: BUCKET, accountId: '222222222222', region: 'us-east-1', encryption: { algorithm: 'aws:kms', kmsKeyArn: otherKey, bucketKeyEnabled: true }, objects: [{ key: objectKey, body: 'hello' }] }],
-    }));
+    sandbox.applySeed(
+      valid({
+        keys: [{ arn: otherKey }],
+        buckets: [
+          {
+            name: BUCKET,
+            accountId: '222222222222',
+            region: 'us-east-1',
+            encryption: { algorithm: 'aws:kms', kmsKeyArn: otherKey, bucketKeyEnabled: true },
+            objects: [{ key: objectKey, body: 'hello' }],
+          },
+        ],
+      }),
+    );
     sandbox.ensureWorldFor(request);
-    expect(sandbox.state.buckets[BUCKET]!.objects[objectKey]).toMatchObject({ sse: 'aws:kms', kmsKeyArn: otherKey, encryptionContextArn: `arn:aws:s3:::${BUCKET}` });
-    const { s3 } = createClientFactory({ region: request.region, credentials: sandbox.orchestratorCredentials, plugins: [sandbox.plugin], clientConfig: sandboxClientConfig() }).forTarget('bucket', '222222222222');
-    await expect(s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: objectKey }))).rejects.toMatchObject({ name: 'AccessDenied', message: expect.stringMatching(/kms:Decrypt/) });
+    expect(sandbox.state.buckets[BUCKET]!.objects[objectKey]).toMatchObject({
+      sse: 'aws:kms',
+      kmsKeyArn: otherKey,
+      encryptionContextArn: `arn:aws:s3:::${BUCKET}`,
+    });
+    const { s3 } = createClientFactory({
+      region: request.region,
+      credentials: sandbox.orchestratorCredentials,
+      plugins: [sandbox.plugin],
+      clientConfig: sandboxClientConfig(),
+    }).forTarget('bucket', '222222222222');
+    await expect(s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: objectKey }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: expect.stringMatching(/kms:Decrypt/),
+    });
   });
 
   it('adds an available file system that a request can adopt', async () => {
     const w = await world();
-    w.sandbox.applySeed(valid({ fileSystems: [{ id: 'fs-0123456789abcdef0', accountId: '111111111111', region: 'us-east-1', deploymentType: 'PERSISTENT_2', storageCapacityGiB: 2400, subnetIds: ['subnet-0a1b2c3d4e5f60718'], securityGroupIds: ['sg-0123456789abcdef0'] }] }));
+    w.sandbox.applySeed(
+      valid({
+        fileSystems: [
+          {
+            id: 'fs-0123456789abcdef0',
+            accountId: '111111111111',
+            region: 'us-east-1',
+            deploymentType: 'PERSISTENT_2',
+            storageCapacityGiB: 2400,
+            subnetIds: ['subnet-0a1b2c3d4e5f60718'],
+            securityGroupIds: ['sg-0123456789abcdef0'],
+          },
+        ],
+      }),
+    );
     const { FileSystems } = await w.fileSystem.fsx.send(new DescribeFileSystemsCommand({ FileSystemIds: ['fs-0123456789abcdef0'] }));
     expect(FileSystems?.[0]).toMatchObject({ Lifecycle: 'AVAILABLE', StorageCapacity: 2400, DNSName: 'fs-0123456789abcdef0.fsx.us-east-1.amazonaws.com' });
   });

@@ -40,7 +40,12 @@ describe('sandbox STS and IAM', () => {
 
   it('rejects unknown access keys', async () => {
     const w = await world();
-    const factory = createClientFactory({ region: w.request.region, credentials: { accessKeyId: 'AKIAUNKNOWN', secretAccessKey: 'x' }, plugins: [w.sandbox.plugin], clientConfig: sandboxClientConfig() });
+    const factory = createClientFactory({
+      region: w.request.region,
+      credentials: { accessKeyId: 'AKIAUNKNOWN', secretAccessKey: 'x' },
+      plugins: [w.sandbox.plugin],
+      clientConfig: sandboxClientConfig(),
+    });
     await expect(factory.orchestrator().kms.send(new DescribeKeyCommand({ KeyId: w.request.key.arn }))).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
   });
 

@@ -60,7 +60,6 @@ export async function runOnClient(sandbox: Sandbox, ssm: SSMClient, instanceId: 
   throw new Error('command did not finish');
 }
 
-
 type World = Awaited<ReturnType<typeof world>>;
 
 /** The blog's steps 1-3 as the workflow does them: bucket policy, key policy, default encryption. */
@@ -76,7 +75,14 @@ export async function shareBucketAndKey(w: World, options: { keyUse?: boolean } 
   await w.bucket.s3.send(
     new PutBucketEncryptionCommand({
       Bucket: w.request.bucket.name,
-      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: w.request.key.arn }, BucketKeyEnabled: w.request.bucket.bucketKeyEnabled }] },
+      ServerSideEncryptionConfiguration: {
+        Rules: [
+          {
+            ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: w.request.key.arn },
+            BucketKeyEnabled: w.request.bucket.bucketKeyEnabled,
+          },
+        ],
+      },
     }),
   );
   return names;

@@ -32,12 +32,14 @@ describe('validateRequest', () => {
   });
 
   it('lists every problem by field path at once', () => {
-    const found = problems(variant((r) => {
-      r.region = 'mars-1';
-      r.fileSystem.accountId = '12345';
-      r.bucket.name = 'Bad_Bucket';
-      r.extra = true;
-    }));
+    const found = problems(
+      variant((r) => {
+        r.region = 'mars-1';
+        r.fileSystem.accountId = '12345';
+        r.bucket.name = 'Bad_Bucket';
+        r.extra = true;
+      }),
+    );
     expect(Object.keys(found).sort()).toEqual(['(request)', 'bucket.name', 'fileSystem.accountId', 'region']);
     expect(found['fileSystem.accountId']).toMatch(/12-digit/);
     expect(found['(request)']).toMatch(/unknown field.*"extra"/);
@@ -45,8 +47,18 @@ describe('validateRequest', () => {
 
   it.each([
     ['storage capacity off the 2400 GiB steps', (r: any) => (r.fileSystem.storageCapacityGiB = 3000), 'fileSystem.storageCapacityGiB', /multiple of 2400/],
-    ['throughput not offered for the type', (r: any) => (r.fileSystem.perUnitStorageThroughput = 50), 'fileSystem.perUnitStorageThroughput', /125, 250, 500, 1000/],
-    ['a key in another region', (r: any) => (r.key.arn = 'arn:aws:kms:eu-west-1:333333333333:key/2a1bae3d-a3e7-475b-acb2-b0dd92a5ff99'), 'key.arn', /request region us-east-1/],
+    [
+      'throughput not offered for the type',
+      (r: any) => (r.fileSystem.perUnitStorageThroughput = 50),
+      'fileSystem.perUnitStorageThroughput',
+      /125, 250, 500, 1000/,
+    ],
+    [
+      'a key in another region',
+      (r: any) => (r.key.arn = 'arn:aws:kms:eu-west-1:333333333333:key/2a1bae3d-a3e7-475b-acb2-b0dd92a5ff99'),
+      'key.arn',
+      /request region us-east-1/,
+    ],
     ['an alias instead of a key', (r: any) => (r.key.arn = 'arn:aws:kms:us-east-1:333333333333:alias/data'), 'key.arn', /key id/],
     ['a relative file system path', (r: any) => (r.fileSystem.fileSystemPath = 'genomics'), 'fileSystem.fileSystemPath', /absolute path/],
     ['a ".." path segment', (r: any) => (r.fileSystem.fileSystemPath = '/a/../b'), 'fileSystem.fileSystemPath', /"\.\."/],

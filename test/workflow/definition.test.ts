@@ -42,13 +42,17 @@ describe('the state machine definition', () => {
 
   it('retries throttling, OperationAborted and IAM/KMS propagation errors', () => {
     const def = renderDefinition('rollback');
-    const retried = (state: string) => ((def.States[state]!['Retry'] as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals));
-    expect(retried('CreateGrant')).toEqual(expect.arrayContaining(['ThrottlingException', 'OperationAborted', 'InvalidArnException', 'PrincipalNotYetPropagated', 'Lambda.ServiceException']));
+    const retried = (state: string) => (def.States[state]!['Retry'] as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
+    expect(retried('CreateGrant')).toEqual(
+      expect.arrayContaining(['ThrottlingException', 'OperationAborted', 'InvalidArnException', 'PrincipalNotYetPropagated', 'Lambda.ServiceException']),
+    );
   });
 
   it('binds every Task to the state of the same name (placeholders by default)', () => {
     for (const [name, state] of tasks(renderDefinition('rollback'))) expect(state['Resource']).toBe(functionArnPlaceholder(name as StepName));
-    const names = tasks(renderDefinition('rollback')).map(([n]) => n).sort();
+    const names = tasks(renderDefinition('rollback'))
+      .map(([n]) => n)
+      .sort();
     expect(names).toEqual([...allStepNames].sort());
   });
 
@@ -70,7 +74,17 @@ describe('the state machine definition', () => {
       if (compensation) expect(rollbackPath, name).toContain(compensation);
     }
     const mutating = forwardStepNames.filter((n) => (Steps[n] as { compensation?: string }).compensation);
-    expect(mutating).toEqual(expect.arrayContaining(['PutBucketAccessPolicy', 'ShareKey', 'SetDefaultEncryption', 'CreateFileSystem', 'CreateDataRepositoryAssociation', 'NarrowBucketPolicy', 'CreateGrant']));
+    expect(mutating).toEqual(
+      expect.arrayContaining([
+        'PutBucketAccessPolicy',
+        'ShareKey',
+        'SetDefaultEncryption',
+        'CreateFileSystem',
+        'CreateDataRepositoryAssociation',
+        'NarrowBucketPolicy',
+        'CreateGrant',
+      ]),
+    );
   });
 
   it('runs compensations in reverse order of the steps they undo', () => {
