@@ -1,5 +1,6 @@
 // The result of one local execution, as `run --json` prints it.
 import type { OnboardingOutputs } from '../core/step-io.js';
+import { stepOutput, type CreateDataRepositoryAssociationOutput, type StepResults } from '../core/step-outputs.js';
 
 export interface StepRecord {
   name: string;
@@ -47,21 +48,24 @@ export type RunEvent =
   | (EventBase & { kind: 'done'; record: StepRecord; output: Record<string, unknown> | undefined })
   | (EventBase & { kind: 'failed'; error: string; cause: string });
 
-type Results = Record<string, Record<string, unknown> | undefined>;
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
 /** The identifiers a user needs afterwards, read from the step results. */
-export function outputsOf(steps: Results): OnboardingOutputs {
+export function outputsOf(steps: StepResults): OnboardingOutputs {
+  const input = { steps };
   const outputs: OnboardingOutputs = {};
-  const fileSystemId = str(steps['CreateFileSystem']?.['fileSystemId']);
-  const associationId = str(steps['CreateDataRepositoryAssociation']?.['associationId']);
-  const roleArn = str(steps['WaitForServiceLinkedRole']?.['roleArn']);
-  const grantId = str(steps['CreateGrant']?.['grantId']);
+  const fileSystemId = stepOutput(input, 'CreateFileSystem')?.fileSystemId;
+  const association = stepOutput(input, 'CreateDataRepositoryAssociation');
+  const associationId = association && hasAssociationId(association) ? association.associationId : undefined;
+  const roleArn = stepOutput(input, 'WaitForServiceLinkedRole')?.roleArn;
+  const grantId = stepOutput(input, 'CreateGrant')?.grantId;
+  const exportCheck = stepOutput(input, 'VerifyExport');
   if (fileSystemId) outputs.fileSystemId = fileSystemId;
   if (associationId) outputs.dataRepositoryAssociationId = associationId;
   if (roleArn) outputs.serviceLinkedRoleArn = roleArn;
   if (grantId) outputs.grantId = grantId;
-  if (steps['VerifyExport']) outputs.exportCheck = steps['VerifyExport'];
+  if (exportCheck) outputs.exportCheck = { ...exportCheck };
   return outputs;
+}
+
+function hasAssociationId(output: CreateDataRepositoryAssociationOutput): output is Extract<CreateDataRepositoryAssociationOutput, { associationId: string }> {
+  return 'associationId' in output;
 }

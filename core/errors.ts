@@ -16,7 +16,7 @@ export const ErrorNames = {
   ExportTaskFailed: 'ExportTaskFailed',
   DecryptFailed: 'DecryptFailed',
   ClientCommandFailed: 'ClientCommandFailed',
-  ChangeRecordMissing: 'ChangeRecordMissing',
+  PrerequisiteMissing: 'PrerequisiteMissing',
 } as const;
 export type ErrorName = (typeof ErrorNames)[keyof typeof ErrorNames];
 

@@ -2,6 +2,9 @@
 // context ValidateRequest derives, and each step's result under `steps.<StateName>`.
 import type { OnboardingNames } from './naming.js';
 import type { OnboardingRequest } from './request.js';
+import type { StepResults } from './step-outputs.js';
+
+export type { StepResults } from './step-outputs.js';
 
 export interface OnboardingContext {
   names: OnboardingNames;
@@ -15,14 +18,6 @@ export interface PollInput {
   delaySeconds: number;
   maxAttempts: number;
 }
-
-/** Result every poll step returns; the state machine loops until `done`. */
-export interface PollResult {
-  done: boolean;
-  attempts: number;
-}
-
-export type StepResults = Record<string, Record<string, unknown> | undefined>;
 
 export interface StepInput {
   request: OnboardingRequest;

@@ -1,19 +1,16 @@
 // Compensation: deletes this request's canary objects (both directions) and the export
 // task's completion report from the bucket. Objects that are not there are skipped, so a
 // second run sends no delete.
+import { stepOutput } from '../../core/step-outputs.js';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { canaryFor } from '../shared/canary.js';
+import { canaryFor } from '../../core/canary.js';
 import { findTaggedFileSystems } from '../shared/file-systems.js';
 import { headObject } from '../shared/objects.js';
 import { findExportTask } from '../start-test-export/start-test-export.js';
-import { clientsFor, stringField } from '../shared/step-support.js';
+import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-
-export interface CleanUpTestExportOutput {
-  changed: boolean;
-  deletedKeys: string[];
-}
+import type { CleanUpTestExportOutput } from '../../core/step-outputs.js';
 
 /**
  * FSx writes a task's report to `{path}/task-{id}/failures.csv`, where `task-{id}` is the
@@ -49,7 +46,7 @@ export async function cleanUpTestExport(input: StepInput, deps: StepDeps): Promi
   const { request, context } = input;
   const canary = canaryFor(request, context.names);
   const { s3 } = clientsFor(input, deps, 'bucket');
-  const taskId = stringField(input.steps['StartTestExport'], 'taskId') ?? (await findOwnExportTaskId(input, deps));
+  const taskId = stepOutput(input, 'StartTestExport')?.taskId ?? (await findOwnExportTaskId(input, deps));
   const deletedKeys: string[] = [];
   for (const key of [canary.toS3.s3Key, canary.fromS3.s3Key, ...(taskId ? [reportKey(input, taskId)] : [])]) {
     if (!(await headObject(s3, request.bucket.name, key))) continue;

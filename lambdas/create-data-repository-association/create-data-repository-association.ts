@@ -1,14 +1,14 @@
 // Links the bucket prefix at fileSystemPath (PERSISTENT_2). FSx validates S3 access with this
 // role's credentials and creates the SLR now. Legacy linked types were linked at creation.
+import { requireOutput } from '../../core/step-outputs.js';
 import { CreateDataRepositoryAssociationCommand } from '@aws-sdk/client-fsx';
 import { listAssociations } from '../shared/associations.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { dataRepositoryPath } from '../../core/naming.js';
-import { clientsFor, resourceTags, stringField } from '../shared/step-support.js';
+import { clientsFor, resourceTags } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-
-export type CreateDataRepositoryAssociationOutput = { changed: false; skipped: true } | { changed: boolean; associationId: string };
+import type { CreateDataRepositoryAssociationOutput } from '../../core/step-outputs.js';
 
 /** FSx may report the repository path with or without a trailing "/". */
 const samePath = (a: string | undefined, b: string) => (a ?? '').replace(/\/+$/, '') === b.replace(/\/+$/, '');
@@ -16,8 +16,7 @@ const samePath = (a: string | undefined, b: string) => (a ?? '').replace(/\/+$/,
 export async function createDataRepositoryAssociation(input: StepInput, deps: StepDeps): Promise<CreateDataRepositoryAssociationOutput> {
   const { request, context } = input;
   if (context.legacyLinked) return { changed: false, skipped: true };
-  const fileSystemId = stringField(input.steps['CreateFileSystem'], 'fileSystemId');
-  if (!fileSystemId) throw new OnboardingError(ErrorNames.FileSystemFailed, 'CreateDataRepositoryAssociation needs the file system id from CreateFileSystem');
+  const fileSystemId = requireOutput(input, 'CreateFileSystem', 'fileSystemId', 'CreateDataRepositoryAssociation');
   const { fsx } = clientsFor(input, deps, 'fileSystem');
   const repositoryPath = dataRepositoryPath(request);
   const atPath = (await listAssociations(fsx, fileSystemId)).find((a) => a.FileSystemPath === request.fileSystem.fileSystemPath && a.Lifecycle !== 'DELETING');

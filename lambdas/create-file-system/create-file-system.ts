@@ -8,13 +8,7 @@ import { dataRepositoryPath } from '../../core/naming.js';
 import { clientsFor, resourceTags } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-
-export interface CreateFileSystemOutput {
-  changed: boolean;
-  fileSystemId: string;
-  /** False when the file system was adopted: rollback never deletes it. */
-  created: boolean;
-}
+import type { CreateFileSystemOutput } from '../../core/step-outputs.js';
 
 const defaultThroughput = { PERSISTENT_2: 125, PERSISTENT_1: 50 } as const;
 

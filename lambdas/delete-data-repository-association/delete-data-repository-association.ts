@@ -5,12 +5,7 @@ import { listAssociations, requestFileSystemIds } from '../shared/associations.j
 import { clientsFor, hasRequestTag } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-
-export interface DeleteDataRepositoryAssociationOutput {
-  changed: boolean;
-  /** Associations being deleted (now or by an earlier run); the wait step polls these. */
-  associationIds: string[];
-}
+import type { DeleteDataRepositoryAssociationOutput } from '../../core/step-outputs.js';
 
 export async function deleteDataRepositoryAssociation(input: StepInput, deps: StepDeps): Promise<DeleteDataRepositoryAssociationOutput> {
   const { request, context } = input;

@@ -5,12 +5,7 @@ import { findTaggedFileSystems } from '../shared/file-systems.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-
-export interface DeleteFileSystemOutput {
-  changed: boolean;
-  /** The file systems being deleted (now or by an earlier run); the wait step polls these. */
-  fileSystemIds: string[];
-}
+import type { DeleteFileSystemOutput } from '../../core/step-outputs.js';
 
 export async function deleteFileSystem(input: StepInput, deps: StepDeps): Promise<DeleteFileSystemOutput> {
   const { request, context } = input;

@@ -1,22 +1,16 @@
 // Once the SLR exists, S3 accepts its exact ARN as Principal: this request's statements are
 // narrowed from "any FSx SLR of account A" to this file system's SLR (blog step 1).
+import { requireOutput } from '../../core/step-outputs.js';
 import { bucketStatements } from '../../policy/documents.js';
 import { ensureBucketStatements } from '../shared/bucket-policy.js';
-import { ErrorNames, OnboardingError } from '../../core/errors.js';
-import { clientsFor, stringField } from '../shared/step-support.js';
+import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-
-export interface NarrowBucketPolicyOutput {
-  changed: boolean;
-  principal: string;
-  statementCount: number;
-}
+import type { NarrowBucketPolicyOutput } from '../../core/step-outputs.js';
 
 export async function narrowBucketPolicy(input: StepInput, deps: StepDeps): Promise<NarrowBucketPolicyOutput> {
   const { request, context } = input;
-  const roleArn = stringField(input.steps['WaitForServiceLinkedRole'], 'roleArn');
-  if (!roleArn) throw new OnboardingError(ErrorNames.ServiceLinkedRoleInvalid, 'NarrowBucketPolicy needs the SLR ARN from WaitForServiceLinkedRole');
+  const roleArn = requireOutput(input, 'WaitForServiceLinkedRole', 'roleArn', 'NarrowBucketPolicy');
   const ours = bucketStatements(request, context.names, { kind: 'serviceLinkedRole', serviceLinkedRoleArn: roleArn });
   const { s3 } = clientsFor(input, deps, 'bucket');
   const result = await ensureBucketStatements(s3, request.bucket.name, ours, { newPrincipal: roleArn });

@@ -6,12 +6,7 @@ import { ensureBucketStatements } from '../shared/bucket-policy.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-
-export interface PutBucketAccessPolicyOutput {
-  changed: boolean;
-  sids: string[];
-  statementCount: number;
-}
+import type { PutBucketAccessPolicyOutput } from '../../core/step-outputs.js';
 
 export async function putBucketAccessPolicy(input: StepInput, deps: StepDeps): Promise<PutBucketAccessPolicyOutput> {
   const { request, context } = input;

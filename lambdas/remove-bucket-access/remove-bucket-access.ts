@@ -5,12 +5,7 @@ import { deleteBucketPolicy, readBucketPolicy, writeBucketPolicy } from '../shar
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-
-export interface RemoveBucketAccessOutput {
-  changed: boolean;
-  removed: number;
-  policyDeleted: boolean;
-}
+import type { RemoveBucketAccessOutput } from '../../core/step-outputs.js';
 
 export async function removeBucketAccess(input: StepInput, deps: StepDeps): Promise<RemoveBucketAccessOutput> {
   const { request, context } = input;

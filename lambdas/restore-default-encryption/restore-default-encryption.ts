@@ -7,13 +7,7 @@ import { readChangeRecord, readEncryption, sameEncryption } from '../shared/encr
 import { clientsFor, isErrorNamed } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-
-export interface RestoreDefaultEncryptionOutput {
-  changed: boolean;
-  restored: boolean;
-  /** Why nothing was restored, when nothing was. */
-  reason?: string;
-}
+import type { RestoreDefaultEncryptionOutput } from '../../core/step-outputs.js';
 
 export async function restoreDefaultEncryption(input: StepInput, deps: StepDeps): Promise<RestoreDefaultEncryptionOutput> {
   const { request, context } = input;

@@ -5,11 +5,7 @@ import { listGrants } from '../shared/grants.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-
-export interface RevokeGrantOutput {
-  changed: boolean;
-  revokedGrantIds: string[];
-}
+import type { RevokeGrantOutput } from '../../core/step-outputs.js';
 
 export async function revokeGrant(input: StepInput, deps: StepDeps): Promise<RevokeGrantOutput> {
   const { request, context } = input;

@@ -8,13 +8,7 @@ import { encryptionFor, readChangeRecord, readEncryption, sameEncryption, type C
 import { clientsFor, isErrorNamed } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-
-export interface SetDefaultEncryptionOutput {
-  changed: boolean;
-  changeRecordParameter: string;
-  /** Whether the bucket had a default encryption configuration before this request. */
-  hadPreviousConfiguration: boolean;
-}
+import type { SetDefaultEncryptionOutput } from '../../core/step-outputs.js';
 
 export async function setDefaultEncryption(input: StepInput, deps: StepDeps): Promise<SetDefaultEncryptionOutput> {
   const { request, context } = input;

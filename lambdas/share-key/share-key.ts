@@ -5,11 +5,7 @@ import { readKeyPolicy, writeKeyPolicy } from '../shared/key-policy.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-
-export interface ShareKeyOutput {
-  changed: boolean;
-  sid: string;
-}
+import type { ShareKeyOutput } from '../../core/step-outputs.js';
 
 export async function shareKey(input: StepInput, deps: StepDeps): Promise<ShareKeyOutput> {
   const { request, context } = input;

@@ -1,7 +1,8 @@
 // Data repository associations of a file system, and which file systems this request uses.
+import { stepOutput } from '../../core/step-outputs.js';
 import { DescribeDataRepositoryAssociationsCommand, type DataRepositoryAssociation, type FSxClient } from '@aws-sdk/client-fsx';
 import { findTaggedFileSystems } from './file-systems.js';
-import { isErrorNamed, stringField } from './step-support.js';
+import { isErrorNamed } from './step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 
 export async function listAssociations(fsx: FSxClient, fileSystemId: string): Promise<DataRepositoryAssociation[]> {
@@ -35,7 +36,7 @@ export async function describeAssociation(fsx: FSxClient, associationId: string)
 /** The file system(s) this request works on: the one CreateFileSystem returned, the adopted one, or tagged ones. */
 export async function requestFileSystemIds(input: StepInput, fsx: FSxClient): Promise<string[]> {
   const ids = new Set<string>();
-  const fromStep = stringField(input.steps['CreateFileSystem'], 'fileSystemId');
+  const fromStep = stepOutput(input, 'CreateFileSystem')?.fileSystemId;
   if (fromStep) ids.add(fromStep);
   if (input.request.fileSystem.existingFileSystemId) ids.add(input.request.fileSystem.existingFileSystemId);
   if (ids.size === 0) for (const fs of await findTaggedFileSystems(fsx, input.request.requestId)) if (fs.FileSystemId) ids.add(fs.FileSystemId);

@@ -3,7 +3,7 @@
 // file), so re-sending a command after a lost result changes nothing. Paths and texts come
 // from the validated request (letters, digits and "-_./:"), so no quoting is needed.
 import { GetCommandInvocationCommand, SendCommandCommand, type GetCommandInvocationCommandOutput, type SSMClient } from '@aws-sdk/client-ssm';
-import type { Canary } from './canary.js';
+import type { Canary } from '../../core/canary.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { isErrorNamed } from './step-support.js';
 

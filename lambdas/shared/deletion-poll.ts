@@ -3,13 +3,7 @@
 import { OnboardingError, type ErrorName } from '../../core/errors.js';
 import { pollCount } from './step-support.js';
 import type { StepInput } from '../../core/step-io.js';
-import type { StepName } from '../../workflow/steps.js';
-
-export interface DeletionPollOutput {
-  done: boolean;
-  attempts: number;
-  remaining: string[];
-}
+import type { DeletionPollOutput, OutputStepName } from '../../core/step-outputs.js';
 
 interface Deletable {
   Lifecycle?: string | undefined;
@@ -18,13 +12,13 @@ interface Deletable {
 
 export async function pollUntilDeleted(
   input: StepInput,
-  step: StepName,
-  ids: unknown,
+  step: OutputStepName,
+  ids: readonly string[],
   what: { noun: string; failedError: ErrorName; describe: (id: string) => Promise<Deletable | undefined> },
 ): Promise<DeletionPollOutput> {
   const poll = pollCount(input, step);
   const remaining: string[] = [];
-  for (const id of Array.isArray(ids) ? (ids as string[]) : []) {
+  for (const id of ids) {
     const resource = await what.describe(id);
     if (!resource) continue;
     if (resource.Lifecycle === 'FAILED')

@@ -5,7 +5,8 @@ import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { TAG_MANAGED_BY, TAG_REQUEST_ID } from '../../core/naming.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from './step-deps.js';
-import { Steps, type StepName } from '../../workflow/steps.js';
+import { Steps } from '../../workflow/steps.js';
+import { stepOutput, type OutputStepName } from '../../core/step-outputs.js';
 
 /** Clients acting in the account that owns `role`'s resources (A, B or C). */
 export function clientsFor(input: StepInput, deps: StepDeps, role: TargetRole): AccountClients {
@@ -17,15 +18,10 @@ export function isErrorNamed(e: unknown, ...names: string[]): boolean {
   return e instanceof Error && names.includes(e.name);
 }
 
-/** This step's earlier result (the state machine passes it back into the next poll). */
-export function previousResult(input: StepInput, step: StepName): Record<string, unknown> | undefined {
-  return input.steps[step];
-}
-
 /** Counts this poll and fails with PollTimedOut once the bound is reached without `done`. */
-export function pollCount(input: StepInput, step: StepName): { attempts: number; giveUpIfNotDone(waitingFor: string): void } {
-  const previous = input.steps[step]?.['attempts'];
-  const attempts = (typeof previous === 'number' ? previous : 0) + 1;
+export function pollCount(input: StepInput, step: OutputStepName): { attempts: number; giveUpIfNotDone(waitingFor: string): void } {
+  const previous = stepOutput(input, step) as { attempts?: unknown } | undefined;
+  const attempts = (typeof previous?.attempts === 'number' ? previous.attempts : 0) + 1;
   const spec: { maxAttempts: number } | undefined = 'poll' in Steps[step] ? (Steps[step] as { poll: { maxAttempts: number } }).poll : undefined;
   const maxAttempts = input.poll?.maxAttempts ?? spec?.maxAttempts ?? Number.POSITIVE_INFINITY;
   return {
@@ -49,9 +45,4 @@ export function resourceTags(input: StepInput): { Key: string; Value: string }[]
 
 export function hasRequestTag(tags: { Key?: string | undefined; Value?: string | undefined }[] | undefined, requestId: string): boolean {
   return (tags ?? []).some((t) => t.Key === TAG_REQUEST_ID && t.Value === requestId);
-}
-
-export function stringField(result: Record<string, unknown> | undefined, field: string): string | undefined {
-  const value = result?.[field];
-  return typeof value === 'string' ? value : undefined;
 }

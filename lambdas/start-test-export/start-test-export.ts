@@ -4,25 +4,14 @@
 // the verification after), or an EXPORT_TO_REPOSITORY task runs.
 import { CreateDataRepositoryTaskCommand, DescribeDataRepositoryTasksCommand, type DataRepositoryTask, type FSxClient } from '@aws-sdk/client-fsx';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { canaryFor, type Canary } from '../shared/canary.js';
+import { canaryFor } from '../../core/canary.js';
 import { exportCommands, sendShellCommand } from '../shared/client-commands.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { headObject } from '../shared/objects.js';
-import { clientsFor, hasRequestTag, resourceTags, stringField } from '../shared/step-support.js';
+import { clientsFor, hasRequestTag, resourceTags } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-
-export interface StartTestExportOutput {
-  changed: boolean;
-  mode: 'lustre-client' | 'data-repository-task';
-  /** lustre-client: the SSM command that writes and archives the canary (absent when it had already landed). */
-  commandId?: string;
-  /** data-repository-task: the export task. */
-  taskId?: string;
-  /** ISO time the export started; VerifyExport searches CloudTrail from here. */
-  startedAt: string;
-  canary: Canary;
-}
+import { requireOutput, stepOutput, type StartTestExportOutput } from '../../core/step-outputs.js';
 
 /** Where FSx writes the task's completion report (`<path>/task-<id>/failures.csv`); CleanUpTestExport removes it. */
 export const reportPath = (input: StepInput) => `s3://${input.request.bucket.name}/${input.request.bucket.prefix}.fsx-onboard-reports`;
@@ -53,8 +42,7 @@ export async function startTestExport(input: StepInput, deps: StepDeps): Promise
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: canary.fromS3.s3Key, Body: `${canary.fromS3.text}\n`, ContentType: 'text/plain' }));
     changed = true;
   }
-  const fileSystemId = stringField(input.steps['CreateFileSystem'], 'fileSystemId');
-  if (!fileSystemId) throw new OnboardingError(ErrorNames.FileSystemFailed, 'StartTestExport needs the file system id from CreateFileSystem');
+  const fileSystemId = requireOutput(input, 'CreateFileSystem', 'fileSystemId', 'StartTestExport');
   const { fsx, ssm } = clientsFor(input, deps, 'fileSystem');
 
   if (request.testExport.mode === 'data-repository-task') {
@@ -86,13 +74,11 @@ export async function startTestExport(input: StepInput, deps: StepDeps): Promise
 
   // An exported canary already in S3 means an earlier run got this far: nothing to send.
   if (await headObject(s3, bucket, canary.toS3.s3Key)) {
-    const previous = stringField(input.steps['StartTestExport'], 'startedAt');
+    const previous = stepOutput(input, 'StartTestExport')?.startedAt;
     return { changed, mode: 'lustre-client', startedAt: previous ?? new Date().toISOString(), canary };
   }
-  const fsResult = input.steps['WaitForFileSystem'];
-  const dnsName = stringField(fsResult, 'dnsName');
-  const mountName = stringField(fsResult, 'mountName');
-  if (!dnsName || !mountName) throw new OnboardingError(ErrorNames.FileSystemFailed, 'StartTestExport needs dnsName and mountName from WaitForFileSystem');
+  const dnsName = requireOutput(input, 'WaitForFileSystem', 'dnsName', 'StartTestExport');
+  const mountName = requireOutput(input, 'WaitForFileSystem', 'mountName', 'StartTestExport');
   const instanceId = request.testExport.clientInstanceId!;
   const sent = await sendShellCommand(ssm, {
     instanceId,

@@ -4,11 +4,7 @@ import { readKeyPolicy, writeKeyPolicy } from '../shared/key-policy.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-
-export interface UnshareKeyOutput {
-  changed: boolean;
-  removed: number;
-}
+import type { UnshareKeyOutput } from '../../core/step-outputs.js';
 
 export async function unshareKey(input: StepInput, deps: StepDeps): Promise<UnshareKeyOutput> {
   const { request, context } = input;

@@ -11,16 +11,16 @@ import type { ClientFactory } from '../shared/clients.js';
 import type { OnboardingContext, StepResults } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 
-export interface ValidateRequestInput {
-  request: unknown;
-  /** The standalone rollback machine validates the schema only: it must run even when AWS checks would fail. */
-  mode?: 'rollback';
-}
-
 export interface ValidateRequestOutput {
   request: OnboardingRequest;
   context: OnboardingContext;
   steps: StepResults;
+}
+
+export interface ValidateRequestInput {
+  request: unknown;
+  /** The standalone rollback machine validates the schema only: it must run even when AWS checks would fail. */
+  mode?: 'rollback';
 }
 
 export function contextFor(request: OnboardingRequest, clients: ClientFactory): OnboardingContext {

@@ -2,6 +2,7 @@
 // result plus an access analysis of what FSx does as the SLR when it exports: s3:PutObject on
 // the bucket, kms:GenerateDataKey (encrypt on write) and kms:Decrypt (read on import), under
 // the bucket policy, key policy and grants as they are now.
+import { requireOutput, stepOutput, type VerifyExportOutput } from '../../core/step-outputs.js';
 import { reportFolder } from '../clean-up-test-export/clean-up-test-export.js';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeDataRepositoryTasksCommand } from '@aws-sdk/client-fsx';
@@ -9,16 +10,14 @@ import type { GrantListEntry } from '@aws-sdk/client-kms';
 import { SERVICE_LINKED_ROLE_POLICY } from '../../policy/documents.js';
 import { evaluateAccess } from '../../policy/evaluate.js';
 import type { AccessDecision, AccessRequest, KmsGrant } from '../../policy/types.js';
-import type { Canary } from '../shared/canary.js';
 import { readBucketPolicy } from '../shared/bucket-policy.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { listGrants } from '../shared/grants.js';
 import { readKeyPolicy } from '../shared/key-policy.js';
 import { bucketArn, GRANT_OPERATIONS, serviceLinkedRoleArn, serviceLinkedRoleName } from '../../core/naming.js';
-import { clientsFor, isErrorNamed, stringField } from '../shared/step-support.js';
+import { clientsFor, isErrorNamed } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-import type { VerifyExportOutput } from './verify-export.js';
 
 export function toKmsGrant(g: GrantListEntry, keyArn: string, tokens: Record<string, string> = {}): KmsGrant {
   const constraints = {
@@ -54,9 +53,8 @@ async function readReport(input: StepInput, deps: StepDeps, reportPath: string |
 
 export async function verifyByAnalysis(input: StepInput, deps: StepDeps): Promise<VerifyExportOutput> {
   const { request, context } = input;
-  const start = input.steps['StartTestExport'];
-  const taskId = stringField(start, 'taskId');
-  if (!taskId) throw new OnboardingError(ErrorNames.ExportTaskFailed, 'VerifyExport needs the task id from StartTestExport');
+  const start = stepOutput(input, 'StartTestExport');
+  const taskId = requireOutput(input, 'StartTestExport', 'taskId', 'VerifyExport');
   const { fsx } = clientsFor(input, deps, 'fileSystem');
   const task = (await fsx.send(new DescribeDataRepositoryTasksCommand({ TaskIds: [taskId] }))).DataRepositoryTasks?.[0];
   const status = { total: task?.Status?.TotalCount ?? 0, succeeded: task?.Status?.SucceededCount ?? 0, failed: task?.Status?.FailedCount ?? 0 };
@@ -69,22 +67,22 @@ export async function verifyByAnalysis(input: StepInput, deps: StepDeps): Promis
     );
   }
 
-  const fileSystemId = stringField(input.steps['CreateFileSystem'], 'fileSystemId')!;
-  const slrArn = stringField(input.steps['WaitForServiceLinkedRole'], 'roleArn') ?? serviceLinkedRoleArn(context.accounts.fileSystem, fileSystemId);
+  const fileSystemId = requireOutput(input, 'CreateFileSystem', 'fileSystemId', 'VerifyExport');
+  const slrArn = stepOutput(input, 'WaitForServiceLinkedRole')?.roleArn ?? serviceLinkedRoleArn(context.accounts.fileSystem, fileSystemId);
   const principal = {
     arn: slrArn,
     sessionArn: `arn:aws:sts::${context.accounts.fileSystem}:assumed-role/${serviceLinkedRoleName(fileSystemId)}/FSx`,
     account: context.accounts.fileSystem,
     type: 'AWS' as const,
   };
-  const canary = start?.['canary'] as Canary | undefined;
+  const canary = start?.canary;
   const objectArn = `${bucketArn(request)}/${canary?.toS3.s3Key ?? `${request.bucket.prefix}object`}`;
 
   const bucketPolicy = await readBucketPolicy(clientsFor(input, deps, 'bucket').s3, request.bucket.name);
   const { kms } = clientsFor(input, deps, 'key');
   const keyPolicy = await readKeyPolicy(kms, request.key.arn);
-  const grantId = stringField(input.steps['CreateGrant'], 'grantId');
-  const grantToken = stringField(input.steps['CreateGrant'], 'grantToken');
+  const grantId = stepOutput(input, 'CreateGrant')?.grantId;
+  const grantToken = stepOutput(input, 'CreateGrant')?.grantToken;
   const tokens: Record<string, string> = grantId && grantToken ? { [grantId]: grantToken } : {};
   const grants = (await listGrants(kms, request.key.arn)).map((g) => toKmsGrant(g, request.key.arn, tokens));
   const kmsContext = {

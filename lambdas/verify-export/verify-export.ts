@@ -3,21 +3,14 @@
 // the mount. A denied export or decrypt is silent on the client, so the failure is explained
 // from CloudTrail: who was denied which KMS action on which key, and the fix.
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
-import type { Canary } from '../shared/canary.js';
 import { describeDenial, findDenials } from '../../evidence/cloudtrail.js';
 import { headObject } from '../shared/objects.js';
 import { GRANT_OPERATIONS } from '../../core/naming.js';
-import { clientsFor, stringField } from '../shared/step-support.js';
+import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-import type { CatResult } from '../wait-for-test-export/wait-for-test-export.js';
 import { verifyByAnalysis } from './analysis.js';
-
-export interface VerifyExportOutput {
-  changed: false;
-  proof: 'export-and-decrypt' | 'analysis';
-  evidence: Record<string, unknown>;
-}
+import { requireOutput, stepOutput, type VerifyExportOutput } from '../../core/step-outputs.js';
 
 /** CloudTrail events can predate the recorded start slightly (clock skew, the S3-side canary's import). */
 const LOOKBACK_MS = 10 * 60 * 1000;
@@ -25,18 +18,17 @@ const LOOKBACK_MS = 10 * 60 * 1000;
 export async function verifyExport(input: StepInput, deps: StepDeps): Promise<VerifyExportOutput> {
   if (input.request.testExport.mode === 'data-repository-task') return verifyByAnalysis(input, deps);
   const { request, context } = input;
-  const start = input.steps['StartTestExport'];
-  const canary = start?.['canary'] as Canary | undefined;
-  if (!canary) throw new OnboardingError(ErrorNames.ExportNotLanded, 'VerifyExport needs the canary from StartTestExport');
-  const cat = input.steps['WaitForTestExport']?.['cat'] as CatResult | undefined;
+  const start = stepOutput(input, 'StartTestExport');
+  const canary = requireOutput(input, 'StartTestExport', 'canary', 'VerifyExport');
+  const cat = stepOutput(input, 'WaitForTestExport')?.cat;
   const { s3 } = clientsFor(input, deps, 'bucket');
   const object = await headObject(s3, request.bucket.name, canary.toS3.s3Key);
   const s3Url = `s3://${request.bucket.name}/${canary.toS3.s3Key}`;
 
-  const slrArn = stringField(input.steps['WaitForServiceLinkedRole'], 'roleArn') ?? 'the FSx service-linked role';
+  const slrArn = stepOutput(input, 'WaitForServiceLinkedRole')?.roleArn ?? 'the FSx service-linked role';
   const fix = `Fix: the SLR ${slrArn} needs a grant on ${request.key.arn} (operations ${GRANT_OPERATIONS.join(', ')}, name ${context.names.grantName}) and the key-policy statement ${context.names.keyUseSid}; redrive from CreateGrant.`;
   const explain = async (eventNames: string[]) => {
-    const startedAt = Date.parse(stringField(start, 'startedAt') ?? '') || Date.now();
+    const startedAt = Date.parse(start?.startedAt ?? '') || Date.now();
     const since = new Date(startedAt - LOOKBACK_MS);
     const trails = [
       { account: context.accounts.key, client: clientsFor(input, deps, 'key').cloudtrail },

@@ -2,26 +2,15 @@
 // or KMS permissions or event-notification trouble; it stops the run with FSx's details.
 import { describeAssociation } from '../shared/associations.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
-import { clientsFor, pollCount, stringField } from '../shared/step-support.js';
+import { clientsFor, pollCount } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-
-export interface WaitForDataRepositoryAssociationOutput {
-  done: boolean;
-  attempts: number;
-  lifecycle?: string;
-  skipped?: true;
-}
+import { requireOutput, type WaitForDataRepositoryAssociationOutput } from '../../core/step-outputs.js';
 
 export async function waitForDataRepositoryAssociation(input: StepInput, deps: StepDeps): Promise<WaitForDataRepositoryAssociationOutput> {
   const poll = pollCount(input, 'WaitForDataRepositoryAssociation');
   if (input.context.legacyLinked) return { done: true, attempts: poll.attempts, skipped: true };
-  const id = stringField(input.steps['CreateDataRepositoryAssociation'], 'associationId');
-  if (!id)
-    throw new OnboardingError(
-      ErrorNames.DataRepositoryAssociationFailed,
-      'WaitForDataRepositoryAssociation needs the association id from CreateDataRepositoryAssociation',
-    );
+  const id = requireOutput(input, 'CreateDataRepositoryAssociation', 'associationId', 'WaitForDataRepositoryAssociation');
   const { fsx } = clientsFor(input, deps, 'fileSystem');
   const dra = await describeAssociation(fsx, id);
   if (!dra) throw new OnboardingError(ErrorNames.DataRepositoryAssociationFailed, `Data repository association ${id} no longer exists`);

@@ -1,16 +1,15 @@
 // Poll: the file system is gone once DescribeFileSystems answers FileSystemNotFound.
-import { pollUntilDeleted, type DeletionPollOutput } from '../shared/deletion-poll.js';
+import { stepOutput, type DeletionPollOutput } from '../../core/step-outputs.js';
+import { pollUntilDeleted } from '../shared/deletion-poll.js';
 import { ErrorNames } from '../../core/errors.js';
 import { describeFileSystem } from '../shared/file-systems.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 
-export type WaitForFileSystemDeletionOutput = DeletionPollOutput;
-
 export async function waitForFileSystemDeletion(input: StepInput, deps: StepDeps): Promise<DeletionPollOutput> {
   const { fsx } = clientsFor(input, deps, 'fileSystem');
-  return pollUntilDeleted(input, 'WaitForFileSystemDeletion', input.steps['DeleteFileSystem']?.['fileSystemIds'], {
+  return pollUntilDeleted(input, 'WaitForFileSystemDeletion', stepOutput(input, 'DeleteFileSystem')?.fileSystemIds ?? [], {
     noun: 'file system',
     failedError: ErrorNames.FileSystemFailed,
     describe: (id) => describeFileSystem(fsx, id),

@@ -2,22 +2,14 @@
 // are reported with FSx's own FailureDetails.
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { describeFileSystem } from '../shared/file-systems.js';
-import { clientsFor, pollCount, stringField } from '../shared/step-support.js';
+import { clientsFor, pollCount } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-
-export interface WaitForFileSystemOutput {
-  done: boolean;
-  attempts: number;
-  lifecycle: string;
-  dnsName?: string;
-  mountName?: string;
-}
+import { requireOutput, type WaitForFileSystemOutput } from '../../core/step-outputs.js';
 
 export async function waitForFileSystem(input: StepInput, deps: StepDeps): Promise<WaitForFileSystemOutput> {
   const poll = pollCount(input, 'WaitForFileSystem');
-  const id = stringField(input.steps['CreateFileSystem'], 'fileSystemId');
-  if (!id) throw new OnboardingError(ErrorNames.FileSystemFailed, 'WaitForFileSystem needs the file system id from CreateFileSystem');
+  const id = requireOutput(input, 'CreateFileSystem', 'fileSystemId', 'WaitForFileSystem');
   const { fsx } = clientsFor(input, deps, 'fileSystem');
   const fs = await describeFileSystem(fsx, id);
   if (!fs) throw new OnboardingError(ErrorNames.FileSystemFailed, `File system ${id} no longer exists`);

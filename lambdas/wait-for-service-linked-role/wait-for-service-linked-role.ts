@@ -3,20 +3,14 @@
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { SERVICE_LINKED_ROLE_PATH, serviceLinkedRoleName } from '../../core/naming.js';
-import { clientsFor, isErrorNamed, pollCount, stringField } from '../shared/step-support.js';
+import { clientsFor, isErrorNamed, pollCount } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-
-export interface WaitForServiceLinkedRoleOutput {
-  done: boolean;
-  attempts: number;
-  roleArn?: string;
-}
+import { requireOutput, type WaitForServiceLinkedRoleOutput } from '../../core/step-outputs.js';
 
 export async function waitForServiceLinkedRole(input: StepInput, deps: StepDeps): Promise<WaitForServiceLinkedRoleOutput> {
   const poll = pollCount(input, 'WaitForServiceLinkedRole');
-  const fileSystemId = stringField(input.steps['CreateFileSystem'], 'fileSystemId');
-  if (!fileSystemId) throw new OnboardingError(ErrorNames.ServiceLinkedRoleInvalid, 'WaitForServiceLinkedRole needs the file system id from CreateFileSystem');
+  const fileSystemId = requireOutput(input, 'CreateFileSystem', 'fileSystemId', 'WaitForServiceLinkedRole');
   const roleName = serviceLinkedRoleName(fileSystemId);
   const { iam } = clientsFor(input, deps, 'fileSystem');
   try {

@@ -4,45 +4,22 @@
 // once and read on later polls, so no poll waits for the instance. data-repository-task:
 // the task is polled until it ends (VerifyExport judges how).
 import { DescribeDataRepositoryTasksCommand } from '@aws-sdk/client-fsx';
-import type { Canary } from '../shared/canary.js';
 import { catCommand, hsmActionCommand, readInvocation, sendShellCommand, type Invocation } from '../shared/client-commands.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
-import { clientsFor, pollCount, stringField } from '../shared/step-support.js';
+import { clientsFor, pollCount } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-
-type Phase = 'start' | 'hsm_action' | 'cat';
-
-export interface CatResult {
-  path: string;
-  ok: boolean;
-  stdout: string;
-  stderr: string;
-  responseCode?: number;
-}
-
-export interface WaitForTestExportOutput {
-  done: boolean;
-  attempts: number;
-  /** lustre-client: what is being waited for, and the command doing it. */
-  phase?: Phase;
-  commandId?: string;
-  hsmAction?: string;
-  cat?: CatResult;
-  /** data-repository-task: the task's lifecycle. */
-  lifecycle?: string;
-}
+import { requireOutput, stepOutput, type CatResult, type TestExportPhase, type WaitForTestExportOutput } from '../../core/step-outputs.js';
 
 const terminalTaskStates = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
 
 export async function waitForTestExport(input: StepInput, deps: StepDeps): Promise<WaitForTestExportOutput> {
   const poll = pollCount(input, 'WaitForTestExport');
-  const start = input.steps['StartTestExport'];
+  const start = stepOutput(input, 'StartTestExport');
   const { fsx, ssm } = clientsFor(input, deps, 'fileSystem');
 
   if (input.request.testExport.mode === 'data-repository-task') {
-    const taskId = stringField(start, 'taskId');
-    if (!taskId) throw new OnboardingError(ErrorNames.ExportTaskFailed, 'WaitForTestExport needs the task id from StartTestExport');
+    const taskId = requireOutput(input, 'StartTestExport', 'taskId', 'WaitForTestExport');
     const { DataRepositoryTasks } = await fsx.send(new DescribeDataRepositoryTasksCommand({ TaskIds: [taskId] }));
     const lifecycle = DataRepositoryTasks?.[0]?.Lifecycle ?? 'UNKNOWN';
     const done = terminalTaskStates.has(lifecycle);
@@ -50,12 +27,11 @@ export async function waitForTestExport(input: StepInput, deps: StepDeps): Promi
     return { done, attempts: poll.attempts, lifecycle };
   }
 
-  const canary = start?.['canary'] as Canary | undefined;
-  if (!canary) throw new OnboardingError(ErrorNames.ClientCommandFailed, 'WaitForTestExport needs the canary from StartTestExport');
+  const canary = requireOutput(input, 'StartTestExport', 'canary', 'WaitForTestExport');
   const instanceId = input.request.testExport.clientInstanceId!;
-  const previous = input.steps['WaitForTestExport'];
-  let phase: Phase = (stringField(previous, 'phase') as Phase | undefined) ?? 'start';
-  let commandId = stringField(previous, 'commandId') ?? (phase === 'start' ? stringField(start, 'commandId') : undefined);
+  const previous = stepOutput(input, 'WaitForTestExport');
+  let phase: TestExportPhase = previous?.phase ?? 'start';
+  let commandId = previous?.commandId ?? (phase === 'start' ? start?.commandId : undefined);
   if (phase === 'start' && !commandId) phase = 'hsm_action';
   let hsmAction: string | undefined;
 

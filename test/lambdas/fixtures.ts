@@ -50,12 +50,13 @@ export function fakeFactory(region = 'us-east-1'): FakeFactory {
 
 export function setup(
   file: 'request.json' | 'request-legacy.json' = 'request.json',
-  steps: StepResults = {},
+  // Tests give only the fields a step reads, so earlier results are partial here.
+  steps: { [S in keyof StepResults]?: Partial<NonNullable<StepResults[S]>> | undefined } = {},
   options: { poll?: PollInput; edit?: (raw: Record<string, any>) => void } = {},
 ) {
   const request = loadRequest(file, options.edit);
   const clients = fakeFactory(request.region);
-  const input: StepInput = { request, context: contextFor(request, clients), steps, ...(options.poll ? { poll: options.poll } : {}) };
+  const input: StepInput = { request, context: contextFor(request, clients), steps: steps as StepResults, ...(options.poll ? { poll: options.poll } : {}) };
   const deps: StepDeps = { clients };
   return { request, input, deps, clients, names: input.context.names };
 }

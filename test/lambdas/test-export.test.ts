@@ -6,7 +6,7 @@ import { CreateDataRepositoryTaskCommand, DescribeDataRepositoryTasksCommand, FS
 import { startTestExport } from '../../lambdas/start-test-export/start-test-export.js';
 import { waitForTestExport } from '../../lambdas/wait-for-test-export/wait-for-test-export.js';
 import { cleanUpTestExport } from '../../lambdas/clean-up-test-export/clean-up-test-export.js';
-import { canaryFor } from '../../lambdas/shared/canary.js';
+import { canaryFor } from '../../core/canary.js';
 import { namesFor } from '../../core/naming.js';
 import { A, B, FS_ID, awsError, loadRequest, setup } from './fixtures.js';
 
@@ -152,7 +152,7 @@ describe('StartTestExport (data-repository-task), untagged task', () => {
 });
 
 describe('WaitForTestExport (lustre-client)', () => {
-  const started = { ...fsReady, StartTestExport: { mode: 'lustre-client', commandId: 'cmd-start', startedAt: '2026-11-27T10:00:00.000Z', canary } };
+  const started = { ...fsReady, StartTestExport: { mode: 'lustre-client' as const, commandId: 'cmd-start', startedAt: '2026-11-27T10:00:00.000Z', canary } };
   const invocation = (
     Status: 'Success' | 'Failed' | 'InProgress',
     StandardOutputContent = '',
@@ -215,7 +215,7 @@ describe('WaitForTestExport (lustre-client)', () => {
 
 describe('WaitForTestExport (data-repository-task)', () => {
   it('polls the task until it ends', async () => {
-    const steps = { ...fsReady, StartTestExport: { mode: 'data-repository-task', taskId: 'task-1' } };
+    const steps = { ...fsReady, StartTestExport: { mode: 'data-repository-task' as const, taskId: 'task-1' } };
     fsx
       .on(DescribeDataRepositoryTasksCommand, { TaskIds: ['task-1'] })
       .resolves({ DataRepositoryTasks: [{ TaskId: 'task-1', Lifecycle: 'EXECUTING', Type: 'EXPORT_TO_REPOSITORY', CreationTime: new Date() }] });

@@ -1,3 +1,4 @@
+import type { CatResult } from '../../core/step-outputs.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { GetBucketPolicyCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -5,7 +6,7 @@ import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrai
 import { GetKeyPolicyCommand, KMSClient, ListGrantsCommand, type GrantOperation } from '@aws-sdk/client-kms';
 import { DescribeDataRepositoryTasksCommand, FSxClient } from '@aws-sdk/client-fsx';
 import { verifyExport } from '../../lambdas/verify-export/verify-export.js';
-import { canaryFor } from '../../lambdas/shared/canary.js';
+import { canaryFor } from '../../core/canary.js';
 import { namesFor } from '../../core/naming.js';
 import { bucketStatements, keyUseStatement } from '../../policy/documents.js';
 import { A, C, FS_ID, SLR_ARN, awsError, loadRequest, setup } from './fixtures.js';
@@ -22,8 +23,8 @@ const catOk = { path: canary.fromS3.clientPath, ok: true, stdout: `${canary.from
 const lustreSteps = (cat: unknown) => ({
   CreateFileSystem: { fileSystemId: FS_ID },
   WaitForServiceLinkedRole: { done: true, attempts: 1, roleArn: SLR_ARN },
-  StartTestExport: { mode: 'lustre-client', commandId: 'cmd-start', startedAt: '2026-11-27T10:00:00.000Z', canary },
-  WaitForTestExport: { done: true, attempts: 3, phase: 'cat', cat },
+  StartTestExport: { mode: 'lustre-client' as const, commandId: 'cmd-start', startedAt: '2026-11-27T10:00:00.000Z', canary },
+  WaitForTestExport: { done: true, attempts: 3, phase: 'cat' as const, cat: cat as CatResult },
 });
 const denial = (eventName: string) => ({
   Events: [
@@ -155,7 +156,7 @@ describe('VerifyExport (data-repository-task)', () => {
     CreateFileSystem: { fileSystemId: FS_ID },
     WaitForServiceLinkedRole: { done: true, attempts: 1, roleArn: SLR_ARN },
     CreateGrant: { grantId: 'g-1', grantToken: 'token-1' },
-    StartTestExport: { mode: 'data-repository-task', taskId: 'task-1', startedAt: '2026-11-27T10:00:00.000Z', canary: canaryFor(legacy, legacyNames) },
+    StartTestExport: { mode: 'data-repository-task' as const, taskId: 'task-1', startedAt: '2026-11-27T10:00:00.000Z', canary: canaryFor(legacy, legacyNames) },
   };
   const world = (
     grants: { GrantId: string; GranteePrincipal: string; Operations: GrantOperation[] }[],

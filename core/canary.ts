@@ -1,7 +1,7 @@
 // Where the export canary lives, on the Lustre client and in S3. A client path is
 // `<mountPath><fileSystemPath>/<relative>` and maps to the S3 key `<prefix><relative>`.
-import type { OnboardingRequest } from '../../core/request.js';
-import type { OnboardingNames } from '../../core/naming.js';
+import type { OnboardingRequest } from './request.js';
+import type { OnboardingNames } from './naming.js';
 
 export interface CanaryFile {
   /** Path relative to the linked directory (and to the prefix in S3). */

@@ -1,0 +1,208 @@
+// One map from state name to what that step writes at `$.steps.<StateName>`. Handlers
+// declare their return type from it and later steps read it through `stepOutput` /
+// `requireOutput`, so a field renamed in one step fails to compile in its readers.
+import type { Canary } from './canary.js';
+import { ErrorNames, OnboardingError } from './errors.js';
+
+/** Every poll step's result: the state machine loops until `done`. */
+export interface PollOutput {
+  done: boolean;
+  attempts: number;
+}
+
+export interface PutBucketAccessPolicyOutput {
+  changed: boolean;
+  sids: string[];
+  statementCount: number;
+}
+
+export interface ShareKeyOutput {
+  changed: boolean;
+  sid: string;
+}
+
+export interface SetDefaultEncryptionOutput {
+  changed: boolean;
+  changeRecordParameter: string;
+  /** Whether the bucket had a default encryption configuration before this request. */
+  hadPreviousConfiguration: boolean;
+}
+
+export interface CreateFileSystemOutput {
+  changed: boolean;
+  fileSystemId: string;
+  /** False when the file system was adopted: rollback never deletes it. */
+  created: boolean;
+}
+
+export interface WaitForFileSystemOutput extends PollOutput {
+  lifecycle: string;
+  dnsName?: string;
+  mountName?: string;
+}
+
+export type CreateDataRepositoryAssociationOutput = { changed: false; skipped: true } | { changed: boolean; associationId: string };
+
+export interface WaitForDataRepositoryAssociationOutput extends PollOutput {
+  lifecycle?: string;
+  skipped?: true;
+}
+
+export interface WaitForServiceLinkedRoleOutput extends PollOutput {
+  roleArn?: string;
+}
+
+export interface NarrowBucketPolicyOutput {
+  changed: boolean;
+  principal: string;
+  statementCount: number;
+}
+
+export interface CreateGrantOutput {
+  changed: boolean;
+  grantId: string;
+  /** Absent when an earlier run created the grant: ListGrants does not return tokens. */
+  grantToken?: string;
+  granteePrincipal: string;
+}
+
+export interface StartTestExportOutput {
+  changed: boolean;
+  mode: 'lustre-client' | 'data-repository-task';
+  /** lustre-client: the SSM command that writes and archives the canary (absent when it had already landed). */
+  commandId?: string;
+  /** data-repository-task: the export task. */
+  taskId?: string;
+  /** ISO time the export started; VerifyExport searches CloudTrail from here. */
+  startedAt: string;
+  canary: Canary;
+}
+
+/** The S3-side canary read back through the mount. */
+export interface CatResult {
+  path: string;
+  ok: boolean;
+  stdout: string;
+  stderr: string;
+  responseCode?: number;
+}
+
+export type TestExportPhase = 'start' | 'hsm_action' | 'cat';
+
+export interface WaitForTestExportOutput extends PollOutput {
+  /** lustre-client: what is being waited for, and the command doing it. */
+  phase?: TestExportPhase;
+  commandId?: string;
+  hsmAction?: string;
+  cat?: CatResult;
+  /** data-repository-task: the task's lifecycle. */
+  lifecycle?: string;
+}
+
+export interface VerifyExportOutput {
+  changed: false;
+  proof: 'export-and-decrypt' | 'analysis';
+  evidence: Record<string, unknown>;
+}
+
+export interface RevokeGrantOutput {
+  changed: boolean;
+  revokedGrantIds: string[];
+}
+
+export interface CleanUpTestExportOutput {
+  changed: boolean;
+  deletedKeys: string[];
+}
+
+export interface RemoveBucketAccessOutput {
+  changed: boolean;
+  removed: number;
+  policyDeleted: boolean;
+}
+
+export interface DeleteDataRepositoryAssociationOutput {
+  changed: boolean;
+  /** Associations being deleted (now or by an earlier run); the wait step polls these. */
+  associationIds: string[];
+}
+
+/** Result of a poll that waits for resources to disappear. */
+export interface DeletionPollOutput extends PollOutput {
+  remaining: string[];
+}
+
+export interface DeleteFileSystemOutput {
+  changed: boolean;
+  /** The file systems being deleted (now or by an earlier run); the wait step polls these. */
+  fileSystemIds: string[];
+}
+
+export interface RestoreDefaultEncryptionOutput {
+  changed: boolean;
+  restored: boolean;
+  /** Why nothing was restored, when nothing was. */
+  reason?: string;
+}
+
+export interface UnshareKeyOutput {
+  changed: boolean;
+  removed: number;
+}
+
+/** What each state writes at `$.steps.<StateName>`; ValidateRequest writes the whole state instead. */
+export interface StepOutputs {
+  PutBucketAccessPolicy: PutBucketAccessPolicyOutput;
+  ShareKey: ShareKeyOutput;
+  SetDefaultEncryption: SetDefaultEncryptionOutput;
+  CreateFileSystem: CreateFileSystemOutput;
+  WaitForFileSystem: WaitForFileSystemOutput;
+  CreateDataRepositoryAssociation: CreateDataRepositoryAssociationOutput;
+  WaitForDataRepositoryAssociation: WaitForDataRepositoryAssociationOutput;
+  WaitForServiceLinkedRole: WaitForServiceLinkedRoleOutput;
+  NarrowBucketPolicy: NarrowBucketPolicyOutput;
+  CreateGrant: CreateGrantOutput;
+  StartTestExport: StartTestExportOutput;
+  WaitForTestExport: WaitForTestExportOutput;
+  VerifyExport: VerifyExportOutput;
+  RevokeGrant: RevokeGrantOutput;
+  CleanUpTestExport: CleanUpTestExportOutput;
+  RemoveBucketAccess: RemoveBucketAccessOutput;
+  DeleteDataRepositoryAssociation: DeleteDataRepositoryAssociationOutput;
+  WaitForDataRepositoryAssociationDeletion: DeletionPollOutput;
+  DeleteFileSystem: DeleteFileSystemOutput;
+  WaitForFileSystemDeletion: DeletionPollOutput;
+  RestoreDefaultEncryption: RestoreDefaultEncryptionOutput;
+  UnshareKey: UnshareKeyOutput;
+}
+
+export type OutputStepName = keyof StepOutputs;
+
+/** The results so far, one optional entry per step that has run. */
+export type StepResults = { [S in OutputStepName]?: StepOutputs[S] };
+
+type AllKeys<T> = T extends unknown ? keyof T : never;
+type FieldOf<T, K extends PropertyKey> = T extends unknown ? (K extends keyof T ? T[K] : never) : never;
+
+/** What `step` wrote, or undefined when it has not run (yet, or in this execution). */
+export function stepOutput<S extends OutputStepName>(input: { steps: StepResults }, step: S): StepOutputs[S] | undefined {
+  return input.steps[step] as StepOutputs[S] | undefined;
+}
+
+/**
+ * A field a later step cannot do without. Throws PrerequisiteMissing, naming the field and the
+ * step that should have written it, when that step has not run or did not write it.
+ */
+export function requireOutput<S extends OutputStepName, F extends AllKeys<StepOutputs[S]> & string>(
+  input: { steps: StepResults },
+  step: S,
+  field: F,
+  reader: string,
+): NonNullable<FieldOf<StepOutputs[S], F>> {
+  const output = stepOutput(input, step) as Record<string, unknown> | undefined;
+  const value = output?.[field];
+  if (value === undefined || value === null) {
+    throw new OnboardingError(ErrorNames.PrerequisiteMissing, `${reader} needs ${field} from ${step}, which ${output ? 'did not report it' : 'has not run'}`);
+  }
+  return value as NonNullable<FieldOf<StepOutputs[S], F>>;
+}
