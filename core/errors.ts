@@ -20,40 +20,6 @@ export const ErrorNames = {
 } as const;
 export type ErrorName = (typeof ErrorNames)[keyof typeof ErrorNames];
 
-/**
- * AWS error names that mean "try again": throttling, server faults, concurrent bucket
- * configuration writes (OperationAborted) and IAM/KMS eventual consistency. The SDK
- * retries some of these itself; the state machine's Retry covers the rest.
- */
-export const transientAwsErrorNames = [
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'SlowDown',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'InternalError',
-  'InternalFailure',
-  'InternalServerError',
-  'KMSInternalException',
-  'DependencyTimeoutException',
-  'OperationAborted',
-  'ConcurrentModificationException',
-  'ConflictException',
-] as const;
-
-/** Errors that clear once IAM or KMS has propagated a just-created principal or grant. */
-export const propagationErrorNames = ['InvalidArnException', ErrorNames.PrincipalNotYetPropagated] as const;
-
-/** Lambda service errors that AWS recommends retrying on every Lambda task. */
-export const lambdaServiceErrorNames = [
-  'Lambda.ServiceException',
-  'Lambda.AWSLambdaException',
-  'Lambda.SdkClientException',
-  'Lambda.TooManyRequestsException',
-] as const;
-
 /** Base of every error a step throws on purpose: a stable `name` and the underlying cause. */
 export class OnboardingError extends Error {
   override readonly name: ErrorName;
@@ -63,8 +29,6 @@ export class OnboardingError extends Error {
     this.name = name;
   }
 }
-
-export const isOnboardingError = (e: unknown): e is OnboardingError => e instanceof OnboardingError;
 
 /** The `name` of any thrown value (SDK exceptions keep their modeled name). */
 export function errorName(e: unknown): string {

@@ -7,15 +7,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { allStepNames, Steps, type StepName } from '../workflow/steps.js';
+import { allStepNames, handlerFolder, Steps, type StepName } from '../workflow/steps.js';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** `CreateGrant` → `create-grant`. */
-export const kebabCase = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
-
 /** The handler of a step, by convention `lambdas/<kebab-case-name>/handler.ts`. */
-export const handlerEntry = (step: StepName): string => join(projectRoot, 'lambdas', kebabCase(step), 'handler.ts');
+export const handlerEntry = (step: StepName): string => join(projectRoot, 'lambdas', handlerFolder(step), 'handler.ts');
 
 /** Lambda gives up a little before the Task's TimeoutSeconds so the state sees the function's own error. */
 export const functionTimeoutSeconds = (step: StepName): number => Math.max(3, Steps[step].timeoutSeconds - 10);

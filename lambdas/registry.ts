@@ -52,8 +52,3 @@ export const stepHandlers: Record<StepName, StepHandler<any>> = {
   RestoreDefaultEncryption: restoreDefaultEncryption,
   UnshareKey: unshareKey,
 };
-
-/** Folder of a state's handler: `CreateGrant` → `create-grant`. */
-export function handlerFolder(name: StepName): string {
-  return name.replace(/(?<!^)(?=[A-Z])/g, '-').toLowerCase();
-}

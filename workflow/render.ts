@@ -1,6 +1,7 @@
 // Renders the typed step list to Amazon States Language. Pure: the same JSON is deployed by
 // infra/ (with function ARNs substituted) and run locally by cli/.
-import { lambdaServiceErrorNames, propagationErrorNames, transientAwsErrorNames } from '../core/errors.js';
+import type { AslDefinition, AslState } from './asl.js';
+import { retryPolicy } from './retry-policy.js';
 import { forwardPath, rollbackPath, Steps, type PauseSegment, type Segment, type StepName, type TaskStep } from './steps.js';
 
 /**
@@ -10,13 +11,7 @@ import { forwardPath, rollbackPath, Steps, type PauseSegment, type Segment, type
  */
 export type FailureMode = 'rollback' | 'stop';
 
-export type AslState = Record<string, unknown>;
-export interface AslDefinition {
-  Comment: string;
-  StartAt: string;
-  States: Record<string, AslState>;
-  TimeoutSeconds?: number;
-}
+export type { AslDefinition, AslState } from './asl.js';
 
 /** Placeholder the CDK stack substitutes with each function's ARN. */
 export const functionArnPlaceholder = (step: StepName): string => `\${${step}FunctionArn}`;
@@ -39,19 +34,6 @@ const CHECK_LEFT_BEHIND = 'CheckLeftBehind';
 const EXECUTION_TIMEOUT_SECONDS = 24 * 60 * 60;
 
 export const pollStateNames = (step: StepName) => ({ check: `${step}Done`, pause: `${step}Pause`, finished: `${step}Finished` });
-
-function retryPolicy(): AslState[] {
-  return [
-    { ErrorEquals: [...lambdaServiceErrorNames], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: 'FULL' },
-    // Throttling can outlast the SDK's own 3 attempts per call when another workload shares the
-    // quota (KMS: per account and Region). 16 retries, capped at 60 s, wait up to ~12 minutes;
-    // at 20 % throttling on every call (no SDK retry, as in the sandbox) 1000 of 1000 runs succeed.
-    { ErrorEquals: [...transientAwsErrorNames], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' },
-    { ErrorEquals: [...propagationErrorNames], IntervalSeconds: 5, MaxAttempts: 8, BackoffRate: 1.5, MaxDelaySeconds: 30 },
-    // A Lambda that timed out may have done its work; every step is idempotent, so once more.
-    { ErrorEquals: ['States.Timeout'], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2 },
-  ];
-}
 
 function taskState(
   step: TaskStep,

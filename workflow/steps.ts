@@ -19,6 +19,8 @@ export interface TaskStep {
   compensation?: string;
   /** A poll step: its handler returns `{ done }` and the machine loops through a Wait. */
   poll?: PollSpec;
+  /** A compensation that starts a deletion names the poll that waits for it to finish. */
+  followedBy?: string;
   /** Task timeout; the Lambda function's timeout is set a little below it. */
   timeoutSeconds: number;
 }
@@ -32,7 +34,11 @@ const task = (name: string, summary: string, accounts: readonly StepAccount[], e
 });
 
 export const Steps = {
-  ValidateRequest: task('ValidateRequest', 'Checks the request and the key (symmetric, enabled, same region) before anything changes.', ['C']),
+  ValidateRequest: task(
+    'ValidateRequest',
+    'Checks the request, the key (symmetric, enabled, same region), the bucket region and an adopted file system before anything changes.',
+    ['A', 'B', 'C'],
+  ),
   PutBucketAccessPolicy: task(
     'PutBucketAccessPolicy',
     'Adds bucket statements allowing the FSx SLRs of account A (by ARN pattern) and the DRA-creating role.',
@@ -88,13 +94,22 @@ export const Steps = {
   ),
 
   RevokeGrant: task('RevokeGrant', "Revokes this request's grant, found by name.", ['C']),
-  CleanUpTestExport: task('CleanUpTestExport', "Deletes this request's canary objects from the bucket.", ['B']),
+  CleanUpTestExport: task('CleanUpTestExport', "Deletes this request's canary objects and export report from the bucket.", ['A', 'B']),
   RemoveBucketAccess: task('RemoveBucketAccess', "Removes this request's bucket statements by Sid, leaving every other statement.", ['B']),
-  DeleteDataRepositoryAssociation: task('DeleteDataRepositoryAssociation', "Deletes the association this request created (not the file system's data).", ['A']),
+  DeleteDataRepositoryAssociation: task(
+    'DeleteDataRepositoryAssociation',
+    "Deletes the association this request created (not the file system's data).",
+    ['A'],
+    {
+      followedBy: 'WaitForDataRepositoryAssociationDeletion',
+    },
+  ),
   WaitForDataRepositoryAssociationDeletion: task('WaitForDataRepositoryAssociationDeletion', 'Polls until the association is gone.', ['A'], {
     poll: { delaySeconds: 30, maxAttempts: 60 },
   }),
-  DeleteFileSystem: task('DeleteFileSystem', 'Deletes the file system if this request created it; never an adopted one.', ['A']),
+  DeleteFileSystem: task('DeleteFileSystem', 'Deletes the file system if this request created it; never an adopted one.', ['A'], {
+    followedBy: 'WaitForFileSystemDeletion',
+  }),
   WaitForFileSystemDeletion: task('WaitForFileSystemDeletion', 'Polls until the file system is gone.', ['A'], { poll: { delaySeconds: 60, maxAttempts: 60 } }),
   RestoreDefaultEncryption: task('RestoreDefaultEncryption', 'Puts back the recorded default encryption if it is still the one this request set.', [
     'B',
@@ -153,23 +168,26 @@ export const forwardPath: Segment[] = [
   { kind: 'sequence', steps: ['StartTestExport', 'WaitForTestExport', 'VerifyExport'] },
 ];
 
-/**
- * Compensations in reverse order of the forward steps they undo. Every one is idempotent and
- * finds its target by the request's Sids, grant name and tags, so the whole chain runs after
- * any failure and skips what was never done.
- */
-export const rollbackPath: StepName[] = [
-  'CleanUpTestExport',
-  'RevokeGrant',
-  'RemoveBucketAccess',
-  'DeleteDataRepositoryAssociation',
-  'WaitForDataRepositoryAssociationDeletion',
-  'DeleteFileSystem',
-  'WaitForFileSystemDeletion',
-  'RestoreDefaultEncryption',
-  'UnshareKey',
-];
-
 export const forwardStepNames: StepName[] = forwardPath.flatMap((s) => (s.kind === 'sequence' ? s.steps : s.kind === 'parallel' ? s.branches.flat() : []));
 
 export const allStepNames = Object.keys(Steps) as StepName[];
+
+/**
+ * Compensations in reverse order of the forward steps they undo, derived from each step's
+ * `compensation` (a compensation shared by two steps runs once, at the later step's place),
+ * each followed by the poll that waits for its deletion. Every one is idempotent and finds its
+ * target by the request's Sids, grant name and tags, so the whole chain runs after any failure
+ * and skips what was never done.
+ */
+export const rollbackPath: StepName[] = [...forwardStepNames]
+  .reverse()
+  .flatMap((name): StepName[] => {
+    const step: TaskStep = Steps[name];
+    if (!step.compensation) return [];
+    const compensation = Steps[step.compensation as StepName] as TaskStep;
+    return compensation.followedBy ? [step.compensation as StepName, compensation.followedBy as StepName] : [step.compensation as StepName];
+  })
+  .filter((name, i, all) => all.indexOf(name) === i);
+
+/** Folder of a state's handler, `lambdas/<folder>/handler.ts`: `CreateGrant` → `create-grant`. */
+export const handlerFolder = (name: StepName): string => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();

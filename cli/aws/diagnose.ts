@@ -4,7 +4,8 @@
 // and of the key's owner. Event history (LookupEvents) holds management events only, which
 // include KMS Decrypt/GenerateDataKey but not S3 object reads and writes.
 import { LookupEventsCommand, type CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { errorName, propagationErrorNames } from '../../core/errors.js';
+import { errorName } from '../../core/errors.js';
+import { propagationErrorNames } from '../../workflow/retry-policy.js';
 import type { Denial } from '../../evidence/cloudtrail.js';
 import { validateRequest, type OnboardingRequest } from '../../core/request.js';
 import type { AwsClients, AwsOptions } from './clients.js';

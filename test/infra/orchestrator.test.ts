@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import { stateMachineNames } from '../../infra/names.js';
-import { functionDescription, functionTimeoutSeconds, handlerEntry, kebabCase } from '../../infra/task-functions.js';
+import { functionDescription, functionTimeoutSeconds, handlerEntry } from '../../infra/task-functions.js';
 import { renderDefinition, renderRollbackDefinition, type AslDefinition } from '../../workflow/render.js';
-import { allStepNames, Steps, type StepName } from '../../workflow/steps.js';
+import { allStepNames, handlerFolder, Steps, type StepName } from '../../workflow/steps.js';
 import { resolveIntrinsics, synthesize, type Json, type Synthesized } from './synth.js';
 
 let synth: Synthesized;
@@ -71,7 +71,7 @@ describe('orchestrator stack', () => {
     expect(Object.keys(ids).sort()).toEqual([...allStepNames].sort());
     expect(ofType('AWS::Lambda::Function')).toHaveLength(allStepNames.length);
     expect(handlerEntry('WaitForDataRepositoryAssociationDeletion')).toMatch(/lambdas\/wait-for-data-repository-association-deletion\/handler\.ts$/);
-    expect(kebabCase('CreateGrant')).toBe('create-grant');
+    expect(handlerFolder('CreateGrant')).toBe('create-grant');
     for (const step of allStepNames) {
       const props = resources[ids[step]]!.Properties;
       expect(props['Runtime']).toBe('nodejs22.x');

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { allStepNames, rollbackPath, forwardStepNames } from '../../workflow/steps.js';
-import { handlerFolder, stepHandlers } from '../../lambdas/registry.js';
+import { allStepNames, handlerFolder, rollbackPath, forwardStepNames } from '../../workflow/steps.js';
+import { stepHandlers } from '../../lambdas/registry.js';
 import { makeLambdaHandler, factoryForRegion } from '../../lambdas/shared/lambda-entry.js';
 import { setup } from './fixtures.js';
 

@@ -1,0 +1,97 @@
+// The exact JSON of one Task and one poll loop: what Step Functions runs is pinned here, so a
+// change to the retry policy or the poll shape is a deliberate edit of this file.
+import { describe, expect, it } from 'vitest';
+import { functionArnPlaceholder, renderDefinition, renderRollbackDefinition } from '../../workflow/render.js';
+import { rollbackPath } from '../../workflow/steps.js';
+
+const retry = [
+  {
+    ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+    IntervalSeconds: 2,
+    MaxAttempts: 6,
+    BackoffRate: 2,
+    JitterStrategy: 'FULL',
+  },
+  {
+    ErrorEquals: [
+      'ThrottlingException',
+      'Throttling',
+      'TooManyRequestsException',
+      'RequestLimitExceeded',
+      'SlowDown',
+      'ServiceUnavailable',
+      'ServiceUnavailableException',
+      'InternalError',
+      'InternalFailure',
+      'InternalServerError',
+      'KMSInternalException',
+      'DependencyTimeoutException',
+      'OperationAborted',
+      'ConcurrentModificationException',
+      'ConflictException',
+    ],
+    IntervalSeconds: 2,
+    MaxAttempts: 6,
+    BackoffRate: 2,
+    MaxDelaySeconds: 60,
+    JitterStrategy: 'FULL',
+  },
+  { ErrorEquals: ['InvalidArnException', 'PrincipalNotYetPropagated'], IntervalSeconds: 5, MaxAttempts: 8, BackoffRate: 1.5, MaxDelaySeconds: 30 },
+  { ErrorEquals: ['States.Timeout'], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2 },
+];
+
+const parameters = { 'request.$': '$.request', 'context.$': '$.context', 'steps.$': '$.steps' };
+
+describe('exact ASL', () => {
+  it('renders a compensation Task with the retry policy and a Catch that records what was left behind', () => {
+    const states = renderDefinition('rollback').States;
+    expect(states['DeleteFileSystem']).toEqual({
+      Type: 'Task',
+      Comment: 'Deletes the file system if this request created it; never an adopted one.',
+      Resource: functionArnPlaceholder('DeleteFileSystem'),
+      Parameters: parameters,
+      ResultPath: '$.steps.DeleteFileSystem',
+      TimeoutSeconds: 120,
+      Retry: retry,
+      // A failed delete needs no wait for its deletion: the Catch skips the poll that follows.
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.leftBehind.DeleteFileSystem', Next: 'RestoreDefaultEncryption' }],
+      Next: 'WaitForFileSystemDeletion',
+    });
+  });
+
+  it('renders a poll as Task → Choice on done → Wait → Task', () => {
+    const states = renderRollbackDefinition().States;
+    expect(states['WaitForFileSystemDeletion']).toEqual({
+      Type: 'Task',
+      Comment: 'Polls until the file system is gone.',
+      Resource: functionArnPlaceholder('WaitForFileSystemDeletion'),
+      Parameters: { ...parameters, poll: { delaySeconds: 60, maxAttempts: 60 } },
+      ResultPath: '$.steps.WaitForFileSystemDeletion',
+      TimeoutSeconds: 120,
+      Retry: retry,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.leftBehind.WaitForFileSystemDeletion', Next: 'RestoreDefaultEncryption' }],
+      Next: 'WaitForFileSystemDeletionDone',
+    });
+    expect(states['WaitForFileSystemDeletionDone']).toEqual({
+      Type: 'Choice',
+      Comment: 'Done when WaitForFileSystemDeletion reports done; otherwise wait and check again.',
+      Choices: [{ Variable: '$.steps.WaitForFileSystemDeletion.done', BooleanEquals: true, Next: 'RestoreDefaultEncryption' }],
+      Default: 'WaitForFileSystemDeletionPause',
+    });
+    expect(states['WaitForFileSystemDeletionPause']).toEqual({ Type: 'Wait', Seconds: 60, Next: 'WaitForFileSystemDeletion' });
+  });
+
+  it('derives the rollback order from the forward steps, newest first, each deletion followed by its wait', () => {
+    expect(rollbackPath).toEqual([
+      'CleanUpTestExport',
+      'RevokeGrant',
+      'RemoveBucketAccess',
+      'DeleteDataRepositoryAssociation',
+      'WaitForDataRepositoryAssociationDeletion',
+      'DeleteFileSystem',
+      'WaitForFileSystemDeletion',
+      'RestoreDefaultEncryption',
+      'UnshareKey',
+    ]);
+  });
+});
