@@ -10,9 +10,12 @@ import { validateRequest, type OnboardingRequest, type RequestProblem } from '..
 import type { StepHandler } from '../lambdas/shared/step-deps.js';
 import { stepHandlers } from '../lambdas/registry.js';
 import { renderDefinition, renderRollbackDefinition, type AslDefinition, type FailureMode } from '../workflow/render.js';
-import { allStepNames, forwardPath, Steps, type StepName } from '../workflow/steps.js';
-import { outputsOf, type RunEvent, type RunReport, type StepRecord } from './run-report.js';
-import { retryDelaySeconds } from './retry-clock.js';
+import { allStepNames, type StepName } from '../workflow/steps.js';
+import { outputsOf, type RunEvent, type RunReport } from './run-report.js';
+import { followEvents } from './local/execution-events.js';
+import { StepRecords } from './local/step-records.js';
+import { bindTasks } from './local/task-binding.js';
+import { virtualWaits } from './local/virtual-waits.js';
 
 /** What the runner needs of the sandbox (sandbox/ implements it). */
 export interface LocalSandbox {
@@ -62,12 +65,9 @@ export function localMachine(kind: LocalMachine): { definition: AslDefinition; m
   return entry;
 }
 
-/** Wait states of the forward path worth showing (poll pauses are shown through their polls). */
-const pauseNames = new Set(forwardPath.filter((s) => s.kind === 'pause').map((s) => s.name));
-
 const factories = new WeakMap<LocalSandbox, Map<string, ClientFactory>>();
 
-function clientsFor(sandbox: LocalSandbox, region: string): ClientFactory {
+function sandboxClientFactory(sandbox: LocalSandbox, region: string): ClientFactory {
   let byRegion = factories.get(sandbox);
   if (!byRegion) factories.set(sandbox, (byRegion = new Map()));
   let factory = byRegion.get(region);
@@ -76,31 +76,6 @@ function clientsFor(sandbox: LocalSandbox, region: string): ClientFactory {
     byRegion.set(region, factory);
   }
   return factory;
-}
-
-/**
- * Wait states take no real time locally: the interpreter reads each state's override when the
- * Wait runs, and this getter spends the state's Seconds on the virtual clock instead.
- */
-function virtualWaits(definition: AslDefinition, clock: LocalSandbox['clock'], skip: readonly string[] = []): Record<string, number> {
-  const overrides: Record<string, number> = {};
-  const visit = (states: Record<string, Record<string, unknown>>) => {
-    for (const [name, state] of Object.entries(states)) {
-      if (state['Type'] === 'Wait') {
-        const seconds = skip.includes(name) ? 0 : Number(state['Seconds'] ?? 0);
-        Object.defineProperty(overrides, name, {
-          enumerable: true,
-          get: () => {
-            clock.advance(seconds);
-            return 0;
-          },
-        });
-      }
-      if (state['Type'] === 'Parallel') for (const b of state['Branches'] as { States: Record<string, Record<string, unknown>> }[]) visit(b.States);
-    }
-  };
-  visit(definition.States as Record<string, Record<string, unknown>>);
-  return overrides;
 }
 
 export async function runLocally(rawRequest: unknown, options: LocalRunOptions): Promise<LocalRunResult> {
@@ -112,159 +87,47 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
 
   const kind: LocalMachine = options.machine ?? request.onFailure;
   const { definition, machine } = localMachine(kind);
-  const deps = { clients: clientsFor(sandbox, request.region) };
+  const deps = { clients: sandboxClientFactory(sandbox, request.region) };
   const wallStart = performance.now();
   const simStart = sandbox.clock.now();
   const awsCallsStart = sandbox.metrics.awsCalls;
-  const records = new Map<string, StepRecord>();
-  const lastError = new Map<string, string>();
-  const timeoutsLeft = new Set(options.lambdaTimeoutIn ?? []);
-  const crashesLeft = new Set(options.crashAfter ?? []);
-  let lambdaInvocations = 0;
-  let stateTransitions = 0;
-
-  const record = (name: string): StepRecord => {
-    let r = records.get(name);
-    if (!r) records.set(name, (r = { name, status: 'running', attempts: 0, durationMs: 0, simulatedSeconds: 0 }));
-    return r;
-  };
-
-  const bind = (name: StepName) => async (input: unknown) => {
-    const step = options.handlers?.[name] ?? stepHandlers[name];
-    const r = record(name);
-    // Time the state machine would have spent before this call on a retry backoff.
-    const previousError = lastError.get(name);
-    const stepInput = input as Parameters<StepHandler>[0];
-    if (previousError) sandbox.clock.advance(retryDelaySeconds(definition, name, previousError, r.failures ?? 1));
-    lastError.delete(name);
-    lambdaInvocations += 1;
-    r.attempts += 1;
-    const t0 = performance.now();
-    const s0 = sandbox.clock.now();
-    try {
-      if (timeoutsLeft.delete(name)) {
-        sandbox.clock.advance(Steps[name].timeoutSeconds);
-        throw Object.assign(new Error(`${name} timed out after ${Steps[name].timeoutSeconds} s (injected)`), { name: 'States.Timeout' });
-      }
-      const output = await step(stepInput, deps);
-      if (crashesLeft.delete(name)) {
-        throw Object.assign(new Error(`${name}'s Lambda crashed after doing its work (injected): its result was lost`), { name: 'Lambda.Unknown' });
-      }
-      return output as never;
-    } catch (error) {
-      const errorName = error instanceof Error ? error.name : 'Error';
-      lastError.set(name, errorName);
-      r.failures = (r.failures ?? 0) + 1;
-      r.lastError = errorName;
-      r.lastCause = error instanceof Error ? error.message : String(error);
-      // Lambda reports only errorType and errorMessage to Step Functions; pass on the same, so
-      // that the interpreter (which prefers an Error's `cause`) shows the message as AWS would.
-      throw Object.assign(new Error(r.lastCause), { name: errorName });
-    } finally {
-      r.durationMs += performance.now() - t0;
-      r.simulatedSeconds += (sandbox.clock.now() - s0) / 1000;
-    }
-  };
-
-  const taskResourceLocalHandlers = Object.fromEntries(allStepNames.map((n) => [n, bind(n)]));
+  const timing = () => ({ wallMs: performance.now() - wallStart, simulatedSeconds: (sandbox.clock.now() - simStart) / 1000 });
+  const records = new StepRecords();
+  const tasks = bindTasks({
+    definition,
+    clock: sandbox.clock,
+    handlers: { ...stepHandlers, ...options.handlers },
+    deps,
+    records,
+    lambdaTimeoutIn: options.lambdaTimeoutIn,
+    crashAfter: options.crashAfter,
+  });
   const execution = machine.run(rawRequest as never, {
     overrides: {
-      taskResourceLocalHandlers,
+      taskResourceLocalHandlers: tasks.handlers,
       waitTimeOverrides: virtualWaits(definition, sandbox.clock, options.skipWaits),
       retryIntervalOverrides: Object.fromEntries(allStepNames.map((n) => [n, 0])),
     },
   });
-
-  const lastOutputs: Record<string, unknown> = {};
-  // Poll steps are entered once per check; announce each state once.
-  const announced = new Set<string>();
-  const caught = new Set<string>();
-  let failure: { error: string; cause: string } | undefined;
-  const consumeEvents = (async () => {
-    for await (const event of execution.eventLogs) {
-      const ev = event as {
-        type: string;
-        state?: { name: string; type: string; output?: unknown };
-        Error?: string;
-        Cause?: unknown;
-        retry?: { attempt: number };
-      };
-      const wallMs = performance.now() - wallStart;
-      const simulatedSeconds = (sandbox.clock.now() - simStart) / 1000;
-      if (ev.type === 'StateEntered') stateTransitions += 1;
-      if (ev.type === 'StateEntered' && ev.state && pauseNames.has(ev.state.name))
-        onEvent?.({ kind: 'entered', step: ev.state.name, wallMs, simulatedSeconds });
-      if (!ev.state || !(ev.state.name in Steps)) {
-        if (ev.type === 'ExecutionFailed') failure = { error: String(ev.Error), cause: String(ev.Cause ?? '') };
-        continue;
-      }
-      const name = ev.state.name;
-      const r = record(name);
-      if (ev.type === 'StateEntered' && !announced.has(name)) {
-        announced.add(name);
-        onEvent?.({ kind: 'entered', step: name, wallMs, simulatedSeconds });
-      }
-      if (ev.type === 'StateRetried')
-        onEvent?.({
-          kind: 'retried',
-          step: name,
-          wallMs,
-          simulatedSeconds,
-          error: r.lastError ?? 'Error',
-          cause: r.lastCause ?? '',
-          attempt: ev.retry?.attempt ?? 0,
-        });
-      if (ev.type === 'StateFailed') {
-        r.status = 'failed';
-        r.error = String(ev.Error);
-        r.cause = String(ev.Cause ?? '');
-      }
-      if (ev.type === 'StateEntered') caught.delete(name);
-      if (ev.type === 'StateCaught') {
-        // A caught failure exits the state too: it stays failed, with the error the Catch saw.
-        caught.add(name);
-        r.status = 'failed';
-        r.error = r.error ?? r.lastError ?? 'Error';
-        r.cause = r.cause ?? r.lastCause ?? '';
-        onEvent?.({ kind: 'failed', step: name, wallMs, simulatedSeconds, error: r.error, cause: r.cause });
-      }
-      if (ev.type === 'StateExited' && !caught.has(name)) {
-        const out = ev.state.output as { steps?: Record<string, Record<string, unknown>> } | undefined;
-        const mine = name === 'ValidateRequest' ? {} : out?.steps?.[name];
-        if (mine) lastOutputs[name] = mine;
-        const polling = Steps[name as StepName].poll && mine && mine['done'] !== true;
-        if (!polling) {
-          r.status = 'succeeded';
-          delete r.error;
-          delete r.cause;
-          onEvent?.({ kind: 'done', step: name, wallMs, simulatedSeconds, record: r, output: mine });
-        }
-      }
-    }
-  })();
+  const following = followEvents(execution.eventLogs, records, timing, onEvent);
 
   let status: RunReport['status'] = 'SUCCEEDED';
   let finalState: unknown;
+  let thrown: { error: string; cause: string } | undefined;
   try {
     finalState = await execution.result;
   } catch (error) {
     status = 'FAILED';
-    const caught = (error as { cause?: { name?: string; message?: string } }).cause;
-    failure ??= { error: caught?.name ?? 'ExecutionError', cause: caught?.message ?? String(error) };
+    const cause = (error as { cause?: { name?: string; message?: string } }).cause;
+    thrown = { error: cause?.name ?? 'ExecutionError', cause: cause?.message ?? String(error) };
   }
-  await consumeEvents;
+  const followed = await following;
+  let failure = followed.failure ?? thrown;
   if (status === 'FAILED') {
     // An uncaught failure ("stop" mode) never emits StateCaught: report it at the step that broke.
-    for (const r of records.values())
-      if (r.status === 'failed' && r.error && !caught.has(r.name))
-        onEvent?.({
-          kind: 'failed',
-          step: r.name,
-          wallMs: performance.now() - wallStart,
-          simulatedSeconds: (sandbox.clock.now() - simStart) / 1000,
-          error: r.error,
-          cause: r.cause ?? '',
-        });
+    for (const r of records.all())
+      if (r.status === 'failed' && r.error && !followed.caught.has(r.name))
+        onEvent?.({ kind: 'failed', step: r.name, ...timing(), error: r.error, cause: r.cause ?? '' });
   }
 
   const report: RunReport = {
@@ -272,13 +135,11 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
     machine: kind,
     status,
     ...(failure ? { error: failure.error, cause: failure.cause } : {}),
-    steps: [...records.values()],
-    outputs: outputsOf(
-      finalState ? ((finalState as { steps?: Record<string, Record<string, unknown>> }).steps ?? {}) : (lastOutputs as Record<string, Record<string, unknown>>),
-    ),
+    steps: records.all(),
+    outputs: outputsOf(finalState ? ((finalState as { steps?: Record<string, Record<string, unknown>> }).steps ?? {}) : followed.lastOutputs),
     metrics: {
-      stateTransitions,
-      lambdaInvocations,
+      stateTransitions: followed.stateTransitions,
+      lambdaInvocations: tasks.invocations(),
       awsCalls: sandbox.metrics.awsCalls - awsCallsStart,
       simulatedSeconds: Math.round((sandbox.clock.now() - simStart) / 1000),
       wallMs: Math.round(performance.now() - wallStart),

@@ -2,7 +2,7 @@
 import type { OnboardingOutputs } from '../core/step-io.js';
 import { stepOutput, type CreateDataRepositoryAssociationOutput, type StepResults } from '../core/step-outputs.js';
 
-export interface StepRecord {
+export interface LocalStepRecord {
   name: string;
   status: 'running' | 'succeeded' | 'failed';
   /** Handler invocations: retries and poll checks included. */
@@ -30,7 +30,7 @@ export interface RunReport {
   status: 'SUCCEEDED' | 'FAILED';
   error?: string;
   cause?: string;
-  steps: StepRecord[];
+  steps: LocalStepRecord[];
   outputs: OnboardingOutputs;
   metrics: RunMetrics;
   finalState: unknown;
@@ -45,7 +45,7 @@ interface EventBase {
 export type RunEvent =
   | (EventBase & { kind: 'entered' })
   | (EventBase & { kind: 'retried'; error: string; cause: string; attempt: number })
-  | (EventBase & { kind: 'done'; record: StepRecord; output: Record<string, unknown> | undefined })
+  | (EventBase & { kind: 'done'; record: LocalStepRecord; output: Record<string, unknown> | undefined })
   | (EventBase & { kind: 'failed'; error: string; cause: string });
 
 /** The identifiers a user needs afterwards, read from the step results. */

@@ -10,7 +10,7 @@ import type { Denial } from '../../evidence/cloudtrail.js';
 import { validateRequest, type OnboardingRequest } from '../../core/request.js';
 import type { AwsClients, AwsOptions } from './clients.js';
 import { fixFor, nextMove } from './fixes.js';
-import { parseHistory, readHistory, type StepRecord } from './history.js';
+import { parseHistory, readHistory, type HistoryStep } from './history.js';
 import { findExecution, machineKeyOf } from './machines.js';
 
 export interface DiagnoseOptions extends AwsOptions {
@@ -27,7 +27,7 @@ export interface Diagnosis {
   executionArn: string;
   name: string;
   status: string;
-  failedStep?: Pick<StepRecord, 'name' | 'error' | 'cause'> & { at?: string };
+  failedStep?: Pick<HistoryStep, 'name' | 'error' | 'cause'> & { at?: string };
   error?: string;
   cause?: string;
   window: { start: string; end: string };

@@ -9,7 +9,7 @@ import { explainAwsError, type AwsClients, type AwsOptions } from './clients.js'
 
 export type StepStatus = 'succeeded' | 'failed' | 'running' | 'stopped';
 
-export interface StepRecord {
+export interface HistoryStep {
   name: StepName;
   status: StepStatus;
   /** Lambda invocations, retries included. */
@@ -27,7 +27,7 @@ export interface StepRecord {
 }
 
 export interface ParsedHistory {
-  steps: StepRecord[];
+  steps: HistoryStep[];
   /** Set once the execution has ended (FAILED, TIMED_OUT, ABORTED, SUCCEEDED). */
   ended?: string;
   error?: string;
@@ -35,7 +35,7 @@ export interface ParsedHistory {
   /** The Fail state the execution ended in (RolledBack, RollbackFailed), if any. */
   failState?: string;
   /** The step whose failure ended the run, or started its rollback. */
-  failedStep?: StepRecord;
+  failedStep?: HistoryStep;
   redrives: number;
 }
 
@@ -85,7 +85,7 @@ const ENDED: Record<string, string> = {
 
 export function parseHistory(events: HistoryEvent[]): ParsedHistory {
   const stateOf = new Map<number, string>();
-  const steps = new Map<StepName, StepRecord>();
+  const steps = new Map<StepName, HistoryStep>();
   const result: ParsedHistory = { steps: [], redrives: 0 };
   for (const e of events) {
     const type = e.type ?? '';
@@ -145,8 +145,8 @@ export function parseHistory(events: HistoryEvent[]): ParsedHistory {
 }
 
 /** In a rollback, compensations run after the failure: the forward step that failed first is the cause. */
-function firstFailure(steps: StepRecord[]): StepRecord | undefined {
+function firstFailure(steps: HistoryStep[]): HistoryStep | undefined {
   const failed = steps.filter((s) => s.status === 'failed');
-  const byTime = (a: StepRecord, b: StepRecord) => (a.failedAt?.getTime() ?? 0) - (b.failedAt?.getTime() ?? 0);
+  const byTime = (a: HistoryStep, b: HistoryStep) => (a.failedAt?.getTime() ?? 0) - (b.failedAt?.getTime() ?? 0);
   return [...failed.filter((s) => !s.compensation)].sort(byTime)[0] ?? [...failed].sort(byTime)[0];
 }

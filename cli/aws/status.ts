@@ -1,7 +1,7 @@
 // `status`: an execution on AWS, step by step, from DescribeExecution and its history.
 import type { AwsClients, AwsOptions } from './clients.js';
 import { nextMove } from './fixes.js';
-import { parseHistory, readHistory, type StepRecord } from './history.js';
+import { parseHistory, readHistory, type HistoryStep } from './history.js';
 import { findExecution, machineKeyOf, machineNameOf } from './machines.js';
 import { redriveRefusal } from './redrive.js';
 
@@ -18,7 +18,7 @@ export interface StatusReport {
   /** The Fail state it ended in (RolledBack: failed and rolled back). */
   failState?: string;
   failedStep?: string;
-  steps: (Omit<StepRecord, 'failedAt' | 'compensation'> & { compensation: boolean })[];
+  steps: (Omit<HistoryStep, 'failedAt' | 'compensation'> & { compensation: boolean })[];
   next?: string;
 }
 
@@ -52,7 +52,7 @@ export async function executionStatus(clients: AwsClients, opts: AwsOptions, ref
   };
 }
 
-const MARK: Record<StepRecord['status'], string> = { succeeded: '✓', failed: '✗', running: '▸', stopped: '·' };
+const MARK: Record<HistoryStep['status'], string> = { succeeded: '✓', failed: '✗', running: '▸', stopped: '·' };
 const pad = (text: string, width: number) => text.padEnd(width);
 
 function counts(step: StatusReport['steps'][number]): string {

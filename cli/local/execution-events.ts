@@ -1,0 +1,81 @@
+// Follows the interpreter's event log: counts state transitions, turns the events of each Task
+// state into progress events (a poll is announced once, a caught failure shown once), and keeps
+// the step results seen so far for a run that ends without a final state.
+import { forwardPath, Steps, type StepName } from '../../workflow/steps.js';
+import type { RunEvent } from '../run-report.js';
+import type { StepRecords } from './step-records.js';
+
+interface InterpreterEvent {
+  type: string;
+  state?: { name: string; type: string; output?: unknown };
+  Error?: string;
+  Cause?: unknown;
+  retry?: { attempt: number };
+}
+
+export interface FollowedExecution {
+  stateTransitions: number;
+  failure?: { error: string; cause: string };
+  /** Each step's latest result, read from the states' outputs. */
+  lastOutputs: Record<string, Record<string, unknown>>;
+  /** States whose failure a Catch handled (already reported as failed). */
+  caught: Set<string>;
+}
+
+/** Wait states of the forward path worth showing (poll pauses are shown through their polls). */
+const pauseNames = new Set(forwardPath.filter((s) => s.kind === 'pause').map((s) => s.name));
+
+export async function followEvents(
+  eventLogs: AsyncIterable<unknown>,
+  records: StepRecords,
+  timing: () => { wallMs: number; simulatedSeconds: number },
+  onEvent: ((event: RunEvent) => void) | undefined,
+): Promise<FollowedExecution> {
+  const followed: FollowedExecution = { stateTransitions: 0, lastOutputs: {}, caught: new Set() };
+  const announced = new Set<string>();
+  for await (const event of eventLogs) {
+    const ev = event as InterpreterEvent;
+    const at = timing();
+    if (ev.type === 'StateEntered') followed.stateTransitions += 1;
+    if (ev.type === 'StateEntered' && ev.state && pauseNames.has(ev.state.name)) onEvent?.({ kind: 'entered', step: ev.state.name, ...at });
+    if (!ev.state || !(ev.state.name in Steps)) {
+      if (ev.type === 'ExecutionFailed') followed.failure = { error: String(ev.Error), cause: String(ev.Cause ?? '') };
+      continue;
+    }
+    const name = ev.state.name;
+    const record = records.of(name);
+    if (ev.type === 'StateEntered' && !announced.has(name)) {
+      announced.add(name);
+      onEvent?.({ kind: 'entered', step: name, ...at });
+    }
+    if (ev.type === 'StateRetried')
+      onEvent?.({ kind: 'retried', step: name, ...at, error: record.lastError ?? 'Error', cause: record.lastCause ?? '', attempt: ev.retry?.attempt ?? 0 });
+    if (ev.type === 'StateFailed') {
+      record.status = 'failed';
+      record.error = String(ev.Error);
+      record.cause = String(ev.Cause ?? '');
+    }
+    if (ev.type === 'StateEntered') followed.caught.delete(name);
+    if (ev.type === 'StateCaught') {
+      // A caught failure exits the state too: it stays failed, with the error the Catch saw.
+      followed.caught.add(name);
+      record.status = 'failed';
+      record.error = record.error ?? record.lastError ?? 'Error';
+      record.cause = record.cause ?? record.lastCause ?? '';
+      onEvent?.({ kind: 'failed', step: name, ...at, error: record.error, cause: record.cause });
+    }
+    if (ev.type === 'StateExited' && !followed.caught.has(name)) {
+      const out = ev.state.output as { steps?: Record<string, Record<string, unknown>> } | undefined;
+      const mine = name === 'ValidateRequest' ? {} : out?.steps?.[name];
+      if (mine) followed.lastOutputs[name] = mine;
+      const polling = Steps[name as StepName].poll && mine && mine['done'] !== true;
+      if (!polling) {
+        record.status = 'succeeded';
+        delete record.error;
+        delete record.cause;
+        onEvent?.({ kind: 'done', step: name, ...at, record, output: mine });
+      }
+    }
+  }
+  return followed;
+}

@@ -1,0 +1,71 @@
+// Binds each Task state to its handler as the interpreter calls it: the retry backoff the state
+// machine would have waited is spent on the virtual clock, injected faults fire, and every
+// invocation is recorded. Errors cross the boundary as Lambda reports them: name and message.
+import type { StepHandler } from '../../lambdas/shared/step-deps.js';
+import type { AslDefinition } from '../../workflow/render.js';
+import { allStepNames, Steps, type StepName } from '../../workflow/steps.js';
+import { retryDelaySeconds } from '../retry-clock.js';
+import type { StepRecords } from './step-records.js';
+
+export interface TaskBindingOptions {
+  definition: AslDefinition;
+  clock: { now(): number; advance(seconds: number): void };
+  // biome-ignore lint/suspicious/noExplicitAny: each handler has its own output type
+  handlers: Record<StepName, StepHandler<any>>;
+  deps: Parameters<StepHandler>[1];
+  records: StepRecords;
+  /** These states time out as a Lambda would (States.Timeout) on their first attempt, before doing anything. */
+  lambdaTimeoutIn?: readonly StepName[] | undefined;
+  /** These states do their work, then their Lambda crashes (Lambda.Unknown, not retried) on the first attempt. */
+  crashAfter?: readonly StepName[] | undefined;
+}
+
+export interface BoundTasks {
+  handlers: Record<string, (input: unknown) => Promise<never>>;
+  invocations(): number;
+}
+
+export function bindTasks(options: TaskBindingOptions): BoundTasks {
+  const { clock, records } = options;
+  const lastError = new Map<string, string>();
+  const timeoutsLeft = new Set(options.lambdaTimeoutIn ?? []);
+  const crashesLeft = new Set(options.crashAfter ?? []);
+  let invocations = 0;
+
+  const bind = (name: StepName) => async (input: unknown) => {
+    const step = options.handlers[name];
+    const record = records.of(name);
+    const previousError = lastError.get(name);
+    if (previousError) clock.advance(retryDelaySeconds(options.definition, name, previousError, record.failures ?? 1));
+    lastError.delete(name);
+    invocations += 1;
+    record.attempts += 1;
+    const wallStart = performance.now();
+    const simStart = clock.now();
+    try {
+      if (timeoutsLeft.delete(name)) {
+        clock.advance(Steps[name].timeoutSeconds);
+        throw Object.assign(new Error(`${name} timed out after ${Steps[name].timeoutSeconds} s (injected)`), { name: 'States.Timeout' });
+      }
+      const output = await step(input as Parameters<StepHandler>[0], options.deps);
+      if (crashesLeft.delete(name)) {
+        throw Object.assign(new Error(`${name}'s Lambda crashed after doing its work (injected): its result was lost`), { name: 'Lambda.Unknown' });
+      }
+      return output as never;
+    } catch (error) {
+      const errorName = error instanceof Error ? error.name : 'Error';
+      lastError.set(name, errorName);
+      record.failures = (record.failures ?? 0) + 1;
+      record.lastError = errorName;
+      record.lastCause = error instanceof Error ? error.message : String(error);
+      // Lambda reports only errorType and errorMessage to Step Functions; pass on the same, so
+      // that the interpreter (which prefers an Error's `cause`) shows the message as AWS would.
+      throw Object.assign(new Error(record.lastCause), { name: errorName });
+    } finally {
+      record.durationMs += performance.now() - wallStart;
+      record.simulatedSeconds += (clock.now() - simStart) / 1000;
+    }
+  };
+
+  return { handlers: Object.fromEntries(allStepNames.map((name) => [name, bind(name)])), invocations: () => invocations };
+}

@@ -1,0 +1,26 @@
+// Wait states take no real time locally: the interpreter reads each state's override when the
+// Wait runs, and the getter spends the state's Seconds on the sandbox's virtual clock instead.
+import type { AslDefinition } from '../../workflow/render.js';
+
+type States = Record<string, Record<string, unknown>>;
+
+export function virtualWaits(definition: AslDefinition, clock: { advance(seconds: number): void }, skip: readonly string[] = []): Record<string, number> {
+  const overrides: Record<string, number> = {};
+  const visit = (states: States) => {
+    for (const [name, state] of Object.entries(states)) {
+      if (state['Type'] === 'Wait') {
+        const seconds = skip.includes(name) ? 0 : Number(state['Seconds'] ?? 0);
+        Object.defineProperty(overrides, name, {
+          enumerable: true,
+          get: () => {
+            clock.advance(seconds);
+            return 0;
+          },
+        });
+      }
+      if (state['Type'] === 'Parallel') for (const branch of state['Branches'] as { States: States }[]) visit(branch.States);
+    }
+  };
+  visit(definition.States as States);
+  return overrides;
+}
