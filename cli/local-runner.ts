@@ -122,7 +122,7 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
     thrown = { error: cause?.name ?? 'ExecutionError', cause: cause?.message ?? String(error) };
   }
   const followed = await following;
-  let failure = followed.failure ?? thrown;
+  const failure = followed.failure ?? thrown;
   if (status === 'FAILED') {
     // An uncaught failure ("stop" mode) never emits StateCaught: report it at the step that broke.
     for (const r of records.all())
