@@ -3,7 +3,7 @@
 // execution's final error. Events carry a state name only on enter/exit, so every other
 // event is attributed through its previousEventId chain, which keeps the two branches of
 // the Parallel state apart even though their events interleave.
-import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { paginateGetExecutionHistory, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { rollbackPath, Steps, type StepName } from '../../workflow/steps.js';
 import { explainAwsError, type AwsClients, type AwsOptions } from './clients.js';
 
@@ -45,18 +45,13 @@ const compensations = new Set<string>(rollbackPath);
 /** Every event, oldest first (GetExecutionHistory pages hold up to 1,000). */
 export async function readHistory(clients: AwsClients, opts: AwsOptions, executionArn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    try {
-      const page = await clients.sfn.send(
-        new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, includeExecutionData: false, ...(nextToken ? { nextToken } : {}) }),
-      );
+  try {
+    for await (const page of paginateGetExecutionHistory({ client: clients.sfn, pageSize: 1000 }, { executionArn, includeExecutionData: false })) {
       events.push(...(page.events ?? []));
-      nextToken = page.nextToken;
-    } catch (e) {
-      throw explainAwsError(e, 'states:GetExecutionHistory', opts);
     }
-  } while (nextToken);
+  } catch (e) {
+    throw explainAwsError(e, 'states:GetExecutionHistory', opts);
+  }
   return events;
 }
 

@@ -1,6 +1,6 @@
 // Starting executions on the deployed machines: an onboarding (`start`) and the on-demand
 // rollback of an earlier one (`rollback --aws`).
-import { ListExecutionsCommand, StartExecutionCommand, type StartExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import { paginateListExecutions, StartExecutionCommand, type StartExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import type { OnboardingRequest } from '../../core/request.js';
 import { stateMachineNames, type MachineKey } from '../../infra/names.js';
 import { AwsCommandError, awsErrorName, explainAwsError, type AwsClients, type AwsOptions } from './clients.js';
@@ -85,18 +85,13 @@ const rollbackName = (name: string, n: number) => `${name}-rollback-${n}`;
 async function nextRollbackNumber(clients: AwsClients, opts: AwsOptions, rollbackMachine: string, name: string): Promise<number> {
   const pattern = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-rollback-(\\d+)$`);
   let highest = 0;
-  let nextToken: string | undefined;
-  do {
-    try {
-      const page = await clients.sfn.send(
-        new ListExecutionsCommand({ stateMachineArn: rollbackMachine, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }),
-      );
+  try {
+    for await (const page of paginateListExecutions({ client: clients.sfn, pageSize: 1000 }, { stateMachineArn: rollbackMachine })) {
       for (const e of page.executions ?? []) highest = Math.max(highest, Number(pattern.exec(e.name ?? '')?.[1] ?? 0));
-      nextToken = page.nextToken;
-    } catch (e) {
-      throw explainAwsError(e, 'states:ListExecutions', opts);
     }
-  } while (nextToken);
+  } catch (e) {
+    throw explainAwsError(e, 'states:ListExecutions', opts);
+  }
   return highest + 1;
 }
 
