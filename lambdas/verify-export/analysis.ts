@@ -20,6 +20,8 @@ import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import type { VerifyExportOutput } from './verify-export.js';
 
+type AnalysisOutput = Omit<VerifyExportOutput, 'done' | 'attempts'>;
+
 export function toKmsGrant(g: GrantListEntry, keyArn: string, tokens: Record<string, string> = {}): KmsGrant {
   const constraints = {
     ...(g.Constraints?.EncryptionContextSubset ? { encryptionContextSubset: g.Constraints.EncryptionContextSubset } : {}),
@@ -52,7 +54,7 @@ async function readReport(input: StepInput, deps: StepDeps, reportPath: string |
   }
 }
 
-export async function verifyByAnalysis(input: StepInput, deps: StepDeps): Promise<VerifyExportOutput> {
+export async function verifyByAnalysis(input: StepInput, deps: StepDeps): Promise<AnalysisOutput> {
   const { request, context } = input;
   const start = input.steps['StartTestExport'];
   const taskId = stringField(start, 'taskId');
@@ -86,7 +88,8 @@ export async function verifyByAnalysis(input: StepInput, deps: StepDeps): Promis
   const grantId = stringField(input.steps['CreateGrant'], 'grantId');
   const grantToken = stringField(input.steps['CreateGrant'], 'grantToken');
   const tokens: Record<string, string> = grantId && grantToken ? { [grantId]: grantToken } : {};
-  const grants = (await listGrants(kms, request.key.arn)).map((g) => toKmsGrant(g, request.key.arn, tokens));
+  // Grants are listed from account A, where CreateGrant made them (the key role has no grant permissions).
+  const grants = (await listGrants(clientsFor(input, deps, 'fileSystem').kms, request.key.arn)).map((g) => toKmsGrant(g, request.key.arn, tokens));
   const kmsContext = {
     'kms:ViaService': `s3.${request.region}.amazonaws.com`,
     'kms:CallerAccount': context.accounts.fileSystem,
