@@ -246,4 +246,14 @@ describe('RevokeGrant', () => {
     await expect(revokeGrant(input, deps)).resolves.toEqual({ changed: false, revokedGrantIds: [] });
     expect(kms).not.toHaveReceivedCommand(RevokeGrantCommand);
   });
+
+  it("skips a key A may not list grants on only when ShareKey's grant statement is not there (no grant can exist)", async () => {
+    const { input, deps, names } = setup();
+    kms.on(ListGrantsCommand).rejects(awsError('AccessDeniedException', 'no resource-based policy allows the kms:ListGrants action'));
+    keyWithPolicy([rootStatement]);
+    await expect(revokeGrant(input, deps)).resolves.toEqual({ changed: false, revokedGrantIds: [], skippedKeyArns: [keyArn] });
+    // With the statement in place, a refusal is a real problem: the grant may be left behind.
+    keyWithPolicy([rootStatement, { Sid: `${names.sid}CreateGrant`, Effect: 'Allow', Principal: '*', Action: 'kms:CreateGrant', Resource: '*' }]);
+    await expect(revokeGrant(input, deps)).rejects.toMatchObject({ name: 'KeyGrantNotAllowed' });
+  });
 });
