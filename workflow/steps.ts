@@ -112,7 +112,7 @@ export const Steps = {
     'B',
     'orchestrator',
   ]),
-  UnshareKey: task('UnshareKey', "Removes this request's key-policy statement by Sid.", ['C']),
+  UnshareKey: task('UnshareKey', "Removes this request's key-policy statements by Sid.", ['C']),
 } as const satisfies Record<string, TaskStep>;
 
 export type StepName = keyof typeof Steps;

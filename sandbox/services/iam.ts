@@ -1,5 +1,6 @@
 // IAM: roles with path, trust policy and identity policies. GetRole sees a new role only after
-// IAM propagation (a few virtual seconds), which is what WaitForServiceLinkedRole polls for.
+// IAM propagation (a few virtual seconds), which is what WaitForServiceLinkedRole polls for, and
+// authorises the caller before it says whether the role exists.
 import { SimError } from '../errors.js';
 import { roleVisible } from '../identity.js';
 import type { Call } from '../sim.js';
