@@ -58,12 +58,22 @@ export interface NarrowBucketPolicyOutput {
   statementCount: number;
 }
 
-export interface CreateGrantOutput {
+export interface KeyGrant {
+  keyArn: string;
   changed: boolean;
   grantId: string;
   /** Absent when an earlier run created the grant: ListGrants does not return tokens. */
   grantToken?: string;
+}
+
+export interface CreateGrantOutput {
+  changed: boolean;
+  /** The grant on request.key.arn. */
+  grantId: string;
+  grantToken?: string;
   granteePrincipal: string;
+  /** One per key: request.key.arn first, then bucket.additionalKeyArns. */
+  grants: KeyGrant[];
 }
 
 export interface StartTestExportOutput {
@@ -100,14 +110,25 @@ export interface WaitForTestExportOutput extends PollOutput {
 }
 
 export interface VerifyExportOutput {
+  done: true;
+  attempts: number;
   changed: false;
   proof: 'export-and-decrypt' | 'analysis';
   evidence: Record<string, unknown>;
 }
 
+/** A failure whose CloudTrail evidence has not been delivered yet: check again after the poll's pause. */
+export interface VerifyExportWaiting {
+  done: false;
+  attempts: number;
+  waitingFor: string;
+}
+
 export interface RevokeGrantOutput {
   changed: boolean;
   revokedGrantIds: string[];
+  /** Keys A may not list grants on and where this request cannot have made one. */
+  skippedKeyArns?: string[];
 }
 
 export interface CleanUpTestExportOutput {
@@ -164,7 +185,7 @@ export interface StepOutputs {
   CreateGrant: CreateGrantOutput;
   StartTestExport: StartTestExportOutput;
   WaitForTestExport: WaitForTestExportOutput;
-  VerifyExport: VerifyExportOutput;
+  VerifyExport: VerifyExportOutput | VerifyExportWaiting;
   RevokeGrant: RevokeGrantOutput;
   CleanUpTestExport: CleanUpTestExportOutput;
   RemoveBucketAccess: RemoveBucketAccessOutput;

@@ -1,5 +1,7 @@
 // A denied export leaves no error on the client (hsm_archive returns 0), only a KMS
-// AccessDenied in CloudTrail: these helpers find it and say who was denied what, where.
+// AccessDenied in CloudTrail: these helpers find it and say who was denied what, where. KMS logs
+// a denied cross-account request only in the caller's account (for FSx's SLR: A), and CloudTrail
+// delivers it minutes after the call, so callers search A and allow for the delay.
 import { LookupEventsCommand, type CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { errorName } from '../core/errors.js';
 
@@ -78,7 +80,7 @@ export async function findDenials(
       lookupProblems.push(`CloudTrail lookup in account ${trail.account} failed (${errorName(e)}: ${(e as Error).message})`);
     }
   }
-  // A cross-account call is recorded in both the caller's and the key owner's trail: report it once.
+  // An allowed cross-account call is recorded in both the caller's and the key owner's trail: report it once.
   const seen = new Set<string>();
   const unique = denials.filter((d) => {
     const key = `${d.action}|${d.principal}|${d.resource}|${d.eventTime ?? ''}`;

@@ -22,6 +22,10 @@ export const WILDCARD_REASONS: Record<string, string> = {
     'The Lustre client instance comes with each request; SendCommand is limited to instances of this account and the AWS-RunShellScript document.',
   LustreClientResults: 'ssm:GetCommandInvocation supports no resource-level permissions.',
   DiagnoseDeniedExport: 'cloudtrail:LookupEvents supports no resource-level permissions.',
+  FindFsxS3ServiceLinkedRole:
+    'The SLR is named after the file system id (AWSServiceRoleForFSxS3Access_fs-...); GetRole on a role IAM does not know yet is authorised on role/<name>, without its path.',
+  GrantToFsxServiceLinkedRole: "Configured key ARNs; grants only to an FSx S3-access SLR of this account and only the blog's operations (conditions).",
+  FindAndRevokeGrants: 'Configured key ARNs (the key is chosen per request); ListGrants and RevokeGrant carry no grantee to scope by.',
   // Bucket role (B)
   BucketPolicyAndEncryption: 'Limited to the configured bucket names; a configured name pattern (e.g. "research-*") is a deliberate deployment choice.',
   CanaryObjects:
@@ -29,9 +33,7 @@ export const WILDCARD_REASONS: Record<string, string> = {
   ExportReports: 'Only the export task reports (<prefix>.fsx-onboard-reports/...) in the configured buckets; the prefix varies per request.',
   CanaryEncryptionViaS3: 'Configured key ARNs (or every key of the key accounts), and only through S3 (kms:ViaService condition).',
   // Key role (C)
-  KeyPolicyAndGrants: 'Configured key ARNs of this account; the key is chosen per request.',
-  GrantToFsxServiceLinkedRole: "Configured key ARNs of this account; grants only to an FSx S3-access SLR and only the blog's operations (conditions).",
-  DiagnoseDeniedDecrypt: 'cloudtrail:LookupEvents supports no resource-level permissions.',
+  KeyPolicy: 'Configured key ARNs of this account; the key is chosen per request.',
 };
 
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);

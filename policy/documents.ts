@@ -4,7 +4,7 @@
 // the statements whose Sid this request owns and keeps everyone else's as they were.
 import { OnboardingError, ErrorNames } from '../core/errors.js';
 import type { OnboardingNames } from '../core/naming.js';
-import { bucketArn, prefixObjectsArn, serviceLinkedRoleArnPattern } from '../core/naming.js';
+import { bucketArn, GRANT_OPERATIONS, prefixObjectsArn, serviceLinkedRoleArnPattern } from '../core/naming.js';
 import type { OnboardingRequest } from '../core/request.js';
 import type { PolicyDocument, PolicyStatement, StringOrList } from './types.js';
 
@@ -84,6 +84,48 @@ export function keyUseStatement(request: OnboardingRequest, names: OnboardingNam
       StringLike: { 'kms:EncryptionContext:aws:s3:arn': contexts },
     },
   };
+}
+
+/** Sids of the grant statements on a key; derived here so every key of a request gets the same two. */
+export function keyGrantSids(names: OnboardingNames): { createGrant: string; manageGrants: string } {
+  return { createGrant: `${names.sid}CreateGrant`, manageGrants: `${names.sid}ManageGrants` };
+}
+
+/**
+ * The blog's "Allow IAM identity to perform KMS Grant operations" statement, for the file-system
+ * role of account A: the FSx Lustre User Guide requires the SLR's grant to be created from the
+ * file system's account. Split in two because kms:GranteePrincipal and kms:GrantOperations exist
+ * only on CreateGrant requests (a StringLike on a missing key never matches): CreateGrant only to
+ * an FSx S3-access SLR of account A with the blog's operations; ListGrants and RevokeGrant (how
+ * the steps find and roll back their grant by name) unconditioned, on this key only.
+ */
+export function keyGrantStatements(request: OnboardingRequest, names: OnboardingNames, fileSystemRoleArn: string, keyArn: string): PolicyStatement[] {
+  const sids = keyGrantSids(names);
+  const Principal = { AWS: fileSystemRoleArn };
+  return [
+    {
+      Sid: sids.createGrant,
+      Effect: 'Allow',
+      Principal,
+      Action: 'kms:CreateGrant',
+      Resource: keyArn,
+      Condition: {
+        StringLike: { 'kms:GranteePrincipal': serviceLinkedRoleArnPattern(request.fileSystem.accountId) },
+        'ForAllValues:StringEquals': { 'kms:GrantOperations': [...GRANT_OPERATIONS] },
+      },
+    },
+    { Sid: sids.manageGrants, Effect: 'Allow', Principal, Action: ['kms:ListGrants', 'kms:RevokeGrant'], Resource: keyArn },
+  ];
+}
+
+/** Every statement ShareKey writes into the request's key policy (and UnshareKey removes). */
+export function keyStatements(request: OnboardingRequest, names: OnboardingNames, fileSystemRoleArn: string): PolicyStatement[] {
+  return [keyUseStatement(request, names), ...keyGrantStatements(request, names, fileSystemRoleArn, request.key.arn)];
+}
+
+export function keyStatementSids(names: OnboardingNames): string[] {
+  const sids = keyGrantSids(names);
+  return [names.keyUseSid, sids.createGrant, sids.manageGrants];
 }
 
 export function emptyPolicy(): PolicyDocument {

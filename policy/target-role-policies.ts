@@ -60,7 +60,7 @@ function objectArns(facts: DeploymentFacts, suffix = '*'): string[] {
   return facts.bucketNames.map((b) => `arn:${partitionOf(facts)}:s3:::${b}/${suffix}`);
 }
 
-/** Account A: the file system, its data repository association, the SLR check, the Lustre client. */
+/** Account A: the file system, its data repository association, the SLR check and its KMS grants, the Lustre client. */
 export function fileSystemRolePolicy(facts: DeploymentFacts): PolicyDocument {
   const p = partitionOf(facts);
   const acct = facts.accounts.fileSystem;
@@ -88,6 +88,9 @@ export function fileSystemRolePolicy(facts: DeploymentFacts): PolicyDocument {
       ['iam:CreateServiceLinkedRole', 'iam:AttachRolePolicy', 'iam:PutRolePolicy', 'iam:GetRole'],
       `arn:${p}:iam::${acct}:role${SERVICE_LINKED_ROLE_PATH}*`,
     ),
+    // Polling for the SLR before it exists: IAM authorises GetRole before it says NoSuchEntity, and
+    // a role it does not know has no path yet, so the request is for role/<name>.
+    statement('FindFsxS3ServiceLinkedRole', ['iam:GetRole'], `arn:${p}:iam::${acct}:role/${SERVICE_LINKED_ROLE_PREFIX}fs-*`),
     // The first file system of an account also creates FSx's own SLR (AWSServiceRoleForAmazonFSx).
     statement('FsxServiceLinkedRole', ['iam:CreateServiceLinkedRole'], `arn:${p}:iam::${acct}:role/aws-service-role/fsx.amazonaws.com/*`, {
       StringEquals: { 'iam:AWSServiceName': 'fsx.amazonaws.com' },
@@ -108,6 +111,15 @@ export function fileSystemRolePolicy(facts: DeploymentFacts): PolicyDocument {
     statement('LustreClientResults', ['ssm:GetCommandInvocation'], '*'),
     // why "*": CloudTrail LookupEvents has no resource-level permissions.
     statement('DiagnoseDeniedExport', ['cloudtrail:LookupEvents'], '*'),
+    // The SLR's grant must be created from the file system's account (FSx Lustre User Guide). A
+    // cross-account call needs this identity side and the key-policy side (ShareKey) alike.
+    // CreateGrant only to an FSx S3-access SLR, and only with the blog's operations.
+    statement('GrantToFsxServiceLinkedRole', ['kms:CreateGrant'], facts.keyArns, {
+      StringLike: { 'kms:GranteePrincipal': serviceLinkedRolePattern(facts) },
+      'ForAllValues:StringEquals': { 'kms:GrantOperations': [...GRANT_OPERATIONS] },
+    }),
+    // Finding the grant by name and revoking it: these requests carry no grantee or operations to scope by.
+    statement('FindAndRevokeGrants', ['kms:ListGrants', 'kms:RevokeGrant'], facts.keyArns),
   );
 }
 
@@ -138,18 +150,9 @@ export function bucketRolePolicy(facts: DeploymentFacts): PolicyDocument {
   );
 }
 
-/** Account C: key policy and grants of the key; CloudTrail for denied-decrypt diagnosis. */
+/** Account C: the key policy (ShareKey, UnshareKey) and the key check. Grants are managed from A. */
 export function keyRolePolicy(facts: DeploymentFacts): PolicyDocument {
-  return document(
-    statement('KeyPolicyAndGrants', ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:PutKeyPolicy', 'kms:ListGrants', 'kms:RevokeGrant'], facts.keyArns),
-    // Grants only to an FSx S3-access SLR, and only with the blog's operations.
-    statement('GrantToFsxServiceLinkedRole', ['kms:CreateGrant'], facts.keyArns, {
-      StringLike: { 'kms:GranteePrincipal': serviceLinkedRolePattern(facts) },
-      'ForAllValues:StringEquals': { 'kms:GrantOperations': [...GRANT_OPERATIONS] },
-    }),
-    // why "*": CloudTrail LookupEvents has no resource-level permissions.
-    statement('DiagnoseDeniedDecrypt', ['cloudtrail:LookupEvents'], '*'),
-  );
+  return document(statement('KeyPolicy', ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:PutKeyPolicy'], facts.keyArns));
 }
 
 export function targetRolePolicies(facts: DeploymentFacts): Record<TargetRole, PolicyDocument> {

@@ -1,7 +1,8 @@
 // CloudTrail: one event per served call, recorded in the caller's account and, for calls on
-// another account's resource (S3, KMS), in the owner's account too. LookupEvents returns only
-// management events, as on AWS: S3 object-level calls are data events and are kept for the
-// snapshot but never returned by LookupEvents.
+// another account's resource (S3, KMS, STS), in the owner's account too, except KMS requests
+// that were denied: those only in the caller's. LookupEvents returns only management events, as
+// on AWS (S3 object-level calls are data events, kept for the snapshot), and only once they have
+// been delivered, minutes after the call.
 import type { Caller } from './identity.js';
 import { roleNameOf } from './identity.js';
 import { SimError } from './errors.js';
@@ -28,6 +29,23 @@ export interface EventInput {
   recipients: string[];
   management: boolean;
   readOnly: boolean;
+}
+
+/**
+ * CloudTrail delivers an event "within an average of about 5 minutes of an API call" (CloudTrail
+ * FAQ), not guaranteed; LookupEvents sees it only then.
+ */
+export const CLOUDTRAIL_DELIVERY_MS = 5 * 60_000;
+
+/**
+ * Whose trail gets an event: the caller's, and the owner's of the resource acted on when it is
+ * another account (S3, KMS, STS). KMS Developer Guide, "Logging AWS KMS API calls with AWS
+ * CloudTrail": cross-account requests that are denied are logged only in the caller's account.
+ */
+export function trailRecipients(service: string, callerAccount: string, resourceAccount: string | undefined, errorCode?: string): string[] {
+  const owner = resourceAccount && (service === 's3' || service === 'kms' || service === 'sts') ? [resourceAccount] : [];
+  if (service === 'kms' && errorCode?.startsWith('AccessDenied')) return [callerAccount];
+  return [...new Set([callerAccount, ...owner])];
 }
 
 export function recordEvent(state: WorldState, input: EventInput): void {
@@ -88,7 +106,8 @@ const attributeFields: Record<string, (r: Record<string, unknown>) => string[]> 
   ResourceType: (r) => (r['resources'] as { type: string }[]).map((x) => x.type),
 };
 
-export function lookupEvents(state: WorldState, account: string, region: string, input: LookupInput) {
+/** `deliveredBy`: events recorded at or before this virtual time have been delivered. */
+export function lookupEvents(state: WorldState, account: string, region: string, input: LookupInput, deliveredBy = Number.POSITIVE_INFINITY) {
   const attributes = input.LookupAttributes ?? [];
   if (attributes.length > 1) throw new SimError('InvalidLookupAttributesException', 'You cannot specify more than one lookup attribute.');
   const filter = attributes[0];
@@ -98,7 +117,7 @@ export function lookupEvents(state: WorldState, account: string, region: string,
   const end = input.EndTime ? new Date(input.EndTime).getTime() : Infinity;
   if (start > end) throw new SimError('InvalidTimeRangeException', 'Start time must be before end time.');
   const matches = state.events
-    .filter((e) => e.recipientAccountId === account && e.managementEvent)
+    .filter((e) => e.recipientAccountId === account && e.managementEvent && e.time <= deliveredBy)
     .filter((e) => e.time >= start && e.time <= end)
     .map((e) => e.record)
     .filter((r) => r['awsRegion'] === region || r['eventSource'] === 'iam.amazonaws.com' || r['eventSource'] === 'sts.amazonaws.com')

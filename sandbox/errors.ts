@@ -62,3 +62,23 @@ export const accessDeniedCode: Record<ServiceName, string> = {
   ssm: 'AccessDeniedException',
   cloudtrail: 'AccessDeniedException',
 };
+
+/**
+ * HTTP status of each service's access-denied error. The JSON-protocol services (KMS, FSx, SSM,
+ * CloudTrail) answer AccessDeniedException with 400 (their API references list it under 400
+ * client errors); S3, STS and IAM answer AccessDenied with 403.
+ */
+export const accessDeniedStatus: Record<ServiceName, number> = {
+  sts: 403,
+  iam: 403,
+  s3: 403,
+  kms: 400,
+  fsx: 400,
+  ssm: 400,
+  cloudtrail: 400,
+};
+
+/** The service's access-denied error; KMS logs its denials in CloudTrail as `AccessDenied`. */
+export function accessDenied(service: ServiceName, message: string): SimError {
+  return new SimError(accessDeniedCode[service], message, accessDeniedStatus[service], service === 'kms' ? 'AccessDenied' : undefined);
+}

@@ -5,6 +5,7 @@
 // errors runs exactly as against AWS.
 import type { Pluggable } from '@smithy/types';
 import { latencyMs } from './clock.js';
+import { trailRecipients } from './cloudtrail.js';
 import { serviceError, SimError, type ServiceName } from './errors.js';
 import { resolveCaller } from './identity.js';
 import type { Call, Sim } from './sim.js';
@@ -89,7 +90,7 @@ export async function dispatch(
       ...(call.responseElements && !error ? { responseElements: call.responseElements } : {}),
       ...(error ? { error: { code: error.trailCode ?? error.code, message: error.message } } : {}),
       resources: call.resources,
-      recipients: [caller.account, ...(call.resourceAccount && (service === 's3' || service === 'kms' || service === 'sts') ? [call.resourceAccount] : [])],
+      recipients: trailRecipients(service, caller.account, call.resourceAccount, error?.trailCode ?? error?.code),
       management: !(service === 's3' && dataEvents.has(operation)),
       readOnly: /^(Get|Describe|List|Head|Lookup)/.test(operation),
     });

@@ -3,8 +3,8 @@
 import { evaluateAccess } from '../policy/evaluate.js';
 import type { AccessDecision, KmsGrant, PolicyDocument } from '../policy/types.js';
 import { VirtualClock } from './clock.js';
-import { recordEvent, type EventInput, type TrailResource } from './cloudtrail.js';
-import { accessDeniedCode, SimError, type ServiceName } from './errors.js';
+import { CLOUDTRAIL_DELIVERY_MS, recordEvent, type EventInput, type TrailResource } from './cloudtrail.js';
+import { accessDenied, type SimError, type ServiceName } from './errors.js';
 import { identityPoliciesOf, type Caller } from './identity.js';
 import type { JobState, WorldState } from './state.js';
 
@@ -49,6 +49,8 @@ export type JobRunner = (sim: Sim, job: JobState) => void;
 export class Sim {
   readonly clock: VirtualClock;
   faults: Faults;
+  /** How long after a call its CloudTrail event becomes visible to LookupEvents (virtual ms). */
+  cloudTrailDeliveryMs = CLOUDTRAIL_DELIVERY_MS;
   private readonly jobRunners = new Map<JobState['kind'], JobRunner>();
   private readonly tickHooks: ((sim: Sim) => void)[] = [];
   private running = false;
@@ -126,5 +128,5 @@ export class Sim {
 
 export function denied(service: ServiceName, caller: Caller, request: AuthorizeRequest, decision: AccessDecision): SimError {
   const message = decision.message ?? `User: ${caller.sessionArn} is not authorized to perform: ${request.action} on resource: ${request.resource}`;
-  return new SimError(accessDeniedCode[service], message, 403, service === 'kms' ? 'AccessDenied' : undefined);
+  return accessDenied(service, message);
 }

@@ -77,7 +77,8 @@ export function ensureWorld(sim: Sim, request: OnboardingRequest, options: World
     accounts: { fileSystem: a, bucket: b, key: c },
     orchestratorAccountId: a,
     bucketNames: [request.bucket.name],
-    keyArns: [request.key.arn],
+    // The file-system role manages the SLR's grants on every key the request names.
+    keyArns: [request.key.arn, ...request.bucket.additionalKeyArns],
   };
 
   const orchestrator = ensureRole(

@@ -45,9 +45,14 @@ export const Steps = {
     ['B'],
     { compensation: 'RemoveBucketAccess' },
   ),
-  ShareKey: task('ShareKey', "Adds the blog's key-policy statement for accounts A and B, via S3 and for this bucket only.", ['C'], {
-    compensation: 'UnshareKey',
-  }),
+  ShareKey: task(
+    'ShareKey',
+    "Adds the blog's key-policy statements: key use for accounts A and B via S3 for this bucket, grants by A's file-system role.",
+    ['C'],
+    {
+      compensation: 'UnshareKey',
+    },
+  ),
   SetDefaultEncryption: task(
     'SetDefaultEncryption',
     'Sets SSE-KMS default encryption with the full key ARN, recording the previous configuration first.',
@@ -78,22 +83,29 @@ export const Steps = {
   NarrowBucketPolicy: task('NarrowBucketPolicy', "Replaces the pattern principal in this request's bucket statements with the exact SLR ARN.", ['B'], {
     compensation: 'RemoveBucketAccess',
   }),
-  CreateGrant: task('CreateGrant', "Grants the SLR the blog's KMS operations on the key; the grant token travels to the export check.", ['C'], {
-    compensation: 'RevokeGrant',
-  }),
+  CreateGrant: task(
+    'CreateGrant',
+    "From account A, grants the SLR the blog's KMS operations on the key(s); the grant token travels to the export check.",
+    ['A'],
+    {
+      compensation: 'RevokeGrant',
+    },
+  ),
   StartTestExport: task('StartTestExport', 'Writes and archives a canary through a Lustre client, or starts an EXPORT_TO_REPOSITORY task.', ['A', 'B'], {
     compensation: 'CleanUpTestExport',
   }),
   WaitForTestExport: task('WaitForTestExport', 'Polls `lfs hsm_action` until NOOP, or the export task until it ends.', ['A'], {
     poll: { delaySeconds: 15, maxAttempts: 80 },
   }),
+  // A poll only while a failure waits for its CloudTrail evidence (delivered ~5 min after the call).
   VerifyExport: task(
     'VerifyExport',
     'Proves the export landed encrypted with the key and that decrypt works, or reports access analysis; names CloudTrail denials.',
     ['A', 'B', 'C'],
+    { poll: { delaySeconds: 60, maxAttempts: 16 } },
   ),
 
-  RevokeGrant: task('RevokeGrant', "Revokes this request's grant, found by name.", ['C']),
+  RevokeGrant: task('RevokeGrant', "From account A, revokes this request's grants, found by name.", ['A']),
   CleanUpTestExport: task('CleanUpTestExport', "Deletes this request's canary objects and export report from the bucket.", ['A', 'B']),
   RemoveBucketAccess: task('RemoveBucketAccess', "Removes this request's bucket statements by Sid, leaving every other statement.", ['B']),
   DeleteDataRepositoryAssociation: task(
@@ -115,7 +127,7 @@ export const Steps = {
     'B',
     'orchestrator',
   ]),
-  UnshareKey: task('UnshareKey', "Removes this request's key-policy statement by Sid.", ['C']),
+  UnshareKey: task('UnshareKey', "Removes this request's key-policy statements by Sid.", ['C']),
 } as const satisfies Record<string, TaskStep>;
 
 export type StepName = keyof typeof Steps;

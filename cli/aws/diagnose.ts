@@ -1,8 +1,10 @@
 // `diagnose`: for a failed run, the step that failed and the CloudTrail events that explain it.
 // A denied export leaves the FSx client nothing but "No data available"; the reason is a KMS
-// AccessDenied for the FSx service-linked role, recorded in CloudTrail of the caller's account
-// and of the key's owner. Event history (LookupEvents) holds management events only, which
-// include KMS Decrypt/GenerateDataKey but not S3 object reads and writes.
+// AccessDenied for the FSx service-linked role. KMS logs a denied cross-account request only in
+// the caller's account: for the SLR, the file system's account (A), not the key's. Event history
+// (LookupEvents) holds management events only, which include KMS Decrypt/GenerateDataKey but not
+// S3 object reads and writes, and shows an event only once CloudTrail has delivered it (about 5
+// minutes after the call on average, not guaranteed).
 import { LookupEventsCommand, type CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { errorName } from '../../core/errors.js';
 import { propagationErrorNames } from '../../workflow/retry-policy.js';
@@ -41,6 +43,9 @@ const SOURCES = ['kms.amazonaws.com', 's3.amazonaws.com'];
 const MAX_PAGES_PER_SOURCE = 10;
 // The denial happens before the step gives up; a few minutes after covers clock skew.
 const AFTER_FAILURE_MS = 5 * 60 * 1000;
+// CloudTrail delivers ~5 minutes after the call on average (CloudTrail FAQ), not guaranteed:
+// until this long after the failure, an empty lookup may only mean "not delivered yet".
+const DELIVERY_BOUND_MS = 15 * 60 * 1000;
 
 interface TrailRecord {
   eventName?: string;
@@ -120,6 +125,7 @@ export async function diagnose(
   opts: DiagnoseOptions,
   ref: string,
   trails: { account: string; client: CloudTrailClient }[] = [],
+  now: Date = new Date(),
 ): Promise<Diagnosis> {
   const execution = await findExecution(clients, opts, ref);
   const history = parseHistory(await readHistory(clients, opts, execution.executionArn));
@@ -174,10 +180,18 @@ export async function diagnose(
         `${error}: IAM had not yet propagated a new principal (the service-linked role) to S3 or KMS when the step's retries ran out. Nothing needs fixing: wait a minute or two.`,
       );
     } else {
+      const failure = failed?.failedAt ?? execution.stopDate ?? now;
+      const settled = new Date(failure.getTime() + DELIVERY_BOUND_MS);
       diagnosis.advice.push(
-        `No AccessDenied from KMS or S3 in CloudTrail between ${diagnosis.window.start} and ${diagnosis.window.end}. Event history can take up to 15 minutes to show an event, ` +
-          "and a cross-account denial is recorded in the caller's account and the resource owner's: search the key's account (C) and the bucket's (B) too with --trail-profile <profile>.",
+        `No AccessDenied from KMS or S3 in CloudTrail between ${diagnosis.window.start} and ${diagnosis.window.end}. ` +
+          "KMS logs a denied cross-account request only in the caller's account: for FSx's service-linked role that is the file system's account (A), " +
+          "for the canary written by the bucket role the bucket's (B). Search the one this profile is not with --trail-profile <profile>.",
       );
+      if (now < settled) {
+        diagnosis.advice.push(
+          `The failure was ${Math.max(0, Math.round((now.getTime() - failure.getTime()) / 60_000))} minutes ago: CloudTrail delivers an event about 5 minutes after the call (not guaranteed), so the evidence may not have arrived yet. Run diagnose again after ${settled.toISOString()}.`,
+        );
+      }
     }
   }
   diagnosis.advice.push(nextMove(situation));

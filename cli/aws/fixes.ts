@@ -3,6 +3,7 @@
 // exactly that one change by hand.
 import type { Denial } from '../../evidence/cloudtrail.js';
 import { GRANT_OPERATIONS, namesFor, serviceLinkedRoleArn } from '../../core/naming.js';
+import { keyGrantSids } from '../../policy/documents.js';
 import type { OnboardingRequest } from '../../core/request.js';
 import type { MachineKey } from '../../infra/names.js';
 
@@ -37,7 +38,9 @@ export function fixFor(d: Denial, s: Situation): string {
     const key = s.request?.key.arn ?? d.resource;
     return (
       `FSx acts as its service-linked role ${roleArn}, whose permissions are fixed and include no KMS action: it can use the key only through a KMS grant. ` +
-      `The CreateGrant step makes it; by hand, with credentials of the key's account: aws kms create-grant --region ${s.region} --key-id ${key} ` +
+      // FSx Lustre User Guide: the grant for the S3 SLR must be created from the file system's account.
+      `The CreateGrant step makes it from the file system's account (${slr[1]}); by hand, with credentials of that account (the fsx-onboard-filesystem role), ` +
+      `which the key policy must allow kms:CreateGrant (ShareKey's statement ${keyGrantSids(names).createGrant}): aws kms create-grant --region ${s.region} --key-id ${key} ` +
       `--grantee-principal ${roleArn} --operations ${GRANT_OPERATIONS.join(' ')} --name ${names.grantName}`
     );
   }

@@ -1,6 +1,8 @@
-// Blog step 2: the key in C is shared with accounts A and B, usable only through S3 in the
-// request's region and only for this bucket prefix.
-import { containsStatements, keyUseStatement, mergeStatements } from '../../policy/documents.js';
+// Blog steps 2 and 6: the key in C is shared with accounts A and B, usable only through S3 in
+// the request's region and only for this bucket prefix; and account A's file-system role may
+// create (only for A's FSx SLR), list and revoke grants on it, because the SLR's grant must be
+// created from the file system's account (FSx Lustre User Guide).
+import { containsStatements, keyStatements, mergeStatements } from '../../policy/documents.js';
 import { readKeyPolicy, writeKeyPolicy } from '../shared/key-policy.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
@@ -10,7 +12,9 @@ import type { ShareKeyOutput } from '../../core/step-outputs.js';
 export async function shareKey(input: StepInput, deps: StepDeps): Promise<ShareKeyOutput> {
   const { request, context } = input;
   const { kms } = clientsFor(input, deps, 'key');
-  const ours = [keyUseStatement(request, context.names)];
+  // The statements name the file-system role: KMS refuses a principal that does not exist, so
+  // the target-account stack of A must be deployed first (docs/deploy.md).
+  const ours = keyStatements(request, context.names, context.roleArns.fileSystem);
   const current = await readKeyPolicy(kms, request.key.arn);
   if (containsStatements(current, ours)) return { changed: false, sid: context.names.keyUseSid };
   await writeKeyPolicy(kms, request.key.arn, mergeStatements(current, ours));

@@ -19,13 +19,14 @@ export function isErrorNamed(e: unknown, ...names: string[]): boolean {
 }
 
 /** Counts this poll and fails with PollTimedOut once the bound is reached without `done`. */
-export function pollCount(input: StepInput, step: OutputStepName): { attempts: number; giveUpIfNotDone(waitingFor: string): void } {
+export function pollCount(input: StepInput, step: OutputStepName): { attempts: number; maxAttempts: number; giveUpIfNotDone(waitingFor: string): void } {
   const previous = stepOutput(input, step) as { attempts?: unknown } | undefined;
   const attempts = (typeof previous?.attempts === 'number' ? previous.attempts : 0) + 1;
   const spec: { maxAttempts: number } | undefined = 'poll' in Steps[step] ? (Steps[step] as { poll: { maxAttempts: number } }).poll : undefined;
   const maxAttempts = input.poll?.maxAttempts ?? spec?.maxAttempts ?? Number.POSITIVE_INFINITY;
   return {
     attempts,
+    maxAttempts,
     giveUpIfNotDone(waitingFor: string) {
       if (attempts >= maxAttempts) {
         throw new OnboardingError(ErrorNames.PollTimedOut, `${step} gave up after ${attempts} checks waiting for ${waitingFor}`);

@@ -1,5 +1,6 @@
-// Compensation: removes this request's key statement by Sid; every other statement stays.
-import { removeStatements } from '../../policy/documents.js';
+// Compensation: removes this request's key statements (key use and grant administration) by
+// Sid; every other statement stays.
+import { keyStatementSids, removeStatements } from '../../policy/documents.js';
 import { readKeyPolicy, writeKeyPolicy } from '../shared/key-policy.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
@@ -10,7 +11,7 @@ export async function unshareKey(input: StepInput, deps: StepDeps): Promise<Unsh
   const { request, context } = input;
   const { kms } = clientsFor(input, deps, 'key');
   const current = await readKeyPolicy(kms, request.key.arn);
-  const { document, removed } = removeStatements(current, [context.names.keyUseSid]);
+  const { document, removed } = removeStatements(current, keyStatementSids(context.names));
   if (removed === 0) return { changed: false, removed: 0 };
   await writeKeyPolicy(kms, request.key.arn, document);
   return { changed: true, removed };

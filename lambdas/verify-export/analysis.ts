@@ -19,6 +19,8 @@ import { clientsFor, isErrorNamed } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 
+type AnalysisOutput = Omit<VerifyExportOutput, 'done' | 'attempts'>;
+
 export function toKmsGrant(g: GrantListEntry, keyArn: string, tokens: Record<string, string> = {}): KmsGrant {
   const constraints = {
     ...(g.Constraints?.EncryptionContextSubset ? { encryptionContextSubset: g.Constraints.EncryptionContextSubset } : {}),
@@ -51,7 +53,7 @@ async function readReport(input: StepInput, deps: StepDeps, reportPath: string |
   }
 }
 
-export async function verifyByAnalysis(input: StepInput, deps: StepDeps): Promise<VerifyExportOutput> {
+export async function verifyByAnalysis(input: StepInput, deps: StepDeps): Promise<AnalysisOutput> {
   const { request, context } = input;
   const start = stepOutput(input, 'StartTestExport');
   const taskId = requireOutput(input, 'StartTestExport', 'taskId', 'VerifyExport');
@@ -84,7 +86,8 @@ export async function verifyByAnalysis(input: StepInput, deps: StepDeps): Promis
   const grantId = stepOutput(input, 'CreateGrant')?.grantId;
   const grantToken = stepOutput(input, 'CreateGrant')?.grantToken;
   const tokens: Record<string, string> = grantId && grantToken ? { [grantId]: grantToken } : {};
-  const grants = (await listGrants(kms, request.key.arn)).map((g) => toKmsGrant(g, request.key.arn, tokens));
+  // Grants are listed from account A, where CreateGrant made them (the key role has no grant permissions).
+  const grants = (await listGrants(clientsFor(input, deps, 'fileSystem').kms, request.key.arn)).map((g) => toKmsGrant(g, request.key.arn, tokens));
   const kmsContext = {
     'kms:ViaService': `s3.${request.region}.amazonaws.com`,
     'kms:CallerAccount': context.accounts.fileSystem,

@@ -1,22 +1,25 @@
 // Proves the onboarding works end to end. lustre-client: the exported canary is in S3,
 // encrypted with the key (SSE-KMS, this key ARN), and the S3-side canary reads back through
 // the mount. A denied export or decrypt is silent on the client, so the failure is explained
-// from CloudTrail: who was denied which KMS action on which key, and the fix.
+// from CloudTrail: who was denied which KMS action on which key, and the fix. The denial is
+// logged only in the caller's account (A: FSx acts as the SLR there) and only minutes after the
+// call, so a failure without its evidence yet answers not-done and the state machine polls.
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { describeDenial, findDenials } from '../../evidence/cloudtrail.js';
 import { headObject } from '../shared/objects.js';
 import { GRANT_OPERATIONS } from '../../core/naming.js';
-import { clientsFor } from '../shared/step-support.js';
+import { clientsFor, pollCount } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import { verifyByAnalysis } from './analysis.js';
-import { requireOutput, stepOutput, type VerifyExportOutput } from '../../core/step-outputs.js';
+import { requireOutput, stepOutput, type VerifyExportOutput, type VerifyExportWaiting } from '../../core/step-outputs.js';
 
 /** CloudTrail events can predate the recorded start slightly (clock skew, the S3-side canary's import). */
 const LOOKBACK_MS = 10 * 60 * 1000;
 
-export async function verifyExport(input: StepInput, deps: StepDeps): Promise<VerifyExportOutput> {
-  if (input.request.testExport.mode === 'data-repository-task') return verifyByAnalysis(input, deps);
+export async function verifyExport(input: StepInput, deps: StepDeps): Promise<VerifyExportOutput | VerifyExportWaiting> {
+  const poll = pollCount(input, 'VerifyExport');
+  if (input.request.testExport.mode === 'data-repository-task') return { done: true, attempts: poll.attempts, ...(await verifyByAnalysis(input, deps)) };
   const { request, context } = input;
   const start = stepOutput(input, 'StartTestExport');
   const canary = requireOutput(input, 'StartTestExport', 'canary', 'VerifyExport');
@@ -27,27 +30,30 @@ export async function verifyExport(input: StepInput, deps: StepDeps): Promise<Ve
 
   const slrArn = stepOutput(input, 'WaitForServiceLinkedRole')?.roleArn ?? 'the FSx service-linked role';
   const fix = `Fix: the SLR ${slrArn} needs a grant on ${request.key.arn} (operations ${GRANT_OPERATIONS.join(', ')}, name ${context.names.grantName}) and the key-policy statement ${context.names.keyUseSid}; redrive from CreateGrant.`;
-  const explain = async (eventNames: string[]) => {
+  /** The CloudTrail denials that explain the failure, or undefined while they may still be on their way. */
+  const explain = async (eventNames: string[]): Promise<string | undefined> => {
     const startedAt = Date.parse(start?.startedAt ?? '') || Date.now();
     const since = new Date(startedAt - LOOKBACK_MS);
-    const trails = [
-      { account: context.accounts.key, client: clientsFor(input, deps, 'key').cloudtrail },
-      ...(context.accounts.fileSystem !== context.accounts.key
-        ? [{ account: context.accounts.fileSystem, client: clientsFor(input, deps, 'fileSystem').cloudtrail }]
-        : []),
-    ];
+    // FSx calls KMS as the SLR, a principal of A: a denied cross-account KMS request is logged only there.
+    const trails = [{ account: context.accounts.fileSystem, client: clientsFor(input, deps, 'fileSystem').cloudtrail }];
     const { denials, lookupProblems } = await findDenials(trails, { eventNames, since, keyArn: request.key.arn });
+    const lastCheck = poll.attempts >= poll.maxAttempts;
+    if (!denials.length && !lookupProblems.length && !lastCheck) return undefined;
     const found = denials.length
       ? denials.map(describeDenial).join('; ')
-      : `no ${eventNames.map((n) => `kms:${n}`).join('/')} AccessDenied found in CloudTrail since ${since.toISOString()} (events can take up to 15 minutes to appear)`;
+      : `no ${eventNames.map((n) => `kms:${n}`).join('/')} AccessDenied found in CloudTrail of account ${context.accounts.fileSystem} since ${since.toISOString()}: the evidence has not arrived yet (CloudTrail delivers within ~5 minutes on average, not guaranteed) after ${poll.attempts} checks; look again with fsx-onboard diagnose`;
     return [found, ...lookupProblems].join('; ');
   };
+  const waiting = (what: string): VerifyExportWaiting => ({
+    done: false,
+    attempts: poll.attempts,
+    waitingFor: `CloudTrail in account ${context.accounts.fileSystem} to deliver the ${what} denial`,
+  });
 
   if (!object) {
-    throw new OnboardingError(
-      ErrorNames.ExportNotLanded,
-      `The exported canary ${canary.toS3.clientPath} did not land at ${s3Url}: ${await explain(['GenerateDataKey'])}. ${fix}`,
-    );
+    const why = await explain(['GenerateDataKey']);
+    if (why === undefined) return waiting('kms:GenerateDataKey');
+    throw new OnboardingError(ErrorNames.ExportNotLanded, `The exported canary ${canary.toS3.clientPath} did not land at ${s3Url}: ${why}. ${fix}`);
   }
   if (object.ServerSideEncryption !== 'aws:kms' || object.SSEKMSKeyId !== request.key.arn) {
     throw new OnboardingError(
@@ -61,12 +67,16 @@ export async function verifyExport(input: StepInput, deps: StepDeps): Promise<Ve
     const read = cat.ok
       ? `printed "${content.slice(0, 200)}" instead of "${canary.fromS3.text}"`
       : `failed: ${cat.stderr.trim() || `exit ${cat.responseCode ?? '?'}`}`;
+    const why = await explain(['Decrypt']);
+    if (why === undefined) return waiting('kms:Decrypt');
     throw new OnboardingError(
       ErrorNames.DecryptFailed,
-      `Reading s3://${request.bucket.name}/${canary.fromS3.s3Key} through the mount (cat ${cat.path}) ${read}: ${await explain(['Decrypt'])}. ${fix}`,
+      `Reading s3://${request.bucket.name}/${canary.fromS3.s3Key} through the mount (cat ${cat.path}) ${read}: ${why}. ${fix}`,
     );
   }
   return {
+    done: true,
+    attempts: poll.attempts,
     changed: false,
     proof: 'export-and-decrypt',
     evidence: {

@@ -1,5 +1,6 @@
 // IAM: roles with path, trust policy and identity policies. GetRole sees a new role only after
-// IAM propagation (a few virtual seconds), which is what WaitForServiceLinkedRole polls for.
+// IAM propagation (a few virtual seconds), which is what WaitForServiceLinkedRole polls for, and
+// authorises the caller before it says whether the role exists.
 import { SimError } from '../errors.js';
 import { roleVisible } from '../identity.js';
 import type { Call } from '../sim.js';
@@ -20,18 +21,19 @@ function describeRole(role: RoleState) {
 }
 
 function visibleRole(call: Call, name: string): RoleState {
-  const role = Object.values(call.sim.state.roles).find((r) => r.account === call.caller.account && r.name === name);
-  const missing = () => new SimError('NoSuchEntity', `The role with name ${name} cannot be found.`, 404);
-  // Sandbox assumption: IAM resolves the name first, so a missing role is NoSuchEntity even for
-  // a caller whose GetRole permission is scoped to a path (the role's ARN carries its path).
-  if (!role) throw missing();
-  call.resources.push({ ARN: role.arn, accountId: call.caller.account, type: 'AWS::IAM::Role' });
+  const found = Object.values(call.sim.state.roles).find((r) => r.account === call.caller.account && r.name === name);
+  const role = found && roleVisible(found, call.sim.now()) ? found : undefined;
+  // IAM authorises before it reveals whether the role exists: a caller without the permission
+  // gets AccessDenied, never NoSuchEntity. A role IAM does not (yet) know has no path, so the
+  // request is authorised on role/<name>; an existing one on its ARN with its path.
+  const arn = role?.arn ?? `arn:aws:iam::${call.caller.account}:role/${name}`;
+  call.resources.push({ ARN: arn, accountId: call.caller.account, type: 'AWS::IAM::Role' });
   call.sim.authorize('iam', call.caller, {
     action: `iam:${call.operation === 'GetRolePolicy' ? 'GetRolePolicy' : call.operation === 'ListRolePolicies' ? 'ListRolePolicies' : 'GetRole'}`,
-    resource: role.arn,
+    resource: arn,
     resourceAccount: call.caller.account,
   });
-  if (!roleVisible(role, call.sim.now())) throw missing();
+  if (!role) throw new SimError('NoSuchEntity', `The role with name ${name} cannot be found.`, 404);
   return role;
 }
 

@@ -1,7 +1,8 @@
 // The KMS calls S3 makes on a requester's behalf for SSE-KMS objects (GenerateDataKey on
 // write, Decrypt on read). KMS sees the requester as the principal, with kms:ViaService,
 // kms:CallerAccount and the aws:s3:arn encryption context; the event lands in CloudTrail of
-// both the requester's and the key owner's account, denied or not.
+// the requester's account, and of the key owner's unless KMS denied it.
+import { trailRecipients } from '../cloudtrail.js';
 import { SimError } from '../errors.js';
 import type { Caller } from '../identity.js';
 import type { Sim } from '../sim.js';
@@ -64,7 +65,7 @@ function record(sim: Sim, caller: Caller, request: CryptoRequest, parameters: un
     requestParameters: parameters,
     ...(error ? { error: { code: error.trailCode ?? error.code, message: error.message } } : {}),
     resources: [{ ARN: keyArn, ...(keyAccount ? { accountId: keyAccount } : {}), type: 'AWS::KMS::Key' }],
-    recipients: [caller.account, ...(keyAccount ? [keyAccount] : [])],
+    recipients: trailRecipients('kms', caller.account, keyAccount, error?.trailCode ?? error?.code),
     management: true,
     readOnly: true,
   });

@@ -1,8 +1,9 @@
 // KMS: keys with key policies and grants. Every call is authorised from the key policy, the
 // caller's identity policies and the key's grants; cross-account callers must name the key
 // by ARN. Grants take effect after a short propagation delay unless their token is presented.
-import type { PolicyDocument } from '../../policy/types.js';
-import { SimError } from '../errors.js';
+import { createHash } from 'node:crypto';
+import type { KmsGrant, PolicyDocument } from '../../policy/types.js';
+import { accessDenied, SimError } from '../errors.js';
 import { awsPrincipalsOf, principalIsValid } from '../identity.js';
 import type { Call, Sim } from '../sim.js';
 import type { KeyState } from '../state.js';
@@ -35,6 +36,32 @@ const GRANT_OPERATIONS = new Set([
   'DeriveSharedSecret',
 ]);
 
+/** An FSx for Lustre S3-access service-linked role; group 1 is its account. */
+const FSX_S3_SLR = /^arn:aws:iam::(\d{12}):role\/aws-service-role\/s3\.data-source\.lustre\.fsx\.amazonaws\.com\//;
+
+/**
+ * Grant tokens. KMS issues a new token on every CreateGrant, also for a retry that returns the
+ * same GrantId, and each one works. A token here names its grant and is sealed with a digest, so
+ * any issued token maps back to its grant without storing every token ever issued.
+ */
+function tokenFor(grantId: string, nonce: string): string {
+  const seal = createHash('sha256').update(`sandbox-grant:${grantId}:${nonce}`).digest('hex').slice(0, 16);
+  return Buffer.from(`sandbox-grant-token:${grantId}:${nonce}:${seal}`).toString('base64');
+}
+
+/** The grant an issued token belongs to, or undefined for a token KMS never issued. */
+export function grantIdOfToken(token: string): string | undefined {
+  const [tag, grantId, nonce, seal] = Buffer.from(token, 'base64').toString('utf8').split(':');
+  if (tag !== 'sandbox-grant-token' || !grantId || !nonce || !seal) return undefined;
+  return tokenFor(grantId, nonce) === token ? grantId : undefined;
+}
+
+/** Presented tokens as the evaluator knows them: each issued token stands for its grant's first token. */
+function presentedTokens(grants: KmsGrant[], tokens: string[] | undefined): string[] | undefined {
+  if (!tokens) return undefined;
+  return tokens.map((t) => grants.find((g) => g.grantId === grantIdOfToken(t))?.grantToken ?? t);
+}
+
 /** Resolves a key id or ARN as KMS does: a bare key id only in the caller's account and region. */
 export function resolveKey(sim: Sim, keyId: string, callerAccount: string, region: string): KeyState {
   const key = keyId.startsWith('arn:') ? sim.state.keys[keyId] : Object.values(sim.state.keys).find((k) => k.keyId === keyId && k.account === callerAccount);
@@ -52,14 +79,15 @@ function keyFor(call: Call, action: string, options: { sameAccountOnly?: boolean
   call.resourceAccount = key.account;
   const request = { action, resource: key.arn, resourceAccount: key.account, context: { 'kms:CallerAccount': call.caller.account, ...options.context } };
   if (options.sameAccountOnly && key.account !== call.caller.account) {
-    throw new SimError(
-      'AccessDeniedException',
+    throw accessDenied(
+      'kms',
       `User: ${call.caller.sessionArn} is not authorized to perform: ${action} on resource: ${key.arn} because ${action} cannot be called across accounts`,
-      403,
-      'AccessDenied',
     );
   }
-  call.sim.authorize('kms', call.caller, request, { resourcePolicy: keyPolicyOf(key), kms: { grants: key.grants, grantTokens: call.input.GrantTokens } });
+  call.sim.authorize('kms', call.caller, request, {
+    resourcePolicy: keyPolicyOf(key),
+    kms: { grants: key.grants, grantTokens: presentedTokens(key.grants, call.input.GrantTokens) },
+  });
   return key;
 }
 
@@ -144,6 +172,15 @@ export const kms: ServiceModel = {
       },
     });
     const grantee = String(input.GranteePrincipal ?? '');
+    // FSx Lustre User Guide: the grant for the S3 SLR must be created by an identity of the file
+    // system's account (the SLR's), not the key's. AWS documents no error: refuse outright.
+    const slrAccount = FSX_S3_SLR.exec(grantee)?.[1];
+    if (slrAccount && slrAccount !== call.caller.account) {
+      throw accessDenied(
+        'kms',
+        `User: ${call.caller.sessionArn} is not authorized to perform: kms:CreateGrant on resource: ${key.arn}: a grant for the FSx service-linked role ${grantee} must be created by a principal of account ${slrAccount}`,
+      );
+    }
     if (!principalIsValid(call.sim.state, grantee, call.sim.now()) || grantee === '*') {
       throw new SimError('InvalidArnException', `ARN does not refer to a valid principal: ${grantee}`);
     }
@@ -173,7 +210,8 @@ export const kms: ServiceModel = {
             constraints: g.constraints ?? null,
           }),
       );
-      if (existing) return { GrantId: existing.grantId, GrantToken: existing.grantToken };
+      // A retry returns the same grant id with a new token (KMS issues one per call).
+      if (existing) return { GrantId: existing.grantId, GrantToken: tokenFor(existing.grantId, nextHex(call.sim.state, 32)) };
     }
     const grantId = nextHex(call.sim.state, 64);
     const grant = {
@@ -185,7 +223,7 @@ export const kms: ServiceModel = {
       operations,
       ...(constraints ? { constraints } : {}),
       effectiveAt: call.sim.now() + GRANT_PROPAGATION_MS,
-      grantToken: Buffer.from(`sandbox-grant-token:${grantId}:${nextHex(call.sim.state, 32)}`).toString('base64'),
+      grantToken: tokenFor(grantId, nextHex(call.sim.state, 32)),
     };
     key.grants.push(grant);
     key.grantCreatedAt[grantId] = call.sim.now();
@@ -227,9 +265,9 @@ export const kms: ServiceModel = {
   RetireGrant(call) {
     const input = call.input as { GrantToken?: string; KeyId?: string; GrantId?: string };
     const key = input.GrantToken
-      ? Object.values(call.sim.state.keys).find((k) => k.grants.some((g) => g.grantToken === input.GrantToken))
+      ? Object.values(call.sim.state.keys).find((k) => k.grants.some((g) => g.grantId === grantIdOfToken(input.GrantToken!)))
       : resolveKey(call.sim, String(input.KeyId ?? ''), call.caller.account, call.region);
-    const grant = key?.grants.find((g) => (input.GrantToken ? g.grantToken === input.GrantToken : g.grantId === input.GrantId));
+    const grant = key?.grants.find((g) => g.grantId === (input.GrantToken ? grantIdOfToken(input.GrantToken) : input.GrantId));
     if (!key || !grant) throw new SimError(input.GrantToken ? 'InvalidGrantTokenException' : 'NotFoundException', 'The grant to retire was not found.');
     call.resources.push({ ARN: key.arn, accountId: key.account, type: 'AWS::KMS::Key' });
     call.resourceAccount = key.account;
@@ -237,12 +275,7 @@ export const kms: ServiceModel = {
     const mayRetire =
       grant.retiringPrincipal === call.caller.roleArn || (grant.granteePrincipal === call.caller.roleArn && grant.operations.includes('RetireGrant'));
     if (!mayRetire) {
-      throw new SimError(
-        'AccessDeniedException',
-        `User: ${call.caller.sessionArn} is not authorized to perform: kms:RetireGrant on resource: ${key.arn}`,
-        403,
-        'AccessDenied',
-      );
+      throw accessDenied('kms', `User: ${call.caller.sessionArn} is not authorized to perform: kms:RetireGrant on resource: ${key.arn}`);
     }
     key.grants.splice(key.grants.indexOf(grant), 1);
     return {};

@@ -5,6 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../cli/context.js';
+import { diagnose } from '../../cli/aws/diagnose.js';
 import { HistoryBuilder, KEY_ARN, REGION, REQUEST_ID, awsError, cli, executionArn, machines, stackOutputs } from './aws-fixtures.js';
 
 const sfn = mockClient(SFNClient);
@@ -98,6 +99,8 @@ describe('fsx-onboard diagnose', () => {
     expect(result.out).toContain(
       `aws kms create-grant --region us-east-1 --key-id ${KEY_ARN} --grantee-principal ${SLR_ROLE} --operations Decrypt Encrypt GenerateDataKey`,
     );
+    // The grant is made from the file system's account, as the FSx Lustre User Guide requires.
+    expect(result.out).toMatch(/from the file system's account \(111111111111\); by hand, with credentials of that account/);
     expect(result.out).toContain(`--name fsx-onboard-${REQUEST_ID}`);
     expect(result.out).not.toMatch(/assumed-role\/app\/x|kms:DescribeKey/);
     expect(result.out).toMatch(/After the fix: fsx-onboard redrive genomics-scratch-2026-11/);
@@ -162,6 +165,27 @@ describe('fsx-onboard diagnose', () => {
     // Two sources (KMS, S3) in each of two trails.
     expect(trail).toHaveReceivedCommandTimes(LookupEventsCommand, 4);
     expect(result.out).toMatch(/No AccessDenied from KMS or S3 in CloudTrail between 2026-11-27T08:00:00.000Z and/);
+  });
+
+  it('says where a denied cross-account KMS request is logged, and when the evidence may still be on its way', async () => {
+    const at = failedAt('VerifyExport', 'ExportNotLanded', 'no object');
+    const clients = {
+      sfn: new SFNClient({ region: REGION }),
+      cloudformation: new CloudFormationClient({ region: REGION }),
+      cloudtrail: new CloudTrailClient({ region: REGION }),
+      region: REGION,
+    };
+    const recent = await diagnose(clients, { region: REGION }, arn, [], new Date(at.getTime() + 2 * 60_000));
+    expect(recent.advice.join('\n')).toMatch(
+      /denied cross-account request only in the caller's account: for FSx's service-linked role that is the file system's account \(A\)/,
+    );
+    expect(recent.advice.join('\n')).toMatch(
+      new RegExp(
+        `The failure was 2 minutes ago: .* may not have arrived yet\\. Run diagnose again after ${new Date(at.getTime() + 15 * 60_000).toISOString()}`,
+      ),
+    );
+    const later = await diagnose(clients, { region: REGION }, arn, [], new Date(at.getTime() + 20 * 60_000));
+    expect(later.advice.join('\n')).not.toMatch(/may not have arrived yet/);
   });
 
   it('has nothing to diagnose in a succeeded execution', async () => {

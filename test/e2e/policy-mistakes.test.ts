@@ -105,6 +105,14 @@ describe('policy mistakes fail the run where AWS would, with its error code', ()
     expect(report.cause).toMatch(/kms:GenerateDataKey AccessDenied/);
     expect(report.cause).toMatch(SLR_SESSION);
     expect(report.cause).toMatch(/explicit deny in a resource-based policy/);
+    // KMS logs the denied cross-account request only in the caller's account: the SLR's, A.
+    const denials = sandbox.snapshot().cloudTrail.filter((r) => r['eventName'] === 'GenerateDataKey' && r['errorCode'] === 'AccessDenied');
+    expect(denials.length).toBeGreaterThan(0);
+    expect(new Set(denials.map((r) => r['recipientAccountId']))).toEqual(new Set(['111111111111']));
+    expect(report.cause).toMatch(/CloudTrail in account 111111111111 recorded kms:GenerateDataKey AccessDenied/);
+    // CloudTrail delivers minutes after the call: VerifyExport polled until the evidence arrived.
+    const verify = report.steps.find((s) => s.name === 'VerifyExport')!;
+    expect(verify.attempts).toBeGreaterThan(4);
     // The grant was created and covers GenerateDataKey: the explicit deny still wins.
     const key = sandbox.snapshot().keys[0]!;
     expect(key.grants).toEqual([expect.objectContaining({ operations: expect.arrayContaining(['GenerateDataKey']) })]);
@@ -122,13 +130,14 @@ describe('policy mistakes fail the run where AWS would, with its error code', ()
   });
 
   it.each([
-    ['bucket', 'ValidateRequest', shippedSeed('missing-bucket-role')],
-    ['key', 'ValidateRequest', { absentRoles: ['arn:aws:iam::333333333333:role/fsx-onboard-key'] }],
-    ['file-system', 'CreateFileSystem', { absentRoles: ['arn:aws:iam::111111111111:role/fsx-onboard-filesystem'] }],
-  ])('fails the first step acting through a missing %s role with AccessDenied from STS', async (_role, step, seed) => {
+    ['bucket', ['ValidateRequest'], shippedSeed('missing-bucket-role')],
+    ['key', ['ValidateRequest'], { absentRoles: ['arn:aws:iam::333333333333:role/fsx-onboard-key'] }],
+    // ShareKey's grant statement names the file-system role, and KMS refuses a principal that does not exist.
+    ['file-system', ['ShareKey', 'CreateFileSystem'], { absentRoles: ['arn:aws:iam::111111111111:role/fsx-onboard-filesystem'] }],
+  ])('fails the first step acting through a missing %s role with AccessDenied from STS', async (_role, steps, seed) => {
     const sandbox = await seededSandbox(seed);
     const report = await run(stop, sandbox);
-    expect(failedSteps(report)).toEqual([step]);
+    expect(failedSteps(report)).toEqual(steps);
     expect(report.error).toBe('AccessDenied');
     expect(report.cause).toMatch(/is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::\d{12}:role\/fsx-onboard-/);
     // CloudTrail of the caller's and of the role's account both show the refused AssumeRole.

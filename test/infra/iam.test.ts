@@ -176,16 +176,20 @@ describe('target-account roles', () => {
     const expected: Record<string, string[]> = {
       'fsx-onboard-filesystem': [
         'DiagnoseDeniedExport',
+        'FindAndRevokeGrants',
+        'FindFsxS3ServiceLinkedRole',
         'FsxDescribe',
         'FsxManageFileSystemsAndAssociations',
         'FsxS3ServiceLinkedRole',
         'FsxServiceLinkedRole',
+        'GrantToFsxServiceLinkedRole',
         'LustreClientCommands',
         'LustreClientResults',
         'S3AccessValidatedByFsx',
       ],
       'fsx-onboard-bucket': ['CanaryEncryptionViaS3', 'CanaryObjects', 'ExportReports'],
-      'fsx-onboard-key': ['DiagnoseDeniedDecrypt', 'GrantToFsxServiceLinkedRole', 'KeyPolicyAndGrants'],
+      // Grants moved to the file-system role (A): the SLR's grant must come from the file system's account.
+      'fsx-onboard-key': ['KeyPolicy'],
     };
     for (const [account, template] of synth.targetTemplates) {
       for (const role of targetRoles(template)) {

@@ -1,3 +1,4 @@
+import type { StepResults } from '../../core/step-outputs.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
@@ -13,7 +14,7 @@ import { shareKey } from '../../lambdas/share-key/share-key.js';
 import { unshareKey } from '../../lambdas/unshare-key/unshare-key.js';
 import { createGrant } from '../../lambdas/create-grant/create-grant.js';
 import { revokeGrant } from '../../lambdas/revoke-grant/revoke-grant.js';
-import { C, SLR_ARN, awsError, policyOf, setup } from './fixtures.js';
+import { A, C, SLR_ARN, awsError, policyOf, setup } from './fixtures.js';
 
 const kms = mockClient(KMSClient);
 const keyArn = 'arn:aws:kms:us-east-1:333333333333:key/2a1bae3d-a3e7-475b-acb2-b0dd92a5ff99';
@@ -48,7 +49,7 @@ function keyWithPolicy(statements: unknown[]) {
 beforeEach(() => kms.reset());
 
 describe('ShareKey', () => {
-  it('adds the blog statement for A and B to the default policy by key ARN, via the key role in C', async () => {
+  it("adds the blog's two statements (key use for A and B, grants by A's file-system role) by key ARN, via the key role in C", async () => {
     keyWithPolicy([rootStatement, cloudTrailStatement]);
     const { input, deps, names, clients } = setup();
     await expect(shareKey(input, deps)).resolves.toEqual({ changed: true, sid: names.keyUseSid });
@@ -71,6 +72,27 @@ describe('ShareKey', () => {
           StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com', 'kms:CallerAccount': ['111111111111', '222222222222'] },
           StringLike: { 'kms:EncryptionContext:aws:s3:arn': ['arn:aws:s3:::genomics-reference-data/cohort-2026/*', 'arn:aws:s3:::genomics-reference-data'] },
         },
+      },
+      // The SLR's grant must be created from account A; ListGrants and RevokeGrant carry no grantee to scope by.
+      {
+        Sid: `${names.sid}CreateGrant`,
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${A}:role/fsx-onboard-filesystem` },
+        Action: 'kms:CreateGrant',
+        Resource: keyArn,
+        Condition: {
+          StringLike: {
+            'kms:GranteePrincipal': `arn:aws:iam::${A}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_fs-*`,
+          },
+          'ForAllValues:StringEquals': { 'kms:GrantOperations': operations },
+        },
+      },
+      {
+        Sid: `${names.sid}ManageGrants`,
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${A}:role/fsx-onboard-filesystem` },
+        Action: ['kms:ListGrants', 'kms:RevokeGrant'],
+        Resource: keyArn,
       },
     ]);
 
@@ -97,10 +119,11 @@ describe('ShareKey', () => {
 });
 
 describe('UnshareKey', () => {
-  it('removes only our statement, and nothing on a second run', async () => {
+  it('removes only our statements, and nothing on a second run', async () => {
     const { input, deps, names } = setup();
-    keyWithPolicy([rootStatement, { Sid: names.keyUseSid, Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*' }, cloudTrailStatement]);
-    await expect(unshareKey(input, deps)).resolves.toEqual({ changed: true, removed: 1 });
+    const ours = (Sid: string) => ({ Sid, Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*' });
+    keyWithPolicy([rootStatement, ours(names.keyUseSid), cloudTrailStatement, ours(`${names.sid}CreateGrant`), ours(`${names.sid}ManageGrants`)]);
+    await expect(unshareKey(input, deps)).resolves.toEqual({ changed: true, removed: 3 });
     expect(policyOf(kms.commandCalls(PutKeyPolicyCommand)[0]).Statement).toEqual([rootStatement, cloudTrailStatement]);
 
     kms.resetHistory();
@@ -118,8 +141,15 @@ describe('CreateGrant', () => {
       .resolves({ Grants: [{ GrantId: 'other', Name: 'someone-else', GranteePrincipal: SLR_ARN, Operations: ['Decrypt'] }], Truncated: false });
     kms.on(CreateGrantCommand).resolves({ GrantId: 'g-1', GrantToken: 'token-1' });
     const { input, deps, names, clients } = setup('request.json', steps);
-    await expect(createGrant(input, deps)).resolves.toEqual({ changed: true, grantId: 'g-1', grantToken: 'token-1', granteePrincipal: SLR_ARN });
-    expect(clients.targets).toEqual([`key@${C}`]);
+    await expect(createGrant(input, deps)).resolves.toEqual({
+      changed: true,
+      grantId: 'g-1',
+      grantToken: 'token-1',
+      granteePrincipal: SLR_ARN,
+      grants: [{ keyArn, changed: true, grantId: 'g-1', grantToken: 'token-1' }],
+    });
+    // From account A: the FSx Lustre User Guide requires the SLR's grant to come from the file system's account.
+    expect(clients.targets).toEqual([`fileSystem@${A}`]);
     expect(kms).toHaveReceivedCommandWith(ListGrantsCommand, { KeyId: keyArn });
     expect(kms).toHaveReceivedCommandExactlyOnceWith(CreateGrantCommand, {
       KeyId: keyArn,
@@ -134,8 +164,53 @@ describe('CreateGrant', () => {
     kms
       .on(ListGrantsCommand)
       .resolves({ Grants: [{ GrantId: 'g-1', Name: names.grantName, GranteePrincipal: SLR_ARN, Operations: [...operations].reverse(), KeyId: keyArn }] });
-    await expect(createGrant(input, deps)).resolves.toEqual({ changed: false, grantId: 'g-1', granteePrincipal: SLR_ARN });
+    await expect(createGrant(input, deps)).resolves.toEqual({
+      changed: false,
+      grantId: 'g-1',
+      granteePrincipal: SLR_ARN,
+      grants: [{ keyArn, changed: false, grantId: 'g-1' }],
+    });
     expect(kms).not.toHaveReceivedCommand(CreateGrantCommand);
+  });
+
+  it('grants each of bucket.additionalKeyArns too, by full key ARN, each found by name on a re-run', async () => {
+    const other = 'arn:aws:kms:us-east-1:444444444444:key/0f0f0f0f-1111-2222-3333-444444444444';
+    const { input, deps, names } = setup('request.json', steps, { edit: (raw) => (raw['bucket'].additionalKeyArns = [other]) });
+    kms
+      .on(ListGrantsCommand, { KeyId: keyArn })
+      .resolves({ Grants: [{ GrantId: 'g-1', Name: names.grantName, GranteePrincipal: SLR_ARN, Operations: operations }] });
+    kms.on(ListGrantsCommand, { KeyId: other }).resolves({ Grants: [] });
+    kms.on(CreateGrantCommand, { KeyId: other }).resolves({ GrantId: 'g-2', GrantToken: 'token-2' });
+    const previous = { ...steps, CreateGrant: { grantId: 'g-1', grantToken: 'token-1' } } as StepResults;
+    await expect(createGrant({ ...input, steps: previous }, deps)).resolves.toMatchObject({
+      changed: true,
+      grantId: 'g-1',
+      grantToken: 'token-1',
+      grants: [
+        { keyArn, changed: false, grantId: 'g-1', grantToken: 'token-1' },
+        { keyArn: other, changed: true, grantId: 'g-2', grantToken: 'token-2' },
+      ],
+    });
+    expect(kms).toHaveReceivedCommandExactlyOnceWith(CreateGrantCommand, {
+      KeyId: other,
+      GranteePrincipal: SLR_ARN,
+      Operations: operations,
+      Name: names.grantName,
+    });
+  });
+
+  it('names the key-policy statement the owner of an additional key must add when KMS refuses the grant', async () => {
+    const other = 'arn:aws:kms:us-east-1:444444444444:key/0f0f0f0f-1111-2222-3333-444444444444';
+    const { input, deps } = setup('request.json', steps, { edit: (raw) => (raw['bucket'].additionalKeyArns = [other]) });
+    kms.on(ListGrantsCommand, { KeyId: keyArn }).resolves({ Grants: [] });
+    kms.on(CreateGrantCommand, { KeyId: keyArn }).resolves({ GrantId: 'g-1', GrantToken: 'token-1' });
+    kms.on(ListGrantsCommand, { KeyId: other }).rejects(awsError('AccessDeniedException', 'not authorized to perform: kms:ListGrants'));
+    await expect(createGrant(input, deps)).rejects.toMatchObject({
+      name: 'KeyGrantNotAllowed',
+      message: expect.stringMatching(
+        new RegExp(`arn:aws:iam::${A}:role/fsx-onboard-filesystem may not manage grants on ${other}.*additionalKeyArns.*its owner must add it`),
+      ),
+    });
   });
 
   it('lets InvalidArnException (a grantee IAM has not propagated) through for the retry', async () => {
@@ -161,6 +236,7 @@ describe('RevokeGrant', () => {
       })
       .resolvesOnce({ Grants: [{ GrantId: 'g-2', Name: names.grantName }], Truncated: false });
     await expect(revokeGrant(input, deps)).resolves.toEqual({ changed: true, revokedGrantIds: ['g-1', 'g-2'] });
+    expect(deps.clients).toMatchObject({ targets: [`fileSystem@${A}`] });
     expect(kms).toHaveReceivedCommandWith(ListGrantsCommand, { KeyId: keyArn, Marker: 'm1' });
     expect(kms).toHaveReceivedCommandTimes(RevokeGrantCommand, 2);
     expect(kms).toHaveReceivedCommandWith(RevokeGrantCommand, { KeyId: keyArn, GrantId: 'g-1' });
@@ -170,5 +246,15 @@ describe('RevokeGrant', () => {
     kms.on(ListGrantsCommand).resolves({ Grants: [{ GrantId: 'theirs', Name: 'other-team' }] });
     await expect(revokeGrant(input, deps)).resolves.toEqual({ changed: false, revokedGrantIds: [] });
     expect(kms).not.toHaveReceivedCommand(RevokeGrantCommand);
+  });
+
+  it("skips a key A may not list grants on only when ShareKey's grant statement is not there (no grant can exist)", async () => {
+    const { input, deps, names } = setup();
+    kms.on(ListGrantsCommand).rejects(awsError('AccessDeniedException', 'no resource-based policy allows the kms:ListGrants action'));
+    keyWithPolicy([rootStatement]);
+    await expect(revokeGrant(input, deps)).resolves.toEqual({ changed: false, revokedGrantIds: [], skippedKeyArns: [keyArn] });
+    // With the statement in place, a refusal is a real problem: the grant may be left behind.
+    keyWithPolicy([rootStatement, { Sid: `${names.sid}CreateGrant`, Effect: 'Allow', Principal: '*', Action: 'kms:CreateGrant', Resource: '*' }]);
+    await expect(revokeGrant(input, deps)).rejects.toMatchObject({ name: 'KeyGrantNotAllowed' });
   });
 });

@@ -55,6 +55,8 @@ describe('VerifyExport (lustre-client)', () => {
     s3.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn, BucketKeyEnabled: true, ETag: '"e1"' });
     const { input, deps } = setup('request.json', lustreSteps(catOk));
     await expect(verifyExport(input, deps)).resolves.toEqual({
+      done: true,
+      attempts: 1,
       changed: false,
       proof: 'export-and-decrypt',
       evidence: {
@@ -82,23 +84,41 @@ describe('VerifyExport (lustre-client)', () => {
     const error = await verifyExport(input, deps).catch((e) => e);
     expect(error.name).toBe('ExportNotLanded');
     expect(error.message).toContain(`did not land at s3://genomics-reference-data/${canary.toS3.s3Key}`);
-    expect(error.message).toContain(`CloudTrail in account ${C} recorded kms:GenerateDataKey AccessDenied for ${sessionArn} on ${keyArn}`);
+    // KMS logs a denied cross-account request only in the caller's account: the SLR's, A.
+    expect(error.message).toContain(`CloudTrail in account ${A} recorded kms:GenerateDataKey AccessDenied for ${sessionArn} on ${keyArn}`);
     expect(error.message).toContain(`needs a grant on ${keyArn}`);
     expect(error.message).toContain(names.grantName);
     expect(cloudtrail).toHaveReceivedCommandWith(LookupEventsCommand, {
       LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'GenerateDataKey' }],
       StartTime: new Date('2026-11-27T09:50:00.000Z'),
     });
-    expect(clients.targets).toContain(`key@${C}`);
+    expect(clients.targets).toContain(`fileSystem@${A}`);
+    expect(clients.targets).not.toContain(`key@${C}`);
   });
 
-  it("reports a denial recorded in both the key owner's and the caller's trail once", async () => {
+  it("looks only in the caller's account (A) and reports the denial once", async () => {
     s3.on(HeadObjectCommand).rejects(awsError('NotFound'));
     cloudtrail.on(LookupEventsCommand).resolves(denial('GenerateDataKey'));
     const { input, deps } = setup('request.json', lustreSteps(catOk));
     const error = await verifyExport(input, deps).catch((e) => e);
-    expect(cloudtrail).toHaveReceivedCommandTimes(LookupEventsCommand, 2);
+    expect(cloudtrail).toHaveReceivedCommandTimes(LookupEventsCommand, 1);
     expect(error.message.match(/recorded kms:GenerateDataKey AccessDenied/g)).toHaveLength(1);
+  });
+
+  it('answers not-done while the denial has not been delivered, and says so once the poll bound is reached', async () => {
+    s3.on(HeadObjectCommand).rejects(awsError('NotFound'));
+    cloudtrail.on(LookupEventsCommand).resolves({ Events: [] });
+    const first = setup('request.json', lustreSteps(catOk));
+    await expect(verifyExport(first.input, first.deps)).resolves.toEqual({
+      done: false,
+      attempts: 1,
+      waitingFor: `CloudTrail in account ${A} to deliver the kms:GenerateDataKey denial`,
+    });
+    const last = setup('request.json', { ...lustreSteps(catOk), VerifyExport: { done: false, attempts: 15 } });
+    await expect(verifyExport(last.input, last.deps)).rejects.toMatchObject({
+      name: 'ExportNotLanded',
+      message: expect.stringContaining('the evidence has not arrived yet (CloudTrail delivers within ~5 minutes on average, not guaranteed) after 16 checks'),
+    });
   });
 
   it('fails with DecryptFailed naming kms:Decrypt when cat through the mount fails', async () => {
@@ -133,7 +153,7 @@ describe('VerifyExport (lustre-client)', () => {
     const { input, deps } = setup('request.json', lustreSteps(catOk));
     await expect(verifyExport(input, deps)).rejects.toMatchObject({
       name: 'ExportNotLanded',
-      message: expect.stringContaining(`CloudTrail lookup in account ${C} failed (AccessDeniedException`),
+      message: expect.stringContaining(`CloudTrail lookup in account ${A} failed (AccessDeniedException`),
     });
   });
 });
@@ -199,7 +219,8 @@ describe('VerifyExport (data-repository-task)', () => {
     world([{ GrantId: 'g-1', GranteePrincipal: SLR_ARN, Operations: operations }]);
     const { input, deps } = setup('request-legacy.json', steps);
     const out = await verifyExport(input, deps);
-    expect(out.proof).toBe('analysis');
+    expect(out).toMatchObject({ done: true, proof: 'analysis' });
+    if (!out.done) throw new Error('analysis never waits');
     expect(out.evidence).toMatchObject({
       task: { taskId: 'task-1', lifecycle: 'SUCCEEDED', total: 1, succeeded: 1, failed: 0 },
       principal: SLR_ARN,

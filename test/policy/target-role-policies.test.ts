@@ -5,7 +5,6 @@ import { evaluateAccess } from '../../policy/evaluate.js';
 import {
   bucketRolePolicy,
   fileSystemRolePolicy,
-  keyRolePolicy,
   orchestratorRolePolicy,
   targetRoleArn,
   targetRolePolicies,
@@ -94,10 +93,14 @@ const commands: [state: string, command: string, action: string, who: Who, resou
   ['CreateDataRepositoryAssociation', 'DRA creates the SLR', 'iam:CreateServiceLinkedRole', 'fileSystem', SLR_ARN],
   ['WaitForDataRepositoryAssociation', 'fsx DescribeDataRepositoryAssociations', 'fsx:DescribeDataRepositoryAssociations', 'fileSystem', '*'],
   ['WaitForServiceLinkedRole', 'iam GetRole', 'iam:GetRole', 'fileSystem', SLR_ARN],
+  // Before the SLR exists IAM knows no path for the name: GetRole is authorised on role/<name>.
+  ['WaitForServiceLinkedRole', 'iam GetRole (not yet created)', 'iam:GetRole', 'fileSystem', `arn:aws:iam::${A}:role/${SLR_ARN.split('/').pop()}`],
   ['NarrowBucketPolicy', 's3 GetBucketPolicy', 's3:GetBucketPolicy', 'bucket', BUCKET_ARN],
   ['NarrowBucketPolicy', 's3 PutBucketPolicy', 's3:PutBucketPolicy', 'bucket', BUCKET_ARN],
-  ['CreateGrant', 'kms ListGrants', 'kms:ListGrants', 'key', KEY_ARN],
-  ['CreateGrant', 'kms CreateGrant', 'kms:CreateGrant', 'key', KEY_ARN, grantContext],
+  // The SLR's grant is made from account A (FSx Lustre User Guide): the file-system role, not the key role.
+  ['CreateGrant', 'kms ListGrants', 'kms:ListGrants', 'fileSystem', KEY_ARN],
+  ['CreateGrant', 'kms CreateGrant', 'kms:CreateGrant', 'fileSystem', KEY_ARN, grantContext],
+  ['VerifyExport', 'kms ListGrants (task analysis)', 'kms:ListGrants', 'fileSystem', KEY_ARN],
   ['StartTestExport', 's3 PutObject (S3-side canary)', 's3:PutObject', 'bucket', canary],
   ['StartTestExport', 's3 PutObject (SSE-KMS data key)', 'kms:GenerateDataKey', 'bucket', KEY_ARN, viaS3],
   ['StartTestExport', 'ssm SendCommand (instance)', 'ssm:SendCommand', 'fileSystem', instance],
@@ -109,10 +112,9 @@ const commands: [state: string, command: string, action: string, who: Who, resou
   ['WaitForTestExport', 'fsx DescribeDataRepositoryTasks', 'fsx:DescribeDataRepositoryTasks', 'fileSystem', '*'],
   ['VerifyExport', 's3 HeadObject', 's3:GetObject', 'bucket', exported],
   ['VerifyExport', 's3 GetObject (task report)', 's3:GetObject', 'bucket', report],
-  ['VerifyExport', 'cloudtrail LookupEvents (C)', 'cloudtrail:LookupEvents', 'key', '*'],
   ['VerifyExport', 'cloudtrail LookupEvents (A)', 'cloudtrail:LookupEvents', 'fileSystem', '*'],
-  ['RevokeGrant', 'kms ListGrants', 'kms:ListGrants', 'key', KEY_ARN],
-  ['RevokeGrant', 'kms RevokeGrant', 'kms:RevokeGrant', 'key', KEY_ARN],
+  ['RevokeGrant', 'kms ListGrants', 'kms:ListGrants', 'fileSystem', KEY_ARN],
+  ['RevokeGrant', 'kms RevokeGrant', 'kms:RevokeGrant', 'fileSystem', KEY_ARN],
   ['CleanUpTestExport', 's3 DeleteObject', 's3:DeleteObject', 'bucket', canary],
   ['CleanUpTestExport', 's3 DeleteObject', 's3:DeleteObject', 'bucket', exported],
   ['RemoveBucketAccess', 's3 GetBucketPolicy', 's3:GetBucketPolicy', 'bucket', BUCKET_ARN],
@@ -184,8 +186,12 @@ describe('target role policies stay least-privilege', () => {
     ['bucket', 's3:PutBucketPolicy', 'arn:aws:s3:::someone-elses-bucket', {}, 'edits another bucket'],
     ['bucket', 'kms:GenerateDataKey', KEY_ARN, {}, 'uses the key outside S3'],
     ['bucket', 'kms:Decrypt', `arn:aws:kms:${REGION}:444444444444:key/abc`, viaS3, 'uses a key of another account'],
-    ['key', 'kms:CreateGrant', KEY_ARN, { ...grantContext, 'kms:GranteePrincipal': `arn:aws:iam::${A}:role/attacker` }, 'grants to another role'],
-    ['key', 'kms:CreateGrant', KEY_ARN, { ...grantContext, 'kms:GrantOperations': ['Decrypt', 'RetireGrant'] }, 'grants extra operations'],
+    ['fileSystem', 'kms:CreateGrant', KEY_ARN, { ...grantContext, 'kms:GranteePrincipal': `arn:aws:iam::${A}:role/attacker` }, 'grants to another role'],
+    ['fileSystem', 'kms:CreateGrant', KEY_ARN, { ...grantContext, 'kms:GrantOperations': ['Decrypt', 'RetireGrant'] }, 'grants extra operations'],
+    ['fileSystem', 'kms:CreateGrant', `arn:aws:kms:${REGION}:444444444444:key/abc`, grantContext, 'grants on a key outside the configured ones'],
+    ['fileSystem', 'kms:PutKeyPolicy', KEY_ARN, {}, 'edits the key policy'],
+    ['fileSystem', 'iam:GetRole', `arn:aws:iam::${A}:role/admin`, {}, 'reads other roles'],
+    ['key', 'kms:CreateGrant', KEY_ARN, grantContext, 'creates grants (A does, from the file-system role)'],
     ['key', 'kms:ScheduleKeyDeletion', KEY_ARN, {}, 'deletes the key'],
     ['fileSystem', 's3:DeleteObject', `${BUCKET_ARN}/${PREFIX}data.csv`, {}, 'deletes data objects'],
     [
@@ -212,7 +218,7 @@ describe('target role policies stay least-privilege', () => {
       'arn:aws:iam::*:role/fsx-onboard-key',
     ]);
     expect(JSON.stringify(fileSystemRolePolicy(open))).toContain(`arn:aws:fsx:${REGION}:*:file-system/*`);
-    expect(keyRolePolicy(open).Statement[1]!.Condition).toMatchObject({
+    expect(fileSystemRolePolicy(open).Statement.find((st) => st.Sid === 'GrantToFsxServiceLinkedRole')!.Condition).toMatchObject({
       StringLike: { 'kms:GranteePrincipal': 'arn:aws:iam::*:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_fs-*' },
     });
     expect(bucketRolePolicy({ ...facts, roleNames: { bucket: 'custom' } }).Statement.length).toBeGreaterThan(0);

@@ -187,7 +187,7 @@ describe('sandbox FSx', () => {
     expect(failed?.FailureDetails?.Message).toContain('S3AccessDenied');
 
     const slr = `arn:aws:iam::${w.a}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_${id}`;
-    await w.key.kms.send(
+    await w.fileSystem.kms.send(
       new CreateGrantCommand({
         KeyId: w.request.key.arn,
         GranteePrincipal: slr,

@@ -76,46 +76,99 @@ describe('sandbox KMS', () => {
     ).rejects.toMatchObject({ name: 'MalformedPolicyDocumentException' });
   });
 
-  it('returns the same grant for a retry with the same Name and parameters, a new one otherwise', async () => {
+  it('returns the same grant with a new, working token for a retry with the same Name and parameters, a new grant otherwise', async () => {
     const w = await world();
+    await shareBucketAndKey(w);
     const slr = addSlr(w);
     const create = (operations: string[]) =>
-      w.key.kms.send(new CreateGrantCommand({ KeyId: w.request.key.arn, GranteePrincipal: slr, Operations: operations as never, Name: 'fsx-onboard-t1' }));
+      w.fileSystem.kms.send(
+        new CreateGrantCommand({ KeyId: w.request.key.arn, GranteePrincipal: slr, Operations: operations as never, Name: 'fsx-onboard-t1' }),
+      );
     const first = await create(ops);
     const retry = await create(ops);
     expect(retry.GrantId).toBe(first.GrantId);
     expect(first.GrantToken).toBeTruthy();
-    const listed = await w.key.kms.send(new ListGrantsCommand({ KeyId: w.request.key.arn }));
+    // KMS issues a new grant token on every CreateGrant call, a retry included.
+    expect(retry.GrantToken).toBeTruthy();
+    expect(retry.GrantToken).not.toBe(first.GrantToken);
+    const listed = await w.fileSystem.kms.send(new ListGrantsCommand({ KeyId: w.request.key.arn }));
     expect(listed.Grants).toHaveLength(1);
     expect(listed.Grants?.[0]).toMatchObject({ Name: 'fsx-onboard-t1', GranteePrincipal: slr, KeyId: w.request.key.arn });
     const other = await create(['Decrypt']);
     expect(other.GrantId).not.toBe(first.GrantId);
-    await w.key.kms.send(new RevokeGrantCommand({ KeyId: w.request.key.arn, GrantId: first.GrantId! }));
-    expect((await w.key.kms.send(new ListGrantsCommand({ KeyId: w.request.key.arn }))).Grants).toHaveLength(1);
+    await w.fileSystem.kms.send(new RevokeGrantCommand({ KeyId: w.request.key.arn, GrantId: first.GrantId! }));
+    expect((await w.fileSystem.kms.send(new ListGrantsCommand({ KeyId: w.request.key.arn }))).Grants).toHaveLength(1);
   });
 
-  it('rejects a grantee that does not exist yet with InvalidArnException', async () => {
+  it('accepts every token a grant was issued before it propagates, and no forged one', async () => {
     const w = await world();
-    const slr = `arn:aws:iam::${w.a}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_fs-0000000000000000a`;
-    await expect(
-      w.key.kms.send(new CreateGrantCommand({ KeyId: w.request.key.arn, GranteePrincipal: slr, Operations: ops as never, Name: 'g' })),
-    ).rejects.toMatchObject({ name: 'InvalidArnException' });
-  });
-
-  it('refuses grants the key role may not create (grantee outside the SLR pattern)', async () => {
-    const w = await world();
-    await expect(
+    // Let the key role grant (a key administrator of C would): the grantee is B's role, no FSx SLR.
+    const keyRole = w.sandbox.state.roles[`arn:aws:iam::${w.c}:role/fsx-onboard-key`]!;
+    keyRole.inlinePolicies['grants'] = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:CreateGrant', Resource: '*' }] };
+    const grant = () =>
       w.key.kms.send(
         new CreateGrantCommand({
           KeyId: w.request.key.arn,
           GranteePrincipal: `arn:aws:iam::${w.b}:role/fsx-onboard-bucket`,
-          Operations: ['Decrypt'],
-          Name: 'g',
+          Operations: ['DescribeKey'],
+          Name: 'g-tokens',
         }),
-      ),
-    ).rejects.toMatchObject({
+      );
+    const first = await grant();
+    const retry = await grant();
+    const describe = (GrantTokens?: string[]) =>
+      w.bucket.kms.send(new DescribeKeyCommand({ KeyId: w.request.key.arn, ...(GrantTokens ? { GrantTokens } : {}) }));
+    await expect(describe()).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    await expect(describe([first.GrantToken!])).resolves.toMatchObject({ KeyMetadata: { Arn: w.request.key.arn } });
+    await expect(describe([retry.GrantToken!])).resolves.toMatchObject({ KeyMetadata: { Arn: w.request.key.arn } });
+    const forged = Buffer.from(
+      Buffer.from(retry.GrantToken!, 'base64')
+        .toString('utf8')
+        .replace(/:[0-9a-f]+$/, ':0000000000000000'),
+    ).toString('base64');
+    await expect(describe([forged])).rejects.toMatchObject({ name: 'AccessDeniedException' });
+  });
+
+  it('rejects a grantee that does not exist yet with InvalidArnException', async () => {
+    const w = await world();
+    await shareBucketAndKey(w);
+    const slr = `arn:aws:iam::${w.a}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_fs-0000000000000000a`;
+    await expect(
+      w.fileSystem.kms.send(new CreateGrantCommand({ KeyId: w.request.key.arn, GranteePrincipal: slr, Operations: ops as never, Name: 'g' })),
+    ).rejects.toMatchObject({ name: 'InvalidArnException' });
+  });
+
+  it("refuses a grant for account A's FSx SLR created from the key's account, even by a principal the key policy allows", async () => {
+    const w = await world();
+    await shareBucketAndKey(w);
+    const slr = addSlr(w);
+    // C's root may do kms:* by the default key policy; make the key role able to grant, so only the account rule refuses.
+    const keyRole = w.sandbox.state.roles[`arn:aws:iam::${w.c}:role/fsx-onboard-key`]!;
+    keyRole.inlinePolicies['grants'] = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:CreateGrant', Resource: '*' }] };
+    const error = await w.key.kms
+      .send(new CreateGrantCommand({ KeyId: w.request.key.arn, GranteePrincipal: slr, Operations: ops as never, Name: 'g' }))
+      .catch((e) => e);
+    expect(error).toMatchObject({ name: 'AccessDeniedException', message: expect.stringContaining(`must be created by a principal of account ${w.a}`) });
+    // KMS answers AccessDeniedException with HTTP 400.
+    expect(error.$metadata.httpStatusCode).toBe(400);
+    expect(w.sandbox.state.keys[w.request.key.arn]!.grants).toEqual([]);
+    // From A, with both the key statement and the identity policy, the same grant is made.
+    await expect(
+      w.fileSystem.kms.send(new CreateGrantCommand({ KeyId: w.request.key.arn, GranteePrincipal: slr, Operations: ops as never, Name: 'g' })),
+    ).resolves.toMatchObject({ GrantId: expect.any(String) });
+  });
+
+  it("refuses A's grant calls when the key policy lacks the file-system role's statements (cross-account needs both sides)", async () => {
+    const w = await world();
+    const slr = addSlr(w);
+    const error = await w.fileSystem.kms
+      .send(new CreateGrantCommand({ KeyId: w.request.key.arn, GranteePrincipal: slr, Operations: ops as never, Name: 'g' }))
+      .catch((e) => e);
+    expect(error).toMatchObject({
       name: 'AccessDeniedException',
+      message: expect.stringContaining('no resource-based policy allows the kms:CreateGrant action'),
     });
+    await expect(w.fileSystem.kms.send(new ListGrantsCommand({ KeyId: w.request.key.arn }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
   });
 
   it('lets a grant work only after it propagates on the virtual clock', async () => {

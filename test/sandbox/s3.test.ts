@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { describe, expect, it } from 'vitest';
-import { canaryKey, exampleRequest, shareBucketAndKey, world } from './world.js';
+import { trailReader, awaitDelivery, canaryKey, exampleRequest, shareBucketAndKey, world } from './world.js';
 
 const policyNaming = (bucket: string, principal: string) =>
   JSON.stringify({
@@ -17,8 +17,10 @@ const policyNaming = (bucket: string, principal: string) =>
     Statement: [{ Sid: 'T', Effect: 'Allow', Principal: { AWS: principal }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*` }],
   });
 
-async function kmsEventsInC(w: Awaited<ReturnType<typeof world>>, eventName: string) {
-  const found = await w.key.cloudtrail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: eventName }] }));
+async function kmsEventsIn(w: Awaited<ReturnType<typeof world>>, account: 'B' | 'C', eventName: string) {
+  awaitDelivery(w);
+  const clients = trailReader(w, account === 'C' ? 'key' : 'bucket');
+  const found = await clients.cloudtrail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: eventName }] }));
   return (found.Events ?? []).map((e) => JSON.parse(e.CloudTrailEvent!) as Record<string, any>);
 }
 
@@ -89,14 +91,14 @@ describe('sandbox S3', () => {
     expect(head).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: w.request.key.arn, BucketKeyEnabled: false });
     const got = await w.bucket.s3.send(new GetObjectCommand({ Bucket: w.request.bucket.name, Key: key }));
     expect(await got.Body!.transformToString()).toBe('hello kms');
-    const [event] = await kmsEventsInC(w, 'GenerateDataKey');
+    const [event] = await kmsEventsIn(w, 'C', 'GenerateDataKey');
     expect(event).toMatchObject({
       eventSource: 'kms.amazonaws.com',
       requestParameters: { encryptionContext: { 'aws:s3:arn': `arn:aws:s3:::${w.request.bucket.name}/${key}` } },
       userIdentity: { arn: `arn:aws:sts::${w.b}:assumed-role/fsx-onboard-bucket/fsx-onboard`, invokedBy: 's3.amazonaws.com' },
     });
     expect(event).not.toHaveProperty('errorCode');
-    expect(await kmsEventsInC(w, 'Decrypt')).toHaveLength(1);
+    expect(await kmsEventsIn(w, 'C', 'Decrypt')).toHaveLength(1);
   });
 
   it('uses the bucket ARN as context with bucket keys, so a key policy allowing only object ARNs denies the write', async () => {
@@ -104,7 +106,7 @@ describe('sandbox S3', () => {
     await shareBucketAndKey(w);
     const key = canaryKey(w, 'from-s3.txt');
     await w.bucket.s3.send(new PutObjectCommand({ Bucket: w.request.bucket.name, Key: key, Body: 'bucket key' }));
-    const [ok] = await kmsEventsInC(w, 'GenerateDataKey');
+    const [ok] = await kmsEventsIn(w, 'C', 'GenerateDataKey');
     expect(ok?.['requestParameters'].encryptionContext['aws:s3:arn']).toBe(`arn:aws:s3:::${w.request.bucket.name}`);
 
     // The same world with a key statement written for object ARNs only.
@@ -117,8 +119,10 @@ describe('sandbox S3', () => {
       name: 'AccessDenied',
       message: expect.stringContaining('kms:GenerateDataKey'),
     });
-    const [denied] = await kmsEventsInC(narrow, 'GenerateDataKey');
-    expect(denied).toMatchObject({ errorCode: 'AccessDenied' });
+    // A denied cross-account KMS request is logged only in the caller's account (B), an allowed one in both.
+    const [denied] = await kmsEventsIn(narrow, 'B', 'GenerateDataKey');
+    expect(denied).toMatchObject({ errorCode: 'AccessDenied', recipientAccountId: narrow.b });
+    expect(await kmsEventsIn(narrow, 'C', 'GenerateDataKey')).toEqual([]);
     expect(narrow.sandbox.state.buckets[narrow.request.bucket.name]!.objects).toEqual({});
   });
 

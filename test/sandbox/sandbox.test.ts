@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { createClientFactory } from '../../lambdas/shared/clients.js';
 import { sandboxClientConfig } from '../../sandbox/client-config.js';
 import { Sandbox } from '../../sandbox/index.js';
-import { exampleRequest, START, world } from './world.js';
+import { trailReader, awaitDelivery, exampleRequest, START, world } from './world.js';
 
 describe('the sandbox as a whole', () => {
   it('keeps the world in its state file across opens', async () => {
@@ -66,13 +66,20 @@ describe('the sandbox as a whole', () => {
     });
   });
 
-  it('filters CloudTrail by event source and time, newest first, per account', async () => {
+  it('filters CloudTrail by event source and time, newest first, per account, once delivered', async () => {
     const w = await world();
+    const trail = trailReader(w);
+    const lookup = () => trail.cloudtrail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DescribeKey' }] }));
     await w.key.kms.send(new DescribeKeyCommand({ KeyId: w.request.key.arn }));
     w.sandbox.clock.advance(30);
     const middle = new Date(w.sandbox.clock.now());
     w.sandbox.clock.advance(30);
     await w.key.kms.send(new DescribeKeyCommand({ KeyId: w.request.key.arn }));
+    // CloudTrail delivers events minutes after the call (5 on average): none is visible yet, then the first.
+    expect((await lookup()).Events).toHaveLength(0);
+    w.sandbox.clock.advance(240);
+    expect((await lookup()).Events).toHaveLength(1);
+    awaitDelivery(w);
     const all = await w.key.cloudtrail.send(
       new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: 'kms.amazonaws.com' }] }),
     );

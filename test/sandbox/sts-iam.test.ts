@@ -49,11 +49,39 @@ describe('sandbox STS and IAM', () => {
     await expect(factory.orchestrator().kms.send(new DescribeKeyCommand({ KeyId: w.request.key.arn }))).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
   });
 
-  it('answers GetRole with NoSuchEntity for a role that does not exist', async () => {
+  it('answers GetRole with NoSuchEntity for a role that does not exist, to a caller allowed to read it', async () => {
     const w = await world();
     await expect(w.fileSystem.iam.send(new GetRoleCommand({ RoleName: 'AWSServiceRoleForFSxS3Access_fs-0123456789abcdef0' }))).rejects.toMatchObject({
       name: 'NoSuchEntityException',
       $metadata: { httpStatusCode: 404 },
     });
+  });
+
+  it('authorises GetRole before revealing whether the role exists', async () => {
+    const w = await world();
+    // The file-system role may read only FSx S3-access SLRs: another name is AccessDenied, existing or not.
+    for (const RoleName of ['fsx-onboard-filesystem', 'no-such-role']) {
+      await expect(w.fileSystem.iam.send(new GetRoleCommand({ RoleName }))).rejects.toMatchObject({
+        name: 'AccessDenied',
+        message: expect.stringContaining(`iam:GetRole on resource: arn:aws:iam::${w.a}:role/${RoleName}`),
+        $metadata: { httpStatusCode: 403 },
+      });
+    }
+  });
+
+  it('answers AccessDeniedException with HTTP 400 from KMS, FSx and SSM, and AccessDenied with 403 from S3', async () => {
+    const w = await world();
+    const { DescribeFileSystemsCommand } = await import('@aws-sdk/client-fsx');
+    const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
+    const { GetBucketPolicyCommand } = await import('@aws-sdk/client-s3');
+    const status = (p: Promise<unknown>) =>
+      p.then(
+        () => 'allowed',
+        (e: { name: string; $metadata?: { httpStatusCode?: number } }) => `${e.name} ${e.$metadata?.httpStatusCode}`,
+      );
+    expect(await status(w.bucket.kms.send(new DescribeKeyCommand({ KeyId: w.request.key.arn })))).toBe('AccessDeniedException 400');
+    expect(await status(w.bucket.fsx.send(new DescribeFileSystemsCommand({})))).toBe('AccessDeniedException 400');
+    expect(await status(w.bucket.ssm.send(new GetParameterCommand({ Name: '/x' })))).toBe('AccessDeniedException 400');
+    expect(await status(w.fileSystem.s3.send(new GetBucketPolicyCommand({ Bucket: w.request.bucket.name })))).toBe('AccessDenied 403');
   });
 });

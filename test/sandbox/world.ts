@@ -8,7 +8,7 @@ import { createClientFactory } from '../../lambdas/shared/clients.js';
 import { sandboxClientConfig } from '../../sandbox/client-config.js';
 import { namesFor } from '../../core/naming.js';
 import { validateRequest, type OnboardingRequest } from '../../core/request.js';
-import { bucketStatements, emptyPolicy, keyUseStatement, mergeStatements, parsePolicy, serializePolicy } from '../../policy/documents.js';
+import { bucketStatements, emptyPolicy, keyStatements, mergeStatements, parsePolicy, serializePolicy } from '../../policy/documents.js';
 import { Sandbox, type WorldOptions } from '../../sandbox/index.js';
 
 export const START = Date.parse('2026-03-01T00:00:00Z');
@@ -62,14 +62,14 @@ export async function runOnClient(sandbox: Sandbox, ssm: SSMClient, instanceId: 
 
 type World = Awaited<ReturnType<typeof world>>;
 
-/** The blog's steps 1-3 as the workflow does them: bucket policy, key policy, default encryption. */
+/** The blog's steps 1-3 as the workflow does them: bucket policy, key policy (with A's grant statements), default encryption. */
 export async function shareBucketAndKey(w: World, options: { keyUse?: boolean } = {}) {
   const names = namesFor(w.request.requestId);
   const statements = bucketStatements(w.request, names, { kind: 'pattern', fileSystemAccountId: w.a, fileSystemRoleArn: w.factory.roleArn('fileSystem', w.a) });
   await w.bucket.s3.send(new PutBucketPolicyCommand({ Bucket: w.request.bucket.name, Policy: serializePolicy(mergeStatements(emptyPolicy(), statements)) }));
   if (options.keyUse !== false) {
     const current = await w.key.kms.send(new GetKeyPolicyCommand({ KeyId: w.request.key.arn, PolicyName: 'default' }));
-    const policy = mergeStatements(parsePolicy(current.Policy), [keyUseStatement(w.request, names)]);
+    const policy = mergeStatements(parsePolicy(current.Policy), keyStatements(w.request, names, w.factory.roleArn('fileSystem', w.a)));
     await w.key.kms.send(new PutKeyPolicyCommand({ KeyId: w.request.key.arn, PolicyName: 'default', Policy: serializePolicy(policy) }));
   }
   await w.bucket.s3.send(
@@ -91,4 +91,20 @@ export async function shareBucketAndKey(w: World, options: { keyUse?: boolean } 
 /** A key the bucket role may write under (its identity policy allows only canary objects). */
 export function canaryKey(w: World, file: string): string {
   return `${w.request.bucket.prefix}${namesFor(w.request.requestId).canaryFileName}/${file}`;
+}
+
+/** Lets a target role read its account's CloudTrail (an auditor's permission the deployed key and bucket roles do not need). */
+export function trailReader(w: World, role: 'key' | 'bucket' = 'key'): World['key'] {
+  const account = role === 'key' ? w.c : w.b;
+  const state = w.sandbox.state.roles[`arn:aws:iam::${account}:role/fsx-onboard-${role}`]!;
+  state.inlinePolicies['test-cloudtrail-reader'] = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 'cloudtrail:LookupEvents', Resource: '*' }],
+  };
+  return role === 'key' ? w.key : w.bucket;
+}
+
+/** Moves the virtual clock past CloudTrail's delivery delay, so LookupEvents sees what happened so far. */
+export function awaitDelivery(w: World): void {
+  w.sandbox.clock.advance(w.sandbox.sim.cloudTrailDeliveryMs / 1000);
 }
