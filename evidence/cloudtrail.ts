@@ -2,7 +2,7 @@
 // AccessDenied in CloudTrail: these helpers find it and say who was denied what, where. KMS logs
 // a denied cross-account request only in the caller's account (for FSx's SLR: A), and CloudTrail
 // delivers it minutes after the call, so callers search A and allow for the delay.
-import { LookupEventsCommand, type CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { paginateLookupEvents, type CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { errorName } from '../core/errors.js';
 
 export interface Denial {
@@ -33,15 +33,11 @@ export async function lookupKmsDenials(
 ): Promise<Denial[]> {
   const denials: Denial[] = [];
   for (const name of options.eventNames) {
-    let NextToken: string | undefined;
-    do {
-      const page = await cloudtrail.send(
-        new LookupEventsCommand({
-          LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: name }],
-          StartTime: options.since,
-          ...(NextToken ? { NextToken } : {}),
-        }),
-      );
+    const pages = paginateLookupEvents(
+      { client: cloudtrail },
+      { LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: name }], StartTime: options.since },
+    );
+    for await (const page of pages) {
       for (const event of page.Events ?? []) {
         if (!event.CloudTrailEvent) continue;
         const record = JSON.parse(event.CloudTrailEvent) as TrailRecord;
@@ -60,8 +56,7 @@ export async function lookupKmsDenials(
           errorMessage: record.errorMessage ?? '',
         });
       }
-      NextToken = page.NextToken;
-    } while (NextToken);
+    }
   }
   return denials;
 }

@@ -5,7 +5,7 @@
 // (LookupEvents) holds management events only, which include KMS Decrypt/GenerateDataKey but not
 // S3 object reads and writes, and shows an event only once CloudTrail has delivered it (about 5
 // minutes after the call on average, not guaranteed).
-import { LookupEventsCommand, type CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { paginateLookupEvents, type CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { errorName } from '../../core/errors.js';
 import { propagationErrorNames } from '../../workflow/retry-policy.js';
 import type { Denial } from '../../evidence/cloudtrail.js';
@@ -76,24 +76,15 @@ function toDenial(record: TrailRecord, source: string, account: string): Denial 
 export async function lookupDenials(client: CloudTrailClient, account: string, window: { start: Date; end: Date }): Promise<Denial[]> {
   const denials: Denial[] = [];
   for (const source of SOURCES) {
-    let NextToken: string | undefined;
     let pages = 0;
-    do {
-      const page = await client.send(
-        new LookupEventsCommand({
-          LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: source }],
-          StartTime: window.start,
-          EndTime: window.end,
-          MaxResults: 50,
-          ...(NextToken ? { NextToken } : {}),
-        }),
-      );
+    const lookup = { LookupAttributes: [{ AttributeKey: 'EventSource' as const, AttributeValue: source }], StartTime: window.start, EndTime: window.end };
+    for await (const page of paginateLookupEvents({ client, pageSize: 50 }, lookup)) {
       for (const event of page.Events ?? []) {
         const record = JSON.parse(event.CloudTrailEvent ?? '{}') as TrailRecord;
         if (/AccessDenied|Unauthorized/.test(record.errorCode ?? '')) denials.push(toDenial(record, source, account));
       }
-      NextToken = page.NextToken;
-    } while (NextToken && ++pages < MAX_PAGES_PER_SOURCE);
+      if (++pages >= MAX_PAGES_PER_SOURCE) break;
+    }
   }
   return denials;
 }

@@ -1,19 +1,14 @@
 // Grants on the request's keys. They are created, listed and revoked from account A (the
 // file-system role): the FSx Lustre User Guide requires the SLR's grant to come from the file
 // system's account. Cross-account KMS calls must name the key by its full ARN.
-import { ListGrantsCommand, type GrantListEntry, type KMSClient } from '@aws-sdk/client-kms';
+import { paginateListGrants, type GrantListEntry, type KMSClient } from '@aws-sdk/client-kms';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import type { OnboardingRequest } from '../../core/request.js';
 import { isErrorNamed } from './step-support.js';
 
 export async function listGrants(kms: KMSClient, keyArn: string): Promise<GrantListEntry[]> {
   const grants: GrantListEntry[] = [];
-  let Marker: string | undefined;
-  do {
-    const page = await kms.send(new ListGrantsCommand({ KeyId: keyArn, ...(Marker ? { Marker } : {}) }));
-    grants.push(...(page.Grants ?? []));
-    Marker = page.Truncated ? page.NextMarker : undefined;
-  } while (Marker);
+  for await (const page of paginateListGrants({ client: kms }, { KeyId: keyArn })) grants.push(...(page.Grants ?? []));
   return grants;
 }
 
