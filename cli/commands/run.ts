@@ -1,6 +1,7 @@
 // `run`, `resume`, `rollback` and `validate`: onboardings in the sandbox.
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { validateRequest } from '../../core/request.js';
+import { accessDeniedCode, accessDeniedStatus, type ServiceName } from '../../sandbox/errors.js';
 import { Sandbox, type Faults } from '../../sandbox/index.js';
 import { allStepNames, type StepName } from '../../workflow/steps.js';
 import { rollbackOnAws, withAwsConnectionOptions, type AwsOptions } from './aws.js';
@@ -34,6 +35,8 @@ const rate = (value: string): number => {
 };
 const operation = (value: string, previous: string[] = []): string[] => {
   if (!/^[a-z0-9]+:[A-Z][A-Za-z0-9]+$/.test(value)) throw new InvalidArgumentError('must be service:Operation, e.g. kms:CreateGrant');
+  const service = value.split(':')[0]!;
+  if (!(service in accessDeniedCode)) throw new InvalidArgumentError(`service must be one of ${Object.keys(accessDeniedCode).join(', ')}, not ${service}`);
   return [...previous, value];
 };
 
@@ -43,7 +46,9 @@ function withExecutionOptions(command: Command): Command {
     .option('--json', 'print one JSON document (status, steps, outputs, metrics) instead of progress lines')
     .addOption(new Option('--fault-rate <0..1>', 'sandbox: fail this share of AWS calls with throttling errors').argParser(rate))
     .addOption(new Option('--fault-seed <n>', 'sandbox: seed of the fault sequence (repeatable runs)').argParser(Number).default(1))
-    .addOption(new Option('--fail <service:Operation>', 'sandbox: make this operation always fail (AccessDenied); repeatable').argParser(operation))
+    .addOption(
+      new Option('--fail <service:Operation>', 'sandbox: make this operation always fail with its access-denied error; repeatable').argParser(operation),
+    )
     .addOption(new Option('--timeout-in <State>', "make this state's Lambda time out once (retried); repeatable").argParser(stateName))
     .addOption(new Option('--crash-after <State>', "make this state's Lambda crash once after doing its work (not retried); repeatable").argParser(stateName))
     .addHelpText('after', '\nExit codes: 0 succeeded, 1 request refused (nothing changed), 2 execution failed.');
@@ -54,7 +59,11 @@ function sandboxFaults(opts: RunOptions): Faults {
   if (opts.faultRate) Object.assign(faults, { transientRate: opts.faultRate, seed: opts.faultSeed ?? 1 });
   if (opts.fail?.length)
     faults.permanent = Object.fromEntries(
-      opts.fail.map((op) => [op, { code: 'AccessDenied', message: `injected permanent failure of ${op}`, httpStatusCode: 403 }]),
+      opts.fail.map((op) => {
+        // Each service's own access-denied error: AccessDenied (403) from S3, IAM, STS; AccessDeniedException (400) from the JSON services.
+        const service = op.split(':')[0] as ServiceName;
+        return [op, { code: accessDeniedCode[service], message: `injected permanent failure of ${op}`, httpStatusCode: accessDeniedStatus[service] }];
+      }),
     );
   return faults;
 }

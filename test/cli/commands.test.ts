@@ -34,6 +34,12 @@ describe('fsx-onboard CLI', () => {
     expect(result.err).toMatch(/Allowed choices are rollback, stop/);
   });
 
+  it('refuses --fail for a service the sandbox does not serve, before running anything', async () => {
+    const result = await cli('run', 'examples/request.json', '--fail', 'kmz:CreateGrant');
+    expect(result.code).toBe(ExitCode.BadInput);
+    expect(result.err).toMatch(/service must be one of sts, iam, s3, kms, fsx, ssm, cloudtrail, not kmz/);
+  });
+
   it('validates the examples', async () => {
     const result = await cli('validate', 'examples/request.json');
     expect(result).toMatchObject({ code: ExitCode.Ok });

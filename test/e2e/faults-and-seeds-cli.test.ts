@@ -47,7 +47,10 @@ describe('fault options of `fsx-onboard run`', () => {
   it('--fail service:Operation fails that operation every time: the run fails at its step and rolls back', async () => {
     const { code, report, world } = await runJson('--fail', 'kms:CreateGrant');
     expect(code).toBe(ExitCode.ExecutionFailed);
-    expect(report.error).toBe('AccessDenied');
+    // KMS's own access-denied error, which CreateGrant explains as a key policy not letting account A grant.
+    expect(report.error).toBe('KeyGrantNotAllowed');
+    expect(report.cause).toContain('KMS said: injected permanent failure of kms:CreateGrant');
+    expect(world.events.find((e) => /injected/.test(String(e.record['errorMessage'])))?.record['errorCode']).toBe('AccessDeniedException');
     // Only CreateGrant calls were refused by the injected fault, and never one that succeeded.
     const injected = world.events.filter((e) => /injected/.test(String(e.record['errorMessage']))).map((e) => String(e.record['eventName']));
     expect(new Set(injected)).toEqual(new Set(['CreateGrant']));
