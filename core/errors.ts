@@ -7,6 +7,8 @@ export const ErrorNames = {
   RequestInvalid: 'RequestInvalid',
   KeyNotUsable: 'KeyNotUsable',
   ResourceConflict: 'ResourceConflict',
+  /** The bucket's Block Public Access would refuse (or ignore) its policy, because of a public statement. */
+  BucketPolicyPublic: 'BucketPolicyPublic',
   PrincipalNotYetPropagated: 'PrincipalNotYetPropagated',
   FileSystemFailed: 'FileSystemFailed',
   DataRepositoryAssociationFailed: 'DataRepositoryAssociationFailed',
