@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { type SeedInput, validateSeed } from '../../sandbox/index.js';
 import { p2Example, parsed, run, touchable } from './helpers.js';
-import { BUCKET, seededSandbox } from './seeding.js';
+import { BUCKET, seededSandbox, shippedSeed } from './seeding.js';
 
 const publicReports = {
   Sid: 'PublicReports',
@@ -14,20 +14,20 @@ const publicReports = {
   Resource: `arn:aws:s3:::${BUCKET}/reports/*`,
 };
 
-const seed = (publicAccessBlock?: Record<string, boolean>): SeedInput => ({
-  description: 'A bucket whose policy was made public before Block Public Access was turned on.',
-  buckets: [
-    {
-      name: BUCKET,
-      accountId: '222222222222',
-      region: 'us-east-1',
-      policy: { Version: '2012-10-17', Statement: [publicReports] },
-      ...(publicAccessBlock ? { publicAccessBlock } : {}),
-    },
-  ],
-});
+// examples/seeds/public-bucket-statement.json, with its Block Public Access replaced (absent: S3's default).
+const seed = (publicAccessBlock?: Record<string, boolean>): SeedInput => {
+  const shipped = shippedSeed('public-bucket-statement');
+  const { publicAccessBlock: _shipped, ...bucket } = shipped.buckets![0]!;
+  return { ...shipped, buckets: [{ ...bucket, ...(publicAccessBlock ? { publicAccessBlock } : {}) }] };
+};
 
 describe('a bucket holding a public statement', () => {
+  it('is what the shipped seed describes, with all four settings on', () => {
+    const bucket = shippedSeed('public-bucket-statement').buckets![0]!;
+    expect(bucket.policy!.Statement).toEqual([publicReports]);
+    expect(Object.values(bucket.publicAccessBlock!)).toEqual([true, true, true, true]);
+  });
+
   it('fails the run at PutBucketAccessPolicy with BucketPolicyPublic naming BlockPublicPolicy, and nothing is created', async () => {
     const sandbox = await seededSandbox(seed());
     const request = parsed(p2Example);
