@@ -8,6 +8,8 @@ export const ErrorNames = {
   KeyNotUsable: 'KeyNotUsable',
   KeyGrantNotAllowed: 'KeyGrantNotAllowed',
   ResourceConflict: 'ResourceConflict',
+  /** The bucket's Block Public Access would refuse (or ignore) its policy, because of a public statement. */
+  BucketPolicyPublic: 'BucketPolicyPublic',
   PrincipalNotYetPropagated: 'PrincipalNotYetPropagated',
   FileSystemFailed: 'FileSystemFailed',
   DataRepositoryAssociationFailed: 'DataRepositoryAssociationFailed',

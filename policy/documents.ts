@@ -30,10 +30,12 @@ export const SERVICE_LINKED_ROLE_POLICY: PolicyDocument = {
 };
 
 /**
- * Who the bucket statements allow. Before the SLR exists it can only be matched by pattern
- * (Principal "*" + aws:PrincipalArn), together with the role that creates the DRA, because
- * FSx validates S3 access with the caller's credentials. Once the SLR exists, S3 accepts its
- * exact ARN as Principal.
+ * Who the bucket statements allow. Before the SLR exists it can only be matched by pattern,
+ * together with the role that creates the DRA, because FSx validates S3 access with the caller's
+ * credentials. Once the SLR exists, S3 accepts its exact ARN as Principal. Both forms are
+ * non-public by S3's rule (policy/public-policy.ts), which Block Public Access requires: the
+ * pattern form names account A's root as a fixed Principal and narrows it with the
+ * aws:PrincipalArn pattern (the blog's Principal "*" with only that pattern is public).
  */
 export type BucketPrincipals =
   | { kind: 'pattern'; fileSystemAccountId: string; fileSystemRoleArn: string }
@@ -43,7 +45,7 @@ export function bucketStatements(request: OnboardingRequest, names: OnboardingNa
   const who: Pick<PolicyStatement, 'Principal' | 'Condition'> =
     principals.kind === 'pattern'
       ? {
-          Principal: '*',
+          Principal: { AWS: `arn:aws:iam::${principals.fileSystemAccountId}:root` },
           Condition: {
             ArnLike: { 'aws:PrincipalArn': [serviceLinkedRoleArnPattern(principals.fileSystemAccountId), principals.fileSystemRoleArn] },
           },

@@ -137,6 +137,9 @@ export function bucketRolePolicy(facts: DeploymentFacts): PolicyDocument {
         // GetBucketEncryption; PutBucketEncryption and DeleteBucketEncryption are both PutEncryptionConfiguration.
         's3:GetEncryptionConfiguration',
         's3:PutEncryptionConfiguration',
+        // GetPublicAccessBlock: PutBucketAccessPolicy refuses, before any change, a bucket whose
+        // Block Public Access would refuse its policy.
+        's3:GetBucketPublicAccessBlock',
       ],
       bucketArns(facts),
     ),

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { PolicyDocument } from '../policy/types.js';
 import { FILE_SYSTEM_CREATE_SECONDS } from './services/fsx.js';
+import { publicAccessBlockOf } from './services/s3-public-access.js';
 import type { Sim } from './sim.js';
 import { defaultKeyUsage, type Seed } from './seed.js';
 import type { BucketState, EncryptionRule, FileSystemState, KeyState, ObjectState, RoleState } from './state.js';
@@ -169,11 +170,18 @@ export function applySeed(sim: Sim, seed: Seed): SeedOutcome {
       encryption: seededEncryption(seedBucket.encryption),
       objects: {},
       ...(seedBucket.policy ? { policy: policyText(seedBucket.policy) } : {}),
+      ...(seedBucket.publicAccessBlock ? { publicAccessBlock: seedBucket.publicAccessBlock } : {}),
     };
     const diff = existing
       ? differences(
-          { ...existing, policy: parsedOrNull(existing.policy) },
-          { account: wanted.account, region: wanted.region, policy: parsedOrNull(wanted.policy), encryption: wanted.encryption },
+          { ...existing, policy: parsedOrNull(existing.policy), publicAccessBlock: publicAccessBlockOf(existing) },
+          {
+            account: wanted.account,
+            region: wanted.region,
+            policy: parsedOrNull(wanted.policy),
+            encryption: wanted.encryption,
+            publicAccessBlock: publicAccessBlockOf(wanted),
+          },
         )
       : 'new';
     report(`bucket ${seedBucket.name}`, diff, () => (state.buckets[seedBucket.name] = wanted));

@@ -100,6 +100,15 @@ export const seedSchema = z
           policy: policyDocument.optional().describe('The bucket policy as GetBucketPolicy returns it.'),
           encryption: encryption.optional().describe('Default encryption; absent = S3 default (SSE-S3, shown as AES256).'),
           objects: z.array(z.strictObject({ key: z.string().min(1).max(1024), body: z.string().max(65536) })).default([]),
+          publicAccessBlock: z
+            .strictObject({
+              blockPublicAcls: z.boolean().default(true),
+              ignorePublicAcls: z.boolean().default(true),
+              blockPublicPolicy: z.boolean().default(true),
+              restrictPublicBuckets: z.boolean().default(true),
+            })
+            .optional()
+            .describe("Block Public Access of the bucket; absent = all four on (S3's default for new buckets); a setting left out is on."),
         }),
       )
       .default([]),

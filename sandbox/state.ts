@@ -55,6 +55,15 @@ export interface BucketState {
   /** S3 applies SSE-S3 to every bucket without a configuration (since January 2023). */
   encryption: EncryptionRule | null;
   objects: Record<string, ObjectState>;
+  /** S3 Block Public Access of the bucket. Absent: all four on (S3's default since April 2023); null: no configuration. */
+  publicAccessBlock?: PublicAccessBlockState | null;
+}
+
+export interface PublicAccessBlockState {
+  blockPublicAcls: boolean;
+  ignorePublicAcls: boolean;
+  blockPublicPolicy: boolean;
+  restrictPublicBuckets: boolean;
 }
 
 export interface KeyState {

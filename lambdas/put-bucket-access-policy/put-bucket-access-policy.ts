@@ -1,6 +1,7 @@
 // FSx validates S3 access when a DRA (or a legacy linked file system) is created, with the
 // creating role's credentials, and the SLR does not exist yet: so the first bucket statements
-// allow account A's FSx SLRs by ARN pattern plus the file-system role.
+// allow account A's FSx SLRs by ARN pattern plus the file-system role (non-public: account A's
+// root as Principal, narrowed by aws:PrincipalArn).
 import { bucketStatements } from '../../policy/documents.js';
 import { ensureBucketStatements } from '../shared/bucket-policy.js';
 import { clientsFor } from '../shared/step-support.js';
@@ -16,6 +17,10 @@ export async function putBucketAccessPolicy(input: StepInput, deps: StepDeps): P
     fileSystemRoleArn: context.roleArns.fileSystem,
   });
   const { s3 } = clientsFor(input, deps, 'bucket');
-  const result = await ensureBucketStatements(s3, request.bucket.name, ours);
+  // The first step that touches the bucket: a policy Block Public Access would refuse or ignore
+  // (another team's public statement) is refused here, before anything is created.
+  const result = await ensureBucketStatements(s3, request.bucket.name, ours, {
+    publicAccessCheck: { crossAccount: context.accounts.fileSystem !== request.bucket.accountId },
+  });
   return { ...result, sids: ours.map((s) => s.Sid!) };
 }

@@ -5,6 +5,7 @@ import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyComma
 import { assertBucketPolicySize, containsStatements, mergeStatements, parsePolicy, serializePolicy } from '../../policy/documents.js';
 import type { PolicyDocument, PolicyStatement } from '../../policy/types.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
+import { assertPolicyUsable, blockedPublicPolicyError, readPublicAccessBlock } from './public-access.js';
 import { isErrorNamed } from './step-support.js';
 
 /** The bucket's policy, or undefined when it has none. */
@@ -23,11 +24,18 @@ export interface WriteOptions {
   newPrincipal?: string;
 }
 
+export interface EnsureOptions extends WriteOptions {
+  /** Read Block Public Access first and refuse, before any change, a policy it would refuse or ignore. */
+  publicAccessCheck?: { crossAccount: boolean };
+}
+
 export async function writeBucketPolicy(s3: S3Client, bucket: string, document: PolicyDocument, options: WriteOptions = {}): Promise<void> {
   assertBucketPolicySize(document, bucket);
   try {
     await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: serializePolicy(document) }));
   } catch (e) {
+    const blocked = blockedPublicPolicyError(e, bucket);
+    if (blocked) throw blocked;
     if (!(isErrorNamed(e, 'MalformedPolicy') && /invalid principal/i.test((e as Error).message))) throw e;
     // S3 rejects a principal IAM has not propagated yet: worth retrying only when this write
     // names a just-created one (the SLR). Otherwise the invalid principal is in a statement
@@ -56,11 +64,12 @@ export async function ensureBucketStatements(
   s3: S3Client,
   bucket: string,
   ours: PolicyStatement[],
-  options: WriteOptions = {},
+  options: EnsureOptions = {},
 ): Promise<{ changed: boolean; statementCount: number }> {
   const current = await readBucketPolicy(s3, bucket);
-  if (current && containsStatements(current, ours)) return { changed: false, statementCount: current.Statement.length };
   const next = mergeStatements(current ?? { Version: '2012-10-17', Statement: [] }, ours);
+  if (options.publicAccessCheck) assertPolicyUsable(next, bucket, await readPublicAccessBlock(s3, bucket), options.publicAccessCheck.crossAccount);
+  if (current && containsStatements(current, ours)) return { changed: false, statementCount: current.Statement.length };
   await writeBucketPolicy(s3, bucket, next, options);
   return { changed: true, statementCount: next.Statement.length };
 }

@@ -1,18 +1,27 @@
-// S3 bucket configuration: policy (≤ 20 KB, principals must exist), default encryption
-// (SSE-S3 when none is set), location. Access = bucket policy + the requester's identity
-// policies; bucket-policy calls also require the bucket owner's account (else 405).
+// S3 bucket configuration: policy (validated by s3-policy-validation.ts, gated by Block Public
+// Access), default encryption (SSE-S3 when none is set), Block Public Access, location. Access =
+// bucket policy + the requester's identity policies; bucket-policy calls also require the bucket
+// owner's account (else 405).
 import type { PolicyDocument } from '../../policy/types.js';
 import { SimError } from '../errors.js';
-import { awsPrincipalsOf, principalIsValid } from '../identity.js';
 import type { Call, Sim } from '../sim.js';
 import type { BucketState, EncryptionRule } from '../state.js';
+import { validateBucketPolicy } from './s3-policy-validation.js';
+import {
+  assertPolicyAllowedByBlockPublicAccess,
+  effectiveBucketPolicy,
+  publicAccessBlockInput,
+  publicAccessBlockOf,
+  publicAccessBlockOutput,
+} from './s3-public-access.js';
 import type { ServiceModel } from './types.js';
 
-export const BUCKET_POLICY_MAX_BYTES = 20 * 1024;
+export { BUCKET_POLICY_MAX_BYTES } from './s3-policy-validation.js';
 export const DEFAULT_ENCRYPTION: EncryptionRule = { sseAlgorithm: 'AES256', bucketKeyEnabled: false };
 
+/** The bucket policy as S3 authorises with it (RestrictPublicBuckets applied); GetBucketPolicy returns the stored text. */
 export function bucketPolicyOf(bucket: BucketState): PolicyDocument | undefined {
-  return bucket.policy ? (JSON.parse(bucket.policy) as PolicyDocument) : undefined;
+  return effectiveBucketPolicy(bucket, bucket.policy ? (JSON.parse(bucket.policy) as PolicyDocument) : undefined);
 }
 
 export function findBucket(sim: Sim, name: string, region: string, options: { anyRegion?: boolean } = {}): BucketState {
@@ -49,28 +58,6 @@ export function bucketFor(
   return bucket;
 }
 
-function validateBucketPolicy(sim: Sim, bucket: BucketState, text: string): void {
-  if (Buffer.byteLength(JSON.stringify(JSON.parse(text)), 'utf8') > BUCKET_POLICY_MAX_BYTES) {
-    throw new SimError('MalformedPolicy', `Policy exceeds the maximum allowed document size of ${BUCKET_POLICY_MAX_BYTES} bytes.`);
-  }
-  const document = JSON.parse(text) as PolicyDocument;
-  if (!Array.isArray(document.Statement) || document.Statement.length === 0) throw new SimError('MalformedPolicy', 'Missing required field Statement');
-  const bucketArn = `arn:aws:s3:::${bucket.name}`;
-  for (const statement of document.Statement) {
-    if (!statement.Principal && !statement.NotPrincipal) throw new SimError('MalformedPolicy', 'Missing required field Principal');
-    const actions = [statement.Action ?? statement.NotAction ?? []].flat();
-    if (actions.some((a) => a !== '*' && !a.toLowerCase().startsWith('s3:'))) throw new SimError('MalformedPolicy', 'Policy has invalid action');
-    const resources = [statement.Resource ?? statement.NotResource ?? []].flat();
-    if (!resources.length || resources.some((r) => r !== bucketArn && !r.startsWith(`${bucketArn}/`)))
-      throw new SimError('MalformedPolicy', 'Policy has invalid resource');
-  }
-  // S3 resolves every principal when the policy is stored: a role that does not exist yet, or
-  // was created moments ago (IAM propagation), is rejected.
-  if (awsPrincipalsOf(document).some((p) => !principalIsValid(sim.state, p, sim.now()))) {
-    throw new SimError('MalformedPolicy', 'Invalid principal in policy');
-  }
-}
-
 function encryptionOutput(rule: EncryptionRule) {
   return {
     ServerSideEncryptionConfiguration: {
@@ -100,12 +87,9 @@ export const s3Buckets: ServiceModel = {
   PutBucketPolicy(call) {
     const bucket = bucketFor(call, 's3:PutBucketPolicy', { ownerOnly: true });
     const text = String(call.input.Policy ?? '');
-    try {
-      JSON.parse(text);
-    } catch {
-      throw new SimError('MalformedPolicy', "Policies must be valid JSON and the first byte must be '{'");
-    }
-    validateBucketPolicy(call.sim, bucket, text);
+    const document = validateBucketPolicy(call.sim, bucket, text);
+    // Block Public Access judges the policy as it would be stored, not the change.
+    assertPolicyAllowedByBlockPublicAccess(bucket, document, call.caller);
     bucket.policy = text;
     return {};
   },
@@ -113,6 +97,26 @@ export const s3Buckets: ServiceModel = {
   DeleteBucketPolicy(call) {
     const bucket = bucketFor(call, 's3:DeleteBucketPolicy', { ownerOnly: true });
     delete bucket.policy;
+    return {};
+  },
+
+  GetPublicAccessBlock(call) {
+    const bucket = bucketFor(call, 's3:GetBucketPublicAccessBlock');
+    const config = publicAccessBlockOf(bucket);
+    if (!config) throw new SimError('NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found', 404);
+    return publicAccessBlockOutput(config);
+  },
+
+  PutPublicAccessBlock(call) {
+    const bucket = bucketFor(call, 's3:PutBucketPublicAccessBlock');
+    bucket.publicAccessBlock = publicAccessBlockInput(call.input);
+    return {};
+  },
+
+  DeletePublicAccessBlock(call) {
+    // S3 authorises the deletion as s3:PutBucketPublicAccessBlock.
+    const bucket = bucketFor(call, 's3:PutBucketPublicAccessBlock');
+    bucket.publicAccessBlock = null;
     return {};
   },
 

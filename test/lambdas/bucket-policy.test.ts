@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, GetPublicAccessBlockCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { putBucketAccessPolicy } from '../../lambdas/put-bucket-access-policy/put-bucket-access-policy.js';
 import { narrowBucketPolicy } from '../../lambdas/narrow-bucket-policy/narrow-bucket-policy.js';
 import { removeBucketAccess } from '../../lambdas/remove-bucket-access/remove-bucket-access.js';
@@ -42,7 +42,13 @@ function bucketWithPolicy(statements: unknown[] | undefined) {
   });
 }
 
-beforeEach(() => s3.reset());
+const allBlocked = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+
+beforeEach(() => {
+  s3.reset();
+  // S3's default for new buckets since April 2023.
+  s3.on(GetPublicAccessBlockCommand).resolves({ PublicAccessBlockConfiguration: allBlocked });
+});
 
 describe('PutBucketAccessPolicy', () => {
   it('creates the policy with both statements for the SLR pattern and the file-system role, via the bucket role in B', async () => {
@@ -63,7 +69,7 @@ describe('PutBucketAccessPolicy', () => {
         {
           Sid: names.bucketAccessSid,
           Effect: 'Allow',
-          Principal: '*',
+          Principal: { AWS: `arn:aws:iam::${A}:root` },
           Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:GetBucketAcl'],
           Resource: 'arn:aws:s3:::genomics-reference-data',
           Condition: { ArnLike: { 'aws:PrincipalArn': [slrPattern, fsRole] } },
@@ -71,7 +77,7 @@ describe('PutBucketAccessPolicy', () => {
         {
           Sid: names.bucketObjectAccessSid,
           Effect: 'Allow',
-          Principal: '*',
+          Principal: { AWS: `arn:aws:iam::${A}:root` },
           Action: ['s3:Get*', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
           Resource: 'arn:aws:s3:::genomics-reference-data/cohort-2026/*',
           Condition: { ArnLike: { 'aws:PrincipalArn': [slrPattern, fsRole] } },
@@ -189,5 +195,54 @@ describe('RemoveBucketAccess', () => {
     const { input, deps } = setup();
     await expect(removeBucketAccess(input, deps)).resolves.toMatchObject({ changed: false });
     expect(s3.calls()).toHaveLength(1);
+  });
+});
+
+describe('PutBucketAccessPolicy under Block Public Access', () => {
+  const publicRead = {
+    Sid: 'PublicReports',
+    Effect: 'Allow',
+    Principal: '*',
+    Action: 's3:GetObject',
+    Resource: 'arn:aws:s3:::genomics-reference-data/reports/*',
+  };
+
+  it('refuses, before any write, a bucket whose other statement is public under BlockPublicPolicy, naming the setting and the statement', async () => {
+    bucketWithPolicy([other, publicRead]);
+    const { input, deps } = setup();
+    const error = await putBucketAccessPolicy(input, deps).catch((e) => e);
+    expect(error).toMatchObject({ name: 'BucketPolicyPublic', message: expect.stringContaining('BlockPublicPolicy') });
+    expect(error.message).toContain('"PublicReports" (statement 1)');
+    expect(s3).not.toHaveReceivedCommand(PutBucketPolicyCommand);
+  });
+
+  it('refuses a public policy under RestrictPublicBuckets alone, since S3 would ignore it for account A', async () => {
+    bucketWithPolicy([publicRead]);
+    s3.on(GetPublicAccessBlockCommand).resolves({ PublicAccessBlockConfiguration: { ...allBlocked, BlockPublicPolicy: false } });
+    const { input, deps } = setup();
+    await expect(putBucketAccessPolicy(input, deps)).rejects.toMatchObject({
+      name: 'BucketPolicyPublic',
+      message: expect.stringContaining('RestrictPublicBuckets'),
+    });
+    expect(s3).not.toHaveReceivedCommand(PutBucketPolicyCommand);
+  });
+
+  it('writes when the bucket has no Block Public Access configuration, which blocks nothing', async () => {
+    bucketWithPolicy([publicRead]);
+    s3.on(GetPublicAccessBlockCommand).rejects(awsError('NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found'));
+    const { input, deps } = setup();
+    await expect(putBucketAccessPolicy(input, deps)).resolves.toMatchObject({ changed: true });
+  });
+
+  it("names S3's own BlockPublicPolicy refusal (an account-level setting) BucketPolicyPublic", async () => {
+    s3.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify({ Statement: [other] }) });
+    s3.on(PutBucketPolicyCommand).rejects(
+      awsError(
+        'AccessDenied',
+        'User: x is not authorized to perform: s3:PutBucketPolicy on resource: "arn:aws:s3:::genomics-reference-data" because public policies are blocked by the BlockPublicPolicy block public access setting.',
+      ),
+    );
+    const { input, deps } = setup('request.json', { WaitForServiceLinkedRole: { done: true, attempts: 1, roleArn: SLR_ARN } });
+    await expect(narrowBucketPolicy(input, deps)).rejects.toMatchObject({ name: 'BucketPolicyPublic' });
   });
 });

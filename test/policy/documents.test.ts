@@ -41,7 +41,7 @@ describe('bucketStatements', () => {
       {
         Sid: names.bucketAccessSid,
         Effect: 'Allow',
-        Principal: '*',
+        Principal: { AWS: `arn:aws:iam::${A}:root` },
         Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:GetBucketAcl'],
         Resource: 'arn:aws:s3:::genomics-reference-data',
         Condition: { ArnLike: { 'aws:PrincipalArn': [slrPattern, fsRole] } },
@@ -49,7 +49,7 @@ describe('bucketStatements', () => {
       {
         Sid: names.bucketObjectAccessSid,
         Effect: 'Allow',
-        Principal: '*',
+        Principal: { AWS: `arn:aws:iam::${A}:root` },
         Action: ['s3:Get*', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
         Resource: 'arn:aws:s3:::genomics-reference-data/cohort-2026/*',
         Condition: { ArnLike: { 'aws:PrincipalArn': [slrPattern, fsRole] } },

@@ -61,6 +61,7 @@ const commands: [state: string, command: string, action: string, who: Who, resou
   ['ValidateRequest', 'kms DescribeKey', 'kms:DescribeKey', 'key', KEY_ARN],
   ['ValidateRequest', 's3 GetBucketLocation', 's3:GetBucketLocation', 'bucket', BUCKET_ARN],
   ['PutBucketAccessPolicy', 's3 GetBucketPolicy', 's3:GetBucketPolicy', 'bucket', BUCKET_ARN],
+  ['PutBucketAccessPolicy', 's3 GetPublicAccessBlock', 's3:GetBucketPublicAccessBlock', 'bucket', BUCKET_ARN],
   ['PutBucketAccessPolicy', 's3 PutBucketPolicy', 's3:PutBucketPolicy', 'bucket', BUCKET_ARN],
   ['ShareKey', 'kms GetKeyPolicy', 'kms:GetKeyPolicy', 'key', KEY_ARN],
   ['ShareKey', 'kms PutKeyPolicy', 'kms:PutKeyPolicy', 'key', KEY_ARN],
