@@ -6,6 +6,7 @@
 export const ErrorNames = {
   RequestInvalid: 'RequestInvalid',
   KeyNotUsable: 'KeyNotUsable',
+  ObjectsUnderUnlistedKey: 'ObjectsUnderUnlistedKey',
   ResourceConflict: 'ResourceConflict',
   PrincipalNotYetPropagated: 'PrincipalNotYetPropagated',
   FileSystemFailed: 'FileSystemFailed',

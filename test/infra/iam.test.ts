@@ -184,7 +184,7 @@ describe('target-account roles', () => {
         'LustreClientResults',
         'S3AccessValidatedByFsx',
       ],
-      'fsx-onboard-bucket': ['CanaryEncryptionViaS3', 'CanaryObjects', 'ExportReports'],
+      'fsx-onboard-bucket': ['CanaryEncryptionViaS3', 'CanaryObjects', 'ExportReports', 'SampleObjectEncryption'],
       'fsx-onboard-key': ['DiagnoseDeniedDecrypt', 'GrantToFsxServiceLinkedRole', 'KeyPolicyAndGrants'],
     };
     for (const [account, template] of synth.targetTemplates) {
