@@ -230,7 +230,8 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
       }
       if (ev.type === 'StateExited' && !caught.has(name)) {
         const out = ev.state.output as { steps?: Record<string, Record<string, unknown>> } | undefined;
-        const mine = name === 'ValidateRequest' ? {} : out?.steps?.[name];
+        // ValidateRequest's output is the whole state; its own report sits under steps.ValidateRequest.
+        const mine = name === 'ValidateRequest' ? (out?.steps?.[name] ?? {}) : out?.steps?.[name];
         if (mine) lastOutputs[name] = mine;
         const polling = Steps[name as StepName].poll && mine && mine['done'] !== true;
         if (!polling) {

@@ -30,9 +30,27 @@ export interface RunReport {
   error?: string;
   cause?: string;
   steps: StepRecord[];
-  outputs: OnboardingOutputs;
+  outputs: RunOutputs;
   metrics: RunMetrics;
   finalState: unknown;
+}
+
+/** A bucket-wide default-encryption change ValidateRequest reported before it was made. */
+export interface EncryptionChangeReport {
+  bucket: string;
+  before: string;
+  after: string;
+  affects: string[];
+}
+
+export interface RunOutputs extends OnboardingOutputs {
+  defaultEncryptionChange?: EncryptionChangeReport;
+}
+
+/** The change ValidateRequest reported, when the request changes the bucket's default encryption. */
+export function encryptionChangeOf(result: Record<string, unknown> | undefined): EncryptionChangeReport | undefined {
+  const change = result?.['defaultEncryption'] as (EncryptionChangeReport & { changes?: boolean }) | undefined;
+  return change?.changes ? { bucket: change.bucket, before: change.before, after: change.after, affects: change.affects } : undefined;
 }
 
 interface EventBase {
@@ -52,8 +70,10 @@ type Results = Record<string, Record<string, unknown> | undefined>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** The identifiers a user needs afterwards, read from the step results. */
-export function outputsOf(steps: Results): OnboardingOutputs {
-  const outputs: OnboardingOutputs = {};
+export function outputsOf(steps: Results): RunOutputs {
+  const outputs: RunOutputs = {};
+  const change = encryptionChangeOf(steps['ValidateRequest']);
+  if (change) outputs.defaultEncryptionChange = change;
   const fileSystemId = str(steps['CreateFileSystem']?.['fileSystemId']);
   const associationId = str(steps['CreateDataRepositoryAssociation']?.['associationId']);
   const roleArn = str(steps['WaitForServiceLinkedRole']?.['roleArn']);
