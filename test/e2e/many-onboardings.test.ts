@@ -87,7 +87,7 @@ describe('many onboardings in one sandbox world', () => {
   });
 
   it('never rewrites a role a seed declared: the seeded bucket role keeps its own policy and the run is refused by it', async () => {
-    const seededPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Action: 's3:GetBucketLocation', Resource: '*' }] };
+    const seededPolicy = { Version: '2012-10-17' as const, Statement: [{ Effect: 'Allow' as const, Action: 's3:GetBucketLocation', Resource: '*' }] };
     const sandbox = await seededSandbox({
       roles: [
         {
