@@ -1,8 +1,8 @@
 // What a request needs to exist before the workflow runs: three accounts, the orchestrator
-// role (A), the three target roles trusting it with their identity policies, the bucket (B,
-// SSE-S3 default), the key (C, symmetric, default key policy) and a managed instance with a
-// Lustre client (A). Nothing that already exists is overwritten, and a role a seed declared
-// absent is not created.
+// role, the three target roles trusting it with their identity policies, the bucket (B, SSE-S3
+// default), the key (C, symmetric, default key policy) and a managed instance with a Lustre
+// client (A). Nothing that already exists is overwritten, a role a seed declared absent is not
+// created, and the roles this builder created are kept covering every onboarding of the world.
 import type { OnboardingRequest } from '../core/request.js';
 import {
   bucketRolePolicy,

@@ -1,6 +1,7 @@
 // First state: checks the raw request against the one schema and, read-only, that the key
-// can serve S3 default encryption for FSx (FSx accepts only symmetric keys) and that the
-// bucket is in the request's region. Returns the whole state the later steps receive.
+// can serve S3 default encryption for FSx (FSx accepts only symmetric keys), that the bucket
+// is in the request's region, and what the shared bucket holds (bucket-checks.ts). Returns the
+// whole state the later steps receive, with its report under steps.ValidateRequest.
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { GetBucketLocationCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
