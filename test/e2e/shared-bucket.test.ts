@@ -50,6 +50,11 @@ describe('a shared bucket', () => {
     expect(reported).toBeLessThan(text.indexOf('▸ SetDefaultEncryption'));
     expect(text).toContain('identities of account 222222222222 whose IAM policies allow s3:PutObject');
     expect(report.outputs.defaultEncryptionChange).toMatchObject({ before: `SSE-KMS with ${OLD_KEY}, Bucket Keys on` });
+
+    // Rollback puts the bucket's own configuration back, Bucket Keys included.
+    const rollback = await run(withoutBucketKeySetting(), sandbox, { machine: 'rollback-only' });
+    expect(rollback.status, `${rollback.error}: ${rollback.cause}`).toBe('SUCCEEDED');
+    expect(sandbox.state.buckets[BUCKET]!.encryption).toEqual({ sseAlgorithm: 'aws:kms', kmsMasterKeyId: OLD_KEY, bucketKeyEnabled: true });
   });
 
   it('refuses an object under a key not granted to the SLR before any change: no bucket statement, no file system', async () => {
@@ -78,5 +83,8 @@ describe('a shared bucket', () => {
     expect(report.steps.map((s) => s.name)).toContain('PutBucketAccessPolicy');
     // The objects keep the key they were written with.
     expect(sandbox.state.buckets[BUCKET]!.objects['cohort-2026/sample-001.bam']!.kmsKeyArn).toBe(OLD_KEY);
+    // A seeded object's own encryption wins over the bucket's default (here SSE-KMS).
+    expect(sandbox.state.buckets[BUCKET]!.objects['cohort-2026/readme.txt']).toMatchObject({ sse: 'AES256' });
+    expect(sandbox.state.buckets[BUCKET]!.objects['cohort-2026/readme.txt']!.kmsKeyArn).toBeUndefined();
   });
 });
