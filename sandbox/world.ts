@@ -119,9 +119,16 @@ export function ensureWorld(sim: Sim, request: OnboardingRequest, options: World
   if (!keyParts) throw new Error(`not a key ARN: ${request.key.arn}`);
   const [, keyRegion, c, keyId] = keyParts as unknown as [string, string, string, string];
   ensureAccounts(sim, [a, b, c]);
-  const scope = scopeOf(request, c);
+  // The keys in bucket.additionalKeyArns are granted to the SLR too, through the key role of
+  // their own account: each is one more scope (its account may be another C).
+  const base = scopeOf(request, c);
+  const extraKeys = request.bucket.additionalKeyArns.map((keyArn) => ({ ...base, key: keyArn.split(':')[4]!, keyArn }));
+  ensureAccounts(
+    sim,
+    extraKeys.map((k) => k.key),
+  );
   const onboardings = (sim.state.onboardings ??= []);
-  if (!onboardings.some((o) => JSON.stringify(o) === JSON.stringify(scope))) onboardings.push(scope);
+  for (const scope of [base, ...extraKeys]) if (!onboardings.some((o) => JSON.stringify(o) === JSON.stringify(scope))) onboardings.push(scope);
   // One orchestrator for the world: the account of the first onboarding's, as one deployment
   // has one orchestrator account however many accounts it onboards.
   const orchestratorAccount = sim.state.sessions[ORCHESTRATOR_ACCESS_KEY_ID]?.account ?? a;

@@ -107,3 +107,18 @@ describe('many onboardings in one sandbox world', () => {
     expect(sandbox.state.roles[`arn:aws:iam::${B2}:role/fsx-onboard-bucket`]!.inlinePolicies).toEqual({ narrow: seededPolicy });
   });
 });
+
+describe('keys in bucket.additionalKeyArns', () => {
+  it('are covered by the key role of their own account, so CreateGrant on them can be authorised', async () => {
+    const sandbox = await seededSandbox({});
+    const extra = `arn:aws:kms:us-east-1:${C2}:key/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d`;
+    const request = structuredClone(p2Example);
+    request['bucket'].additionalKeyArns = [extra];
+    await run(request, sandbox);
+    const keyRole = sandbox.state.roles[`arn:aws:iam::${C2}:role/fsx-onboard-key`];
+    expect(JSON.stringify(keyRole?.inlinePolicies)).toContain(extra);
+    expect(JSON.stringify(sandbox.state.roles['arn:aws:iam::111111111111:role/fsx-onboard-orchestrator']!.inlinePolicies)).toContain(
+      `arn:aws:iam::${C2}:role/fsx-onboard-key`,
+    );
+  });
+});
