@@ -1,7 +1,8 @@
 // Human-readable output: progress lines as states run, and the closing summary.
 import type { RequestProblem } from '../core/request.js';
 import { Steps, type StepName } from '../workflow/steps.js';
-import type { RunEvent, RunReport } from './run-report.js';
+import { encryptionChangeOf, type EncryptionChangeReport, type RunEvent, type RunReport } from './run-report.js';
+import type { ValidateRequestReport } from '../core/step-outputs.js';
 
 export function formatDuration(seconds: number): string {
   if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
@@ -27,11 +28,22 @@ export function formatEvent(event: RunEvent): string {
       const checks = r.attempts > 1 ? ` (${r.attempts} calls)` : '';
       const mutating = event.step in Steps && !!(Steps[event.step as StepName] as { compensation?: string }).compensation;
       const changed = mutating && event.output?.['changed'] === false ? ' — already in place' : '';
-      return `${clock(event)} ✓ ${pad(event.step, 42)} ${formatDuration(r.durationMs / 1000)} real, ${formatDuration(r.simulatedSeconds)} simulated${checks}${changed}`;
+      const line = `${clock(event)} ✓ ${pad(event.step, 42)} ${formatDuration(r.durationMs / 1000)} real, ${formatDuration(r.simulatedSeconds)} simulated${checks}${changed}`;
+      // Reported when detected, before SetDefaultEncryption makes the change.
+      const change = event.step === 'ValidateRequest' ? encryptionChangeOf(event.output as ValidateRequestReport | undefined) : undefined;
+      return change ? [line, ...formatEncryptionChange(change, '    ')].join('\n') : line;
     }
     case 'failed':
       return `${clock(event)} ✗ ${event.step} failed: ${event.error}: ${event.cause}`;
   }
+}
+
+/** Default encryption is bucket-wide: say what changes and for whom. */
+function formatEncryptionChange(change: EncryptionChangeReport, indent: string): string[] {
+  return [
+    `${indent}default encryption of ${change.bucket}: ${change.before} → ${change.after}`,
+    `${indent}  every other writer now needs the key; affects: ${change.affects.join('; ')}`,
+  ];
 }
 
 function firstLine(text: string): string {
@@ -48,6 +60,7 @@ export function formatSummary(report: RunReport): string {
   if (report.status === 'FAILED' && /\| rolled back;/.test(report.cause ?? '') && Object.keys(o).length) {
     lines.push('  from the run (rollback removed what this request created; never an adopted file system):');
   }
+  if (o.defaultEncryptionChange) lines.push(...formatEncryptionChange(o.defaultEncryptionChange, '  '));
   if (o.fileSystemId) lines.push(`  file system:                  ${o.fileSystemId}`);
   if (o.dataRepositoryAssociationId) lines.push(`  data repository association:  ${o.dataRepositoryAssociationId}`);
   if (o.serviceLinkedRoleArn) lines.push(`  service-linked role:          ${o.serviceLinkedRoleArn}`);

@@ -1,6 +1,6 @@
 // The result of one local execution, as `run --json` prints it.
 import type { OnboardingOutputs } from '../core/step-io.js';
-import { stepOutput, type CreateDataRepositoryAssociationOutput, type StepResults } from '../core/step-outputs.js';
+import { stepOutput, type CreateDataRepositoryAssociationOutput, type StepResults, type ValidateRequestReport } from '../core/step-outputs.js';
 
 export interface LocalStepRecord {
   name: string;
@@ -31,9 +31,27 @@ export interface RunReport {
   error?: string;
   cause?: string;
   steps: LocalStepRecord[];
-  outputs: OnboardingOutputs;
+  outputs: RunOutputs;
   metrics: RunMetrics;
   finalState: unknown;
+}
+
+/** A bucket-wide default-encryption change ValidateRequest reported before it was made. */
+export interface EncryptionChangeReport {
+  bucket: string;
+  before: string;
+  after: string;
+  affects: string[];
+}
+
+export interface RunOutputs extends OnboardingOutputs {
+  defaultEncryptionChange?: EncryptionChangeReport;
+}
+
+/** The change ValidateRequest reported, when the request changes the bucket's default encryption. */
+export function encryptionChangeOf(result: ValidateRequestReport | undefined): EncryptionChangeReport | undefined {
+  const change = result?.defaultEncryption;
+  return change?.changes ? { bucket: change.bucket, before: change.before, after: change.after, affects: change.affects } : undefined;
 }
 
 interface EventBase {
@@ -49,9 +67,11 @@ export type RunEvent =
   | (EventBase & { kind: 'failed'; error: string; cause: string });
 
 /** The identifiers a user needs afterwards, read from the step results. */
-export function outputsOf(steps: StepResults): OnboardingOutputs {
+export function outputsOf(steps: StepResults): RunOutputs {
   const input = { steps };
-  const outputs: OnboardingOutputs = {};
+  const outputs: RunOutputs = {};
+  const change = encryptionChangeOf(stepOutput(input, 'ValidateRequest'));
+  if (change) outputs.defaultEncryptionChange = change;
   const fileSystemId = stepOutput(input, 'CreateFileSystem')?.fileSystemId;
   const association = stepOutput(input, 'CreateDataRepositoryAssociation');
   const associationId = association && hasAssociationId(association) ? association.associationId : undefined;

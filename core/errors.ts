@@ -7,6 +7,7 @@ export const ErrorNames = {
   RequestInvalid: 'RequestInvalid',
   KeyNotUsable: 'KeyNotUsable',
   KeyGrantNotAllowed: 'KeyGrantNotAllowed',
+  ObjectsUnderUnlistedKey: 'ObjectsUnderUnlistedKey',
   ResourceConflict: 'ResourceConflict',
   /** The bucket's Block Public Access would refuse (or ignore) its policy, because of a public statement. */
   BucketPolicyPublic: 'BucketPolicyPublic',

@@ -103,10 +103,14 @@ export const onboardingRequestSchema = z
       accountId: accountId.describe('Account B, which owns the bucket.'),
       name: bucketName,
       prefix: bucketPrefix.default('').describe('Key prefix linked to the file system ("" for the whole bucket, else ending with "/").'),
+      // Optional, not defaulted: absent keeps what the bucket has, so a run never turns off
+      // the Bucket Keys another team relies on (ValidateRequest resolves it from the bucket).
       bucketKeyEnabled: z
         .boolean()
-        .default(false)
-        .describe('Enable S3 Bucket Keys in the default encryption. KMS then sees the bucket ARN, not the object ARN, as encryption context.'),
+        .optional()
+        .describe(
+          "S3 Bucket Keys in the default encryption (KMS then sees the bucket ARN, not the object ARN, as encryption context). Absent: keep the bucket's current setting, or false when the bucket has no SSE-KMS default encryption today.",
+        ),
       additionalKeyArns: z
         .array(keyArn)
         .max(10)
@@ -199,6 +203,7 @@ export const crossFieldRules = [
   '`testExport.clientInstanceId` is required with `testExport.mode: "lustre-client"` and refused otherwise.',
   '`dataRepository.autoImportEvents` and `autoExportEvents` must not repeat an event type.',
   'At run time, `ValidateRequest` also refuses a key that is not symmetric (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT) or not Enabled, before any change.',
+  'At run time, `ValidateRequest` samples the objects already under `bucket.prefix` (the first 100 keys) and refuses, before any change, one encrypted with a KMS key that is neither `key.arn` nor in `bucket.additionalKeyArns`: FSx would read it as "No data available". It also reports, before any change, a default encryption that differs from the one this request sets and who else writes to the bucket.',
   'At run time, `ValidateRequest` also refuses a bucket in another region and, with `fileSystem.existingFileSystemId`, a `fileSystemPath` that nests in or contains a data repository association already on that file system.',
 ];
 

@@ -10,6 +10,36 @@ export interface PollOutput {
   attempts: number;
 }
 
+export interface ObjectSample {
+  /** Always true: only the first `limit` keys (in S3's key order) are read. */
+  sample: true;
+  limit: number;
+  checked: number;
+  /** False when the prefix holds more keys than the sample read. */
+  wholePrefix: boolean;
+  sseS3: number;
+  /** KMS key ARN → number of sampled objects under it, and the first one. */
+  kmsKeys: Record<string, { objects: number; example: string }>;
+  /** Objects HeadObject could not read (e.g. denied by a bucket policy), with the error name. */
+  unchecked: { key: string; error: string }[];
+}
+
+export interface EncryptionChange {
+  /** False when the bucket's default encryption already is the one this request sets. */
+  changes: boolean;
+  bucket: string;
+  before: string;
+  after: string;
+  /** Who else writes to the bucket and will from now on need the key (or write SSE-S3 explicitly). */
+  affects: string[];
+}
+
+/** What ValidateRequest reports under steps.ValidateRequest (its output is the whole state). */
+export interface ValidateRequestReport {
+  defaultEncryption: EncryptionChange;
+  objectSample: ObjectSample;
+}
+
 export interface PutBucketAccessPolicyOutput {
   changed: boolean;
   sids: string[];
@@ -171,8 +201,9 @@ export interface UnshareKeyOutput {
   removed: number;
 }
 
-/** What each state writes at `$.steps.<StateName>`; ValidateRequest writes the whole state instead. */
+/** What each state writes at `$.steps.<StateName>`. */
 export interface StepOutputs {
+  ValidateRequest: ValidateRequestReport;
   PutBucketAccessPolicy: PutBucketAccessPolicyOutput;
   ShareKey: ShareKeyOutput;
   SetDefaultEncryption: SetDefaultEncryptionOutput;

@@ -28,6 +28,8 @@ export const WILDCARD_REASONS: Record<string, string> = {
   FindAndRevokeGrants: 'Configured key ARNs (the key is chosen per request); ListGrants and RevokeGrant carry no grantee to scope by.',
   // Bucket role (B)
   BucketPolicyAndEncryption: 'Limited to the configured bucket names; a configured name pattern (e.g. "research-*") is a deliberate deployment choice.',
+  SampleObjectEncryption:
+    'HeadObject (s3:GetObject) on the objects of the configured buckets, to sample their encryption before any change; the prefix varies per request.',
   CanaryObjects:
     "Only this tool's canary objects (<prefix>.fsx-onboard-canary-<request id>/...) in the configured buckets; prefix and request id vary per request.",
   ExportReports: 'Only the export task reports (<prefix>.fsx-onboard-reports/...) in the configured buckets; the prefix varies per request.',

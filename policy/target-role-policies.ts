@@ -143,6 +143,10 @@ export function bucketRolePolicy(facts: DeploymentFacts): PolicyDocument {
       ],
       bucketArns(facts),
     ),
+    // ValidateRequest samples the objects under the prefix for their encryption before any
+    // change: ListObjectsV2 is s3:ListBucket, HeadObject is s3:GetObject (S3 has no narrower
+    // action for metadata). No kms:Decrypt for other keys, so other teams' data stays unreadable.
+    statement('SampleObjectEncryption', ['s3:ListBucket', 's3:GetObject'], [...bucketArns(facts), ...objectArns(facts)]),
     // Only the canary objects this tool writes, checks (HeadObject = GetObject) and deletes.
     statement('CanaryObjects', ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], objectArns(facts, CANARY_OBJECT_SUFFIX)),
     statement('ExportReports', ['s3:GetObject', 's3:DeleteObject'], objectArns(facts, REPORT_OBJECT_SUFFIX)),

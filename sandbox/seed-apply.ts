@@ -56,9 +56,9 @@ function seededEncryption(seed: Seed['buckets'][number]['encryption']): Encrypti
 }
 
 /** An object as S3 would have stored it under the bucket's seeded default encryption. */
-function seededObject(bucket: BucketState, key: string, body: string, at: number): ObjectState {
+function seededObject(bucket: BucketState, key: string, body: string, at: number, own?: EncryptionRule | null): ObjectState {
   const bytes = Buffer.from(body, 'utf8');
-  const rule = bucket.encryption;
+  const rule = own ?? bucket.encryption;
   const object: ObjectState = {
     key,
     bodyBase64: bytes.toString('base64'),
@@ -190,7 +190,7 @@ export function applySeed(sim: Sim, seed: Seed): SeedOutcome {
       const sameBody = present && Buffer.from(present.bodyBase64, 'base64').toString('utf8') === object.body;
       report(`object s3://${seedBucket.name}/${object.key}`, present ? (sameBody ? [] : ['body']) : 'new', () => {
         const bucket = state.buckets[seedBucket.name]!;
-        bucket.objects[object.key] = seededObject(bucket, object.key, object.body, createdAt);
+        bucket.objects[object.key] = seededObject(bucket, object.key, object.body, createdAt, seededEncryption(object.encryption));
       });
     }
   }

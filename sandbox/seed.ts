@@ -99,7 +99,16 @@ export const seedSchema = z
           region,
           policy: policyDocument.optional().describe('The bucket policy as GetBucketPolicy returns it.'),
           encryption: encryption.optional().describe('Default encryption; absent = S3 default (SSE-S3, shown as AES256).'),
-          objects: z.array(z.strictObject({ key: z.string().min(1).max(1024), body: z.string().max(65536) })).default([]),
+          objects: z
+            .array(
+              z.strictObject({
+                key: z.string().min(1).max(1024),
+                body: z.string().max(65536),
+                // Objects keep the key they were written with, whatever the default is now.
+                encryption: encryption.optional().describe("How S3 stored it; default: the bucket's seeded default encryption."),
+              }),
+            )
+            .default([]),
           publicAccessBlock: z
             .strictObject({
               blockPublicAcls: z.boolean().default(true),

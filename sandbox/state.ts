@@ -217,6 +217,20 @@ export interface WorldState {
   events: TrailEvent[];
   /** Role ARNs a seed declared missing: the world builder must not create them. */
   absentRoles?: string[];
+  /** Every onboarding the world builder has prepared (world.ts): the target roles cover them all. */
+  onboardings?: OnboardingScope[];
+  /** Roles the world builder created, and so keeps in step with `onboardings`; seeded roles are never in it. */
+  managedRoles?: string[];
+}
+
+/** What one onboarding needs of the target roles: its region, accounts A/B/C, bucket and key. */
+export interface OnboardingScope {
+  region: string;
+  fileSystem: string;
+  bucket: string;
+  key: string;
+  bucketName: string;
+  keyArn: string;
 }
 
 export function emptyWorld(startMs: number): WorldState {

@@ -1,8 +1,8 @@
 // What a request needs to exist before the workflow runs: three accounts, the orchestrator
-// role (A), the three target roles trusting it with their identity policies, the bucket (B,
-// SSE-S3 default), the key (C, symmetric, default key policy) and a managed instance with a
-// Lustre client (A). Nothing that already exists is overwritten, and a role a seed declared
-// absent is not created.
+// role, the three target roles trusting it with their identity policies, the bucket (B, SSE-S3
+// default), the key (C, symmetric, default key policy) and a managed instance with a Lustre
+// client (A). Nothing that already exists is overwritten, a role a seed declared absent is not
+// created, and the roles this builder created are kept covering every onboarding of the world.
 import type { OnboardingRequest } from '../core/request.js';
 import {
   bucketRolePolicy,
@@ -12,8 +12,10 @@ import {
   targetRoleTrustPolicy,
   type DeploymentFacts,
 } from '../policy/target-role-policies.js';
+import type { TargetRole } from '../core/roles.js';
 import type { PolicyDocument } from '../policy/types.js';
 import type { Sim } from './sim.js';
+import type { OnboardingScope } from './state.js';
 
 export const ORCHESTRATOR_ROLE_NAME = 'fsx-onboard-orchestrator';
 export const ORCHESTRATOR_ACCESS_KEY_ID = 'AKIASANDBOXORCHESTR8';
@@ -32,22 +34,68 @@ export function ensureAccounts(sim: Sim, accounts: string[]): void {
   for (const account of accounts) if (!sim.state.accounts.includes(account)) sim.state.accounts.push(account);
 }
 
-function ensureRole(sim: Sim, account: string, name: string, trustPolicy: PolicyDocument, identityPolicy: PolicyDocument): string {
+/**
+ * Creates a role the world builder then manages, or brings a managed one's inline policies in
+ * step with every onboarding. A role a seed declared absent is not created, and a role that
+ * exists without being managed (a seed's, with its own policy) is left exactly as it is.
+ */
+function ensureRole(sim: Sim, account: string, name: string, trustPolicy: PolicyDocument, identityPolicies: PolicyDocument[]): string {
   const arn = `arn:aws:iam::${account}:role/${name}`;
-  // A seed can declare a target role missing, to rehearse the AccessDenied AssumeRole gives.
-  if (!sim.state.roles[arn] && !sim.state.absentRoles?.includes(arn)) {
-    sim.state.roles[arn] = {
-      arn,
-      name,
-      path: '/',
-      account,
-      trustPolicy,
-      inlinePolicies: { [`${name}-policy`]: identityPolicy },
-      managedPolicies: [],
-      createdAt: sim.now() - LONG_AGO_MS,
-    };
+  // One inline policy per group of onboardings; the first keeps the name it always had.
+  const inlinePolicies = Object.fromEntries(identityPolicies.map((doc, i) => [i === 0 ? `${name}-policy` : `${name}-policy-${i + 1}`, doc]));
+  const managed = (sim.state.managedRoles ??= []);
+  const existing = sim.state.roles[arn];
+  if (existing) {
+    if (managed.includes(arn)) existing.inlinePolicies = inlinePolicies;
+    return arn;
   }
+  // A seed can declare a target role missing, to rehearse the AccessDenied AssumeRole gives.
+  if (sim.state.absentRoles?.includes(arn)) return arn;
+  sim.state.roles[arn] = {
+    arn,
+    name,
+    path: '/',
+    account,
+    trustPolicy,
+    inlinePolicies,
+    managedPolicies: [],
+    createdAt: sim.now() - LONG_AGO_MS,
+  };
+  managed.push(arn);
   return arn;
+}
+
+function scopeOf(request: OnboardingRequest, keyAccount: string): OnboardingScope {
+  return {
+    region: request.region,
+    fileSystem: request.fileSystem.accountId,
+    bucket: request.bucket.accountId,
+    key: keyAccount,
+    bucketName: request.bucket.name,
+    keyArn: request.key.arn,
+  };
+}
+
+/**
+ * The deployment facts of the onboardings that share a region and accounts A/B/C, with their
+ * bucket names and keys united: what a deployment configured for all of them would know.
+ */
+function factsOf(scopes: OnboardingScope[], orchestratorAccountId: string): DeploymentFacts[] {
+  const groups = new Map<string, DeploymentFacts>();
+  for (const s of scopes) {
+    const id = [s.region, s.fileSystem, s.bucket, s.key].join(' ');
+    const facts = groups.get(id) ?? {
+      region: s.region,
+      accounts: { fileSystem: s.fileSystem, bucket: s.bucket, key: s.key },
+      orchestratorAccountId,
+      bucketNames: [],
+      keyArns: [],
+    };
+    if (!facts.bucketNames.includes(s.bucketName)) facts.bucketNames.push(s.bucketName);
+    if (!facts.keyArns.includes(s.keyArn)) facts.keyArns.push(s.keyArn);
+    groups.set(id, facts);
+  }
+  return [...groups.values()];
 }
 
 /** The default key policy KMS gives a key created without one: the account root gets kms:*. */
@@ -71,37 +119,53 @@ export function ensureWorld(sim: Sim, request: OnboardingRequest, options: World
   if (!keyParts) throw new Error(`not a key ARN: ${request.key.arn}`);
   const [, keyRegion, c, keyId] = keyParts as unknown as [string, string, string, string];
   ensureAccounts(sim, [a, b, c]);
-  // The roles get exactly the deployed least-privilege policies, scoped to this request.
-  const facts: DeploymentFacts = {
-    region: request.region,
-    accounts: { fileSystem: a, bucket: b, key: c },
-    orchestratorAccountId: a,
-    bucketNames: [request.bucket.name],
-    // The file-system role manages the SLR's grants on every key the request names.
-    keyArns: [request.key.arn, ...request.bucket.additionalKeyArns],
-  };
+  // The keys in bucket.additionalKeyArns are granted to the SLR too, through the key role of
+  // their own account: each is one more scope (its account may be another C).
+  const base = scopeOf(request, c);
+  const extraKeys = request.bucket.additionalKeyArns.map((keyArn) => ({ ...base, key: keyArn.split(':')[4]!, keyArn }));
+  ensureAccounts(
+    sim,
+    extraKeys.map((k) => k.key),
+  );
+  const onboardings = (sim.state.onboardings ??= []);
+  for (const scope of [base, ...extraKeys]) if (!onboardings.some((o) => JSON.stringify(o) === JSON.stringify(scope))) onboardings.push(scope);
+  // One orchestrator for the world: the account of the first onboarding's, as one deployment
+  // has one orchestrator account however many accounts it onboards.
+  const orchestratorAccount = sim.state.sessions[ORCHESTRATOR_ACCESS_KEY_ID]?.account ?? a;
+  const allFacts = factsOf(onboardings, orchestratorAccount);
 
   const orchestrator = ensureRole(
     sim,
-    a,
+    orchestratorAccount,
     ORCHESTRATOR_ROLE_NAME,
     { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
-    orchestratorRolePolicy(facts),
+    allFacts.map(orchestratorRolePolicy),
   );
   if (!sim.state.sessions[ORCHESTRATOR_ACCESS_KEY_ID]) {
     sim.state.sessions[ORCHESTRATOR_ACCESS_KEY_ID] = {
       accessKeyId: ORCHESTRATOR_ACCESS_KEY_ID,
       secretAccessKey: ORCHESTRATOR_SECRET,
       roleArn: orchestrator,
-      sessionArn: `arn:aws:sts::${a}:assumed-role/${ORCHESTRATOR_ROLE_NAME}/fsx-onboard-local`,
-      account: a,
+      sessionArn: `arn:aws:sts::${orchestratorAccount}:assumed-role/${ORCHESTRATOR_ROLE_NAME}/fsx-onboard-local`,
+      account: orchestratorAccount,
       expiresAt: Number.MAX_SAFE_INTEGER,
     };
   }
+  // Each target role carries exactly the deployed least-privilege policies, for every
+  // onboarding that acts through it (recomputed from all of them, never only the latest).
   const trust = targetRoleTrustPolicy([orchestrator], options.externalId);
-  ensureRole(sim, a, TARGET_ROLE_NAMES.fileSystem, trust, fileSystemRolePolicy(facts));
-  ensureRole(sim, b, TARGET_ROLE_NAMES.bucket, trust, bucketRolePolicy(facts));
-  ensureRole(sim, c, TARGET_ROLE_NAMES.key, trust, keyRolePolicy(facts));
+  const roles: [TargetRole, (facts: DeploymentFacts) => PolicyDocument][] = [
+    ['fileSystem', fileSystemRolePolicy],
+    ['bucket', bucketRolePolicy],
+    ['key', keyRolePolicy],
+  ];
+  for (const [role, policyOf] of roles) {
+    const accounts = new Set(allFacts.map((f) => f.accounts[role]));
+    for (const account of accounts) {
+      const facts = allFacts.filter((f) => f.accounts[role] === account);
+      ensureRole(sim, account, TARGET_ROLE_NAMES[role], trust, facts.map(policyOf));
+    }
+  }
 
   if (!sim.state.buckets[request.bucket.name]) {
     sim.state.buckets[request.bucket.name] = {

@@ -66,7 +66,8 @@ export async function followEvents(
     }
     if (ev.type === 'StateExited' && !followed.caught.has(name)) {
       const out = ev.state.output as { steps?: Record<string, Record<string, unknown>> } | undefined;
-      const mine = name === 'ValidateRequest' ? {} : out?.steps?.[name];
+      // ValidateRequest's output is the whole state; its own report sits under steps.ValidateRequest.
+      const mine = name === 'ValidateRequest' ? (out?.steps?.[name] ?? {}) : out?.steps?.[name];
       if (mine) followed.lastOutputs[name] = mine;
       const polling = Steps[name as StepName].poll && mine && mine['done'] !== true;
       if (!polling) {

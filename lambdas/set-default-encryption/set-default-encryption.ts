@@ -16,9 +16,10 @@ export async function setDefaultEncryption(input: StepInput, deps: StepDeps): Pr
   const parameter = context.names.changeRecordParameter;
   const { s3 } = clientsFor(input, deps, 'bucket');
   const { ssm } = deps.clients.orchestrator();
-  const wanted = encryptionFor(request);
-
   const current = await readEncryption(s3, bucket);
+  // ValidateRequest has resolved an absent bucketKeyEnabled already; resolving again here keeps
+  // the step right on its own (a redrive, a direct invocation).
+  const wanted = encryptionFor(request, current);
   let record = await readChangeRecord(ssm, parameter);
   let changed = false;
   if (!record) {

@@ -13,13 +13,36 @@ export interface ChangeRecord {
   applied: ServerSideEncryptionConfiguration;
 }
 
+/**
+ * Bucket Keys as the request says, else as the bucket has them: a bucket already using Bucket
+ * Keys under SSE-KMS keeps them; a bucket without SSE-KMS today gets none.
+ */
+export function bucketKeyFor(request: OnboardingRequest, current: ServerSideEncryptionConfiguration | null): boolean {
+  if (request.bucket.bucketKeyEnabled !== undefined) return request.bucket.bucketKeyEnabled;
+  const rule = current?.Rules?.[0];
+  const algorithm = rule?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm ?? '';
+  return algorithm.startsWith('aws:kms') ? (rule?.BucketKeyEnabled ?? false) : false;
+}
+
 /** SSE-KMS with the full key ARN: an alias or key id would resolve in the bucket's account. */
-export function encryptionFor(request: OnboardingRequest): ServerSideEncryptionConfiguration {
+export function encryptionFor(request: OnboardingRequest, current: ServerSideEncryptionConfiguration | null): ServerSideEncryptionConfiguration {
   return {
     Rules: [
-      { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: request.key.arn }, BucketKeyEnabled: request.bucket.bucketKeyEnabled },
+      {
+        ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: request.key.arn },
+        BucketKeyEnabled: bucketKeyFor(request, current),
+      },
     ],
   };
+}
+
+/** One line for people: "SSE-KMS with <key>, Bucket Keys on", "SSE-S3 (AES256)", "none". */
+export function describeEncryption(config: ServerSideEncryptionConfiguration | null): string {
+  const rule = config?.Rules?.[0];
+  const byDefault = rule?.ApplyServerSideEncryptionByDefault;
+  if (!byDefault) return "S3's default, SSE-S3 (AES256)";
+  if (byDefault.SSEAlgorithm === 'AES256') return 'SSE-S3 (AES256)';
+  return `${byDefault.SSEAlgorithm === 'aws:kms' ? 'SSE-KMS' : byDefault.SSEAlgorithm} with ${byDefault.KMSMasterKeyID ?? 'the AWS managed key aws/s3'}, Bucket Keys ${rule?.BucketKeyEnabled ? 'on' : 'off'}`;
 }
 
 export async function readEncryption(s3: S3Client, bucket: string): Promise<ServerSideEncryptionConfiguration | null> {

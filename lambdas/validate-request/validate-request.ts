@@ -1,10 +1,14 @@
 // First state: checks the raw request against the one schema and, read-only, that the key
-// can serve S3 default encryption for FSx (FSx accepts only symmetric keys) and that the
-// bucket is in the request's region. Returns the whole state the later steps receive.
+// can serve S3 default encryption for FSx (FSx accepts only symmetric keys), that the bucket
+// is in the request's region, and what the shared bucket holds (bucket-checks.ts). Returns the
+// whole state the later steps receive, with its report under steps.ValidateRequest.
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
-import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
+import { GetBucketLocationCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { listAssociations } from '../shared/associations.js';
+import { readBucketPolicy } from '../shared/bucket-policy.js';
+import { bucketKeyFor, encryptionFor, readEncryption } from '../shared/encryption.js';
+import { encryptionChange, refuseUnlistedKeys, sampleObjectEncryption } from './bucket-checks.js';
 import { namesFor, TAG_REQUEST_ID } from '../../core/naming.js';
 import { formatProblems, isLegacyLinked, keyAccountId, validateRequest, type OnboardingRequest } from '../../core/request.js';
 import type { ClientFactory } from '../shared/clients.js';
@@ -77,7 +81,23 @@ export async function validateRequestStep(input: ValidateRequestInput, deps: Ste
     );
   }
   await refuseOverlappingAssociation(request, context, deps);
-  return { request, context, steps: {} };
+  return checkSharedBucket(request, context, s3);
+}
+
+/**
+ * The bucket is shared: sample the objects under the prefix (refusing a key the SLR will not
+ * be granted) and report what the bucket-wide default encryption change means, both before
+ * any change. An absent bucketKeyEnabled is resolved here from the bucket, so ShareKey's
+ * encryption-context condition and SetDefaultEncryption agree on it.
+ */
+async function checkSharedBucket(request: OnboardingRequest, context: OnboardingContext, s3: S3Client): Promise<ValidateRequestOutput> {
+  const objectSample = await sampleObjectEncryption(s3, request);
+  refuseUnlistedKeys(request, objectSample);
+  const current = await readEncryption(s3, request.bucket.name);
+  const planned = encryptionFor(request, current);
+  const resolved: OnboardingRequest = { ...request, bucket: { ...request.bucket, bucketKeyEnabled: bucketKeyFor(request, current) } };
+  const defaultEncryption = encryptionChange(request, context.names, current, planned, await readBucketPolicy(s3, request.bucket.name));
+  return { request: resolved, context, steps: { ValidateRequest: { defaultEncryption, objectSample } } };
 }
 
 const within = (path: string, parent: string) => parent === '/' || path === parent || path.startsWith(`${parent}/`);

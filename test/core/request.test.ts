@@ -26,7 +26,8 @@ describe('validateRequest', () => {
     const scratch = validateRequest(legacy);
     expect(p2.ok && scratch.ok).toBe(true);
     if (!scratch.ok) return;
-    expect(scratch.request.bucket.bucketKeyEnabled).toBe(false);
+    // Absent stays absent: ValidateRequest keeps the bucket's own Bucket Key setting.
+    expect(scratch.request.bucket.bucketKeyEnabled).toBeUndefined();
     expect(scratch.request.testExport.mountPath).toBe('/fsx');
     expect(scratch.request.dataRepository.autoExportEvents).toEqual(['NEW', 'CHANGED', 'DELETED']);
   });

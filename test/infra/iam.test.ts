@@ -187,7 +187,7 @@ describe('target-account roles', () => {
         'LustreClientResults',
         'S3AccessValidatedByFsx',
       ],
-      'fsx-onboard-bucket': ['CanaryEncryptionViaS3', 'CanaryObjects', 'ExportReports'],
+      'fsx-onboard-bucket': ['CanaryEncryptionViaS3', 'CanaryObjects', 'ExportReports', 'SampleObjectEncryption'],
       // Grants moved to the file-system role (A): the SLR's grant must come from the file system's account.
       'fsx-onboard-key': ['KeyPolicy'],
     };

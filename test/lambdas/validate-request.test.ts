@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { GetBucketLocationCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetBucketEncryptionCommand, GetBucketLocationCommand, GetBucketPolicyCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { validateRequestStep } from '../../lambdas/validate-request/validate-request.js';
 import { namesFor } from '../../core/naming.js';
 import { A, B, C, awsError, fakeFactory, rawRequest } from './fixtures.js';
@@ -24,13 +24,19 @@ beforeEach(() => {
   s3.reset();
   kms.on(DescribeKeyCommand).resolves(goodKey);
   s3.on(GetBucketLocationCommand).resolves({});
+  // An empty prefix, S3's default encryption and no bucket policy (shared-bucket.test.ts varies these).
+  s3.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
+  s3.on(GetBucketEncryptionCommand).rejects(awsError('ServerSideEncryptionConfigurationNotFoundError'));
+  s3.on(GetBucketPolicyCommand).rejects(awsError('NoSuchBucketPolicy'));
 });
 
 describe('ValidateRequest', () => {
-  it('returns the normalised request, the derived context and empty steps after read-only checks in C and B', async () => {
+  it('returns the normalised request, the derived context and its shared-bucket report after read-only checks in C and B', async () => {
     const clients = fakeFactory();
     const out = await validateRequestStep({ request: rawRequest('request.json') }, { clients });
-    expect(out.steps).toEqual({});
+    // Issue 8: the step now reports the default-encryption change and the object sample (was: empty steps).
+    expect(Object.keys(out.steps)).toEqual(['ValidateRequest']);
+    expect(out.steps['ValidateRequest']).toMatchObject({ defaultEncryption: { changes: true }, objectSample: { sample: true, checked: 0 } });
     expect(out.request.dataRepository.autoExportEvents).toEqual(['NEW', 'CHANGED', 'DELETED']);
     expect(out.context).toEqual({
       names: namesFor('genomics-scratch-2026-11'),

@@ -60,6 +60,10 @@ const grantContext = { 'kms:GranteePrincipal': SLR_ARN, 'kms:GrantOperations': [
 const commands: [state: string, command: string, action: string, who: Who, resource: string, context?: Record<string, string | string[]>][] = [
   ['ValidateRequest', 'kms DescribeKey', 'kms:DescribeKey', 'key', KEY_ARN],
   ['ValidateRequest', 's3 GetBucketLocation', 's3:GetBucketLocation', 'bucket', BUCKET_ARN],
+  ['ValidateRequest', 's3 ListObjectsV2 (object sample)', 's3:ListBucket', 'bucket', BUCKET_ARN],
+  ['ValidateRequest', 's3 HeadObject (object sample)', 's3:GetObject', 'bucket', `${BUCKET_ARN}/${PREFIX}data/sample.bam`],
+  ['ValidateRequest', 's3 GetBucketEncryption', 's3:GetEncryptionConfiguration', 'bucket', BUCKET_ARN],
+  ['ValidateRequest', 's3 GetBucketPolicy (other writers)', 's3:GetBucketPolicy', 'bucket', BUCKET_ARN],
   ['PutBucketAccessPolicy', 's3 GetBucketPolicy', 's3:GetBucketPolicy', 'bucket', BUCKET_ARN],
   ['PutBucketAccessPolicy', 's3 GetPublicAccessBlock', 's3:GetBucketPublicAccessBlock', 'bucket', BUCKET_ARN],
   ['PutBucketAccessPolicy', 's3 PutBucketPolicy', 's3:PutBucketPolicy', 'bucket', BUCKET_ARN],
@@ -145,8 +149,9 @@ describe('target role policies cover every SDK command of the workflow', () => {
 
   it.each(commands)('%s: %s → %s is allowed to no other target role', (_state, _command, action, who, resource, context) => {
     const others = (['fileSystem', 'bucket', 'key'] as const).filter((r) => r !== who);
-    // The S3-access check FSx makes with the file-system role overlaps the bucket role's reads by design.
-    const overlapping = action.startsWith('s3:Get') || action === 's3:PutObject' || action === 'cloudtrail:LookupEvents';
+    // The S3-access check FSx makes with the file-system role overlaps the bucket role's reads
+    // (ValidateRequest's object sample lists and heads objects) by design.
+    const overlapping = action.startsWith('s3:Get') || action === 's3:ListBucket' || action === 's3:PutObject' || action === 'cloudtrail:LookupEvents';
     for (const other of others) if (!overlapping) expect(identityAllows(other, action, resource, context)).toBe(false);
   });
 });
