@@ -124,21 +124,30 @@ function scheduleAutoExport(sim: Sim, fs: FileSystemState, fsPath: string, event
   if (dra && events.includes(event)) sim.schedule(sim.now() + AUTO_EXPORT_SECONDS * 1000, 'hsm-archive', { fileSystemId: fs.id, path: fsPath, auto: 'true' });
 }
 
-/** Runs the lines in order and stops at the first failure, like `set -e`. */
+/**
+ * AWS-RunShellScript runs `commands` as one script: every line runs, and the exit code is the
+ * last line's, unless the script says `set -e` (then it stops at the first failing line).
+ */
 export function runScript(sim: Sim, instance: InstanceState, lines: string[]): ScriptResult {
   let stdout = '';
   let stderr = '';
   let code = 0;
+  let errexit = false;
   if (!instance.lustreClient) return { status: 'Failed', stdout, stderr: 'bash: line 1: lfs: command not found\n', responseCode: 127 };
   for (const line of lines
     .flatMap((l) => l.split('\n'))
     .map((l) => l.trim())
     .filter(Boolean)) {
+    if (/^set -e(uo pipefail)?$/.test(line)) {
+      errexit = true;
+      code = 0;
+      continue;
+    }
     const step = runLine(sim, instance, line);
     if (step.out) stdout += step.out;
     if (step.err) stderr += `${step.err}\n`;
     code = step.code;
-    if (code !== 0) break;
+    if (code !== 0 && errexit) break;
   }
   return { status: code === 0 ? 'Success' : 'Failed', stdout, stderr, responseCode: code };
 }

@@ -17,6 +17,7 @@ import {
   tagMap,
   validateCallerS3Access,
 } from './fsx-common.js';
+import { checkFileSystemNetwork } from './ec2.js';
 import { fsxAssociations } from './fsx-dra.js';
 import { fsxTasks } from './fsx-tasks.js';
 import type { ServiceModel } from './types.js';
@@ -109,6 +110,8 @@ function createFileSystem(call: Call) {
   ) {
     throw new SimError('InvalidPerUnitStorageThroughput', `PerUnitStorageThroughput ${throughput ?? '(missing)'} is not valid for ${deploymentType}.`);
   }
+  // FSx reads the subnet and security groups with the caller's credentials before anything else.
+  checkFileSystemNetwork(call, subnets, input.SecurityGroupIds ?? []);
   const linked = lustre.ImportPath !== undefined || lustre.ExportPath !== undefined || lustre.AutoImportPolicy !== undefined;
   // PERSISTENT_2 links S3 only through data repository associations.
   if (linked && !LEGACY_TYPES.includes(deploymentType)) {

@@ -63,6 +63,7 @@ describe('StartTestExport (lustre-client)', () => {
       DocumentName: 'AWS-RunShellScript',
       Parameters: {
         commands: [
+          'set -e',
           'mkdir -p /fsx',
           `mountpoint -q /fsx || mount -t lustre -o relatime,flock ${FS_ID}.fsx.us-east-1.amazonaws.com@tcp:/abcdefgh /fsx`,
           `mkdir -p ${dir}`,
