@@ -15,6 +15,7 @@ export const ErrorNames = {
   ExportNotLanded: 'ExportNotLanded',
   ExportTaskFailed: 'ExportTaskFailed',
   DecryptFailed: 'DecryptFailed',
+  CanaryNotImported: 'CanaryNotImported',
   ClientCommandFailed: 'ClientCommandFailed',
   ChangeRecordMissing: 'ChangeRecordMissing',
 } as const;

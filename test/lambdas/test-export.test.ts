@@ -225,7 +225,12 @@ describe('WaitForTestExport (data-repository-task)', () => {
     fsx
       .on(DescribeDataRepositoryTasksCommand, { TaskIds: ['task-1'] })
       .resolves({ DataRepositoryTasks: [{ TaskId: 'task-1', Lifecycle: 'FAILED', Type: 'EXPORT_TO_REPOSITORY', CreationTime: new Date() }] });
-    await expect(waitForTestExport(input, deps)).resolves.toEqual({ done: true, attempts: 1, lifecycle: 'FAILED' });
+    await expect(waitForTestExport(input, deps)).resolves.toEqual({
+      done: true,
+      attempts: 1,
+      lifecycle: 'FAILED',
+      exported: { total: 0, succeeded: 0, failed: 0, note: expect.stringContaining('exported no file') },
+    });
   });
 });
 
