@@ -4,7 +4,7 @@ import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } fr
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateDataRepositoryTaskCommand, DescribeDataRepositoryTasksCommand, FSxClient } from '@aws-sdk/client-fsx';
 import { startTestExport } from '../../lambdas/start-test-export/start-test-export.js';
-import { waitForTestExport } from '../../lambdas/wait-for-test-export/wait-for-test-export.js';
+import { CANARY_IMPORT_CHECKS, waitForTestExport } from '../../lambdas/wait-for-test-export/wait-for-test-export.js';
 import { cleanUpTestExport } from '../../lambdas/clean-up-test-export/clean-up-test-export.js';
 import { canaryFor } from '../../lambdas/shared/canary.js';
 import { namesFor } from '../../core/naming.js';
@@ -192,6 +192,23 @@ describe('WaitForTestExport (lustre-client)', () => {
       phase: 'cat',
       commandId: 'cmd-cat',
       cat: { path: `${dir}/from-s3.txt`, ok: false, stdout: '', stderr: `cat: ${dir}/from-s3.txt: No data available\n`, responseCode: 1 },
+    });
+  });
+
+  it('asks cat again while the S3-side canary is not imported yet, then reports it not imported', async () => {
+    const notFound = invocation('Failed', '', `cat: ${dir}/from-s3.txt: No such file or directory\n`);
+    ssm.on(SendCommandCommand, cat).resolves({ Command: { CommandId: 'cmd-cat' } });
+    ssm.on(GetCommandInvocationCommand, { CommandId: 'cmd-cat' }).resolves(notFound);
+    const waiting = setup('request.json', { ...started, WaitForTestExport: { done: false, attempts: 4, phase: 'cat', commandId: 'cmd-cat' } });
+    await expect(waitForTestExport(waiting.input, waiting.deps)).resolves.toEqual({ done: false, attempts: 5, phase: 'cat', catNotFound: 1 });
+    expect(ssm).not.toHaveReceivedCommand(SendCommandCommand);
+    const last = setup('request.json', {
+      ...started,
+      WaitForTestExport: { done: false, attempts: 30, phase: 'cat', commandId: 'cmd-cat', catNotFound: CANARY_IMPORT_CHECKS - 1 },
+    });
+    await expect(waitForTestExport(last.input, last.deps)).resolves.toMatchObject({
+      done: true,
+      cat: { ok: false, notImported: true, stderr: expect.stringContaining('No such file or directory') },
     });
   });
 
