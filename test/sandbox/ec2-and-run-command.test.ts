@@ -5,6 +5,7 @@ import { CreateFileSystemCommand, type CreateFileSystemCommandInput } from '@aws
 import { GetCommandInvocationCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { fileSystemRolePolicy } from '../../policy/target-role-policies.js';
+import { Sandbox, validateSeed } from '../../sandbox/index.js';
 import { runOnClient, world } from './world.js';
 
 type World = Awaited<ReturnType<typeof world>>;
@@ -76,6 +77,26 @@ describe('FSx network checks (EC2 as the caller)', () => {
       }),
     };
     await expect(w.fileSystem.fsx.send(new CreateFileSystemCommand(fsInput(w)))).resolves.toBeDefined();
+  });
+});
+
+describe('seeded subnets and security groups', () => {
+  it('are created once, unchanged on a second apply, and a conflict when they differ', async () => {
+    const sandbox = await Sandbox.open({ inMemory: true });
+    const group = { id: 'sg-0a1b2c3d4e5f60718', accountId: '111111111111', region: 'us-east-1', vpcId: 'vpc-0a1b2c3d4e5f60718' };
+    const seed = (inbound: { protocol: 'tcp'; fromPort: number; toPort: number }[]) => {
+      const v = validateSeed({ subnets: [{ ...group, id: 'subnet-0a1b2c3d4e5f60718' }], securityGroups: [{ ...group, inbound }] });
+      if (!v.ok) throw new Error(JSON.stringify(v.problems));
+      return v.seed;
+    };
+    expect(sandbox.applySeed(seed([{ protocol: 'tcp', fromPort: 22, toPort: 22 }])).created).toEqual([
+      'subnet subnet-0a1b2c3d4e5f60718',
+      'security group sg-0a1b2c3d4e5f60718',
+    ]);
+    expect(sandbox.applySeed(seed([{ protocol: 'tcp', fromPort: 22, toPort: 22 }])).conflicts).toEqual([]);
+    expect(sandbox.applySeed(seed([{ protocol: 'tcp', fromPort: 988, toPort: 988 }])).conflicts).toEqual([
+      'security group sg-0a1b2c3d4e5f60718 exists with a different inbound',
+    ]);
   });
 });
 
