@@ -100,7 +100,6 @@ describe('StartTestExport (data-repository-task)', () => {
     expect(fsx).toHaveReceivedCommandExactlyOnceWith(CreateDataRepositoryTaskCommand, {
       Type: 'EXPORT_TO_REPOSITORY',
       FileSystemId: FS_ID,
-      Paths: ['.fsx-onboard-canary-ml-training-scratch-01'],
       Report: { Enabled: true, Path: 's3://ml-training-sets/.fsx-onboard-reports', Format: 'REPORT_CSV_20191124', Scope: 'FAILED_FILES_ONLY' },
       ClientRequestToken: names.exportTaskToken,
       Tags: [
@@ -108,6 +107,8 @@ describe('StartTestExport (data-repository-task)', () => {
         { Key: 'fsx-onboard:managed-by', Value: 'fsx-onboard' },
       ],
     });
+    // The linked directory is "/" here: no Paths (the canary directory exists only once FSx imported the canary).
+    expect(fsx.commandCalls(CreateDataRepositoryTaskCommand)[0]!.args[0].input).not.toHaveProperty('Paths');
     expect(ssm.calls()).toHaveLength(0);
   });
 
