@@ -19,6 +19,7 @@ export const ErrorNames = {
   ExportNotLanded: 'ExportNotLanded',
   ExportTaskFailed: 'ExportTaskFailed',
   DecryptFailed: 'DecryptFailed',
+  CanaryNotImported: 'CanaryNotImported',
   ClientCommandFailed: 'ClientCommandFailed',
   PrerequisiteMissing: 'PrerequisiteMissing',
 } as const;

@@ -67,14 +67,27 @@ export interface CreateFileSystemOutput {
 
 export interface WaitForFileSystemOutput extends PollOutput {
   lifecycle: string;
+  /** Legacy linked types: DataRepositoryConfiguration.Lifecycle. */
+  linkLifecycle?: string;
+  misconfiguredChecks?: number;
   dnsName?: string;
   mountName?: string;
 }
 
-export type CreateDataRepositoryAssociationOutput = { changed: false; skipped: true } | { changed: boolean; associationId: string };
+export type CreateDataRepositoryAssociationOutput =
+  | { changed: false; skipped: true }
+  | {
+      changed: boolean;
+      associationId: string;
+      /** A FAILED association at the path that this run deleted and replaced. */
+      replacedFailed?: string;
+    };
 
 export interface WaitForDataRepositoryAssociationOutput extends PollOutput {
   lifecycle?: string;
+  /** Consecutive checks that found it MISCONFIGURED. */
+  misconfiguredChecks?: number;
+  failureDetails?: string;
   skipped?: true;
 }
 
@@ -122,6 +135,8 @@ export interface StartTestExportOutput {
 export interface CatResult {
   path: string;
   ok: boolean;
+  /** The file did not exist after CANARY_IMPORT_CHECKS checks: FSx never imported the S3 object. */
+  notImported?: true;
   stdout: string;
   stderr: string;
   responseCode?: number;
@@ -134,9 +149,13 @@ export interface WaitForTestExportOutput extends PollOutput {
   phase?: TestExportPhase;
   commandId?: string;
   hsmAction?: string;
+  /** cat answers "No such file or directory" so far (the S3-side canary is not imported yet). */
+  catNotFound?: number;
   cat?: CatResult;
   /** data-repository-task: the task's lifecycle. */
   lifecycle?: string;
+  /** data-repository-task: what the ended task exercised. */
+  exported?: { total: number; succeeded: number; failed: number; note?: string };
 }
 
 export interface VerifyExportOutput {

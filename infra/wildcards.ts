@@ -16,6 +16,8 @@ export const WILDCARD_REASONS: Record<string, string> = {
   FsxS3ServiceLinkedRole:
     'The FSx S3-access SLR is named after the file system id (AWSServiceRoleForFSxS3Access_fs-...); the ARN is limited to its service path.',
   FsxServiceLinkedRole: "FSx's own SLR path, with iam:AWSServiceName fsx.amazonaws.com; FSx creates it with the account's first file system.",
+  Ec2ReadsByFsx:
+    "FSx describes the subnet, VPC, route tables and security groups with the caller's credentials; these EC2 reads support no resource-level permissions, and the aws:CalledVia condition limits them to calls FSx makes.",
   S3AccessValidatedByFsx:
     'FSx validates S3 access with the caller\'s credentials and requires exactly "s3:Get*, s3:List* and s3:PutObject" on the linked prefix; limited to the configured buckets.',
   LustreClientCommands:

@@ -5,7 +5,7 @@
 import { OnboardingError, ErrorNames } from '../core/errors.js';
 import type { OnboardingNames } from '../core/naming.js';
 import { bucketArn, GRANT_OPERATIONS, prefixObjectsArn, serviceLinkedRoleArnPattern } from '../core/naming.js';
-import type { OnboardingRequest } from '../core/request.js';
+import { legacyLinkedTypes, type OnboardingRequest } from '../core/request.js';
 import type { PolicyDocument, PolicyStatement, StringOrList } from './types.js';
 
 /** S3 bucket policies are limited to 20 KB. */
@@ -14,6 +14,11 @@ export const BUCKET_POLICY_MAX_BYTES = 20 * 1024;
 export const KEY_POLICY_MAX_BYTES = 32 * 1024;
 
 export const BUCKET_ACTIONS = ['s3:GetBucketLocation', 's3:ListBucket', 's3:GetBucketAcl'];
+/**
+ * Auto-import works through an S3 event notification named `FSx` that FSx configures on the
+ * bucket as the SLR: AWS's cross-account walkthrough grants it these on the bucket.
+ */
+export const AUTO_IMPORT_BUCKET_ACTIONS = ['s3:Get*', 's3:List*', 's3:PutBucketNotification'];
 export const OBJECT_ACTIONS = ['s3:Get*', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'];
 export const KEY_USE_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'];
 
@@ -23,7 +28,8 @@ export const SERVICE_LINKED_ROLE_POLICY: PolicyDocument = {
   Statement: [
     {
       Effect: 'Allow',
-      Action: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject', 's3:Get*', 's3:List*'],
+      // PutBucketNotification: sandbox assumption (docs/sandbox.md), as auto-import works across accounts.
+      Action: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject', 's3:Get*', 's3:List*', 's3:PutBucketNotification'],
       Resource: '*',
     },
   ],
@@ -40,6 +46,11 @@ export const SERVICE_LINKED_ROLE_POLICY: PolicyDocument = {
 export type BucketPrincipals =
   | { kind: 'pattern'; fileSystemAccountId: string; fileSystemRoleArn: string }
   | { kind: 'serviceLinkedRole'; serviceLinkedRoleArn: string };
+
+/** Whether FSx will auto-import, and so configure the bucket's `FSx` notification (legacy types always do here). */
+export function autoImports(request: OnboardingRequest): boolean {
+  return legacyLinkedTypes.includes(request.fileSystem.deploymentType) || request.dataRepository.autoImportEvents.length > 0;
+}
 
 export function bucketStatements(request: OnboardingRequest, names: OnboardingNames, principals: BucketPrincipals): PolicyStatement[] {
   const who: Pick<PolicyStatement, 'Principal' | 'Condition'> =
@@ -59,7 +70,7 @@ export function bucketStatements(request: OnboardingRequest, names: OnboardingNa
     Resource,
   });
   return [
-    statement(names.bucketAccessSid, [...BUCKET_ACTIONS], bucketArn(request)),
+    statement(names.bucketAccessSid, [...(autoImports(request) ? AUTO_IMPORT_BUCKET_ACTIONS : BUCKET_ACTIONS)], bucketArn(request)),
     statement(names.bucketObjectAccessSid, [...OBJECT_ACTIONS], prefixObjectsArn(request)),
   ];
 }

@@ -95,6 +95,15 @@ export function fileSystemRolePolicy(facts: DeploymentFacts): PolicyDocument {
     statement('FsxServiceLinkedRole', ['iam:CreateServiceLinkedRole'], `arn:${p}:iam::${acct}:role/aws-service-role/fsx.amazonaws.com/*`, {
       StringEquals: { 'iam:AWSServiceName': 'fsx.amazonaws.com' },
     }),
+    // why "*": FSx describes the subnet, VPC, route tables and security groups with the caller's
+    // credentials when it creates a file system (AmazonFSxFullAccess grants these, only via FSx);
+    // these EC2 reads have no resource-level permissions.
+    statement(
+      'Ec2ReadsByFsx',
+      ['ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeVpcs', 'ec2:DescribeRouteTables', 'ec2:GetSecurityGroupsForVpc'],
+      '*',
+      { 'ForAnyValue:StringEquals': { 'aws:CalledVia': ['fsx.amazonaws.com'] } },
+    ),
     // FSx validates S3 access with the caller's credentials before it links the bucket, and its
     // error names exactly these: "s3:Get*, s3:List* and s3:PutObject permissions to the S3 bucket prefix".
     statement('S3AccessValidatedByFsx', ['s3:Get*', 's3:List*', 's3:PutObject'], [...bucketArns(facts), ...objectArns(facts)]),

@@ -2,7 +2,8 @@
 // test export sends through SSM Run Command. Data moves between the file system and S3 as
 // FSx's S3-access SLR: `lfs hsm_archive` returns at once and the export happens later (a
 // denied export only shows in CloudTrail and as a missing object); `cat` of an S3-backed file
-// reads the object as the SLR and says "No data available" when KMS refuses to decrypt.
+// loads the object as the SLR and says "No data available" when KMS refuses to decrypt, but
+// only once FSx has imported it: before that the file does not exist.
 import { SimError } from './errors.js';
 import type { Sim } from './sim.js';
 import type { FileSystemState, InstanceState, JobState } from './state.js';
@@ -56,15 +57,13 @@ function cat(sim: Sim, instance: InstanceState, path: string): Step {
   }
   const { fs, fsPath } = where;
   const file = fs.files[fsPath];
-  if (file) return { code: 0, out: file.content };
-  // Not written through the client: the file's metadata was imported from S3 and its data is
-  // loaded on first read by FSx, as the SLR.
-  const source = repositoryLocation(sim, fs, fsPath, false);
-  if (!source || !sim.state.buckets[source.bucket]?.objects[source.key]) return { code: 1, err: `cat: ${path}: No such file or directory` };
+  // An S3 object is in the file system only once FSx imported it (batch or auto-import).
+  if (!file) return { code: 1, err: `cat: ${path}: No such file or directory` };
+  if (!file.released) return { code: 0, out: file.content };
+  // Imported metadata only: FSx loads the data on first read, as the SLR (S3 decrypts with KMS).
+  const { bucket, key } = file.released;
   try {
-    const { body } = asServiceLinkedRole(sim, fs, 'GetObject', source.bucket, source.key, (caller) =>
-      getObjectAs(sim, caller, fs.region, source.bucket, source.key),
-    );
+    const { body } = asServiceLinkedRole(sim, fs, 'GetObject', bucket, key, (caller) => getObjectAs(sim, caller, fs.region, bucket, key));
     const content = body.toString('utf8');
     fs.files[fsPath] = { content, hsmAction: 'NOOP', archived: true };
     return { code: 0, out: content };
@@ -124,21 +123,30 @@ function scheduleAutoExport(sim: Sim, fs: FileSystemState, fsPath: string, event
   if (dra && events.includes(event)) sim.schedule(sim.now() + AUTO_EXPORT_SECONDS * 1000, 'hsm-archive', { fileSystemId: fs.id, path: fsPath, auto: 'true' });
 }
 
-/** Runs the lines in order and stops at the first failure, like `set -e`. */
+/**
+ * AWS-RunShellScript runs `commands` as one script: every line runs, and the exit code is the
+ * last line's, unless the script says `set -e` (then it stops at the first failing line).
+ */
 export function runScript(sim: Sim, instance: InstanceState, lines: string[]): ScriptResult {
   let stdout = '';
   let stderr = '';
   let code = 0;
+  let errexit = false;
   if (!instance.lustreClient) return { status: 'Failed', stdout, stderr: 'bash: line 1: lfs: command not found\n', responseCode: 127 };
   for (const line of lines
     .flatMap((l) => l.split('\n'))
     .map((l) => l.trim())
     .filter(Boolean)) {
+    if (/^set -e(uo pipefail)?$/.test(line)) {
+      errexit = true;
+      code = 0;
+      continue;
+    }
     const step = runLine(sim, instance, line);
     if (step.out) stdout += step.out;
     if (step.err) stderr += `${step.err}\n`;
     code = step.code;
-    if (code !== 0) break;
+    if (code !== 0 && errexit) break;
   }
   return { status: code === 0 ? 'Success' : 'Failed', stdout, stderr, responseCode: code };
 }

@@ -4,6 +4,7 @@
 // conflict changes nothing. Applying the same seed twice changes nothing the second time.
 import { createHash } from 'node:crypto';
 import type { PolicyDocument } from '../policy/types.js';
+import { ensureSecurityGroup, ensureSubnet } from './services/ec2.js';
 import { FILE_SYSTEM_CREATE_SECONDS } from './services/fsx.js';
 import { publicAccessBlockOf } from './services/s3-public-access.js';
 import type { Sim } from './sim.js';
@@ -208,6 +209,17 @@ export function applySeed(sim: Sim, seed: Seed): SeedOutcome {
     report(`file system ${fs.id}`, existing ? differences({ ...existing }, fields) : 'new', () => (state.fileSystems[fs.id] = wanted));
   }
 
+  for (const subnet of seed.subnets) {
+    const wanted = { id: subnet.id, account: subnet.accountId, region: subnet.region, vpcId: subnet.vpcId };
+    const existing = state.subnets?.[subnet.id];
+    report(`subnet ${subnet.id}`, existing ? differences({ ...existing }, wanted) : 'new', () => ensureSubnet(sim, wanted));
+  }
+  for (const group of seed.securityGroups) {
+    const wanted = { id: group.id, account: group.accountId, region: group.region, vpcId: group.vpcId, inbound: group.inbound };
+    const existing = state.securityGroups?.[group.id];
+    report(`security group ${group.id}`, existing ? differences({ ...existing }, wanted) : 'new', () => ensureSecurityGroup(sim, wanted));
+  }
+
   if (outcome.conflicts.length) return outcome;
   const accounts = [
     ...seed.accounts,
@@ -216,6 +228,7 @@ export function applySeed(sim: Sim, seed: Seed): SeedOutcome {
     ...seed.buckets.map((b) => b.accountId),
     ...seed.keys.map((k) => k.arn.split(':')[4]!),
     ...seed.fileSystems.map((f) => f.accountId),
+    ...[...seed.subnets, ...seed.securityGroups].map((n) => n.accountId),
   ];
   ensureAccounts(sim, accounts);
   for (const write of writes) write();

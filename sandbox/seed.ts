@@ -153,6 +153,37 @@ export const seedSchema = z
         }),
       )
       .default([]),
+    subnets: z
+      .array(
+        z.strictObject({
+          id: z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id'),
+          accountId,
+          region,
+          vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id'),
+        }),
+      )
+      .default([])
+      .describe("Subnets FSx can put a file system in (absent: the request's subnet is created in its own VPC)."),
+    securityGroups: z
+      .array(
+        z.strictObject({
+          id: z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id'),
+          accountId,
+          region,
+          vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id'),
+          inbound: z
+            .array(
+              z.strictObject({
+                protocol: z.enum(['tcp', '-1']),
+                fromPort: z.number().int().min(0).max(65535),
+                toPort: z.number().int().min(0).max(65535),
+              }),
+            )
+            .describe('Inbound rules; FSx for Lustre needs TCP 988 and 1018-1023.'),
+        }),
+      )
+      .default([])
+      .describe("Security groups (absent: the request's groups are created allowing Lustre traffic)."),
   })
   .superRefine((seed, ctx) => {
     // Two descriptions of one resource, or a role both present and absent, cannot both hold.

@@ -57,6 +57,8 @@ export interface BucketState {
   objects: Record<string, ObjectState>;
   /** S3 Block Public Access of the bucket. Absent: all four on (S3's default since April 2023); null: no configuration. */
   publicAccessBlock?: PublicAccessBlockState | null;
+  /** Event notifications FSx configured for auto-import (all named `FSx`), by association or file system id. */
+  fsxNotifications?: Record<string, FsxNotificationState>;
 }
 
 export interface PublicAccessBlockState {
@@ -64,6 +66,14 @@ export interface PublicAccessBlockState {
   ignorePublicAcls: boolean;
   blockPublicPolicy: boolean;
   restrictPublicBuckets: boolean;
+}
+
+export interface FsxNotificationState {
+  name: 'FSx';
+  fileSystemId: string;
+  prefix: string;
+  /** Virtual ms: objects written from then on send events to FSx. */
+  configuredAt: number;
 }
 
 export interface KeyState {
@@ -85,7 +95,22 @@ export interface LustreFile {
   content: string;
   /** In-flight HSM action (`ARCHIVE`) until the export job runs. */
   hsmAction: 'NOOP' | 'ARCHIVE';
+  /** In step with the repository (exported, or imported and unchanged): export tasks skip it. */
   archived: boolean;
+  /** Imported metadata only: the data stays in S3 and is loaded (as the SLR) on first read. */
+  released?: { bucket: string; key: string; etag: string };
+}
+
+/** The health of an S3 link (a DRA, or a legacy file system's DataRepositoryConfiguration). */
+export interface LinkHealthState {
+  /** Set when FSx could not set the link up at creation: FAILED, terminal. */
+  failed?: string;
+  /** Set when the link broke after creation: MISCONFIGURED until a recheck finds it fixed. */
+  misconfigured?: string;
+  /** Virtual ms the link finished creating (its notification, batch import). */
+  setUpAt?: number;
+  /** Latest S3 object time already auto-imported, per key (so each write is imported once). */
+  imported?: Record<string, number>;
 }
 
 /** What FSx file systems and DRAs share: tags, token idempotency and a lifecycle on the virtual clock. */
@@ -115,6 +140,8 @@ export interface FileSystemState extends FsxResourceState {
   exportPath?: string;
   autoImportPolicy?: string;
   failure?: string;
+  /** Legacy linked types: the S3 link's own lifecycle (DataRepositoryConfiguration.Lifecycle). */
+  link?: LinkHealthState;
   /** The file system namespace: absolute file-system paths → files written through clients. */
   files: Record<string, LustreFile>;
 }
@@ -129,6 +156,7 @@ export interface DraState extends FsxResourceState {
   dataRepositoryPath: string;
   batchImportMetaDataOnCreate: boolean;
   s3?: unknown;
+  health?: LinkHealthState;
 }
 
 export interface TaskState {
@@ -185,8 +213,30 @@ export interface ParameterState {
 export interface JobState {
   at: number;
   seq: number;
-  kind: 'hsm-archive' | 'task-run' | 'command-run';
+  kind: 'hsm-archive' | 'task-run' | 'command-run' | 'link-set-up' | 'link-recheck';
   ref: Record<string, string>;
+}
+
+export interface SubnetState {
+  id: string;
+  account: string;
+  region: string;
+  vpcId: string;
+}
+
+export interface SecurityGroupRule {
+  /** `tcp`, or `-1` for all traffic. */
+  protocol: 'tcp' | '-1';
+  fromPort: number;
+  toPort: number;
+}
+
+export interface SecurityGroupState {
+  id: string;
+  account: string;
+  region: string;
+  vpcId: string;
+  inbound: SecurityGroupRule[];
 }
 
 export interface TrailEvent {
@@ -215,6 +265,9 @@ export interface WorldState {
   parameters: Record<string, ParameterState>;
   jobs: JobState[];
   events: TrailEvent[];
+  /** EC2 networking FSx checks at CreateFileSystem (absent in state files older than the check). */
+  subnets?: Record<string, SubnetState>;
+  securityGroups?: Record<string, SecurityGroupState>;
   /** Role ARNs a seed declared missing: the world builder must not create them. */
   absentRoles?: string[];
   /** Every onboarding the world builder has prepared (world.ts): the target roles cover them all. */

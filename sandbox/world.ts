@@ -14,6 +14,7 @@ import {
 } from '../policy/target-role-policies.js';
 import type { TargetRole } from '../core/roles.js';
 import type { PolicyDocument } from '../policy/types.js';
+import { ensureSecurityGroup, ensureSubnet, LUSTRE_RULES, vpcIdFor } from './services/ec2.js';
 import type { Sim } from './sim.js';
 import type { OnboardingScope } from './state.js';
 
@@ -193,6 +194,11 @@ export function ensureWorld(sim: Sim, request: OnboardingRequest, options: World
       grantCreatedAt: {},
     };
   }
+  // The request's subnet and security groups (one VPC, Lustre ports open), unless seeded.
+  const vpcId = vpcIdFor(request.fileSystem.subnetIds[0]!);
+  for (const id of request.fileSystem.subnetIds) ensureSubnet(sim, { id, account: a, region: request.region, vpcId });
+  for (const id of request.fileSystem.securityGroupIds)
+    ensureSecurityGroup(sim, { id, account: a, region: request.region, vpcId, inbound: LUSTRE_RULES.map((r) => ({ ...r })) });
   const instanceId = request.testExport.clientInstanceId;
   if (instanceId && !sim.state.instances[instanceId]) {
     sim.state.instances[instanceId] = { id: instanceId, account: a, region: request.region, lustreClient: true, mounts: {}, localDirs: [], localFiles: {} };

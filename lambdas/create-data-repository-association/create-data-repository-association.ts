@@ -1,14 +1,15 @@
 // Links the bucket prefix at fileSystemPath (PERSISTENT_2). FSx validates S3 access with this
 // role's credentials and creates the SLR now. Legacy linked types were linked at creation.
-import { requireOutput } from '../../core/step-outputs.js';
-import { CreateDataRepositoryAssociationCommand } from '@aws-sdk/client-fsx';
+// A FAILED association (terminal: FSx could not set it up) found at the path is deleted and
+// created again, with a token derived from the failed one's id so a retry finds the new one.
+import { CreateDataRepositoryAssociationCommand, DeleteDataRepositoryAssociationCommand } from '@aws-sdk/client-fsx';
 import { listAssociations } from '../shared/associations.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { dataRepositoryPath } from '../../core/naming.js';
 import { clientsFor, resourceTags } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-import type { CreateDataRepositoryAssociationOutput } from '../../core/step-outputs.js';
+import { requireOutput, type CreateDataRepositoryAssociationOutput } from '../../core/step-outputs.js';
 
 /** FSx may report the repository path with or without a trailing "/". */
 const samePath = (a: string | undefined, b: string) => (a ?? '').replace(/\/+$/, '') === b.replace(/\/+$/, '');
@@ -20,7 +21,11 @@ export async function createDataRepositoryAssociation(input: StepInput, deps: St
   const { fsx } = clientsFor(input, deps, 'fileSystem');
   const repositoryPath = dataRepositoryPath(request);
   const atPath = (await listAssociations(fsx, fileSystemId)).find((a) => a.FileSystemPath === request.fileSystem.fileSystemPath && a.Lifecycle !== 'DELETING');
-  if (atPath) {
+  let replacing: string | undefined;
+  if (atPath?.Lifecycle === 'FAILED' && samePath(atPath.DataRepositoryPath, repositoryPath)) {
+    replacing = atPath.AssociationId!;
+    await fsx.send(new DeleteDataRepositoryAssociationCommand({ AssociationId: replacing, DeleteDataInFileSystem: false }));
+  } else if (atPath) {
     if (!samePath(atPath.DataRepositoryPath, repositoryPath)) {
       throw new OnboardingError(
         ErrorNames.ResourceConflict,
@@ -32,7 +37,10 @@ export async function createDataRepositoryAssociation(input: StepInput, deps: St
   const dra = request.dataRepository;
   const { Association } = await fsx.send(
     new CreateDataRepositoryAssociationCommand({
-      ClientRequestToken: context.names.dataRepositoryAssociationToken,
+      // ClientRequestToken is at most 63 characters.
+      ClientRequestToken: replacing
+        ? `${context.names.dataRepositoryAssociationToken.slice(0, 40)}-after-${replacing.slice(-12)}`
+        : context.names.dataRepositoryAssociationToken,
       FileSystemId: fileSystemId,
       FileSystemPath: request.fileSystem.fileSystemPath,
       DataRepositoryPath: repositoryPath,
@@ -43,5 +51,5 @@ export async function createDataRepositoryAssociation(input: StepInput, deps: St
   );
   if (!Association?.AssociationId)
     throw new OnboardingError(ErrorNames.DataRepositoryAssociationFailed, 'CreateDataRepositoryAssociation returned no association id');
-  return { changed: true, associationId: Association.AssociationId };
+  return { changed: true, associationId: Association.AssociationId, ...(replacing ? { replacedFailed: replacing } : {}) };
 }

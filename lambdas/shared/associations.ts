@@ -5,6 +5,12 @@ import { findTaggedFileSystems } from './file-systems.js';
 import { isErrorNamed } from './step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 
+/**
+ * Checks (one a minute) of a MISCONFIGURED S3 link before giving up: FSx brings it back to
+ * AVAILABLE within 15 minutes of the fix, plus one check.
+ */
+export const MISCONFIGURED_CHECKS = 16;
+
 export async function listAssociations(fsx: FSxClient, fileSystemId: string): Promise<DataRepositoryAssociation[]> {
   const found: DataRepositoryAssociation[] = [];
   let NextToken: string | undefined;

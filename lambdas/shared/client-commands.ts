@@ -7,9 +7,14 @@ import type { Canary } from '../../core/canary.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { isErrorNamed } from './step-support.js';
 
+/**
+ * AWS-RunShellScript runs the lines as one script whose exit code is the last line's: without
+ * `set -e` a failed mount would be hidden by a later line that succeeds.
+ */
 export function exportCommands(canary: Canary, mount: { mountPath: string; dnsName: string; mountName: string }): string[] {
   const file = canary.toS3.clientPath;
   return [
+    'set -e',
     `mkdir -p ${mount.mountPath}`,
     `mountpoint -q ${mount.mountPath} || mount -t lustre -o relatime,flock ${mount.dnsName}@tcp:/${mount.mountName} ${mount.mountPath}`,
     `mkdir -p ${canary.directory.clientPath}`,

@@ -46,7 +46,10 @@ export async function startTestExport(input: StepInput, deps: StepDeps): Promise
   const { fsx, ssm } = clientsFor(input, deps, 'fileSystem');
 
   if (request.testExport.mode === 'data-repository-task') {
-    const existing = await findExportTask(fsx, fileSystemId, request.requestId, canary.directory.fileSystemRelativePath);
+    // The linked directory, which FSx creates with the link: a task path that does not exist (the
+    // canary directory before FSx imported the canary) fails the task. Root: no Paths (everything).
+    const linkedPath = request.fileSystem.fileSystemPath.slice(1);
+    const existing = await findExportTask(fsx, fileSystemId, request.requestId, linkedPath || canary.directory.fileSystemRelativePath);
     const task =
       existing ??
       (
@@ -54,7 +57,7 @@ export async function startTestExport(input: StepInput, deps: StepDeps): Promise
           new CreateDataRepositoryTaskCommand({
             Type: 'EXPORT_TO_REPOSITORY',
             FileSystemId: fileSystemId,
-            Paths: [canary.directory.fileSystemRelativePath],
+            ...(linkedPath ? { Paths: [linkedPath] } : {}),
             // The report path must lie inside a linked repository path.
             Report: { Enabled: true, Path: reportPath(input), Format: 'REPORT_CSV_20191124', Scope: 'FAILED_FILES_ONLY' },
             ClientRequestToken: context.names.exportTaskToken,

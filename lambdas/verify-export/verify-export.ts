@@ -62,6 +62,13 @@ export async function verifyExport(input: StepInput, deps: StepDeps): Promise<Ve
     );
   }
   if (!cat) throw new OnboardingError(ErrorNames.DecryptFailed, `VerifyExport needs the result of cat ${canary.fromS3.clientPath} from WaitForTestExport`);
+  // The file never appeared: FSx did not import the object, so nothing was decrypted (or denied).
+  if (cat.notImported) {
+    throw new OnboardingError(
+      ErrorNames.CanaryNotImported,
+      `s3://${request.bucket.name}/${canary.fromS3.s3Key} never appeared in the file system (cat ${cat.path}: No such file or directory): FSx did not import it. Check the association's AutoImportPolicy (NEW events) and that it is AVAILABLE, not MISCONFIGURED (FSx could not configure the bucket's "FSx" event notification).`,
+    );
+  }
   const content = cat.stdout.trim();
   if (!cat.ok || content !== canary.fromS3.text) {
     const read = cat.ok

@@ -1,11 +1,13 @@
-// Poll: a DRA takes ~13 minutes (longer with a large import). MISCONFIGURED means missing S3
-// or KMS permissions or event-notification trouble; it stops the run with FSx's details.
-import { describeAssociation } from '../shared/associations.js';
+// Poll: a DRA takes ~13 minutes (longer with a large import). FAILED is terminal and stops the
+// run with FSx's details (a re-run deletes and recreates it). MISCONFIGURED (missing S3 or KMS
+// permissions, event-notification trouble) returns to AVAILABLE within 15 minutes of a fix, so
+// it is polled for MISCONFIGURED_CHECKS more checks before the run stops with FSx's details.
+import { describeAssociation, MISCONFIGURED_CHECKS } from '../shared/associations.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { clientsFor, pollCount } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-import { requireOutput, type WaitForDataRepositoryAssociationOutput } from '../../core/step-outputs.js';
+import { requireOutput, stepOutput, type WaitForDataRepositoryAssociationOutput } from '../../core/step-outputs.js';
 
 export async function waitForDataRepositoryAssociation(input: StepInput, deps: StepDeps): Promise<WaitForDataRepositoryAssociationOutput> {
   const poll = pollCount(input, 'WaitForDataRepositoryAssociation');
@@ -15,7 +17,18 @@ export async function waitForDataRepositoryAssociation(input: StepInput, deps: S
   const dra = await describeAssociation(fsx, id);
   if (!dra) throw new OnboardingError(ErrorNames.DataRepositoryAssociationFailed, `Data repository association ${id} no longer exists`);
   const lifecycle = dra.Lifecycle ?? 'UNKNOWN';
-  if (lifecycle === 'FAILED' || lifecycle === 'MISCONFIGURED') {
+  const details = dra.FailureDetails?.Message ?? 'FSx gave no details';
+  if (lifecycle === 'MISCONFIGURED') {
+    const misconfiguredChecks = (stepOutput(input, 'WaitForDataRepositoryAssociation')?.misconfiguredChecks ?? 0) + 1;
+    if (misconfiguredChecks >= MISCONFIGURED_CHECKS)
+      throw new OnboardingError(
+        ErrorNames.DataRepositoryAssociationFailed,
+        `Data repository association ${id} stayed MISCONFIGURED for ${misconfiguredChecks} checks: ${details}`,
+      );
+    poll.giveUpIfNotDone(`data repository association ${id} to recover from MISCONFIGURED (${details})`);
+    return { done: false, attempts: poll.attempts, lifecycle, misconfiguredChecks, failureDetails: details };
+  }
+  if (lifecycle === 'FAILED') {
     throw new OnboardingError(
       ErrorNames.DataRepositoryAssociationFailed,
       `Data repository association ${id} is ${lifecycle}: ${dra.FailureDetails?.Message ?? 'FSx gave no details'}`,

@@ -1,11 +1,14 @@
 // Poll: the file system takes ~10-22 minutes to become AVAILABLE. FAILED and MISCONFIGURED
-// are reported with FSx's own FailureDetails.
+// are reported with FSx's own FailureDetails. A legacy linked type (PERSISTENT_1, SCRATCH_2)
+// has its S3 link's own lifecycle (DataRepositoryConfiguration.Lifecycle): done only when it is
+// AVAILABLE too; FAILED stops; MISCONFIGURED is waited on for 15 minutes (FSx's recovery time).
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { describeFileSystem } from '../shared/file-systems.js';
+import { MISCONFIGURED_CHECKS } from '../shared/associations.js';
 import { clientsFor, pollCount } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
-import { requireOutput, type WaitForFileSystemOutput } from '../../core/step-outputs.js';
+import { requireOutput, stepOutput, type WaitForFileSystemOutput } from '../../core/step-outputs.js';
 
 export async function waitForFileSystem(input: StepInput, deps: StepDeps): Promise<WaitForFileSystemOutput> {
   const poll = pollCount(input, 'WaitForFileSystem');
@@ -17,12 +20,28 @@ export async function waitForFileSystem(input: StepInput, deps: StepDeps): Promi
   if (lifecycle === 'FAILED' || lifecycle === 'MISCONFIGURED') {
     throw new OnboardingError(ErrorNames.FileSystemFailed, `File system ${id} is ${lifecycle}: ${fs.FailureDetails?.Message ?? 'FSx gave no details'}`);
   }
-  const done = lifecycle === 'AVAILABLE';
-  if (!done) poll.giveUpIfNotDone(`file system ${id} to become AVAILABLE (last seen ${lifecycle})`);
+  const link = fs.LustreConfiguration?.DataRepositoryConfiguration;
+  const linkLifecycle = link?.Lifecycle;
+  const linkDetails = `${link?.FailureDetails?.Message ?? 'FSx gave no details'}`;
+  if (linkLifecycle === 'FAILED')
+    throw new OnboardingError(ErrorNames.FileSystemFailed, `The S3 link of file system ${id} (${link?.ImportPath}) is FAILED: ${linkDetails}`);
+  let misconfiguredChecks: number | undefined;
+  if (linkLifecycle === 'MISCONFIGURED') {
+    misconfiguredChecks = (stepOutput(input, 'WaitForFileSystem')?.misconfiguredChecks ?? 0) + 1;
+    if (misconfiguredChecks >= MISCONFIGURED_CHECKS)
+      throw new OnboardingError(
+        ErrorNames.FileSystemFailed,
+        `The S3 link of file system ${id} stayed MISCONFIGURED for ${misconfiguredChecks} checks: ${linkDetails}`,
+      );
+  }
+  const done = lifecycle === 'AVAILABLE' && (linkLifecycle === undefined || linkLifecycle === 'AVAILABLE');
+  if (!done) poll.giveUpIfNotDone(`file system ${id} to become AVAILABLE (last seen ${lifecycle}${linkLifecycle ? `, its S3 link ${linkLifecycle}` : ''})`);
   return {
     done,
     attempts: poll.attempts,
     lifecycle,
+    ...(linkLifecycle ? { linkLifecycle } : {}),
+    ...(misconfiguredChecks ? { misconfiguredChecks } : {}),
     ...(fs.DNSName ? { dnsName: fs.DNSName } : {}),
     ...(fs.LustreConfiguration?.MountName ? { mountName: fs.LustreConfiguration.MountName } : {}),
   };

@@ -4,8 +4,8 @@ import { SERVICE_LINKED_ROLE_POLICY } from '../../policy/documents.js';
 import { SimError } from '../errors.js';
 import type { Caller } from '../identity.js';
 import type { Call, Sim } from '../sim.js';
-import type { DraState, FileSystemState } from '../state.js';
-import { bucketPolicyOf, findBucket } from './s3.js';
+import type { FileSystemState } from '../state.js';
+import { bucketPolicyOf } from './s3.js';
 
 export const SLR_PATH = '/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/';
 export const SLR_PREFIX = 'AWSServiceRoleForFSxS3Access_';
@@ -96,18 +96,6 @@ export function validateCallerS3Access(call: Call, url: string, fs: { region: st
     if (!call.sim.decide(call.caller, { ...check, resourceAccount: bucket.account }, { resourcePolicy }).allowed)
       throw new SimError('BadRequest', S3_VALIDATION_MESSAGE);
   }
-}
-
-/** Whether the SLR itself can reach the linked bucket (else the DRA ends MISCONFIGURED). */
-export function slrCanReach(sim: Sim, fs: FileSystemState, dra: DraState): boolean {
-  const parsed = parseS3Url(dra.dataRepositoryPath);
-  if (!parsed || !sim.state.roles[slrArn(fs)]) return false;
-  const bucket = findBucket(sim, parsed.bucket, fs.region, { anyRegion: true });
-  return sim.decide(
-    slrCaller(fs),
-    { action: 's3:ListBucket', resource: `arn:aws:s3:::${bucket.name}`, resourceAccount: bucket.account, context: { 's3:prefix': parsed.prefix } },
-    { resourcePolicy: bucketPolicyOf(bucket) },
-  ).allowed;
 }
 
 /** Runs an S3 call FSx makes as the SLR and logs it as an S3 data event. */

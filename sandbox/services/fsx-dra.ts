@@ -12,11 +12,11 @@ import {
   ensureServiceLinkedRole,
   fileSystemLifecycle,
   parseS3Url,
-  slrCanReach,
   tagList,
   tagMap,
   validateCallerS3Access,
 } from './fsx-common.js';
+import { draLink, linkLifecycle, linksOf, usable } from './fsx-links.js';
 import type { ServiceModel } from './types.js';
 
 export const MAX_DRAS_PER_FILE_SYSTEM = 8;
@@ -28,13 +28,8 @@ export function draCreateSeconds(id: string): number {
 }
 
 export function draLifecycle(sim: Sim, dra: DraState): { lifecycle: string; failure?: string } {
-  if (dra.deletingAt !== undefined) return { lifecycle: 'DELETING' };
-  if (sim.now() < dra.availableAt) return { lifecycle: 'CREATING' };
-  const fs = sim.state.fileSystems[dra.fileSystemId];
-  if (fs && !slrCanReach(sim, fs, dra)) {
-    return { lifecycle: 'MISCONFIGURED', failure: `Amazon FSx does not have the required permissions for the S3 bucket in ${dra.dataRepositoryPath}.` };
-  }
-  return { lifecycle: 'AVAILABLE' };
+  const link = draLink(sim, dra);
+  return link ? linkLifecycle(sim, link) : { lifecycle: dra.deletingAt !== undefined ? 'DELETING' : 'AVAILABLE' };
 }
 
 function describe(sim: Sim, dra: DraState) {
@@ -127,8 +122,11 @@ export const fsxAssociations: ServiceModel = {
       fingerprint,
       createdAt: now,
       availableAt: startAt + draCreateSeconds(id) * 1000,
+      health: {},
     };
     call.sim.state.dras[id] = dra;
+    // When creation ends FSx checks the SLR's access, configures auto-import and batch-imports.
+    call.sim.schedule(dra.availableAt, 'link-set-up', { associationId: id });
     call.responseElements = { associationId: id };
     return { Association: describe(call.sim, dra) };
   },
@@ -166,16 +164,11 @@ export const fsxAssociations: ServiceModel = {
   },
 };
 
-/** The linked S3 location of a file-system path (DRA, or the legacy ImportPath at "/"). */
+/** The linked S3 location of a file-system path, through a link FSx can use now (AVAILABLE). */
 export function repositoryLocation(sim: Sim, fs: FileSystemState, fsPath: string, forExport: boolean): { bucket: string; key: string } | undefined {
-  const links: { fileSystemPath: string; url: string }[] = fs.importPath
-    ? [{ fileSystemPath: '/', url: forExport ? (fs.exportPath ?? fs.importPath) : fs.importPath }]
-    : Object.values(sim.state.dras)
-        .filter((d) => d.fileSystemId === fs.id && d.deletingAt === undefined && draLifecycle(sim, d).lifecycle === 'AVAILABLE')
-        .map((d) => ({ fileSystemPath: d.fileSystemPath, url: d.dataRepositoryPath }));
-  for (const link of links) {
-    if (!within(fsPath, link.fileSystemPath)) continue;
-    const parsed = parseS3Url(link.url)!;
+  for (const link of linksOf(sim, fs)) {
+    if (!within(fsPath, link.fileSystemPath) || !usable(sim, link)) continue;
+    const parsed = parseS3Url(forExport && fs.importPath ? (fs.exportPath ?? fs.importPath) : link.url)!;
     const relative = fsPath.slice(link.fileSystemPath === '/' ? 1 : link.fileSystemPath.length + 1);
     const prefix = parsed.prefix && !parsed.prefix.endsWith('/') ? `${parsed.prefix}/` : parsed.prefix;
     return { bucket: parsed.bucket, key: `${prefix}${relative}` };

@@ -5,10 +5,11 @@
 // so without a KMS grant the task FAILS with FailureDetails naming S3AccessDenied.
 import { SimError } from '../errors.js';
 import type { Sim } from '../sim.js';
-import type { JobState, TaskState } from '../state.js';
+import type { FileSystemState, JobState, TaskState } from '../state.js';
 import { nextHex } from '../state.js';
 import { asServiceLinkedRole, fileSystemLifecycle, parseS3Url, tagList, tagMap } from './fsx-common.js';
 import { repositoryLocation } from './fsx-dra.js';
+import { linksOf } from './fsx-links.js';
 import { putObjectAs } from './s3-objects.js';
 import type { ServiceModel } from './types.js';
 
@@ -41,13 +42,33 @@ function describe(sim: Sim, task: TaskState) {
   };
 }
 
-/** The task's end: export every file under its paths, then write the report, as the SLR. */
+/** A path exists when it is a file, a directory holding files, or a linked directory (FSx creates those). */
+function pathExists(sim: Sim, fs: FileSystemState, path: string): boolean {
+  if (path === '/') return true;
+  if (Object.keys(fs.files).some((f) => f === path || f.startsWith(`${path}/`))) return true;
+  return linksOf(sim, fs).some((l) => !l.deleting && (l.fileSystemPath === path || l.fileSystemPath.startsWith(`${path}/`)));
+}
+
+/** The task's end: export every new or changed file under its paths, then write the report, as the SLR. */
 export function runTask(sim: Sim, job: JobState): void {
   const task = sim.state.tasks[job.ref['taskId']!];
   const fs = task && sim.state.fileSystems[task.fileSystemId];
   if (!task || !fs) return;
   const roots = task.paths.length ? task.paths.map((p) => `/${p.replace(/^\/+/, '')}`.replace(/\/$/, '') || '/') : ['/'];
-  const files = Object.keys(fs.files).filter((f) => roots.some((r) => r === '/' || f === r || f.startsWith(`${r}/`)));
+  // "If a path that you provide isn't valid, the task fails" (CreateDataRepositoryTask, Paths).
+  const invalid = roots.find((r) => !pathExists(sim, fs, r));
+  if (invalid) {
+    task.result = {
+      lifecycle: 'FAILED',
+      total: 0,
+      succeeded: 0,
+      failed: 0,
+      failureMessage: `The path ${invalid.slice(1) || '/'} is not valid: it does not exist in the file system.`,
+    };
+    return;
+  }
+  // Only files new or changed in the file system since they were last exported or imported.
+  const files = Object.keys(fs.files).filter((f) => !fs.files[f]!.archived && roots.some((r) => r === '/' || f === r || f.startsWith(`${r}/`)));
   const failures: string[] = [];
   for (const path of files) {
     const target = repositoryLocation(sim, fs, path, true);

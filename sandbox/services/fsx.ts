@@ -17,7 +17,9 @@ import {
   tagMap,
   validateCallerS3Access,
 } from './fsx-common.js';
+import { checkFileSystemNetwork } from './ec2.js';
 import { fsxAssociations } from './fsx-dra.js';
+import { forgetNotification, legacyLink, linkLifecycle } from './fsx-links.js';
 import { fsxTasks } from './fsx-tasks.js';
 import type { ServiceModel } from './types.js';
 
@@ -49,8 +51,9 @@ export function describeFileSystem(sim: Sim, fs: FileSystemState) {
       WeeklyMaintenanceStartTime: '1:05:00',
       ...(fs.importPath
         ? {
+            // The S3 link has its own lifecycle, separate from the file system's.
             DataRepositoryConfiguration: {
-              Lifecycle: lifecycle === 'AVAILABLE' ? 'AVAILABLE' : 'CREATING',
+              ...linkConfiguration(sim, fs),
               ImportPath: fs.importPath,
               ExportPath: fs.exportPath,
               AutoImportPolicy: fs.autoImportPolicy ?? 'NONE',
@@ -60,6 +63,12 @@ export function describeFileSystem(sim: Sim, fs: FileSystemState) {
         : {}),
     },
   };
+}
+
+function linkConfiguration(sim: Sim, fs: FileSystemState) {
+  const link = legacyLink(fs)!;
+  const { lifecycle, failure } = linkLifecycle(sim, link);
+  return { Lifecycle: lifecycle, ...(failure ? { FailureDetails: { Message: failure } } : {}) };
 }
 
 export function findFileSystem(sim: Sim, id: string, account: string, region: string): FileSystemState {
@@ -109,6 +118,8 @@ function createFileSystem(call: Call) {
   ) {
     throw new SimError('InvalidPerUnitStorageThroughput', `PerUnitStorageThroughput ${throughput ?? '(missing)'} is not valid for ${deploymentType}.`);
   }
+  // FSx reads the subnet and security groups with the caller's credentials before anything else.
+  checkFileSystemNetwork(call, subnets, input.SecurityGroupIds ?? []);
   const linked = lustre.ImportPath !== undefined || lustre.ExportPath !== undefined || lustre.AutoImportPolicy !== undefined;
   // PERSISTENT_2 links S3 only through data repository associations.
   if (linked && !LEGACY_TYPES.includes(deploymentType)) {
@@ -141,6 +152,7 @@ function createFileSystem(call: Call) {
           importPath: lustre.ImportPath,
           exportPath: lustre.ExportPath ?? `${lustre.ImportPath}/FSxLustre${new Date(now).toISOString().replace(/\D/g, '').slice(0, 14)}`,
           autoImportPolicy: lustre.AutoImportPolicy ?? 'NONE',
+          link: {},
         }
       : {}),
     tags: tagMap(input.Tags),
@@ -151,7 +163,11 @@ function createFileSystem(call: Call) {
     fingerprint,
   };
   call.sim.state.fileSystems[id] = fs;
-  if (linked) ensureServiceLinkedRole(call.sim, fs);
+  if (linked) {
+    ensureServiceLinkedRole(call.sim, fs);
+    // When creation ends FSx checks the SLR's access, configures auto-import and imports the listing.
+    call.sim.schedule(fs.availableAt, 'link-set-up', { fileSystemId: id });
+  }
   call.resources.push({ ARN: fs.arn, accountId: fs.account, type: 'AWS::FSx::FileSystem' });
   call.responseElements = { fileSystemId: id };
   return { FileSystem: describeFileSystem(call.sim, fs) };
@@ -160,10 +176,19 @@ function createFileSystem(call: Call) {
 /** Removes what finished deleting: file systems (with their DRAs, tasks and SLR) and DRAs. */
 export function sweepFsx(sim: Sim): void {
   const now = sim.now();
-  for (const dra of Object.values(sim.state.dras)) if (dra.goneAt !== undefined && dra.goneAt <= now) delete sim.state.dras[dra.id];
+  for (const dra of Object.values(sim.state.dras))
+    if (dra.goneAt !== undefined && dra.goneAt <= now) {
+      forgetNotification(sim, dra.id);
+      delete sim.state.dras[dra.id];
+    }
   for (const fs of Object.values(sim.state.fileSystems)) {
     if (fs.goneAt === undefined || fs.goneAt > now) continue;
-    for (const dra of Object.values(sim.state.dras)) if (dra.fileSystemId === fs.id) delete sim.state.dras[dra.id];
+    for (const dra of Object.values(sim.state.dras))
+      if (dra.fileSystemId === fs.id) {
+        forgetNotification(sim, dra.id);
+        delete sim.state.dras[dra.id];
+      }
+    forgetNotification(sim, fs.id);
     for (const task of Object.values(sim.state.tasks)) if (task.fileSystemId === fs.id) delete sim.state.tasks[task.id];
     delete sim.state.roles[slrArn(fs)];
     delete sim.state.fileSystems[fs.id];

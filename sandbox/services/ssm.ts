@@ -9,6 +9,11 @@ import { nextUuid } from '../state.js';
 import type { ServiceModel } from './types.js';
 
 export const COMMAND_START_SECONDS = 1;
+/**
+ * GetCommandInvocation answers InvocationDoesNotExist until the invocation is registered
+ * (SSM API reference: the call right after SendCommand can fail so). Sandbox assumption: 0.5 s.
+ */
+export const INVOCATION_VISIBLE_AFTER_MS = 500;
 export const COMMAND_RUN_SECONDS = 2;
 const PARAMETER_MAX_CHARS = 4096;
 
@@ -134,7 +139,12 @@ export const ssm: ServiceModel = {
       resource: `arn:aws:ssm:${call.region}:${call.caller.account}:*`,
       resourceAccount: call.caller.account,
     });
-    if (!command || command.instanceId !== call.input.InstanceId || command.account !== call.caller.account)
+    if (
+      !command ||
+      command.instanceId !== call.input.InstanceId ||
+      command.account !== call.caller.account ||
+      call.sim.now() < command.requestedAt + INVOCATION_VISIBLE_AFTER_MS
+    )
       throw new SimError('InvocationDoesNotExist', 'The command invocation does not exist.');
     const status = commandStatus(call.sim, command);
     const done = status === 'Success' || status === 'Failed';

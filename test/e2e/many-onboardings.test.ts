@@ -73,6 +73,9 @@ describe('many onboardings in one sandbox world', () => {
       stateDir,
       proteomics((r) => {
         r['fileSystem'].accountId = A2;
+        // Subnets and security groups belong to one account: the other account has its own.
+        r['fileSystem'].subnetIds = ['subnet-0f1e2d3c4b5a69788'];
+        r['fileSystem'].securityGroupIds = ['sg-0fedcba987654321f'];
         r['testExport'].clientInstanceId = 'i-0a0b0c0d0e0f01234';
       }),
     );

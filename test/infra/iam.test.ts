@@ -176,6 +176,7 @@ describe('target-account roles', () => {
     const expected: Record<string, string[]> = {
       'fsx-onboard-filesystem': [
         'DiagnoseDeniedExport',
+        'Ec2ReadsByFsx',
         'FindAndRevokeGrants',
         'FindFsxS3ServiceLinkedRole',
         'FsxDescribe',

@@ -70,7 +70,7 @@ describe('PutBucketAccessPolicy', () => {
           Sid: names.bucketAccessSid,
           Effect: 'Allow',
           Principal: { AWS: `arn:aws:iam::${A}:root` },
-          Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:GetBucketAcl'],
+          Action: ['s3:Get*', 's3:List*', 's3:PutBucketNotification'],
           Resource: 'arn:aws:s3:::genomics-reference-data',
           Condition: { ArnLike: { 'aws:PrincipalArn': [slrPattern, fsRole] } },
         },

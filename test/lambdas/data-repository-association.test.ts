@@ -57,6 +57,34 @@ describe('CreateDataRepositoryAssociation', () => {
     expect(fsx).not.toHaveReceivedCommand(CreateDataRepositoryAssociationCommand);
   });
 
+  it('deletes its FAILED association at the path and creates it again with a token of its own', async () => {
+    fsx.on(DescribeDataRepositoryAssociationsCommand).resolves({
+      Associations: [
+        {
+          AssociationId: 'dra-0123456789abcdef0',
+          FileSystemPath: '/genomics',
+          DataRepositoryPath: 's3://genomics-reference-data/cohort-2026/',
+          Lifecycle: 'FAILED',
+        },
+      ],
+    });
+    fsx.on(DeleteDataRepositoryAssociationCommand).resolves({ AssociationId: 'dra-0123456789abcdef0', Lifecycle: 'DELETING' });
+    fsx.on(CreateDataRepositoryAssociationCommand).resolves({ Association: { AssociationId: 'dra-2' } });
+    const { input, deps, names } = setup('request.json', created);
+    await expect(createDataRepositoryAssociation(input, deps)).resolves.toEqual({
+      changed: true,
+      associationId: 'dra-2',
+      replacedFailed: 'dra-0123456789abcdef0',
+    });
+    expect(fsx).toHaveReceivedCommandExactlyOnceWith(DeleteDataRepositoryAssociationCommand, {
+      AssociationId: 'dra-0123456789abcdef0',
+      DeleteDataInFileSystem: false,
+    });
+    const token = `${names.dataRepositoryAssociationToken.slice(0, 40)}-after-${'dra-0123456789abcdef0'.slice(-12)}`;
+    expect(token.length).toBeLessThanOrEqual(63);
+    expect(fsx).toHaveReceivedCommandWith(CreateDataRepositoryAssociationCommand, { ClientRequestToken: token, FileSystemPath: '/genomics' });
+  });
+
   it('refuses a path already linked to another repository with ResourceConflict', async () => {
     fsx
       .on(DescribeDataRepositoryAssociationsCommand)
@@ -81,20 +109,34 @@ describe('WaitForDataRepositoryAssociation', () => {
     await expect(waitForDataRepositoryAssociation(input, deps)).resolves.toEqual({ done: true, attempts: 8, lifecycle: 'AVAILABLE' });
   });
 
-  it('stops with DataRepositoryAssociationFailed on MISCONFIGURED, quoting FSx', async () => {
+  it('keeps polling a MISCONFIGURED association for 15 minutes, then stops with DataRepositoryAssociationFailed quoting FSx', async () => {
+    const message = 'Amazon FSx does not have the required permissions for the S3 bucket';
     fsx.on(DescribeDataRepositoryAssociationsCommand).resolves({
-      Associations: [
-        {
-          AssociationId: 'dra-1',
-          Lifecycle: 'MISCONFIGURED',
-          FailureDetails: { Message: 'Amazon FSx does not have the required permissions for the S3 bucket' },
-        },
-      ],
+      Associations: [{ AssociationId: 'dra-1', Lifecycle: 'MISCONFIGURED', FailureDetails: { Message: message } }],
+    });
+    const { input, deps } = setup('request.json', steps);
+    await expect(waitForDataRepositoryAssociation(input, deps)).resolves.toEqual({
+      done: false,
+      attempts: 1,
+      lifecycle: 'MISCONFIGURED',
+      misconfiguredChecks: 1,
+      failureDetails: message,
+    });
+    const late = setup('request.json', { ...steps, WaitForDataRepositoryAssociation: { done: false, attempts: 20, misconfiguredChecks: 15 } });
+    await expect(waitForDataRepositoryAssociation(late.input, late.deps)).rejects.toMatchObject({
+      name: 'DataRepositoryAssociationFailed',
+      message: expect.stringContaining('stayed MISCONFIGURED for 16 checks: Amazon FSx does not have the required permissions'),
+    });
+  });
+
+  it('stops at once on FAILED (terminal), quoting FSx', async () => {
+    fsx.on(DescribeDataRepositoryAssociationsCommand).resolves({
+      Associations: [{ AssociationId: 'dra-1', Lifecycle: 'FAILED', FailureDetails: { Message: 'Amazon FSx does not have the required permissions' } }],
     });
     const { input, deps } = setup('request.json', steps);
     await expect(waitForDataRepositoryAssociation(input, deps)).rejects.toMatchObject({
       name: 'DataRepositoryAssociationFailed',
-      message: expect.stringContaining('required permissions'),
+      message: expect.stringContaining('is FAILED: Amazon FSx does not have the required permissions'),
     });
   });
 

@@ -95,6 +95,36 @@ describe('WaitForFileSystem', () => {
     });
   });
 
+  it("waits for a legacy file system's S3 link (DataRepositoryConfiguration.Lifecycle), stopping on FAILED", async () => {
+    const legacy = (Lifecycle: 'AVAILABLE' | 'MISCONFIGURED' | 'FAILED') => ({
+      FileSystems: [
+        {
+          FileSystemId: FS_ID,
+          Lifecycle: 'AVAILABLE' as const,
+          LustreConfiguration: {
+            MountName: 'abcdefgh',
+            DataRepositoryConfiguration: { Lifecycle, ImportPath: 's3://ml-training-sets', FailureDetails: { Message: 'no notification' } },
+          },
+        },
+      ],
+    });
+    fsx.on(DescribeFileSystemsCommand).resolves(legacy('MISCONFIGURED'));
+    const { input, deps } = setup('request-legacy.json', steps());
+    await expect(waitForFileSystem(input, deps)).resolves.toMatchObject({ done: false, linkLifecycle: 'MISCONFIGURED', misconfiguredChecks: 1 });
+    const late = setup('request-legacy.json', { ...steps(), WaitForFileSystem: { done: false, attempts: 20, misconfiguredChecks: 15 } });
+    await expect(waitForFileSystem(late.input, late.deps)).rejects.toMatchObject({
+      name: 'FileSystemFailed',
+      message: expect.stringContaining('stayed MISCONFIGURED'),
+    });
+    fsx.on(DescribeFileSystemsCommand).resolves(legacy('FAILED'));
+    await expect(waitForFileSystem(input, deps)).rejects.toMatchObject({
+      name: 'FileSystemFailed',
+      message: expect.stringContaining('is FAILED: no notification'),
+    });
+    fsx.on(DescribeFileSystemsCommand).resolves(legacy('AVAILABLE'));
+    await expect(waitForFileSystem(input, deps)).resolves.toMatchObject({ done: true, linkLifecycle: 'AVAILABLE' });
+  });
+
   it("stops with FileSystemFailed and FSx's FailureDetails", async () => {
     fsx.on(DescribeFileSystemsCommand).resolves({
       FileSystems: [

@@ -4,7 +4,7 @@ import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } fr
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateDataRepositoryTaskCommand, DescribeDataRepositoryTasksCommand, FSxClient } from '@aws-sdk/client-fsx';
 import { startTestExport } from '../../lambdas/start-test-export/start-test-export.js';
-import { waitForTestExport } from '../../lambdas/wait-for-test-export/wait-for-test-export.js';
+import { CANARY_IMPORT_CHECKS, waitForTestExport } from '../../lambdas/wait-for-test-export/wait-for-test-export.js';
 import { cleanUpTestExport } from '../../lambdas/clean-up-test-export/clean-up-test-export.js';
 import { canaryFor } from '../../core/canary.js';
 import { namesFor } from '../../core/naming.js';
@@ -63,6 +63,7 @@ describe('StartTestExport (lustre-client)', () => {
       DocumentName: 'AWS-RunShellScript',
       Parameters: {
         commands: [
+          'set -e',
           'mkdir -p /fsx',
           `mountpoint -q /fsx || mount -t lustre -o relatime,flock ${FS_ID}.fsx.us-east-1.amazonaws.com@tcp:/abcdefgh /fsx`,
           `mkdir -p ${dir}`,
@@ -99,7 +100,6 @@ describe('StartTestExport (data-repository-task)', () => {
     expect(fsx).toHaveReceivedCommandExactlyOnceWith(CreateDataRepositoryTaskCommand, {
       Type: 'EXPORT_TO_REPOSITORY',
       FileSystemId: FS_ID,
-      Paths: ['.fsx-onboard-canary-ml-training-scratch-01'],
       Report: { Enabled: true, Path: 's3://ml-training-sets/.fsx-onboard-reports', Format: 'REPORT_CSV_20191124', Scope: 'FAILED_FILES_ONLY' },
       ClientRequestToken: names.exportTaskToken,
       Tags: [
@@ -107,6 +107,8 @@ describe('StartTestExport (data-repository-task)', () => {
         { Key: 'fsx-onboard:managed-by', Value: 'fsx-onboard' },
       ],
     });
+    // The linked directory is "/" here: no Paths (the canary directory exists only once FSx imported the canary).
+    expect(fsx.commandCalls(CreateDataRepositoryTaskCommand)[0]!.args[0].input).not.toHaveProperty('Paths');
     expect(ssm.calls()).toHaveLength(0);
   });
 
@@ -194,6 +196,23 @@ describe('WaitForTestExport (lustre-client)', () => {
     });
   });
 
+  it('asks cat again while the S3-side canary is not imported yet, then reports it not imported', async () => {
+    const notFound = invocation('Failed', '', `cat: ${dir}/from-s3.txt: No such file or directory\n`);
+    ssm.on(SendCommandCommand, cat).resolves({ Command: { CommandId: 'cmd-cat' } });
+    ssm.on(GetCommandInvocationCommand, { CommandId: 'cmd-cat' }).resolves(notFound);
+    const waiting = setup('request.json', { ...started, WaitForTestExport: { done: false, attempts: 4, phase: 'cat', commandId: 'cmd-cat' } });
+    await expect(waitForTestExport(waiting.input, waiting.deps)).resolves.toEqual({ done: false, attempts: 5, phase: 'cat', catNotFound: 1 });
+    expect(ssm).not.toHaveReceivedCommand(SendCommandCommand);
+    const last = setup('request.json', {
+      ...started,
+      WaitForTestExport: { done: false, attempts: 30, phase: 'cat', commandId: 'cmd-cat', catNotFound: CANARY_IMPORT_CHECKS - 1 },
+    });
+    await expect(waitForTestExport(last.input, last.deps)).resolves.toMatchObject({
+      done: true,
+      cat: { ok: false, notImported: true, stderr: expect.stringContaining('No such file or directory') },
+    });
+  });
+
   it('fails with ClientCommandFailed when the start command failed on the instance', async () => {
     ssm
       .on(GetCommandInvocationCommand, { CommandId: 'cmd-start' })
@@ -224,7 +243,12 @@ describe('WaitForTestExport (data-repository-task)', () => {
     fsx
       .on(DescribeDataRepositoryTasksCommand, { TaskIds: ['task-1'] })
       .resolves({ DataRepositoryTasks: [{ TaskId: 'task-1', Lifecycle: 'FAILED', Type: 'EXPORT_TO_REPOSITORY', CreationTime: new Date() }] });
-    await expect(waitForTestExport(input, deps)).resolves.toEqual({ done: true, attempts: 1, lifecycle: 'FAILED' });
+    await expect(waitForTestExport(input, deps)).resolves.toEqual({
+      done: true,
+      attempts: 1,
+      lifecycle: 'FAILED',
+      exported: { total: 0, succeeded: 0, failed: 0, note: expect.stringContaining('exported no file') },
+    });
   });
 });
 

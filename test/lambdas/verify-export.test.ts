@@ -141,6 +141,24 @@ describe('VerifyExport (lustre-client)', () => {
     });
   });
 
+  it('fails with CanaryNotImported, not DecryptFailed, when the S3-side canary was never imported', async () => {
+    s3.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn });
+    cloudtrail.on(LookupEventsCommand).resolves({ Events: [] });
+    const missing = {
+      path: canary.fromS3.clientPath,
+      ok: false,
+      notImported: true,
+      stdout: '',
+      stderr: `cat: ${canary.fromS3.clientPath}: No such file or directory\n`,
+      responseCode: 1,
+    };
+    const { input, deps } = setup('request.json', lustreSteps(missing));
+    await expect(verifyExport(input, deps)).rejects.toMatchObject({
+      name: 'CanaryNotImported',
+      message: expect.stringContaining('FSx did not import it'),
+    });
+  });
+
   it('refuses a canary encrypted with another key', async () => {
     s3.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'AES256' });
     const { input, deps } = setup('request.json', lustreSteps(catOk));

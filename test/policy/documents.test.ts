@@ -42,7 +42,7 @@ describe('bucketStatements', () => {
         Sid: names.bucketAccessSid,
         Effect: 'Allow',
         Principal: { AWS: `arn:aws:iam::${A}:root` },
-        Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:GetBucketAcl'],
+        Action: ['s3:Get*', 's3:List*', 's3:PutBucketNotification'],
         Resource: 'arn:aws:s3:::genomics-reference-data',
         Condition: { ArnLike: { 'aws:PrincipalArn': [slrPattern, fsRole] } },
       },
@@ -63,11 +63,23 @@ describe('bucketStatements', () => {
       Sid: names.bucketAccessSid,
       Effect: 'Allow',
       Principal: { AWS: SLR_ARN },
-      Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:GetBucketAcl'],
+      Action: ['s3:Get*', 's3:List*', 's3:PutBucketNotification'],
       Resource: 'arn:aws:s3:::genomics-reference-data',
     });
     expect(objects).not.toHaveProperty('Condition');
     expect(objects?.Principal).toEqual({ AWS: SLR_ARN });
+  });
+});
+
+describe('bucketStatements and auto-import', () => {
+  it('lets the SLR configure the bucket notification only when FSx will auto-import', () => {
+    const pattern = { kind: 'pattern' as const, fileSystemAccountId: A, fileSystemRoleArn: fsRole };
+    const quiet = { ...request, dataRepository: { ...request.dataRepository, autoImportEvents: [] } };
+    expect(bucketStatements(quiet, names, pattern)[0]?.Action).toEqual(['s3:GetBucketLocation', 's3:ListBucket', 's3:GetBucketAcl']);
+    expect(bucketStatements(request, names, pattern)[0]?.Action).toEqual(['s3:Get*', 's3:List*', 's3:PutBucketNotification']);
+    // Legacy linked types always auto-import here (AutoImportPolicy NEW_CHANGED_DELETED).
+    const legacy = { ...quiet, fileSystem: { ...quiet.fileSystem, deploymentType: 'PERSISTENT_1' as const } };
+    expect(bucketStatements(legacy, names, pattern)[0]?.Action).toContain('s3:PutBucketNotification');
   });
 });
 

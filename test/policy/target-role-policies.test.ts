@@ -175,6 +175,11 @@ describe('target role policies stay least-privilege', () => {
     const unscoped = all.flatMap(([, doc]) => doc.Statement.filter((s) => list(s.Resource).includes('*')).flatMap((s) => list(s.Action)));
     expect([...new Set(unscoped)].sort()).toEqual([
       'cloudtrail:LookupEvents',
+      'ec2:DescribeRouteTables',
+      'ec2:DescribeSecurityGroups',
+      'ec2:DescribeSubnets',
+      'ec2:DescribeVpcs',
+      'ec2:GetSecurityGroupsForVpc',
       'fsx:DescribeDataRepositoryAssociations',
       'fsx:DescribeDataRepositoryTasks',
       'fsx:DescribeFileSystems',

@@ -1,6 +1,7 @@
 // The blog's scenario at the service level: cross-account bucket (B) encrypted with a key in
 // C, file system in A. Without a KMS grant for the SLR, reading through the mount fails with
 // "No data available" and exporting silently does nothing; CloudTrail tells why. With it, both work.
+import { AUTO_IMPORT_SECONDS } from '../../sandbox/services/fsx-links.js';
 import { GRANT_PROPAGATION_MS } from '../../sandbox/services/kms.js';
 import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { CreateDataRepositoryAssociationCommand, CreateFileSystemCommand, DescribeFileSystemsCommand } from '@aws-sdk/client-fsx';
@@ -29,7 +30,10 @@ async function linkedFileSystem(w: World, autoExport = false) {
       FileSystemPath: w.request.fileSystem.fileSystemPath,
       DataRepositoryPath: `s3://${w.request.bucket.name}/${w.request.bucket.prefix}`,
       BatchImportMetaDataOnCreate: true,
-      ...(autoExport ? { S3: { AutoExportPolicy: { Events: ['NEW' as const, 'CHANGED' as const] } } } : {}),
+      S3: {
+        AutoImportPolicy: { Events: ['NEW' as const, 'CHANGED' as const] },
+        ...(autoExport ? { AutoExportPolicy: { Events: ['NEW' as const, 'CHANGED' as const] } } : {}),
+      },
     }),
   );
   w.sandbox.clock.advance(600 + 13 * 60 + 1);
@@ -71,6 +75,8 @@ describe("the blog's cross-account scenario in the sandbox", () => {
     await w.bucket.s3.send(
       new PutObjectCommand({ Bucket: w.request.bucket.name, Key: canaryKey(w, 'from-s3.txt'), Body: 'this is encrypted using cmk symmetric key\n' }),
     );
+    // FSx imports the object asynchronously, once auto-import processed the bucket's event.
+    w.sandbox.clock.advance(AUTO_IMPORT_SECONDS);
     const read = await runOnClient(w.sandbox, w.fileSystem.ssm, fs.instance, [...fs.mount, `cat ${fs.dir}/from-s3.txt`]);
     expect(read).toMatchObject({ Status: 'Failed', ResponseCode: 1, StandardErrorContent: `cat: ${fs.dir}/from-s3.txt: No data available\n` });
     const message = `User: arn:aws:sts::${w.a}:assumed-role/AWSServiceRoleForFSxS3Access_${fs.id}/FSx is not authorized to perform: kms:Decrypt on resource: ${w.request.key.arn} because no identity-based policy allows the kms:Decrypt action`;
@@ -91,6 +97,8 @@ describe("the blog's cross-account scenario in the sandbox", () => {
     await w.bucket.s3.send(
       new PutObjectCommand({ Bucket: w.request.bucket.name, Key: canaryKey(w, 'from-s3.txt'), Body: 'this is encrypted using cmk symmetric key\n' }),
     );
+    // FSx imports the object asynchronously, once auto-import processed the bucket's event.
+    w.sandbox.clock.advance(AUTO_IMPORT_SECONDS);
     await grant(w, fs.slr);
     // KMS grants are eventually consistent: at first the grant is not in effect yet.
     const early = await runOnClient(w.sandbox, w.fileSystem.ssm, fs.instance, [...fs.mount, `cat ${fs.dir}/from-s3.txt`]);

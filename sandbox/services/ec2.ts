@@ -1,0 +1,102 @@
+// EC2 networking as FSx sees it when it creates a file system. FSx describes the subnet, its
+// VPC and route tables and the security groups with the CALLER's credentials (IAM context
+// aws:CalledVia = fsx.amazonaws.com; AmazonFSxFullAccess grants these reads under exactly
+// that condition), and refuses security groups that do not let Lustre traffic in: TCP 988
+// and 1018-1023 (FSx Lustre User Guide, "File system access control with Amazon VPC").
+// No EC2 client calls the sandbox: these are the calls FSx makes on the caller's behalf.
+import { SimError } from '../errors.js';
+import type { Call, Sim } from '../sim.js';
+import type { SecurityGroupRule, SecurityGroupState, SubnetState } from '../state.js';
+
+/** What FSx reads with the caller's credentials before it creates a file system. */
+export const FSX_EC2_READS = [
+  'ec2:DescribeSubnets',
+  'ec2:DescribeVpcs',
+  'ec2:DescribeRouteTables',
+  'ec2:DescribeSecurityGroups',
+  'ec2:GetSecurityGroupsForVpc',
+];
+/** Ports the Lustre clients and servers talk on (LNET 988, and 1018-1023). */
+export const LUSTRE_PORTS = [988, 1018, 1019, 1020, 1021, 1022, 1023];
+/** Inbound rules a default sandbox security group has: Lustre traffic, and nothing else. */
+export const LUSTRE_RULES: SecurityGroupRule[] = [
+  { protocol: 'tcp', fromPort: 988, toPort: 988 },
+  { protocol: 'tcp', fromPort: 1018, toPort: 1023 },
+];
+
+export function vpcIdFor(subnetOrGroupId: string): string {
+  return `vpc-${subnetOrGroupId.replace(/^\w+-/, '').padEnd(17, '0').slice(0, 17)}`;
+}
+
+export function ensureSubnet(sim: Sim, subnet: SubnetState): void {
+  sim.state.subnets ??= {};
+  sim.state.subnets[subnet.id] ??= subnet;
+}
+
+export function ensureSecurityGroup(sim: Sim, group: SecurityGroupState): void {
+  sim.state.securityGroups ??= {};
+  sim.state.securityGroups[group.id] ??= group;
+}
+
+const allows = (rule: SecurityGroupRule, port: number) => rule.protocol === '-1' || (rule.protocol === 'tcp' && rule.fromPort <= port && port <= rule.toPort);
+
+/** Records an EC2 read FSx made for the caller, as CloudTrail shows it (invokedBy fsx). */
+function recordRead(call: Call, eventName: string, error?: SimError): void {
+  call.sim.record({
+    caller: { ...call.caller, invokedBy: 'fsx.amazonaws.com' },
+    service: 'ec2',
+    eventName,
+    region: call.region,
+    requestParameters: {},
+    ...(error ? { error: { code: 'Client.UnauthorizedOperation', message: error.message } } : {}),
+    resources: [],
+    recipients: [call.caller.account],
+    management: true,
+    readOnly: true,
+  });
+}
+
+/**
+ * The network checks of CreateFileSystem: the caller may read the subnet and security groups
+ * (through FSx), they exist in the caller's account and region, share the subnet's VPC, and
+ * together let Lustre traffic in.
+ */
+export function checkFileSystemNetwork(call: Call, subnetIds: string[], securityGroupIds: string[]): void {
+  for (const action of FSX_EC2_READS) {
+    const decision = call.sim.decide(call.caller, {
+      action,
+      resource: '*',
+      resourceAccount: call.caller.account,
+      context: { 'aws:CalledVia': ['fsx.amazonaws.com'] },
+    });
+    if (!decision.allowed) {
+      const message = `User: ${call.caller.sessionArn} is not authorized to perform: ${action}`;
+      // Sandbox wording: FSx reports the EC2 call it could not make with the caller's credentials.
+      const error = new SimError('BadRequest', `Amazon FSx is unable to validate the network settings (${action} was denied to the caller): ${message}`);
+      recordRead(call, action.slice(4), error);
+      throw error;
+    }
+  }
+  recordRead(call, 'DescribeSubnets');
+  const mine = <T extends { account: string; region: string }>(found: T | undefined) =>
+    found && found.account === call.caller.account && found.region === call.region;
+  const subnet = call.sim.state.subnets?.[subnetIds[0]!];
+  if (!mine(subnet)) throw new SimError('InvalidNetworkSettings', `The subnet ID '${subnetIds[0]}' does not exist`);
+  // Without security groups FSx uses the VPC's default group, which lets its members talk on every port.
+  const groups: SecurityGroupState[] = securityGroupIds.length
+    ? []
+    : [{ id: 'default', account: call.caller.account, region: call.region, vpcId: subnet!.vpcId, inbound: [{ protocol: '-1', fromPort: 0, toPort: 65535 }] }];
+  for (const id of securityGroupIds) {
+    const group = call.sim.state.securityGroups?.[id];
+    if (!mine(group)) throw new SimError('InvalidNetworkSettings', `The security group ID '${id}' does not exist`);
+    if (group!.vpcId !== subnet!.vpcId) throw new SimError('InvalidNetworkSettings', `The security group '${id}' does not belong to VPC '${subnet!.vpcId}'`);
+    groups.push(group!);
+  }
+  const closed = LUSTRE_PORTS.filter((port) => !groups.some((g) => g.inbound.some((rule) => allows(rule, port))));
+  if (closed.length) {
+    throw new SimError(
+      'InvalidNetworkSettings',
+      `The file system cannot be created because the security groups provided (${securityGroupIds.join(', ')}) do not permit Lustre LNET network traffic on port ${closed[0]}.`,
+    );
+  }
+}
