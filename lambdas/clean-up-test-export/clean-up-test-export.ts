@@ -6,23 +6,11 @@ import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { canaryFor } from '../../core/canary.js';
 import { findTaggedFileSystems } from '../shared/file-systems.js';
 import { headObject } from '../shared/objects.js';
-import { findExportTask } from '../start-test-export/start-test-export.js';
+import { findExportTask, reportKey } from '../shared/export-report.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import type { CleanUpTestExportOutput } from '../../core/step-outputs.js';
-
-/**
- * FSx writes a task's report to `{path}/task-{id}/failures.csv`, where `task-{id}` is the
- * TaskId itself (`task-` and 17 hex digits).
- */
-export function reportFolder(taskId: string): string {
-  return taskId.startsWith('task-') ? taskId : `task-${taskId}`;
-}
-
-export function reportKey(input: StepInput, taskId: string): string {
-  return `${input.request.bucket.prefix}.fsx-onboard-reports/${reportFolder(taskId)}/failures.csv`;
-}
 
 /**
  * The export task's id when this execution has no StartTestExport result (a Parallel branch
@@ -48,7 +36,7 @@ export async function cleanUpTestExport(input: StepInput, deps: StepDeps): Promi
   const { s3 } = clientsFor(input, deps, 'bucket');
   const taskId = stepOutput(input, 'StartTestExport')?.taskId ?? (await findOwnExportTaskId(input, deps));
   const deletedKeys: string[] = [];
-  for (const key of [canary.toS3.s3Key, canary.fromS3.s3Key, ...(taskId ? [reportKey(input, taskId)] : [])]) {
+  for (const key of [canary.toS3.s3Key, canary.fromS3.s3Key, ...(taskId ? [reportKey(input.request, taskId)] : [])]) {
     if (!(await headObject(s3, request.bucket.name, key))) continue;
     await s3.send(new DeleteObjectCommand({ Bucket: request.bucket.name, Key: key }));
     deletedKeys.push(key);

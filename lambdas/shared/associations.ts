@@ -1,6 +1,11 @@
 // Data repository associations of a file system, and which file systems this request uses.
 import { stepOutput } from '../../core/step-outputs.js';
-import { DescribeDataRepositoryAssociationsCommand, type DataRepositoryAssociation, type FSxClient } from '@aws-sdk/client-fsx';
+import {
+  DescribeDataRepositoryAssociationsCommand,
+  paginateDescribeDataRepositoryAssociations,
+  type DataRepositoryAssociation,
+  type FSxClient,
+} from '@aws-sdk/client-fsx';
 import { findTaggedFileSystems } from './file-systems.js';
 import { isErrorNamed } from './step-support.js';
 import type { StepInput } from '../../core/step-io.js';
@@ -13,15 +18,9 @@ export const MISCONFIGURED_CHECKS = 16;
 
 export async function listAssociations(fsx: FSxClient, fileSystemId: string): Promise<DataRepositoryAssociation[]> {
   const found: DataRepositoryAssociation[] = [];
-  let NextToken: string | undefined;
   try {
-    do {
-      const page = await fsx.send(
-        new DescribeDataRepositoryAssociationsCommand({ Filters: [{ Name: 'file-system-id', Values: [fileSystemId] }], ...(NextToken ? { NextToken } : {}) }),
-      );
-      found.push(...(page.Associations ?? []));
-      NextToken = page.NextToken;
-    } while (NextToken);
+    const pages = paginateDescribeDataRepositoryAssociations({ client: fsx }, { Filters: [{ Name: 'file-system-id', Values: [fileSystemId] }] });
+    for await (const page of pages) found.push(...(page.Associations ?? []));
   } catch (e) {
     if (isErrorNamed(e, 'FileSystemNotFound')) return [];
     throw e;

@@ -1,6 +1,6 @@
 // Finding this request's file system again: by the id an earlier step returned, or by the
 // request-id tag every file system this request creates carries.
-import { DescribeFileSystemsCommand, type FSxClient, type FileSystem } from '@aws-sdk/client-fsx';
+import { DescribeFileSystemsCommand, paginateDescribeFileSystems, type FSxClient, type FileSystem } from '@aws-sdk/client-fsx';
 import { hasRequestTag, isErrorNamed } from './step-support.js';
 
 export async function describeFileSystem(fsx: FSxClient, fileSystemId: string): Promise<FileSystem | undefined> {
@@ -16,11 +16,8 @@ export async function describeFileSystem(fsx: FSxClient, fileSystemId: string): 
 /** File systems in the account tagged with this request id (DescribeFileSystems has no tag filter). */
 export async function findTaggedFileSystems(fsx: FSxClient, requestId: string): Promise<FileSystem[]> {
   const found: FileSystem[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await fsx.send(new DescribeFileSystemsCommand({ ...(NextToken ? { NextToken } : {}) }));
+  for await (const page of paginateDescribeFileSystems({ client: fsx }, {})) {
     found.push(...(page.FileSystems ?? []).filter((fs) => hasRequestTag(fs.Tags, requestId)));
-    NextToken = page.NextToken;
-  } while (NextToken);
+  }
   return found;
 }

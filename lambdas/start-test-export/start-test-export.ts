@@ -2,35 +2,17 @@
 // bucket default) for the mount to read; then either a Lustre client writes and archives a
 // canary (hsm_archive returns at once and never reports a denied export, hence the polls and
 // the verification after), or an EXPORT_TO_REPOSITORY task runs.
-import { CreateDataRepositoryTaskCommand, DescribeDataRepositoryTasksCommand, type DataRepositoryTask, type FSxClient } from '@aws-sdk/client-fsx';
+import { CreateDataRepositoryTaskCommand } from '@aws-sdk/client-fsx';
+import { findExportTask, reportPath } from '../shared/export-report.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { canaryFor } from '../../core/canary.js';
 import { exportCommands, sendShellCommand } from '../shared/client-commands.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { headObject } from '../shared/objects.js';
-import { clientsFor, hasRequestTag, resourceTags } from '../shared/step-support.js';
+import { clientsFor, resourceTags } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import { requireOutput, stepOutput, type StartTestExportOutput } from '../../core/step-outputs.js';
-
-/** Where FSx writes the task's completion report (`<path>/task-<id>/failures.csv`); CleanUpTestExport removes it. */
-export const reportPath = (input: StepInput) => `s3://${input.request.bucket.name}/${input.request.bucket.prefix}.fsx-onboard-reports`;
-
-/** This request's export task: tagged with the request id, or exporting exactly the canary directory. */
-export async function findExportTask(fsx: FSxClient, fileSystemId: string, requestId: string, canaryPath: string): Promise<DataRepositoryTask | undefined> {
-  let NextToken: string | undefined;
-  do {
-    const page = await fsx.send(
-      new DescribeDataRepositoryTasksCommand({ Filters: [{ Name: 'file-system-id', Values: [fileSystemId] }], ...(NextToken ? { NextToken } : {}) }),
-    );
-    const ours = (page.DataRepositoryTasks ?? []).find(
-      (t) => t.Type === 'EXPORT_TO_REPOSITORY' && (hasRequestTag(t.Tags, requestId) || (t.Paths?.length === 1 && t.Paths[0] === canaryPath)),
-    );
-    if (ours) return ours;
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return undefined;
-}
 
 export async function startTestExport(input: StepInput, deps: StepDeps): Promise<StartTestExportOutput> {
   const { request, context } = input;
@@ -59,7 +41,7 @@ export async function startTestExport(input: StepInput, deps: StepDeps): Promise
             FileSystemId: fileSystemId,
             ...(linkedPath ? { Paths: [linkedPath] } : {}),
             // The report path must lie inside a linked repository path.
-            Report: { Enabled: true, Path: reportPath(input), Format: 'REPORT_CSV_20191124', Scope: 'FAILED_FILES_ONLY' },
+            Report: { Enabled: true, Path: reportPath(request), Format: 'REPORT_CSV_20191124', Scope: 'FAILED_FILES_ONLY' },
             ClientRequestToken: context.names.exportTaskToken,
             Tags: resourceTags(input),
           }),

@@ -3,7 +3,7 @@
 // the bucket, kms:GenerateDataKey (encrypt on write) and kms:Decrypt (read on import), under
 // the bucket policy, key policy and grants as they are now.
 import { requireOutput, stepOutput, type VerifyExportOutput } from '../../core/step-outputs.js';
-import { reportFolder } from '../clean-up-test-export/clean-up-test-export.js';
+import { reportFolder, reportObject } from '../shared/export-report.js';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeDataRepositoryTasksCommand } from '@aws-sdk/client-fsx';
 import type { GrantListEntry } from '@aws-sdk/client-kms';
@@ -41,11 +41,10 @@ export function toKmsGrant(g: GrantListEntry, keyArn: string, tokens: Record<str
 }
 
 async function readReport(input: StepInput, deps: StepDeps, reportPath: string | undefined, taskId: string): Promise<string | undefined> {
-  const match = reportPath?.match(/^s3:\/\/([^/]+)\/?(.*)$/);
-  if (!match) return undefined;
-  const key = `${match[2] ? `${match[2].replace(/\/$/, '')}/` : ''}${reportFolder(taskId)}/failures.csv`;
+  const report = reportObject(reportPath, taskId);
+  if (!report) return undefined;
   try {
-    const { Body } = await clientsFor(input, deps, 'bucket').s3.send(new GetObjectCommand({ Bucket: match[1], Key: key }));
+    const { Body } = await clientsFor(input, deps, 'bucket').s3.send(new GetObjectCommand({ Bucket: report.bucket, Key: report.key }));
     return (await Body?.transformToString())?.split('\n').slice(0, 6).join('\n');
   } catch (e) {
     if (isErrorNamed(e, 'NoSuchKey', 'NotFound')) return undefined;
