@@ -94,9 +94,14 @@ export const Steps = {
   StartTestExport: task('StartTestExport', 'Writes and archives a canary through a Lustre client, or starts an EXPORT_TO_REPOSITORY task.', ['A', 'B'], {
     compensation: 'CleanUpTestExport',
   }),
-  WaitForTestExport: task('WaitForTestExport', 'Polls `lfs hsm_action` until NOOP, or the export task until it ends.', ['A'], {
-    poll: { delaySeconds: 15, maxAttempts: 80 },
-  }),
+  WaitForTestExport: task(
+    'WaitForTestExport',
+    'Polls `lfs hsm_action` until NOOP, then reads the S3-side canary once FSx has imported it; or polls the export task until it ends and reports what it exported.',
+    ['A'],
+    {
+      poll: { delaySeconds: 15, maxAttempts: 80 },
+    },
+  ),
   // A poll only while a failure waits for its CloudTrail evidence (delivered ~5 min after the call).
   VerifyExport: task(
     'VerifyExport',
