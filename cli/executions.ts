@@ -11,7 +11,7 @@ export interface ExecutionRecord {
   report: PublicReport;
 }
 
-export type PublicReport = ReturnType<typeof publicReport>;
+type PublicReport = ReturnType<typeof publicReport>;
 
 /** The `--json` document: no internal bookkeeping, times rounded. */
 export function publicReport(report: RunReport) {

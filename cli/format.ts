@@ -4,7 +4,7 @@ import { Steps, type StepName } from '../workflow/steps.js';
 import { encryptionChangeOf, type EncryptionChangeReport, type RunEvent, type RunReport } from './run-report.js';
 import type { ValidateRequestReport } from '../core/step-outputs.js';
 
-export function formatDuration(seconds: number): string {
+function formatDuration(seconds: number): string {
   if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
   if (seconds < 60) return `${seconds.toFixed(1)} s`;
   const m = Math.floor(seconds / 60);

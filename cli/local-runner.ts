@@ -18,7 +18,7 @@ import { bindTasks } from './local/task-binding.js';
 import { virtualWaits } from './local/virtual-waits.js';
 
 /** What the runner needs of the sandbox (sandbox/ implements it). */
-export interface LocalSandbox {
+interface LocalSandbox {
   // biome-ignore lint/suspicious/noExplicitAny: SDK plugins are generic over every client's input and output types
   plugin: Pluggable<any, any>;
   orchestratorCredentials: AwsCredentialIdentity;
@@ -54,7 +54,7 @@ const localFunctionArn = (step: StepName) => `arn:aws:lambda:us-east-1:${LOCAL_A
 // The interpreter validates a definition when it is constructed (100-300 ms): build each once.
 const machines = new Map<LocalMachine, { definition: AslDefinition; machine: StateMachine }>();
 
-export function localMachine(kind: LocalMachine): { definition: AslDefinition; machine: StateMachine } {
+function localMachine(kind: LocalMachine): { definition: AslDefinition; machine: StateMachine } {
   let entry = machines.get(kind);
   if (!entry) {
     const definition =

@@ -16,7 +16,7 @@ export interface LocalStepRecord {
   cause?: string;
 }
 
-export interface RunMetrics {
+interface RunMetrics {
   stateTransitions: number;
   lambdaInvocations: number;
   awsCalls: number;

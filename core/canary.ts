@@ -3,7 +3,7 @@
 import type { OnboardingRequest } from './request.js';
 import type { OnboardingNames } from './naming.js';
 
-export interface CanaryFile {
+interface CanaryFile {
   /** Path relative to the linked directory (and to the prefix in S3). */
   relative: string;
   clientPath: string;

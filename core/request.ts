@@ -13,11 +13,11 @@ const safeText = (max: number) =>
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the rule is exactly "no control characters"
     .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
 
-export const deploymentTypes = ['PERSISTENT_2', 'PERSISTENT_1', 'SCRATCH_2'] as const;
+const deploymentTypes = ['PERSISTENT_2', 'PERSISTENT_1', 'SCRATCH_2'] as const;
 export type DeploymentType = (typeof deploymentTypes)[number];
 /** Types linked to S3 at file-system creation (ImportPath/ExportPath) rather than by a DRA. */
 export const legacyLinkedTypes: readonly DeploymentType[] = ['PERSISTENT_1', 'SCRATCH_2'];
-export const s3EventTypes = ['NEW', 'CHANGED', 'DELETED'] as const;
+const s3EventTypes = ['NEW', 'CHANGED', 'DELETED'] as const;
 
 const fileSystemPath = z
   .string()

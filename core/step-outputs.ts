@@ -5,7 +5,7 @@ import type { Canary } from './canary.js';
 import { ErrorNames, OnboardingError } from './errors.js';
 
 /** Every poll step's result: the state machine loops until `done`. */
-export interface PollOutput {
+interface PollOutput {
   done: boolean;
   attempts: number;
 }

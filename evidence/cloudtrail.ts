@@ -27,7 +27,7 @@ interface TrailRecord {
   requestParameters?: { keyId?: string } | null;
 }
 
-export async function lookupKmsDenials(
+async function lookupKmsDenials(
   cloudtrail: CloudTrailClient,
   options: { account: string; eventNames: string[]; since: Date; keyArn: string },
 ): Promise<Denial[]> {

@@ -83,7 +83,7 @@ interface ParsedOperator {
   name: string;
 }
 
-export function parseOperator(text: string): ParsedOperator {
+function parseOperator(text: string): ParsedOperator {
   const match = /^(?:(ForAnyValue|ForAllValues):)?(.+?)(IfExists)?$/.exec(text);
   const name = match?.[2];
   if (!match || name === undefined || (name !== 'Null' && !Object.hasOwn(OPERATORS, name))) throw new UnsupportedConditionOperatorError(text);

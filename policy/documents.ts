@@ -6,21 +6,21 @@ import { OnboardingError, ErrorNames } from '../core/errors.js';
 import type { OnboardingNames } from '../core/naming.js';
 import { bucketArn, GRANT_OPERATIONS, prefixObjectsArn, serviceLinkedRoleArnPattern } from '../core/naming.js';
 import { legacyLinkedTypes, type OnboardingRequest } from '../core/request.js';
-import type { PolicyDocument, PolicyStatement, StringOrList } from './types.js';
+import type { PolicyDocument, PolicyStatement } from './types.js';
 
 /** S3 bucket policies are limited to 20 KB. */
 export const BUCKET_POLICY_MAX_BYTES = 20 * 1024;
 /** KMS key policies are limited to 32 KB (not adjustable). */
-export const KEY_POLICY_MAX_BYTES = 32 * 1024;
+const KEY_POLICY_MAX_BYTES = 32 * 1024;
 
-export const BUCKET_ACTIONS = ['s3:GetBucketLocation', 's3:ListBucket', 's3:GetBucketAcl'];
+const BUCKET_ACTIONS = ['s3:GetBucketLocation', 's3:ListBucket', 's3:GetBucketAcl'];
 /**
  * Auto-import works through an S3 event notification named `FSx` that FSx configures on the
  * bucket as the SLR: AWS's cross-account walkthrough grants it these on the bucket.
  */
-export const AUTO_IMPORT_BUCKET_ACTIONS = ['s3:Get*', 's3:List*', 's3:PutBucketNotification'];
-export const OBJECT_ACTIONS = ['s3:Get*', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'];
-export const KEY_USE_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'];
+const AUTO_IMPORT_BUCKET_ACTIONS = ['s3:Get*', 's3:List*', 's3:PutBucketNotification'];
+const OBJECT_ACTIONS = ['s3:Get*', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'];
+const KEY_USE_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'];
 
 /** The SLR's fixed permissions (AWS-managed, not editable): no KMS. */
 export const SERVICE_LINKED_ROLE_POLICY: PolicyDocument = {
@@ -48,7 +48,7 @@ export type BucketPrincipals =
   | { kind: 'serviceLinkedRole'; serviceLinkedRoleArn: string };
 
 /** Whether FSx will auto-import, and so configure the bucket's `FSx` notification (legacy types always do here). */
-export function autoImports(request: OnboardingRequest): boolean {
+function autoImports(request: OnboardingRequest): boolean {
   return legacyLinkedTypes.includes(request.fileSystem.deploymentType) || request.dataRepository.autoImportEvents.length > 0;
 }
 
@@ -112,7 +112,7 @@ export function keyGrantSids(names: OnboardingNames): { createGrant: string; man
  * an FSx S3-access SLR of account A with the blog's operations; ListGrants and RevokeGrant (how
  * the steps find and roll back their grant by name) unconditioned, on this key only.
  */
-export function keyGrantStatements(request: OnboardingRequest, names: OnboardingNames, fileSystemRoleArn: string, keyArn: string): PolicyStatement[] {
+function keyGrantStatements(request: OnboardingRequest, names: OnboardingNames, fileSystemRoleArn: string, keyArn: string): PolicyStatement[] {
   const sids = keyGrantSids(names);
   const Principal = { AWS: fileSystemRoleArn };
   return [
@@ -198,7 +198,7 @@ export function findStatement(document: PolicyDocument, sid: string): PolicyStat
  * Compares statements the way AWS treats them: AWS may return a one-element list as a
  * string and reorder list values, neither of which changes the meaning.
  */
-export function statementsEquivalent(a: PolicyStatement, b: PolicyStatement): boolean {
+function statementsEquivalent(a: PolicyStatement, b: PolicyStatement): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
@@ -217,7 +217,7 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
-export function policyBytes(document: PolicyDocument): number {
+function policyBytes(document: PolicyDocument): number {
   return Buffer.byteLength(serializePolicy(document), 'utf8');
 }
 
@@ -237,8 +237,4 @@ export function assertBucketPolicySize(document: PolicyDocument, bucket: string)
 
 export function assertKeyPolicySize(document: PolicyDocument, keyArn: string): void {
   assertSize(document, KEY_POLICY_MAX_BYTES, `The key policy of ${keyArn}`);
-}
-
-export function asList(value: StringOrList | undefined): string[] {
-  return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }

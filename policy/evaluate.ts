@@ -10,8 +10,6 @@ import { findCoveringGrant } from './grants.js';
 import { excludedByNotPrincipal, principalMatches, statementActionMatches, statementResourceMatches } from './matching.js';
 import type { AccessDecision, AccessInputs, AccessRequest, DenialReason, PolicyDocument, PolicyStatement } from './types.js';
 
-export { findCoveringGrant } from './grants.js';
-
 interface Match {
   label: string;
   statement: PolicyStatement;
@@ -25,7 +23,7 @@ interface SideResult {
 }
 
 /** The request context IAM builds: global keys from the caller, then the request's own keys. */
-export function requestContext(request: AccessRequest): ConditionContext {
+function requestContext(request: AccessRequest): ConditionContext {
   const { principal } = request;
   const type = principal.type ?? 'AWS';
   const globals: Record<string, string> =
@@ -82,7 +80,7 @@ function resourcePolicyRequired(action: string): boolean {
   return lower.startsWith('kms:') || lower.startsWith('sts:assumerole');
 }
 
-export function denialMessage(request: AccessRequest, reason: DenialReason): string {
+function denialMessage(request: AccessRequest, reason: DenialReason): string {
   const who = request.principal.sessionArn ?? request.principal.arn;
   const head = `User: ${who} is not authorized to perform: ${request.action} on resource: ${request.resource}`;
   switch (reason) {

@@ -9,13 +9,13 @@ const ENCRYPTION_CONTEXT_PREFIX = 'kms:encryptioncontext:';
 const OPERATIONS_WITHOUT_CONTEXT = new Set(['DescribeKey', 'RetireGrant', 'CreateGrant']);
 
 /** `kms:Decrypt` → `Decrypt`; undefined for non-KMS actions. */
-export function grantOperation(action: string): string | undefined {
+function grantOperation(action: string): string | undefined {
   const [service, name] = action.split(':');
   return service?.toLowerCase() === 'kms' && name ? name : undefined;
 }
 
 /** The request's encryption context, from its `kms:EncryptionContext:<key>` context keys (EC keys keep their case). */
-export function encryptionContextOf(context: AccessRequest['context']): Record<string, string> {
+function encryptionContextOf(context: AccessRequest['context']): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [key, value] of Object.entries(context ?? {})) {
     if (!key.toLowerCase().startsWith(ENCRYPTION_CONTEXT_PREFIX)) continue;

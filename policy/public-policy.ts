@@ -9,14 +9,14 @@ import { statementS3Actions } from './s3-actions.js';
 import type { PolicyDocument, PolicyStatement } from './types.js';
 
 /** Actions that could expose the bucket's data to reads or writes by the public. */
-export const BAD_ACTION_PATTERNS = ['s3:Get*', 's3:List*', 's3:AbortMultipartUpload', 's3:Delete*', 's3:Put*', 's3:RestoreObject'] as const;
+const BAD_ACTION_PATTERNS = ['s3:Get*', 's3:List*', 's3:AbortMultipartUpload', 's3:Delete*', 's3:Put*', 's3:RestoreObject'] as const;
 
 /**
  * Condition keys that make a statement non-public when they hold fixed values. S3's list; keys it
  * does not name (aws:PrincipalArn, aws:PrincipalAccount, …) do not count here, even with fixed
  * values: the documentation is silent on them, so the sandbox takes the less forgiving reading.
  */
-export const LIMITING_CONDITION_KEYS = [
+const LIMITING_CONDITION_KEYS = [
   'aws:PrincipalOrgID',
   'aws:SourceIp',
   'aws:SourceArn',
@@ -93,7 +93,7 @@ function conditionShortfall(operator: string, key: string, value: string | boole
 }
 
 /** Whether one statement is public by S3's rule, and why. */
-export function publicStatement(statement: PolicyStatement, index: number): PublicStatement | undefined {
+function publicStatement(statement: PolicyStatement, index: number): PublicStatement | undefined {
   if (statement.Effect !== 'Allow') return undefined;
   const badActions = statementS3Actions(statement).filter((a) => BAD_ACTION_PATTERNS.some((p) => actionMatches(p, a)));
   if (badActions.length === 0) return undefined;

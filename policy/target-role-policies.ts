@@ -48,7 +48,7 @@ export function targetRoleArn(facts: DeploymentFacts, role: TargetRole): string 
 }
 
 /** Any FSx S3-access service-linked role in the file-system account(s). */
-export function serviceLinkedRolePattern(facts: DeploymentFacts): string {
+function serviceLinkedRolePattern(facts: DeploymentFacts): string {
   return `arn:${partitionOf(facts)}:iam::${facts.accounts.fileSystem}:role${SERVICE_LINKED_ROLE_PATH}${SERVICE_LINKED_ROLE_PREFIX}fs-*`;
 }
 

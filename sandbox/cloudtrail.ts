@@ -6,7 +6,7 @@
 import type { Caller } from './identity.js';
 import { roleNameOf } from './identity.js';
 import { SimError } from './errors.js';
-import type { TrailEvent, WorldState } from './state.js';
+import type { WorldState } from './state.js';
 import { nextUuid } from './state.js';
 
 export interface TrailResource {
@@ -140,8 +140,4 @@ export function lookupEvents(state: WorldState, account: string, region: string,
     })),
     ...(offset + max < matches.length ? { NextToken: String(offset + max) } : {}),
   };
-}
-
-export function allEvents(state: WorldState): TrailEvent[] {
-  return state.events;
 }

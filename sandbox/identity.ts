@@ -6,9 +6,9 @@ import { SimError } from './errors.js';
 import type { RoleState, WorldState } from './state.js';
 
 /** GetRole sees a new role after this long (virtual ms). */
-export const ROLE_VISIBLE_AFTER_MS = 4_000;
+const ROLE_VISIBLE_AFTER_MS = 4_000;
 /** S3 bucket policies, key policies and grants accept a new role as principal after this long. */
-export const PRINCIPAL_PROPAGATION_MS = 12_000;
+const PRINCIPAL_PROPAGATION_MS = 12_000;
 /** Sandbox sessions last 12 virtual hours; the SDK sees a real-time expiry instead (see sts.ts). */
 export const SESSION_LIFETIME_MS = 12 * 3600_000;
 
@@ -34,11 +34,6 @@ export function resolveCaller(state: WorldState, accessKeyId: string | undefined
   if (!session) throw new SimError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
   if (session.expiresAt <= now) throw new SimError('ExpiredToken', 'The security token included in the request is expired', 400);
   return { roleArn: session.roleArn, sessionArn: session.sessionArn, account: session.account, accessKeyId: session.accessKeyId };
-}
-
-export function findRole(state: WorldState, account: string, nameOrArn: string): RoleState | undefined {
-  if (nameOrArn.startsWith('arn:')) return state.roles[nameOrArn];
-  return Object.values(state.roles).find((r) => r.account === account && r.name === nameOrArn);
 }
 
 export function identityPoliciesOf(state: WorldState, roleArn: string): PolicyDocument[] {

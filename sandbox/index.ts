@@ -17,16 +17,14 @@ import type { Seed } from './seed.js';
 import { snapshotOf, type SandboxSnapshot } from './snapshot.js';
 import { emptyWorld, type WorldState } from './state.js';
 import { ensureWorld, ORCHESTRATOR_ACCESS_KEY_ID, ORCHESTRATOR_SECRET, type WorldOptions } from './world.js';
-
-export { sandboxClientConfig } from './client-config.js';
 export type { Faults } from './sim.js';
 export type { SandboxSnapshot } from './snapshot.js';
 export type { WorldState } from './state.js';
 export type { SeedOutcome } from './seed-apply.js';
 export { readSeedFile, validateSeed, type Seed, type SeedInput } from './seed.js';
-export { ensureAccounts, orchestratorRoleArn, defaultKeyPolicy, TARGET_ROLE_NAMES, type WorldOptions } from './world.js';
+export type { WorldOptions } from './world.js';
 
-export const DEFAULT_STATE_FILE = '.fsx-onboard/sandbox.json';
+const DEFAULT_STATE_FILE = '.fsx-onboard/sandbox.json';
 
 export interface SandboxOptions {
   /** Where the world is kept between runs (default `.fsx-onboard/sandbox.json` under cwd). */

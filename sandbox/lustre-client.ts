@@ -12,9 +12,9 @@ import { repositoryLocation } from './services/fsx-dra.js';
 import { getObjectAs, putObjectAs } from './services/s3-objects.js';
 
 /** Virtual seconds between `lfs hsm_archive` and FSx's PutObject to S3. */
-export const HSM_ARCHIVE_SECONDS = 15;
+const HSM_ARCHIVE_SECONDS = 15;
 /** Virtual seconds between a write and its automatic export (DRA AutoExportPolicy). */
-export const AUTO_EXPORT_SECONDS = 30;
+const AUTO_EXPORT_SECONDS = 30;
 
 export interface ScriptResult {
   status: 'Success' | 'Failed';

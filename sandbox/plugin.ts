@@ -59,7 +59,7 @@ function injectedFault(sim: Sim, service: ServiceName, operation: string, counte
   return undefined;
 }
 
-export async function dispatch(
+async function dispatch(
   sim: Sim,
   service: ServiceName,
   operation: string,

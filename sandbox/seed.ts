@@ -74,7 +74,7 @@ const keySpecs = [
 ] as const;
 const keyUsages = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'] as const;
 
-export const seedSchema = z
+const seedSchema = z
   .strictObject({
     description: z.string().max(2000).optional().describe('What this seed sets up, for people reading it.'),
     accounts: z.array(accountId).default([]).describe('Accounts to know about beyond those the resources imply.'),

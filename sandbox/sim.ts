@@ -126,7 +126,7 @@ export class Sim {
   }
 }
 
-export function denied(service: ServiceName, caller: Caller, request: AuthorizeRequest, decision: AccessDecision): SimError {
+function denied(service: ServiceName, caller: Caller, request: AuthorizeRequest, decision: AccessDecision): SimError {
   const message = decision.message ?? `User: ${caller.sessionArn} is not authorized to perform: ${request.action} on resource: ${request.resource}`;
   return accessDenied(service, message);
 }

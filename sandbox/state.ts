@@ -16,7 +16,7 @@ export interface RoleState {
   serviceLinked?: { fileSystemId: string };
 }
 
-export interface SessionState {
+interface SessionState {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
@@ -68,7 +68,7 @@ export interface PublicAccessBlockState {
   restrictPublicBuckets: boolean;
 }
 
-export interface FsxNotificationState {
+interface FsxNotificationState {
   name: 'FSx';
   fileSystemId: string;
   prefix: string;
@@ -91,7 +91,7 @@ export interface KeyState {
   grantCreatedAt: Record<string, number>;
 }
 
-export interface LustreFile {
+interface LustreFile {
   content: string;
   /** In-flight HSM action (`ARCHIVE`) until the export job runs. */
   hsmAction: 'NOOP' | 'ARCHIVE';
@@ -201,7 +201,7 @@ export interface CommandState {
   result?: { status: 'Success' | 'Failed'; stdout: string; stderr: string; responseCode: number };
 }
 
-export interface ParameterState {
+interface ParameterState {
   name: string;
   value: string;
   type: string;
@@ -239,7 +239,7 @@ export interface SecurityGroupState {
   inbound: SecurityGroupRule[];
 }
 
-export interface TrailEvent {
+interface TrailEvent {
   recipientAccountId: string;
   /** Virtual ms (the record's eventTime has whole seconds, as on AWS). */
   time: number;

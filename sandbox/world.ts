@@ -21,15 +21,9 @@ import type { OnboardingScope } from './state.js';
 export const ORCHESTRATOR_ROLE_NAME = 'fsx-onboard-orchestrator';
 export const ORCHESTRATOR_ACCESS_KEY_ID = 'AKIASANDBOXORCHESTR8';
 export const ORCHESTRATOR_SECRET = 'sandbox-orchestrator-secret-not-a-real-key';
-export const TARGET_ROLE_NAMES = { fileSystem: 'fsx-onboard-filesystem', bucket: 'fsx-onboard-bucket', key: 'fsx-onboard-key' } as const;
+const TARGET_ROLE_NAMES = { fileSystem: 'fsx-onboard-filesystem', bucket: 'fsx-onboard-bucket', key: 'fsx-onboard-key' } as const;
 /** Pre-existing things were created long before the run (fully propagated). */
 export const LONG_AGO_MS = 86_400_000;
-
-export type WorldRequest = OnboardingRequest;
-
-export function orchestratorRoleArn(accountA: string): string {
-  return `arn:aws:iam::${accountA}:role/${ORCHESTRATOR_ROLE_NAME}`;
-}
 
 export function ensureAccounts(sim: Sim, accounts: string[]): void {
   for (const account of accounts) if (!sim.state.accounts.includes(account)) sim.state.accounts.push(account);

@@ -11,7 +11,7 @@ import { forwardPath, rollbackPath, Steps, type PauseSegment, type Segment, type
  */
 export type FailureMode = 'rollback' | 'stop';
 
-export type { AslDefinition, AslState } from './asl.js';
+export type { AslDefinition } from './asl.js';
 
 /** Placeholder the CDK stack substitutes with each function's ARN. */
 export const functionArnPlaceholder = (step: StepName): string => `\${${step}FunctionArn}`;
@@ -33,7 +33,7 @@ const CHECK_LEFT_BEHIND = 'CheckLeftBehind';
 // exceed a day only if something is stuck; a day keeps a stuck run from billing forever.
 const EXECUTION_TIMEOUT_SECONDS = 24 * 60 * 60;
 
-export const pollStateNames = (step: StepName) => ({ check: `${step}Done`, pause: `${step}Pause`, finished: `${step}Finished` });
+const pollStateNames = (step: StepName) => ({ check: `${step}Done`, pause: `${step}Pause`, finished: `${step}Finished` });
 
 function taskState(
   step: TaskStep,

@@ -4,7 +4,7 @@
 /** Where a step acts: A owns the file system, B the bucket, C the key. */
 export type StepAccount = 'A' | 'B' | 'C' | 'orchestrator';
 
-export interface PollSpec {
+interface PollSpec {
   /** Seconds the Wait state pauses between checks. */
   delaySeconds: number;
   /** Checks before the step fails with PollTimedOut: delaySeconds × maxAttempts bounds the wait. */
@@ -155,7 +155,7 @@ export type Segment = { kind: 'sequence'; steps: StepName[] } | { kind: 'paralle
  * waits on re-runs too: a run that crashed right after CreateGrant leaves a grant that looks
  * old to the next run but may not have propagated.
  */
-export const grantPropagation: PauseSegment = {
+const grantPropagation: PauseSegment = {
   kind: 'pause',
   name: 'WaitForGrantPropagation',
   summary: 'Waits five minutes for the grant to propagate: FSx cannot present the grant token, so it can use the grant only once KMS has propagated it.',

@@ -115,12 +115,3 @@ export function explainAwsError(e: unknown, operation: string, opts: AwsOptions)
   }
   return new AwsCommandError(`${operation} failed: ${name}: ${message}`);
 }
-
-/** Sends one command, explaining any failure as {@link explainAwsError} does. */
-export async function call<T>(operation: string, opts: AwsOptions, send: () => Promise<T>): Promise<T> {
-  try {
-    return await send();
-  } catch (e) {
-    throw explainAwsError(e, operation, opts);
-  }
-}

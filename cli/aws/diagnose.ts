@@ -20,7 +20,7 @@ export interface DiagnoseOptions extends AwsOptions {
   trailProfile?: string[];
 }
 
-export interface Finding extends Denial {
+interface Finding extends Denial {
   occurrences: number;
   fix: string;
 }
@@ -73,7 +73,7 @@ function toDenial(record: TrailRecord, source: string, account: string): Denial 
   };
 }
 
-export async function lookupDenials(client: CloudTrailClient, account: string, window: { start: Date; end: Date }): Promise<Denial[]> {
+async function lookupDenials(client: CloudTrailClient, account: string, window: { start: Date; end: Date }): Promise<Denial[]> {
   const denials: Denial[] = [];
   for (const source of SOURCES) {
     let pages = 0;

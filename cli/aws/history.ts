@@ -7,7 +7,7 @@ import { paginateGetExecutionHistory, type HistoryEvent } from '@aws-sdk/client-
 import { rollbackPath, Steps, type StepName } from '../../workflow/steps.js';
 import { explainAwsError, type AwsClients, type AwsOptions } from './clients.js';
 
-export type StepStatus = 'succeeded' | 'failed' | 'running' | 'stopped';
+type StepStatus = 'succeeded' | 'failed' | 'running' | 'stopped';
 
 export interface HistoryStep {
   name: StepName;

@@ -8,7 +8,7 @@ import { AwsCommandError, DEFAULT_STACK_NAME, awsErrorName, explainAwsError, typ
 export type MachineArns = Record<MachineKey, string>;
 
 /** Stack output that holds each machine's ARN (infra/orchestrator-stack.ts). */
-export const machineOutputs: Record<MachineKey, string> = {
+const machineOutputs: Record<MachineKey, string> = {
   rollbackOnFailure: 'RollbackOnFailureStateMachineArn',
   stopOnFailure: 'StopOnFailureStateMachineArn',
   rollback: 'RollbackStateMachineArn',
@@ -18,7 +18,7 @@ const STATES_ARN = /^(arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:)(stateMachine|execut
 // Execution names: 1-80 characters; these are the ones Step Functions accepts in an ARN without escaping.
 const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 
-export const parseStatesArn = (arn: string) => {
+const parseStatesArn = (arn: string) => {
   const m = STATES_ARN.exec(arn);
   return m ? { prefix: m[1]!, kind: m[2]!, machine: m[3]!, execution: m[4]?.slice(1) } : undefined;
 };
@@ -27,7 +27,7 @@ export const machineNameOf = (arn: string): string => parseStatesArn(arn)?.machi
 export const machineKeyOf = (arn: string): MachineKey | undefined =>
   (Object.keys(stateMachineNames) as MachineKey[]).find((k) => stateMachineNames[k] === machineNameOf(arn));
 
-export const executionArnOf = (machineArn: string, name: string): string => `${machineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+const executionArnOf = (machineArn: string, name: string): string => `${machineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 
 function siblingsOf(arn: string, flag: string): MachineArns {
   const parsed = parseStatesArn(arn);

@@ -7,7 +7,7 @@ import { parseHistory, readHistory, type ParsedHistory } from './history.js';
 import { findExecution, type Execution } from './machines.js';
 
 /** Step Functions redrives an execution only within 14 days of its stop. */
-export const REDRIVE_WINDOW_DAYS = 14;
+const REDRIVE_WINDOW_DAYS = 14;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface Redriven {

@@ -12,7 +12,7 @@ import type { CreateFileSystemOutput } from '../../core/step-outputs.js';
 
 const defaultThroughput = { PERSISTENT_2: 125, PERSISTENT_1: 50 } as const;
 
-export function createFileSystemInput(input: StepInput): CreateFileSystemCommandInput {
+function createFileSystemInput(input: StepInput): CreateFileSystemCommandInput {
   const { request, context } = input;
   const fs = request.fileSystem;
   const throughput = fs.deploymentType === 'SCRATCH_2' ? undefined : (fs.perUnitStorageThroughput ?? defaultThroughput[fs.deploymentType]);

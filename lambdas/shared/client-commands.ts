@@ -42,7 +42,7 @@ export async function sendShellCommand(
   return { commandId: Command.CommandId, ...(Command.RequestedDateTime ? { requestedAt: Command.RequestedDateTime } : {}) };
 }
 
-export type InvocationState = 'pending' | 'success' | 'failed';
+type InvocationState = 'pending' | 'success' | 'failed';
 
 export interface Invocation {
   state: InvocationState;

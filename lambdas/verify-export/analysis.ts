@@ -21,7 +21,7 @@ import type { StepDeps } from '../shared/step-deps.js';
 
 type AnalysisOutput = Omit<VerifyExportOutput, 'done' | 'attempts'>;
 
-export function toKmsGrant(g: GrantListEntry, keyArn: string, tokens: Record<string, string> = {}): KmsGrant {
+function toKmsGrant(g: GrantListEntry, keyArn: string, tokens: Record<string, string> = {}): KmsGrant {
   const constraints = {
     ...(g.Constraints?.EncryptionContextSubset ? { encryptionContextSubset: g.Constraints.EncryptionContextSubset } : {}),
     ...(g.Constraints?.EncryptionContextEquals ? { encryptionContextEquals: g.Constraints.EncryptionContextEquals } : {}),

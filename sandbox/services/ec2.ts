@@ -9,15 +9,9 @@ import type { Call, Sim } from '../sim.js';
 import type { SecurityGroupRule, SecurityGroupState, SubnetState } from '../state.js';
 
 /** What FSx reads with the caller's credentials before it creates a file system. */
-export const FSX_EC2_READS = [
-  'ec2:DescribeSubnets',
-  'ec2:DescribeVpcs',
-  'ec2:DescribeRouteTables',
-  'ec2:DescribeSecurityGroups',
-  'ec2:GetSecurityGroupsForVpc',
-];
+const FSX_EC2_READS = ['ec2:DescribeSubnets', 'ec2:DescribeVpcs', 'ec2:DescribeRouteTables', 'ec2:DescribeSecurityGroups', 'ec2:GetSecurityGroupsForVpc'];
 /** Ports the Lustre clients and servers talk on (LNET 988, and 1018-1023). */
-export const LUSTRE_PORTS = [988, 1018, 1019, 1020, 1021, 1022, 1023];
+const LUSTRE_PORTS = [988, 1018, 1019, 1020, 1021, 1022, 1023];
 /** Inbound rules a default sandbox security group has: Lustre traffic, and nothing else. */
 export const LUSTRE_RULES: SecurityGroupRule[] = [
   { protocol: 'tcp', fromPort: 988, toPort: 988 },

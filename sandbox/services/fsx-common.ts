@@ -7,8 +7,8 @@ import type { Call, Sim } from '../sim.js';
 import type { FileSystemState } from '../state.js';
 import { bucketPolicyOf } from './s3.js';
 
-export const SLR_PATH = '/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/';
-export const SLR_PREFIX = 'AWSServiceRoleForFSxS3Access_';
+const SLR_PATH = '/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/';
+const SLR_PREFIX = 'AWSServiceRoleForFSxS3Access_';
 export const LEGACY_TYPES = ['PERSISTENT_1', 'SCRATCH_2', 'SCRATCH_1'];
 
 export function slrArn(fs: FileSystemState): string {

@@ -25,10 +25,10 @@ import type { ServiceModel } from './types.js';
 
 /** Virtual creation times (terraform-provider-aws #22291 saw ~577 s for PERSISTENT_2). */
 export const FILE_SYSTEM_CREATE_SECONDS: Record<string, number> = { PERSISTENT_2: 600, PERSISTENT_1: 480, SCRATCH_2: 360, SCRATCH_1: 300 };
-export const FILE_SYSTEM_DELETE_SECONDS = 180;
+const FILE_SYSTEM_DELETE_SECONDS = 180;
 const THROUGHPUTS: Record<string, number[]> = { PERSISTENT_2: [125, 250, 500, 1000], PERSISTENT_1: [50, 100, 200], SCRATCH_2: [], SCRATCH_1: [] };
 
-export function describeFileSystem(sim: Sim, fs: FileSystemState) {
+function describeFileSystem(sim: Sim, fs: FileSystemState) {
   const lifecycle = fileSystemLifecycle(fs, sim.now());
   return {
     OwnerId: fs.account,
@@ -71,7 +71,7 @@ function linkConfiguration(sim: Sim, fs: FileSystemState) {
   return { Lifecycle: lifecycle, ...(failure ? { FailureDetails: { Message: failure } } : {}) };
 }
 
-export function findFileSystem(sim: Sim, id: string, account: string, region: string): FileSystemState {
+function findFileSystem(sim: Sim, id: string, account: string, region: string): FileSystemState {
   const fs = sim.state.fileSystems[id];
   if (!fs || fs.account !== account || fs.region !== region) throw new SimError('FileSystemNotFound', `File system '${id}' does not exist.`);
   return fs;

@@ -50,7 +50,7 @@ function tokenFor(grantId: string, nonce: string): string {
 }
 
 /** The grant an issued token belongs to, or undefined for a token KMS never issued. */
-export function grantIdOfToken(token: string): string | undefined {
+function grantIdOfToken(token: string): string | undefined {
   const [tag, grantId, nonce, seal] = Buffer.from(token, 'base64').toString('utf8').split(':');
   if (tag !== 'sandbox-grant-token' || !grantId || !nonce || !seal) return undefined;
   return tokenFor(grantId, nonce) === token ? grantId : undefined;
@@ -91,7 +91,7 @@ function keyFor(call: Call, action: string, options: { sameAccountOnly?: boolean
   return key;
 }
 
-export function keyMetadata(key: KeyState) {
+function keyMetadata(key: KeyState) {
   return {
     AWSAccountId: key.account,
     KeyId: key.keyId,

@@ -9,7 +9,7 @@ import { SimError } from '../errors.js';
 import type { Caller } from '../identity.js';
 import type { BucketState, PublicAccessBlockState } from '../state.js';
 
-export const ALL_BLOCKED: PublicAccessBlockState = { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true };
+const ALL_BLOCKED: PublicAccessBlockState = { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true };
 
 /** The bucket's configuration; null when it has none (deleted), which blocks nothing. */
 export function publicAccessBlockOf(bucket: Pick<BucketState, 'publicAccessBlock'>): PublicAccessBlockState | null {

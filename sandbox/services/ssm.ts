@@ -8,13 +8,13 @@ import type { CommandState, JobState } from '../state.js';
 import { nextUuid } from '../state.js';
 import type { ServiceModel } from './types.js';
 
-export const COMMAND_START_SECONDS = 1;
+const COMMAND_START_SECONDS = 1;
 /**
  * GetCommandInvocation answers InvocationDoesNotExist until the invocation is registered
  * (SSM API reference: the call right after SendCommand can fail so). Sandbox assumption: 0.5 s.
  */
-export const INVOCATION_VISIBLE_AFTER_MS = 500;
-export const COMMAND_RUN_SECONDS = 2;
+const INVOCATION_VISIBLE_AFTER_MS = 500;
+const COMMAND_RUN_SECONDS = 2;
 const PARAMETER_MAX_CHARS = 4096;
 
 function parameterKey(call: Call, name: string): string {

@@ -7,7 +7,7 @@ import { nextAlnum } from '../state.js';
 import type { ServiceModel } from './types.js';
 
 /** Creates a session of `roleArn` (used by AssumeRole and for the orchestrator's own keys). */
-export function issueSession(sim: Sim, roleArn: string, sessionName: string, accessKeyId?: string) {
+function issueSession(sim: Sim, roleArn: string, sessionName: string, accessKeyId?: string) {
   const role = sim.state.roles[roleArn];
   if (!role) throw new Error(`no role ${roleArn}`);
   const session = {

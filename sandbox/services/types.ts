@@ -1,4 +1,4 @@
 import type { Call } from '../sim.js';
 
-export type Handler = (call: Call) => unknown;
+type Handler = (call: Call) => unknown;
 export type ServiceModel = Record<string, Handler>;

@@ -11,9 +11,9 @@ export const PREFIX = 'team/';
 export const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
 export const OBJECT_ARN = `${BUCKET_ARN}/${PREFIX}data.csv`;
 
-export const SLR_NAME = 'AWSServiceRoleForFSxS3Access_fs-0123456789abcdef0';
+const SLR_NAME = 'AWSServiceRoleForFSxS3Access_fs-0123456789abcdef0';
 export const SLR_ARN = `arn:aws:iam::${A}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/${SLR_NAME}`;
-export const SLR_SESSION_ARN = `arn:aws:sts::${A}:assumed-role/${SLR_NAME}/FSx`;
+const SLR_SESSION_ARN = `arn:aws:sts::${A}:assumed-role/${SLR_NAME}/FSx`;
 
 export function role(account: string, name: string, session = 'fsx-onboard'): AccessRequest['principal'] {
   return {

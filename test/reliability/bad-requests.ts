@@ -35,7 +35,7 @@ export function loadCorpus(): { file: string; expectation: Expectation }[] {
 }
 
 /** The world as an onboarding could change it: everything but the clock, the call counter and read-only or STS events. */
-export function changeableState(sandbox: Sandbox) {
+function changeableState(sandbox: Sandbox) {
   const { now: _now, awsCalls: _calls, cloudTrail, ...rest } = sandbox.snapshot();
   // An STS session is not a change to any account's resources; reads change nothing.
   return { ...rest, changes: cloudTrail.filter((e) => !e['readOnly'] && e['eventSource'] !== 'sts.amazonaws.com') };

@@ -3,7 +3,6 @@
 // the run behaved as it must and how its end state differs from the expected one.
 import { renderDefinition } from '../../workflow/render.js';
 import { CreateFileSystemCommand } from '@aws-sdk/client-fsx';
-import { runLocally } from '../../cli/local-runner.js';
 import type { RunReport } from '../../cli/run-report.js';
 import { stepHandlers } from '../../lambdas/registry.js';
 import { createClientFactory } from '../../lambdas/shared/clients.js';
@@ -31,7 +30,7 @@ type Raw = Record<string, any>;
 export const mutatingSteps = forwardStepNames.filter((n) => (Steps[n] as TaskStep).compensation !== undefined);
 
 /** The AWS call each mutating step makes to change the world: where a permanent failure bites. */
-export const changingCall: Partial<Record<StepName, string>> = {
+const changingCall: Partial<Record<StepName, string>> = {
   PutBucketAccessPolicy: 's3:PutBucketPolicy',
   ShareKey: 'kms:PutKeyPolicy',
   // After the write-ahead change record: rollback must delete that parameter too.
@@ -200,14 +199,6 @@ export async function crashThenRerun(raw: Raw, step: StepName): Promise<Outcome>
   const rerun = await run(document, sandbox);
   if (!problem && rerun.status !== 'SUCCEEDED') problem = `re-run failed: ${rerun.error}: ${rerun.cause}`;
   return outcome(`crash after ${step}, re-run`, problem, diffStates(expected, endState(sandbox, parsed(document))));
-}
-
-/** Runs the same request twice at once on one sandbox, as a duplicate submission would. */
-export async function concurrentDuplicates(raw: Raw) {
-  const sandbox = await freshSandbox();
-  const results = await Promise.all([runLocally(raw, { sandbox }), runLocally(raw, { sandbox })]);
-  const reports = results.map((r) => (r.kind === 'ran' ? r.report : undefined));
-  return { sandbox, reports, state: endState(sandbox, parsed(raw)), expected: await cleanEndState(raw) };
 }
 
 /** Invocations a step gets when it is throttled every time: one try plus the Retry policy's MaxAttempts for throttling. */
