@@ -8,21 +8,13 @@ import { CreateDataRepositoryAssociationCommand, CreateFileSystemCommand, Descri
 import { CreateGrantCommand } from '@aws-sdk/client-kms';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { awaitDelivery, canaryKey, runOnClient, shareBucketAndKey, trailReader, world } from './world.js';
+import { awaitDelivery, canaryKey, persistent2FileSystem, runOnClient, shareBucketAndKey, trailReader, world } from './world.js';
 
 type World = Awaited<ReturnType<typeof world>>;
 
 async function linkedFileSystem(w: World, autoExport = false) {
   await shareBucketAndKey(w);
-  const { FileSystem } = await w.fileSystem.fsx.send(
-    new CreateFileSystemCommand({
-      FileSystemType: 'LUSTRE',
-      StorageCapacity: 1200,
-      SubnetIds: w.request.fileSystem.subnetIds,
-      SecurityGroupIds: w.request.fileSystem.securityGroupIds,
-      LustreConfiguration: { DeploymentType: 'PERSISTENT_2', PerUnitStorageThroughput: 125 },
-    }),
-  );
+  const { FileSystem } = await w.fileSystem.fsx.send(new CreateFileSystemCommand(persistent2FileSystem(w)));
   const id = FileSystem!.FileSystemId!;
   await w.fileSystem.fsx.send(
     new CreateDataRepositoryAssociationCommand({

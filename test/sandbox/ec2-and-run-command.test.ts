@@ -1,23 +1,16 @@
 // FSx's EC2 checks at CreateFileSystem (caller's credentials via FSx, Lustre ports), and Run
 // Command's script semantics (one script, last line's exit code unless `set -e`; the
 // invocation is unknown for a moment right after SendCommand).
-import { CreateFileSystemCommand, type CreateFileSystemCommandInput } from '@aws-sdk/client-fsx';
+import { CreateFileSystemCommand } from '@aws-sdk/client-fsx';
 import { GetCommandInvocationCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { fileSystemRolePolicy } from '../../policy/target-role-policies.js';
 import { Sandbox, validateSeed } from '../../sandbox/index.js';
-import { runOnClient, world } from './world.js';
+import { persistent2FileSystem, runOnClient, world } from './world.js';
 
 type World = Awaited<ReturnType<typeof world>>;
 
-const fsInput = (w: World, extra: Partial<CreateFileSystemCommandInput> = {}): CreateFileSystemCommandInput => ({
-  FileSystemType: 'LUSTRE',
-  StorageCapacity: 1200,
-  SubnetIds: w.request.fileSystem.subnetIds,
-  SecurityGroupIds: w.request.fileSystem.securityGroupIds,
-  LustreConfiguration: { DeploymentType: 'PERSISTENT_2', PerUnitStorageThroughput: 125 },
-  ...extra,
-});
+const fsInput = persistent2FileSystem;
 
 const fileSystemRole = (w: World) => w.sandbox.state.roles[`arn:aws:iam::${w.a}:role/fsx-onboard-filesystem`]!;
 

@@ -11,20 +11,12 @@ import {
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { AUTO_IMPORT_SECONDS, LINK_RECHECK_SECONDS } from '../../sandbox/services/fsx-links.js';
-import { canaryKey, runOnClient, shareBucketAndKey, world } from './world.js';
+import { canaryKey, persistent2FileSystem, runOnClient, shareBucketAndKey, world } from './world.js';
 
 type World = Awaited<ReturnType<typeof world>>;
 
 async function linked(w: World, events: ('NEW' | 'CHANGED')[] = ['NEW', 'CHANGED']) {
-  const { FileSystem } = await w.fileSystem.fsx.send(
-    new CreateFileSystemCommand({
-      FileSystemType: 'LUSTRE',
-      StorageCapacity: 1200,
-      SubnetIds: w.request.fileSystem.subnetIds,
-      SecurityGroupIds: w.request.fileSystem.securityGroupIds,
-      LustreConfiguration: { DeploymentType: 'PERSISTENT_2', PerUnitStorageThroughput: 125 },
-    }),
-  );
+  const { FileSystem } = await w.fileSystem.fsx.send(new CreateFileSystemCommand(persistent2FileSystem(w)));
   const fsId = FileSystem!.FileSystemId!;
   const { Association } = await w.fileSystem.fsx.send(
     new CreateDataRepositoryAssociationCommand({

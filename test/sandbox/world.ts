@@ -1,6 +1,7 @@
 // Shared setup: a sandbox world for one request, and real SDK clients bound to it through the
 // project's client factory (the same path the local runner uses).
 import { readFileSync } from 'node:fs';
+import type { CreateFileSystemCommandInput } from '@aws-sdk/client-fsx';
 import { GetKeyPolicyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { PutBucketEncryptionCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { SendCommandCommand, GetCommandInvocationCommand, type SSMClient } from '@aws-sdk/client-ssm';
@@ -107,4 +108,19 @@ export function trailReader(w: World, role: 'key' | 'bucket' = 'key'): World['ke
 /** Moves the virtual clock past CloudTrail's delivery delay, so LookupEvents sees what happened so far. */
 export function awaitDelivery(w: World): void {
   w.sandbox.clock.advance(w.sandbox.sim.cloudTrailDeliveryMs / 1000);
+}
+
+/** CreateFileSystem's input for a PERSISTENT_2 file system in the request's subnet and security groups. */
+export function persistent2FileSystem(
+  w: Pick<Awaited<ReturnType<typeof world>>, 'request'>,
+  extra: Partial<CreateFileSystemCommandInput> = {},
+): CreateFileSystemCommandInput {
+  return {
+    FileSystemType: 'LUSTRE',
+    StorageCapacity: 1200,
+    SubnetIds: w.request.fileSystem.subnetIds,
+    SecurityGroupIds: w.request.fileSystem.securityGroupIds,
+    LustreConfiguration: { DeploymentType: 'PERSISTENT_2', PerUnitStorageThroughput: 125 },
+    ...extra,
+  };
 }
