@@ -130,6 +130,11 @@ export async function verifyByAnalysis(input: StepInput, deps: StepDeps): Promis
     proof: 'analysis',
     evidence: {
       task: { taskId, lifecycle: task.Lifecycle, ...status, ...(reportPath ? { reportPath } : {}) },
+      // An export task exports only new or changed files: say exactly what this one exercised.
+      exercised:
+        status.succeeded > 0
+          ? `${status.succeeded} file(s) written to S3 by FSx as the SLR under the bucket's default encryption`
+          : 'no file: the task found nothing new or changed to export, so no S3 write or KMS encryption was exercised; only the access analysis below stands as evidence',
       principal: slrArn,
       access: decisions.map((d) => ({
         action: d.request.action,

@@ -200,6 +200,7 @@ describe('VerifyExport (data-repository-task)', () => {
     grants: { GrantId: string; GranteePrincipal: string; Operations: GrantOperation[] }[],
     lifecycle: 'SUCCEEDED' | 'FAILED' = 'SUCCEEDED',
     failed = 0,
+    total = 1,
   ) => {
     fsx.on(DescribeDataRepositoryTasksCommand).resolves({
       DataRepositoryTasks: [
@@ -208,7 +209,7 @@ describe('VerifyExport (data-repository-task)', () => {
           Type: 'EXPORT_TO_REPOSITORY',
           Lifecycle: lifecycle,
           CreationTime: new Date(),
-          Status: { TotalCount: 1, SucceededCount: 1 - failed, FailedCount: failed },
+          Status: { TotalCount: total, SucceededCount: total - failed, FailedCount: failed },
           Report: { Enabled: true, Path: 's3://ml-training-sets/.fsx-onboard-reports' },
         },
       ],
@@ -241,6 +242,7 @@ describe('VerifyExport (data-repository-task)', () => {
     if (!out.done) throw new Error('analysis never waits');
     expect(out.evidence).toMatchObject({
       task: { taskId: 'task-1', lifecycle: 'SUCCEEDED', total: 1, succeeded: 1, failed: 0 },
+      exercised: expect.stringMatching(/^1 file\(s\) written to S3 by FSx as the SLR/),
       principal: SLR_ARN,
       access: [
         { action: 's3:PutObject', allowed: true },
@@ -250,6 +252,14 @@ describe('VerifyExport (data-repository-task)', () => {
     });
     expect(kms).toHaveReceivedCommandWith(GetKeyPolicyCommand, { KeyId: legacyKey, PolicyName: 'default' });
     expect(kms).toHaveReceivedCommandWith(ListGrantsCommand, { KeyId: legacyKey });
+  });
+
+  it('says an export of 0 files exercised no S3 write or encryption, and leaves the analysis as the only evidence', async () => {
+    world([{ GrantId: 'g-1', GranteePrincipal: SLR_ARN, Operations: operations }], 'SUCCEEDED', 0, 0);
+    const { input, deps } = setup('request-legacy.json', steps);
+    const out = await verifyExport(input, deps);
+    if (!out.done) throw new Error('analysis never waits');
+    expect(out.evidence['exercised']).toMatch(/^no file: .*no S3 write or KMS encryption was exercised/);
   });
 
   it('fails naming kms:GenerateDataKey when the SLR has no grant', async () => {
