@@ -17,12 +17,19 @@ import type { Seed } from './seed.js';
 import { snapshotOf, type SandboxSnapshot } from './snapshot.js';
 import { emptyWorld, type WorldState } from './state.js';
 import { ensureWorld, ORCHESTRATOR_ACCESS_KEY_ID, ORCHESTRATOR_SECRET, type WorldOptions } from './world.js';
+import { models } from './services/index.js';
+
 export type { Faults } from './sim.js';
 export type { SandboxSnapshot } from './snapshot.js';
 export type { WorldState } from './state.js';
 export type { SeedOutcome } from './seed-apply.js';
 export { readSeedFile, validateSeed, type Seed, type SeedInput } from './seed.js';
 export type { WorldOptions } from './world.js';
+
+/** The operations the sandbox serves for `service` (what a `--fail` fault can target). */
+export function servedOperations(service: string): string[] | undefined {
+  return service in models ? Object.keys(models[service as keyof typeof models]).sort() : undefined;
+}
 
 const DEFAULT_STATE_FILE = '.fsx-onboard/sandbox.json';
 

@@ -2,7 +2,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { validateRequest } from '../../core/request.js';
 import { accessDeniedCode, accessDeniedStatus, type ServiceName } from '../../sandbox/errors.js';
-import { Sandbox, type Faults } from '../../sandbox/index.js';
+import { Sandbox, servedOperations, type Faults } from '../../sandbox/index.js';
 import { allStepNames, type StepName } from '../../workflow/steps.js';
 import { rollbackOnAws, withAwsConnectionOptions, type AwsOptions } from './aws.js';
 import { ExitCode, refuse, sandboxStateFile, type CliContext } from '../context.js';
@@ -35,8 +35,11 @@ const rate = (value: string): number => {
 };
 const operation = (value: string, previous: string[] = []): string[] => {
   if (!/^[a-z0-9]+:[A-Z][A-Za-z0-9]+$/.test(value)) throw new InvalidArgumentError('must be service:Operation, e.g. kms:CreateGrant');
-  const service = value.split(':')[0]!;
-  if (!(service in accessDeniedCode)) throw new InvalidArgumentError(`service must be one of ${Object.keys(accessDeniedCode).join(', ')}, not ${service}`);
+  const [service, name] = value.split(':') as [string, string];
+  const served = servedOperations(service);
+  if (!served) throw new InvalidArgumentError(`service must be one of ${Object.keys(accessDeniedCode).join(', ')}, not ${service}`);
+  // A fault on an operation the sandbox never serves would never fire: refuse it (a typo, most often).
+  if (!served.includes(name)) throw new InvalidArgumentError(`the sandbox serves no ${service}:${name}; ${service} operations: ${served.join(', ')}`);
   return [...previous, value];
 };
 

@@ -40,6 +40,12 @@ describe('fsx-onboard CLI', () => {
     expect(result.err).toMatch(/service must be one of sts, iam, s3, kms, fsx, ssm, cloudtrail, not kmz/);
   });
 
+  it('refuses --fail for an operation the sandbox never serves (a typo would never fire)', async () => {
+    const result = await cli('run', 'examples/request.json', '--fail', 'kms:CreateGrnt');
+    expect(result.code).toBe(ExitCode.BadInput);
+    expect(result.err).toMatch(/the sandbox serves no kms:CreateGrnt; kms operations: .*CreateGrant/);
+  });
+
   it('validates the examples', async () => {
     const result = await cli('validate', 'examples/request.json');
     expect(result).toMatchObject({ code: ExitCode.Ok });
