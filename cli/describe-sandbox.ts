@@ -3,6 +3,14 @@ import type { SandboxSnapshot } from '../sandbox/snapshot.js';
 
 const sids = (policy: { Statement?: { Sid?: string }[] } | null) => (policy?.Statement ?? []).map((s, i) => s.Sid ?? `#${i}`).join(', ') || '(none)';
 
+/** The four settings that are on, or that none is. */
+function blockPublicAccess(config: object | null): string {
+  const on = Object.entries(config ?? {})
+    .filter(([, value]) => value)
+    .map(([name]) => name);
+  return on.length ? on.join(', ') : 'off (no configuration)';
+}
+
 export function describeSandbox(world: SandboxSnapshot): string {
   const lines = [`Sandbox at virtual time ${world.now} (${world.awsCalls} AWS calls so far)`];
   lines.push('', 'Buckets:');
@@ -13,6 +21,7 @@ export function describeSandbox(world: SandboxSnapshot): string {
       `    default encryption: ${enc.sseAlgorithm ?? '?'}${enc.kmsMasterKeyId ? ` with ${enc.kmsMasterKeyId}` : ''}${enc.bucketKeyEnabled ? ', bucket keys' : ''}`,
     );
     lines.push(`    policy statements: ${sids(b.policy)}`);
+    lines.push(`    block public access: ${blockPublicAccess(b.publicAccessBlock)}`);
     lines.push(`    objects: ${b.objects.length}`);
   }
   lines.push('', 'KMS keys:');

@@ -3,6 +3,7 @@
 import { fileSystemLifecycle } from './services/fsx-common.js';
 import { draLifecycle } from './services/fsx-dra.js';
 import type { Sim } from './sim.js';
+import { publicAccessBlockOf } from './services/s3-public-access.js';
 
 export function snapshotOf(sim: Sim) {
   const s = sim.state;
@@ -26,6 +27,7 @@ export function snapshotOf(sim: Sim) {
       region: b.region,
       policy: b.policy ? JSON.parse(b.policy) : null,
       encryption: b.encryption ?? { sseAlgorithm: 'AES256', bucketKeyEnabled: false, default: true },
+      publicAccessBlock: publicAccessBlockOf(b),
       objects: Object.values(b.objects).map((o) => ({
         key: o.key,
         size: Buffer.from(o.bodyBase64, 'base64').length,
