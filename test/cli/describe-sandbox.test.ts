@@ -17,8 +17,8 @@ describe('sandbox show', () => {
     });
     const shown = describeSandbox(sandbox.snapshot());
     expect(shown).toMatch(
-      /s3:\/\/strict-bucket[^\n]*\n(?:    [^\n]*\n)*    block public access: blockPublicAcls, ignorePublicAcls, blockPublicPolicy, restrictPublicBuckets\n/,
+      /s3:\/\/strict-bucket[^\n]*\n(?: {4}[^\n]*\n)* {4}block public access: blockPublicAcls, ignorePublicAcls, blockPublicPolicy, restrictPublicBuckets\n/,
     );
-    expect(shown).toMatch(/s3:\/\/open-bucket[^\n]*\n(?:    [^\n]*\n)*    block public access: blockPublicAcls, ignorePublicAcls\n/);
+    expect(shown).toMatch(/s3:\/\/open-bucket[^\n]*\n(?: {4}[^\n]*\n)* {4}block public access: blockPublicAcls, ignorePublicAcls\n/);
   });
 });
