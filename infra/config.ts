@@ -21,6 +21,9 @@
 //   fileSystemRoleName / bucketRoleName / keyRoleName
 //                        target role names (defaults fsx-onboard-filesystem|bucket|key).
 //   alarmEmail           optional address subscribed to the failure topic.
+//   apiCallers           who may call the onboarding API (its resource policy): account ids and
+//                        IAM role/user ARNs, ARN patterns with "*" allowed; default: the
+//                        orchestrator account (its identities still need execute-api:Invoke).
 //
 // Names are fixed rather than generated because the target stacks live in other accounts:
 // a cross-account trust policy can only name the orchestrator role by a literal ARN.
@@ -41,6 +44,8 @@ export interface DeploymentConfig {
   accounts: Record<TargetRole, string[]>;
   bucketNames: string[];
   keyArns: string[];
+  /** Account ids and principal ARN patterns the API's resource policy lets in. */
+  apiCallers: string[];
   alarmEmail?: string;
 }
 
@@ -98,6 +103,8 @@ function matching(read: ContextReader, key: string, pattern: RegExp, what: strin
 
 // S3 bucket names (3-63 of a-z0-9.-) with "*" allowed as a pattern.
 const BUCKET_PATTERN = /^[a-z0-9.*-]{1,63}$/;
+// An account id, or an IAM role/user (or STS assumed-role session) ARN, "*" allowed in the name.
+const API_CALLER = /^(\d{12}|arn:[a-z-]+:(iam::\d{12}:(role|user)|sts::\d{12}:assumed-role)\/[\w+=,.@/*-]+)$/;
 const KEY_ARN_PATTERN = /^arn:[a-z-]+:kms:[a-z0-9-]+:(\d{12}):key\/[A-Za-z0-9*-]+$/;
 
 function stringList(read: ContextReader, key: string, pattern: RegExp, what: string, fallback: string[] = []): string[] {
@@ -141,12 +148,14 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
   return config;
 }
 
-function withResourceScope(read: ContextReader, base: Omit<DeploymentConfig, 'bucketNames' | 'keyArns'>): DeploymentConfig {
+function withResourceScope(read: ContextReader, base: Omit<DeploymentConfig, 'bucketNames' | 'keyArns' | 'apiCallers'>): DeploymentConfig {
   const bucketNames = stringList(read, 'bucketNames', BUCKET_PATTERN, 'bucket names or patterns');
   if (bucketNames.length === 0) throw new Error('context "bucketNames" is required: the buckets (or patterns) this deployment may onboard');
   const defaultKeys = base.accounts.key.map((c) => `arn:${partitionOf(base.region)}:kms:${base.region}:${c}:key/*`);
   const keyArns = stringList(read, 'keyArns', KEY_ARN_PATTERN, 'KMS key ARNs or patterns', defaultKeys);
-  return { ...base, bucketNames, keyArns };
+  const apiCallers = stringList(read, 'apiCallers', API_CALLER, 'account ids or IAM role/user ARNs', [base.orchestratorAccount]);
+  if (apiCallers.length === 0) throw new Error('context "apiCallers" must name at least one account or principal: an empty list would lock everyone out');
+  return { ...base, bucketNames, keyArns, apiCallers };
 }
 
 /** One entry per target account: the roles it hosts, in a stable order. */
