@@ -65,7 +65,7 @@ await section(
 );
 
 await section(
-  `(d) Lambda crash after each of ${forwardStepNames.length} forward steps (Lambda.Unknown, not retried), then re-run`,
+  `(d) Lambda crash after each of ${forwardStepNames.length} forward steps (Lambda.Unknown, retried), then re-run`,
   'converged to the end state of a clean run',
   forwardStepNames.map((step) => () => crashThenRerun(p2Example, step)),
 );

@@ -35,9 +35,9 @@ export interface LocalRunOptions {
   onEvent?: (event: RunEvent) => void;
   /** Which definition to run; by default the request's `onFailure` picks it. */
   machine?: LocalMachine;
-  /** Fault injection: these states time out as a Lambda would (States.Timeout) on their first attempt, before doing anything. */
+  /** Fault injection: these states' functions time out on their first attempt, before doing anything (Sandbox.Timedout; retried). */
   lambdaTimeoutIn?: readonly StepName[];
-  /** Fault injection: these states do their work, then their Lambda crashes (Lambda.Unknown, not retried) on the first attempt. */
+  /** Fault injection: these states do their work, then their Lambda crashes on the first attempt (Lambda.Unknown; the retry finds the work done). */
   crashAfter?: readonly StepName[];
   /** Fault injection: these Wait states take no simulated time (what if the machine did not wait?). */
   skipWaits?: readonly string[];

@@ -9,19 +9,21 @@
 //                                      trust policy naming a role that does not exist yet.
 //   FsxOnboardTargetRoles-<account>    one per account listed in fileSystemAccounts,
 //                                      bucketAccounts or keyAccounts, with the roles it hosts.
-//                                      No assets and the CLI credentials synthesizer: deploy
-//                                      with that account's credentials, no bootstrap needed.
+//                                      No assets, the template passed inline
+//                                      (infra/inline-template-synthesizer.ts): deploy with that
+//                                      account's credentials, no bootstrap needed.
 //
 // Context (cdk.json "context", override with -c key=value; details in infra/config.ts):
 //   orchestratorAccount, region, fileSystemAccounts, bucketAccounts, keyAccounts,
 //   bucketNames, keyArns, externalId, orchestratorRoleName, fileSystemRoleName,
-//   bucketRoleName, keyRoleName, alarmEmail.
+//   bucketRoleName, keyRoleName, alarmEmail, apiCallers.
 //
 // Every stack is checked by cdk-nag's AwsSolutions pack during synthesis; an unacknowledged
 // finding fails the synth.
-import { App, CliCredentialsStackSynthesizer, Validations, type IStackSynthesizer } from 'aws-cdk-lib';
+import { App, Validations, type IStackSynthesizer } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readConfig, targetAccounts, type DeploymentConfig } from './config.js';
+import { InlineTemplateSynthesizer } from './inline-template-synthesizer.js';
 import { ORCHESTRATOR_STACK, targetRolesStackName } from './names.js';
 import { OrchestratorStack, type OrchestratorStackProps } from './orchestrator-stack.js';
 import { TargetRolesStack } from './target-roles-stack.js';
@@ -50,10 +52,10 @@ export function buildApp(app: App, options: BuildOptions = {}): BuiltApp {
     ({ account, roles }) =>
       new TargetRolesStack(app, targetRolesStackName(account), {
         env: { account, region: config.region },
-        // No assets: deploys with the caller's own credentials, so accounts B and C need no
+        // No assets, template inline, the caller's own credentials: accounts B and C need no
         // `cdk bootstrap` (the orchestrator stack, with its function bundles, does).
         // (Cast: aws-cdk-lib's optional properties are not typed for exactOptionalPropertyTypes.)
-        synthesizer: new CliCredentialsStackSynthesizer() as unknown as IStackSynthesizer,
+        synthesizer: new InlineTemplateSynthesizer() as unknown as IStackSynthesizer,
         description: `fsx-onboard target roles (${roles.join(', ')}), trusted by the orchestrator in ${config.orchestratorAccount}.`,
         config,
         roles,

@@ -12,12 +12,18 @@
 //   bucketNames          buckets the deployment may onboard (names or patterns such as
 //                        "research-*"); the bucket and file-system roles are limited to them.
 //   keyArns              KMS key ARNs or patterns the deployment may use; default: every key of
-//                        each keyAccounts account in region (arn:aws:kms:<region>:<C>:key/*).
-//   externalId           sts:ExternalId the target roles require and the functions send.
+//                        each keyAccounts account in region (arn:<partition>:kms:<region>:<C>:key/*).
+//   externalId           sts:ExternalId the target roles require and the functions send. The
+//                        placeholder "fsx-onboard-change-me" is refused; cdk.json's
+//                        "fsx-onboard-example-only" only with example accounts (one digit
+//                        repeated, as in the docs), so `npm run synth` works on a clone.
 //   orchestratorRoleName name of the functions' role (default fsx-onboard-orchestrator).
 //   fileSystemRoleName / bucketRoleName / keyRoleName
 //                        target role names (defaults fsx-onboard-filesystem|bucket|key).
 //   alarmEmail           optional address subscribed to the failure topic.
+//   apiCallers           who may call the onboarding API (its resource policy): account ids and
+//                        IAM role/user ARNs, ARN patterns with "*" allowed; default: the
+//                        orchestrator account (its identities still need execute-api:Invoke).
 //
 // Names are fixed rather than generated because the target stacks live in other accounts:
 // a cross-account trust policy can only name the orchestrator role by a literal ARN.
@@ -38,6 +44,8 @@ export interface DeploymentConfig {
   accounts: Record<TargetRole, string[]>;
   bucketNames: string[];
   keyArns: string[];
+  /** Account ids and principal ARN patterns the API's resource policy lets in. */
+  apiCallers: string[];
   alarmEmail?: string;
 }
 
@@ -50,6 +58,36 @@ const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 // sts:ExternalId: 2 to 1224 of letters, digits and +=,.@:/-.
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+
+/** Documented as "replace this": never deployable. */
+export const PLACEHOLDER_EXTERNAL_ID = 'fsx-onboard-change-me';
+/** cdk.json's value: accepted only while every account is an example account. */
+export const EXAMPLE_EXTERNAL_ID = 'fsx-onboard-example-only';
+/** The documentation's and tests' example accounts (111111111111, 222222222222, …): one digit repeated. */
+export const isExampleAccount = (account: string): boolean => /^(\d)\1{11}$/.test(account);
+
+/** The partition of a region, so that ARNs built here are right in China and GovCloud too. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
+  if (region.startsWith('us-isof-')) return 'aws-iso-f';
+  return 'aws';
+}
+
+function checkExternalId(config: DeploymentConfig): void {
+  const id = config.externalId;
+  if (id === PLACEHOLDER_EXTERNAL_ID)
+    throw new Error(`context "externalId" is still the placeholder "${id}": set a value of your own, e.g. -c externalId=$(openssl rand -hex 16)`);
+  const accounts = [config.orchestratorAccount, ...config.accounts.fileSystem, ...config.accounts.bucket, ...config.accounts.key];
+  const real = [...new Set(accounts.filter((a) => !isExampleAccount(a)))];
+  if (id === EXAMPLE_EXTERNAL_ID && real.length > 0)
+    throw new Error(
+      `context "externalId" is cdk.json's example "${id}", which only the documentation's example accounts may use (found ${real.join(', ')}): set a value of your own, e.g. -c externalId=$(openssl rand -hex 16)`,
+    );
+}
 
 function text(read: ContextReader, key: string, fallback?: string): string {
   const value = read(key) ?? fallback;
@@ -65,6 +103,8 @@ function matching(read: ContextReader, key: string, pattern: RegExp, what: strin
 
 // S3 bucket names (3-63 of a-z0-9.-) with "*" allowed as a pattern.
 const BUCKET_PATTERN = /^[a-z0-9.*-]{1,63}$/;
+// An account id, or an IAM role/user (or STS assumed-role session) ARN, "*" allowed in the name.
+const API_CALLER = /^(\d{12}|arn:[a-z-]+:(iam::\d{12}:(role|user)|sts::\d{12}:assumed-role)\/[\w+=,.@/*-]+)$/;
 const KEY_ARN_PATTERN = /^arn:[a-z-]+:kms:[a-z0-9-]+:(\d{12}):key\/[A-Za-z0-9*-]+$/;
 
 function stringList(read: ContextReader, key: string, pattern: RegExp, what: string, fallback: string[] = []): string[] {
@@ -104,15 +144,18 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
     },
   });
   if (typeof alarmEmail === 'string' && alarmEmail !== '') config.alarmEmail = alarmEmail;
+  checkExternalId(config);
   return config;
 }
 
-function withResourceScope(read: ContextReader, base: Omit<DeploymentConfig, 'bucketNames' | 'keyArns'>): DeploymentConfig {
+function withResourceScope(read: ContextReader, base: Omit<DeploymentConfig, 'bucketNames' | 'keyArns' | 'apiCallers'>): DeploymentConfig {
   const bucketNames = stringList(read, 'bucketNames', BUCKET_PATTERN, 'bucket names or patterns');
   if (bucketNames.length === 0) throw new Error('context "bucketNames" is required: the buckets (or patterns) this deployment may onboard');
-  const defaultKeys = base.accounts.key.map((c) => `arn:aws:kms:${base.region}:${c}:key/*`);
+  const defaultKeys = base.accounts.key.map((c) => `arn:${partitionOf(base.region)}:kms:${base.region}:${c}:key/*`);
   const keyArns = stringList(read, 'keyArns', KEY_ARN_PATTERN, 'KMS key ARNs or patterns', defaultKeys);
-  return { ...base, bucketNames, keyArns };
+  const apiCallers = stringList(read, 'apiCallers', API_CALLER, 'account ids or IAM role/user ARNs', [base.orchestratorAccount]);
+  if (apiCallers.length === 0) throw new Error('context "apiCallers" must name at least one account or principal: an empty list would lock everyone out');
+  return { ...base, bucketNames, keyArns, apiCallers };
 }
 
 /** One entry per target account: the roles it hosts, in a stable order. */
@@ -122,5 +165,5 @@ export function targetAccounts(config: DeploymentConfig): TargetAccountRoles[] {
   return accounts.map((account) => ({ account, roles: order.filter((role) => config.accounts[role].includes(account)) }));
 }
 
-export const orchestratorRoleArn = (config: DeploymentConfig, partition = 'aws'): string =>
+export const orchestratorRoleArn = (config: DeploymentConfig, partition = partitionOf(config.region)): string =>
   `arn:${partition}:iam::${config.orchestratorAccount}:role/${config.orchestratorRoleName}`;

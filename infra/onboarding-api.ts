@@ -11,31 +11,142 @@ import { z } from 'zod';
 import { onboardingRequestSchema } from '../core/request.js';
 import { stateMachineNames } from './names.js';
 
-/** The request model: API Gateway models are JSON Schema draft 4. Refinements (capacity
- * multiples, key region) are not expressible there; ValidateRequest checks them in the workflow. */
-export const requestModelSchema = (): Record<string, unknown> =>
-  z.toJSONSchema(onboardingRequestSchema, { target: 'draft-04', io: 'input' }) as Record<string, unknown>;
+/**
+ * The characters of \p{L}, \p{Z} and \p{N} in the Basic Multilingual Plane, as a character
+ * class body of \uXXXX ranges. Draft 4's regular expressions are ECMA 262 5.1, which has no
+ * Unicode property escapes, so the model spells the classes out (from Node's Unicode tables).
+ */
+export const letterSpaceNumberBmp: string = (() => {
+  const member = /[\p{L}\p{Z}\p{N}]/u;
+  const hex = (c: number) => `\\u${c.toString(16).padStart(4, '0')}`;
+  let body = '';
+  for (let c = 0; c <= 0xffff; c++) {
+    if (!member.test(String.fromCharCode(c))) continue;
+    let end = c;
+    while (end < 0xffff && member.test(String.fromCharCode(end + 1))) end++;
+    body += end === c ? hex(c) : `${hex(c)}-${hex(end)}`;
+    c = end;
+  }
+  return body;
+})();
+
+// The request schema's tag character class, and what the model uses instead: the same class in
+// the BMP, and any surrogate pair (a character beyond the BMP, matched as two UTF-16 units in
+// ECMA 262 5.1). So the model is exact in the BMP and looser beyond it, where ValidateRequest
+// (which runs the request schema itself) still refuses what is not a letter, space or number.
+const TAG_CLASS = '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]';
+const TAG_CLASS_DRAFT4 = `(?:[${letterSpaceNumberBmp}_.:/=+\\-@]|[\\ud800-\\udbff][\\udc00-\\udfff])`;
+/**
+ * Tag keys the request schema refuses, each as a short pattern (draft 4 has no propertyNames, so
+ * keys are constrained through patternProperties, and a key matching one of these must match the
+ * impossible schema {"not": {}}). A pattern spelling out the whole character class would be a
+ * ~6 KB property name, past YAML's 1,024-character limit on keys (cfn-lint reads templates as
+ * YAML): a key holding a character outside the class is refused by ValidateRequest instead.
+ */
+const REFUSED_TAG_KEYS = ['^aws:', '^.{129,}$', '^$', '[\\u0000-\\u001f\\u007f]'];
+const MAX_TAGS = 40;
+
+function toDraft4Patterns(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(toDraft4Patterns);
+  if (node === null || typeof node !== 'object') return node;
+  return Object.fromEntries(
+    Object.entries(node).map(([k, v]) => [k, k === 'pattern' && typeof v === 'string' ? v.split(TAG_CLASS).join(TAG_CLASS_DRAFT4) : toDraft4Patterns(v)]),
+  );
+}
+
+/**
+ * The request model: API Gateway models are JSON Schema draft 4, whose regular expressions are
+ * ECMA 262 5.1 (no \p{…}) and which has no propertyNames. So the tag character classes are
+ * spelled out and the tag keys move into patternProperties. Refinements (capacity multiples,
+ * key region) are not expressible there; ValidateRequest checks them in the workflow.
+ */
+export const requestModelSchema = (): Record<string, unknown> => {
+  const schema = toDraft4Patterns(z.toJSONSchema(onboardingRequestSchema, { target: 'draft-04', io: 'input' })) as {
+    properties: Record<string, Record<string, unknown>>;
+  };
+  const { additionalProperties: tagValue, ...tags } = schema.properties['tags']!;
+  const refused = Object.fromEntries(REFUSED_TAG_KEYS.map((p) => [p, { not: {} }]));
+  schema.properties['tags'] = { ...tags, patternProperties: refused, additionalProperties: tagValue, maxProperties: MAX_TAGS };
+  const text = JSON.stringify(schema);
+  if (text.includes('\\p{')) throw new Error('the request model still holds a Unicode property escape, which JSON Schema draft 4 lacks');
+  return schema as Record<string, unknown>;
+};
 
 export interface OnboardingApiProps {
   rollbackOnFailure: sfn.StateMachine;
   stopOnFailure: sfn.StateMachine;
+  /** Account ids and principal ARN patterns allowed to call (config "apiCallers"). */
+  callers: string[];
 }
 
 const JSON_TYPE = 'application/json';
 
-// Errors of the Step Functions API come back as {"__type": "...#ExecutionAlreadyExists", "message": ...}.
-// A request id reused with a different input is a conflict, not a bad request.
-const errorResponse = `#set($type = $input.path('$.__type'))
-#if("$type" != "" && $type.contains("ExecutionAlreadyExists"))#set($context.responseOverride.status = 409)#end
-#if("$type" != "" && $type.contains("ExecutionDoesNotExist"))#set($context.responseOverride.status = 404)#end
-{"error": "$util.escapeJavaScript($type)", "message": "$util.escapeJavaScript($input.path('$.message'))"}`;
+/**
+ * A JSON string's contents from a Velocity expression. $util.escapeJavaScript escapes ", \,
+ * control and non-ASCII characters as JSON does, but also ' as \' , which JSON lacks (and Step
+ * Functions messages quote ARNs in '…'): the replaceAll (a Java regex: backslash, quote) undoes
+ * exactly that escape.
+ */
+export const jsonStringOf = (expression: string): string => `$util.escapeJavaScript(${expression}).replaceAll("\\\\'", "'")`;
 
-const integrationResponses: apigw.IntegrationResponse[] = [
-  { statusCode: '200' },
-  { statusCode: '400', selectionPattern: '4\\d{2}', responseTemplates: { [JSON_TYPE]: errorResponse } },
-  { statusCode: '500', selectionPattern: '5\\d{2}', responseTemplates: { [JSON_TYPE]: errorResponse } },
+// Errors of the Step Functions API come back as {"__type": "…#ExecutionAlreadyExists", "message": …}
+// ("Message" in some). A request id reused with a different input, or after its execution ended,
+// is a conflict, not a bad request. Quiet references ($!) keep an absent field from rendering
+// as the reference's own text.
+export const errorResponseTemplate = `#set($type = "$!input.path('$.__type')")
+#set($message = "$!input.path('$.message')")
+#if($message == "")#set($message = "$!input.path('$.Message')")#end
+#if($type.contains("ExecutionAlreadyExists"))#set($context.responseOverride.status = 409)#end
+#if($type.contains("ExecutionDoesNotExist"))#set($context.responseOverride.status = 404)#end
+{"error": "${jsonStringOf('$type')}", "message": "${jsonStringOf('$message')}"}`;
+
+/** Grace for clock skew: an execution that started this long before the request arrived is not the request's own. */
+export const DUPLICATE_GRACE_MS = 1000;
+
+// StartExecution with the name and input of a RUNNING execution succeeds and returns that
+// execution (Step Functions' idempotency), so a duplicate POST would get 200. Its startDate
+// (epoch seconds) then lies before this request's arrival: that makes it a 409.
+export const startResponseTemplate = `#set($startedMs = $input.path('$.startDate') * 1000)
+#if($startedMs + ${DUPLICATE_GRACE_MS} < $context.requestTimeEpoch)
+#set($context.responseOverride.status = 409)
+{"error": "ExecutionAlreadyRunning", "message": "an execution of this requestId is already running; nothing new started", "executionArn": "${jsonStringOf("$input.path('$.executionArn')")}", "startDate": $input.json('$.startDate')}
+#else
+$input.json('$')
+#end`;
+
+const errorResponses: apigw.IntegrationResponse[] = [
+  { statusCode: '400', selectionPattern: '4\\d{2}', responseTemplates: { [JSON_TYPE]: errorResponseTemplate } },
+  { statusCode: '500', selectionPattern: '5\\d{2}', responseTemplates: { [JSON_TYPE]: errorResponseTemplate } },
+];
+const integrationResponses: apigw.IntegrationResponse[] = [{ statusCode: '200' }, ...errorResponses];
+const startIntegrationResponses: apigw.IntegrationResponse[] = [
+  { statusCode: '200', responseTemplates: { [JSON_TYPE]: startResponseTemplate } },
+  ...errorResponses,
 ];
 const methodResponses: apigw.MethodResponse[] = ['200', '400', '404', '409', '500'].map((statusCode) => ({ statusCode }));
+
+/**
+ * The API's resource policy: only the configured callers. An Allow alone would not limit anyone
+ * in the API's own account (there an identity policy allowing execute-api:Invoke suffices), so a
+ * Deny refuses every caller that is none of them. Callers from other accounts need both this
+ * Allow and their own identity policy.
+ */
+export function callerPolicy(callers: string[]): iam.PolicyDocument {
+  const accounts = callers.filter((c) => /^\d{12}$/.test(c));
+  const principals = callers.filter((c) => !/^\d{12}$/.test(c));
+  const invoke = { actions: ['execute-api:Invoke'], resources: ['execute-api:/*'], principals: [new iam.AnyPrincipal()] };
+  const statements: iam.PolicyStatement[] = [];
+  if (accounts.length)
+    statements.push(new iam.PolicyStatement({ sid: 'CallerAccounts', ...invoke, conditions: { StringEquals: { 'aws:PrincipalAccount': accounts } } }));
+  if (principals.length)
+    statements.push(new iam.PolicyStatement({ sid: 'CallerPrincipals', ...invoke, conditions: { ArnLike: { 'aws:PrincipalArn': principals } } }));
+  // Denied only when the caller matches neither list (condition operators of one statement are ANDed).
+  const notListed: Record<string, Record<string, string[]>> = {};
+  if (accounts.length) notListed['StringNotEquals'] = { 'aws:PrincipalAccount': accounts };
+  if (principals.length) notListed['ArnNotLike'] = { 'aws:PrincipalArn': principals };
+  statements.push(new iam.PolicyStatement({ sid: 'NoOtherCallers', effect: iam.Effect.DENY, ...invoke, conditions: notListed }));
+  return new iam.PolicyDocument({ statements });
+}
 
 export class OnboardingApi extends Construct {
   readonly api: apigw.RestApi;
@@ -43,7 +154,7 @@ export class OnboardingApi extends Construct {
 
   constructor(scope: Construct, id: string, props: OnboardingApiProps) {
     super(scope, id);
-    const { rollbackOnFailure, stopOnFailure } = props;
+    const { rollbackOnFailure, stopOnFailure, callers } = props;
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_YEAR });
 
     this.api = new apigw.RestApi(this, 'Api', {
@@ -51,6 +162,7 @@ export class OnboardingApi extends Construct {
       description: 'Start and follow fsx-onboard onboardings (IAM-signed requests only).',
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
       defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
+      policy: callerPolicy(callers),
       cloudWatchRole: true,
       deployOptions: {
         stageName: 'v1',
@@ -118,7 +230,7 @@ export class OnboardingApi extends Construct {
       schema: requestModelSchema() as apigw.JsonSchema,
     });
 
-    const integration = (action: string, requestTemplate: string) =>
+    const integration = (action: string, requestTemplate: string, responses = integrationResponses) =>
       new apigw.AwsIntegration({
         service: 'states',
         action,
@@ -126,37 +238,37 @@ export class OnboardingApi extends Construct {
           credentialsRole: this.integrationRole,
           passthroughBehavior: apigw.PassthroughBehavior.NEVER,
           requestTemplates: { [JSON_TYPE]: requestTemplate },
-          integrationResponses,
+          integrationResponses: responses,
         },
       });
 
     // Execution name = request id: Step Functions refuses a second execution of that name for
     // 90 days, so a resubmitted request cannot start a second onboarding. "stop" requests go to
     // the machine without rollback, everything else (including an omitted onFailure) to rollback.
-    // escapeJavaScript escapes ' as \' (not JSON); the request schema allows ' in a bucket prefix.
+    // The request schema allows ' in a bucket prefix: jsonStringOf keeps the input valid JSON.
     const startTemplate = `#set($body = $util.parseJson($input.body))
 #if($body.onFailure == "stop")#set($machine = "${stopOnFailure.stateMachineArn}")#else#set($machine = "${rollbackOnFailure.stateMachineArn}")#end
 {
   "stateMachineArn": "$machine",
-  "name": "$util.escapeJavaScript($body.requestId)",
-  "input": "$util.escapeJavaScript($input.json('$')).replaceAll("\\\\'", "'")"
+  "name": "${jsonStringOf('$body.requestId')}",
+  "input": "${jsonStringOf("$input.json('$')")}"
 }`;
     const onboardings = this.api.root.addResource('onboardings');
-    onboardings.addMethod('POST', integration('StartExecution', startTemplate), {
+    onboardings.addMethod('POST', integration('StartExecution', startTemplate, startIntegrationResponses), {
       requestValidator: validator,
       requestModels: { [JSON_TYPE]: requestModel },
       methodResponses,
     });
 
     const byRequestTemplate = `#set($mode = $input.params('onFailure'))
-{"executionArn": "${executionPrefix}#if($mode == "stop")${stateMachineNames.stopOnFailure}#{else}${stateMachineNames.rollbackOnFailure}#end:$util.escapeJavaScript($input.params('requestId'))"}`;
+{"executionArn": "${executionPrefix}#if($mode == "stop")${stateMachineNames.stopOnFailure}#{else}${stateMachineNames.rollbackOnFailure}#end:${jsonStringOf("$input.params('requestId')")}"}`;
     onboardings.addResource('{requestId}').addMethod('GET', integration('DescribeExecution', byRequestTemplate), {
       requestValidator: validator,
       requestParameters: { 'method.request.path.requestId': true, 'method.request.querystring.onFailure': false },
       methodResponses,
     });
 
-    const byArnTemplate = `{"executionArn": "$util.escapeJavaScript($input.params('executionArn'))"}`;
+    const byArnTemplate = `{"executionArn": "${jsonStringOf("$input.params('executionArn')")}"}`;
     this.api.root.addResource('executions').addMethod('GET', integration('DescribeExecution', byArnTemplate), {
       requestValidator: validator,
       requestParameters: { 'method.request.querystring.executionArn': true },

@@ -80,6 +80,7 @@ export class OrchestratorStack extends Stack {
     const api = new OnboardingApi(this, 'Api', {
       rollbackOnFailure: this.stateMachines.rollbackOnFailure,
       stopOnFailure: this.stateMachines.stopOnFailure,
+      callers: config.apiCallers,
     });
 
     new CfnOutput(this, 'RollbackOnFailureStateMachineArn', { value: this.stateMachines.rollbackOnFailure.stateMachineArn });

@@ -7,15 +7,16 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { allStepNames, handlerFolder, Steps, type StepName } from '../workflow/steps.js';
+import { allStepNames, functionTimeoutSeconds, handlerFolder, Steps, type StepName } from '../workflow/steps.js';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The handler of a step, by convention `lambdas/<kebab-case-name>/handler.ts`. */
 export const handlerEntry = (step: StepName): string => join(projectRoot, 'lambdas', handlerFolder(step), 'handler.ts');
 
-/** Lambda gives up a little before the Task's TimeoutSeconds so the state sees the function's own error. */
-export const functionTimeoutSeconds = (step: StepName): number => Math.max(3, Steps[step].timeoutSeconds - 10);
+// Lambda gives up before the Task's TimeoutSeconds so the state sees the function's own error
+// (Sandbox.Timedout), which the Retry policy retries: workflow/steps.ts, workflow/retry-policy.ts.
+export { functionTimeoutSeconds };
 
 /** Every function's Description starts with this, so a template maps a function back to its state. */
 export const functionDescription = (step: StepName): string => `fsx-onboard ${step}: ${Steps[step].summary}`.slice(0, 256);

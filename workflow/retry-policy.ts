@@ -39,16 +39,31 @@ export const lambdaServiceErrorNames = [
 ] as const;
 
 /**
+ * How Step Functions reports an attempt whose result never came back, though the handler may
+ * have done its work: the function ran out of time (`Sandbox.Timedout`, the errorType Lambda
+ * gives a timed-out invocation; `Lambda.Unknown` where Lambda gives none, as after a crash or
+ * an out-of-memory kill), the Invoke call itself timed out on the client side
+ * (`Lambda.ClientExecutionTimeoutException`), or the state's TimeoutSeconds passed
+ * (`States.Timeout`, an Invoke stuck beyond the function's timeout). Retrying them is safe
+ * because every step is idempotent: it reads before it writes, acts only on a difference and
+ * finds its earlier work by the request's Sids, grant name, client token and tags.
+ */
+export const interruptedAttemptErrorNames = ['Sandbox.Timedout', 'Lambda.Unknown', 'Lambda.ClientExecutionTimeoutException', 'States.Timeout'] as const;
+
+/** Retries of an interrupted attempt: each costs up to a whole Task timeout, so few. */
+export const INTERRUPTED_ATTEMPT_RETRIES = 2;
+
+/**
  * Lambda service errors; throttling and other transient AWS errors, which can outlast the SDK's
  * own 3 attempts per call when another workload shares the quota (KMS: per account and Region):
  * 6 more attempts, 2 s doubling with full jitter and capped at 60 s, wait up to ~2 minutes in all;
- * IAM/KMS propagation; and one more try after a Task timeout, since every step is idempotent.
+ * IAM/KMS propagation; and two more tries after an interrupted attempt (see above).
  */
 export function retryPolicy(): AslState[] {
   return [
     { ErrorEquals: [...lambdaServiceErrorNames], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: 'FULL' },
     { ErrorEquals: [...transientAwsErrorNames], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' },
     { ErrorEquals: [...propagationErrorNames], IntervalSeconds: 5, MaxAttempts: 8, BackoffRate: 1.5, MaxDelaySeconds: 30 },
-    { ErrorEquals: ['States.Timeout'], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2 },
+    { ErrorEquals: [...interruptedAttemptErrorNames], IntervalSeconds: 2, MaxAttempts: INTERRUPTED_ATTEMPT_RETRIES, BackoffRate: 2 },
   ];
 }

@@ -21,9 +21,20 @@ export interface TaskStep {
   poll?: PollSpec;
   /** A compensation that starts a deletion names the poll that waits for it to finish. */
   followedBy?: string;
-  /** Task timeout; the Lambda function's timeout is set a little below it. */
+  /** Task timeout (the state's TimeoutSeconds); the Lambda function's timeout is set below it. */
   timeoutSeconds: number;
 }
+
+/**
+ * Seconds the Task timeout leaves above the function's: the Invoke call's own latency (a cold
+ * start, Lambda's queueing). A function that runs out of time then fails with its own error
+ * (`Sandbox.Timedout`, with its log's request id) before the state's TimeoutSeconds, and
+ * States.Timeout is left for an Invoke that hangs beyond that margin.
+ */
+export const INVOKE_MARGIN_SECONDS = 10;
+
+/** The Lambda function's timeout for a step: its Task timeout less the invoke margin. */
+export const functionTimeoutSeconds = (step: StepName): number => Math.max(3, Steps[step].timeoutSeconds - INVOKE_MARGIN_SECONDS);
 
 const task = (name: string, summary: string, accounts: readonly StepAccount[], extra: Partial<TaskStep> = {}): TaskStep => ({
   name,

@@ -53,7 +53,12 @@ function withExecutionOptions(command: Command): Command {
       new Option('--fail <service:Operation>', 'sandbox: make this operation always fail with its access-denied error; repeatable').argParser(operation),
     )
     .addOption(new Option('--timeout-in <State>', "make this state's Lambda time out once (retried); repeatable").argParser(stateName))
-    .addOption(new Option('--crash-after <State>', "make this state's Lambda crash once after doing its work (not retried); repeatable").argParser(stateName))
+    .addOption(
+      new Option(
+        '--crash-after <State>',
+        "make this state's Lambda crash once after doing its work (Lambda.Unknown, retried: the retry finds the work done); repeatable",
+      ).argParser(stateName),
+    )
     .addHelpText('after', '\nExit codes: 0 succeeded, 1 request refused (nothing changed), 2 execution failed.');
 }
 

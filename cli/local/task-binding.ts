@@ -3,7 +3,7 @@
 // invocation is recorded. Errors cross the boundary as Lambda reports them: name and message.
 import type { StepHandler } from '../../lambdas/shared/step-deps.js';
 import type { AslDefinition } from '../../workflow/render.js';
-import { allStepNames, Steps, type StepName } from '../../workflow/steps.js';
+import { allStepNames, functionTimeoutSeconds, type StepName } from '../../workflow/steps.js';
 import { retryDelaySeconds } from '../retry-clock.js';
 import type { StepRecords } from './step-records.js';
 
@@ -14,9 +14,9 @@ export interface TaskBindingOptions {
   handlers: Record<StepName, StepHandler<any>>;
   deps: Parameters<StepHandler>[1];
   records: StepRecords;
-  /** These states time out as a Lambda would (States.Timeout) on their first attempt, before doing anything. */
+  /** These states' functions time out on their first attempt, before doing anything (Sandbox.Timedout, as Lambda reports it; retried). */
   lambdaTimeoutIn?: readonly StepName[] | undefined;
-  /** These states do their work, then their Lambda crashes (Lambda.Unknown, not retried) on the first attempt. */
+  /** These states do their work, then their Lambda crashes on the first attempt (Lambda.Unknown; the retry finds the work done). */
   crashAfter?: readonly StepName[] | undefined;
 }
 
@@ -44,8 +44,9 @@ export function bindTasks(options: TaskBindingOptions): BoundTasks {
     const simStart = clock.now();
     try {
       if (timeoutsLeft.delete(name)) {
-        clock.advance(Steps[name].timeoutSeconds);
-        throw Object.assign(new Error(`${name} timed out after ${Steps[name].timeoutSeconds} s (injected)`), { name: 'States.Timeout' });
+        // The function's own timeout fires first (it is below the state's TimeoutSeconds).
+        clock.advance(functionTimeoutSeconds(name));
+        throw Object.assign(new Error(`${name}: Task timed out after ${functionTimeoutSeconds(name)}.00 seconds (injected)`), { name: 'Sandbox.Timedout' });
       }
       const output = await step(input as Parameters<StepHandler>[0], options.deps);
       if (crashesLeft.delete(name)) {

@@ -188,17 +188,25 @@ export async function stopThenRollback(raw: Raw, step: StepName): Promise<Outcom
   return outcome(`stop at ${step}, rollback`, problem, diffStates(before, endState(sandbox, request)));
 }
 
-/** (d) A Lambda that crashes after doing its work (result lost, not retried), then a re-run. */
+/**
+ * (d) A Lambda that crashes after doing its work (result lost, Lambda.Unknown). The state's
+ * Retry runs the step again, which must find the work done and do nothing twice; then the
+ * whole request runs again and must change nothing more.
+ */
 export async function crashThenRerun(raw: Raw, step: StepName): Promise<Outcome> {
   const expected = await cleanEndState(raw);
   const sandbox = await freshSandbox();
   const document = withStop(raw);
   const crashed = await run(document, sandbox, { crashAfter: [step] });
+  const record = crashed.steps.find((s) => s.name === step);
   let problem: string | undefined;
-  if (crashed.status !== 'FAILED' || crashed.error !== 'Lambda.Unknown') problem = `expected Lambda.Unknown, got ${crashed.status} ${crashed.error ?? ''}`;
+  if (crashed.status !== 'SUCCEEDED') problem = `the retry after the crash did not converge: ${crashed.status} ${crashed.error ?? ''}: ${crashed.cause ?? ''}`;
+  else if (record?.attempts !== 2) problem = `expected ${step} to run twice (crash, retry), got ${record?.attempts ?? 0}`;
+  const afterRetry = diffStates(expected, endState(sandbox, parsed(document)));
+  if (!problem && afterRetry.length) problem = `the retry left a different end state: ${afterRetry.join('; ')}`;
   const rerun = await run(document, sandbox);
   if (!problem && rerun.status !== 'SUCCEEDED') problem = `re-run failed: ${rerun.error}: ${rerun.cause}`;
-  return outcome(`crash after ${step}, re-run`, problem, diffStates(expected, endState(sandbox, parsed(document))));
+  return outcome(`crash after ${step}, retry, re-run`, problem, diffStates(expected, endState(sandbox, parsed(document))));
 }
 
 /** Invocations a step gets when it is throttled every time: one try plus the Retry policy's MaxAttempts for throttling. */

@@ -37,7 +37,13 @@ const retry = [
     JitterStrategy: 'FULL',
   },
   { ErrorEquals: ['InvalidArnException', 'PrincipalNotYetPropagated'], IntervalSeconds: 5, MaxAttempts: 8, BackoffRate: 1.5, MaxDelaySeconds: 30 },
-  { ErrorEquals: ['States.Timeout'], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2 },
+  // An attempt whose result was lost (function timeout, crash, client timeout, state timeout).
+  {
+    ErrorEquals: ['Sandbox.Timedout', 'Lambda.Unknown', 'Lambda.ClientExecutionTimeoutException', 'States.Timeout'],
+    IntervalSeconds: 2,
+    MaxAttempts: 2,
+    BackoffRate: 2,
+  },
 ];
 
 const parameters = { 'request.$': '$.request', 'context.$': '$.context', 'steps.$': '$.steps' };

@@ -1,0 +1,90 @@
+// The target-roles stacks deploy into accounts that were never bootstrapped: nothing in their
+// cloud-assembly artifacts may send the CLI to a bootstrap bucket, role or version parameter.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app.js';
+import { EXAMPLE_EXTERNAL_ID, PLACEHOLDER_EXTERNAL_ID, readConfig } from '../../infra/config.js';
+import { INLINE_TEMPLATE_LIMIT_BYTES, InlineTemplateSynthesizer } from '../../infra/inline-template-synthesizer.js';
+import { ORCHESTRATOR_STACK, targetRolesStackName } from '../../infra/names.js';
+import { cdkContext, resolveIntrinsics, synthesize, type Json } from './synth.js';
+
+function assembly(context: Record<string, unknown> = {}) {
+  const app = new App({
+    outdir: mkdtempSync(join(tmpdir(), 'fsx-onboard-cdk-')),
+    context: { ...cdkContext(), ...context, 'aws:cdk:bundling-stacks': [] },
+  });
+  buildApp(app, { nag: false });
+  return app.synth();
+}
+
+/** Everything in an artifact that makes `cdk deploy` need `cdk bootstrap` in the stack's account. */
+function bootstrapNeeds(stack: CloudFormationStackArtifact): string[] {
+  const needs: string[] = [];
+  if (stack.stackTemplateAssetObjectUrl) needs.push(`template uploaded to ${stack.stackTemplateAssetObjectUrl}`);
+  if (stack.assumeRoleArn) needs.push(`deploy role ${stack.assumeRoleArn}`);
+  if (stack.cloudFormationExecutionRoleArn) needs.push(`execution role ${stack.cloudFormationExecutionRoleArn}`);
+  if (stack.requiresBootstrapStackVersion) needs.push(`bootstrap version ${stack.requiresBootstrapStackVersion}`);
+  if (stack.assets.length) needs.push(`${stack.assets.length} legacy assets`);
+  for (const dep of stack.dependencies) if (dep.constructor.name === 'AssetManifestArtifact') needs.push(`asset manifest ${dep.id}`);
+  const template = JSON.stringify(stack.template);
+  if (/cdk-[a-z0-9]+-(assets|deploy-role|cfn-exec-role)|BootstrapVersion/.test(template)) needs.push('bootstrap resources named in the template');
+  return needs;
+}
+
+describe('target-roles stacks deploy without a bootstrap', () => {
+  const cloud = assembly();
+  const targets = ['111111111111', '222222222222', '333333333333'].map((account) => cloud.getStackByName(targetRolesStackName(account)));
+
+  it('reference no asset bucket, bootstrap role or bootstrap version, in the manifest or the template', () => {
+    for (const stack of targets) expect(bootstrapNeeds(stack), stack.stackName).toEqual([]);
+    // The same check sees the bootstrap the orchestrator stack (function bundles) does need.
+    expect(bootstrapNeeds(cloud.getStackByName(ORCHESTRATOR_STACK))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^template uploaded to s3:\/\/cdk-hnb659fds-assets-111111111111-us-east-1\//)]),
+    );
+  });
+
+  it('are small enough for the CLI to send inline (TemplateBody), with room to grow', () => {
+    for (const stack of targets) expect(JSON.stringify(stack.template, undefined, 1).length, stack.stackName).toBeLessThan(INLINE_TEMPLATE_LIMIT_BYTES / 2);
+  });
+
+  it('refuse an asset at synth instead of failing at deploy', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'fsx-onboard-cdk-')) });
+    const stack = new Stack(app, 'WithAsset', { synthesizer: new InlineTemplateSynthesizer() as never });
+    expect(() => new Asset(stack, 'Bundle', { path: __filename })).toThrow(/deploys without a bootstrap and cannot hold the file asset/);
+  });
+});
+
+describe('external id', () => {
+  const reader = (context: Record<string, unknown>) => (key: string) => context[key];
+
+  it('refuses the placeholder at synth, whatever the accounts', () => {
+    expect(() => readConfig(reader({ ...cdkContext(), externalId: PLACEHOLDER_EXTERNAL_ID }), {})).toThrow(/still the placeholder.*openssl rand/);
+    expect(() => synthesize({ externalId: PLACEHOLDER_EXTERNAL_ID, bucketAccounts: ['123456789012'] })).toThrow(/placeholder/);
+  });
+
+  it("accepts cdk.json's example id only with example accounts (one digit repeated)", () => {
+    expect(cdkContext()['externalId']).toBe(EXAMPLE_EXTERNAL_ID);
+    expect(readConfig(reader(cdkContext()), {}).externalId).toBe(EXAMPLE_EXTERNAL_ID);
+    expect(() => readConfig(reader({ ...cdkContext(), keyAccounts: ['123456789012'], keyArns: [] }), {})).toThrow(/example.*123456789012/);
+    expect(() => readConfig(reader({ ...cdkContext(), orchestratorAccount: '123456789012' }), {})).toThrow(/example.*123456789012/);
+    expect(readConfig(reader({ ...cdkContext(), orchestratorAccount: '123456789012', externalId: 'a1b2c3d4e5f6' }), {}).externalId).toBe('a1b2c3d4e5f6');
+  });
+});
+
+describe('partitions', () => {
+  it('builds every ARN of the target roles in the region’s partition (China here)', () => {
+    // keyArns unset: the default (every key of the key account) is built for the region.
+    const synth = synthesize({ region: 'cn-north-1', keyArns: undefined });
+    expect(synth.config.keyArns).toEqual(['arn:aws-cn:kms:cn-north-1:333333333333:key/*']);
+    for (const [account, template] of synth.targetTemplates) {
+      const text = JSON.stringify(resolveIntrinsics(template.toJSON() as Json, { partition: 'aws-cn', region: 'cn-north-1', account }));
+      expect(text, account).toContain('arn:aws-cn:');
+      expect(text, account).not.toMatch(/arn:aws:/);
+    }
+  });
+});

@@ -1,0 +1,94 @@
+// Function timeout < Task timeout, and every way an attempt can lose its result is retried: read
+// from what is deployed (the synthesized functions and state machine definitions), for every Task.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { functionDescription } from '../../infra/task-functions.js';
+import { interruptedAttemptErrorNames } from '../../workflow/retry-policy.js';
+import { allStepNames, INVOKE_MARGIN_SECONDS, Steps, type StepName } from '../../workflow/steps.js';
+import { resolveIntrinsics, synthesize, type Json, type Synthesized } from './synth.js';
+
+interface Retrier {
+  ErrorEquals: string[];
+  MaxAttempts?: number;
+}
+interface TaskState {
+  Type: string;
+  Resource?: string;
+  TimeoutSeconds?: number;
+  Retry?: Retrier[];
+  Branches?: { States: Record<string, TaskState> }[];
+}
+
+let synth: Synthesized;
+let resources: Record<string, { Type: string; Properties: Record<string, Json> }>;
+
+beforeAll(() => {
+  synth = synthesize();
+  resources = synth.orchestratorTemplate.toJSON()['Resources'];
+});
+
+/** Every Task of every deployed machine, with the step whose function it invokes. */
+function deployedTasks(): { machine: string; state: string; step: StepName; task: TaskState }[] {
+  const stepOfFunction = new Map<string, StepName>();
+  for (const [id, r] of Object.entries(resources)) {
+    const step = allStepNames.find((s) => r.Type === 'AWS::Lambda::Function' && r.Properties['Description'] === functionDescription(s));
+    if (step) stepOfFunction.set(`getatt:${id}.Arn`, step);
+  }
+  const pseudo = { partition: 'aws', region: synth.config.region, account: synth.config.orchestratorAccount };
+  const found: { machine: string; state: string; step: StepName; task: TaskState }[] = [];
+  for (const r of Object.values(resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine')) {
+    let text = resolveIntrinsics(r.Properties['DefinitionString']!, pseudo) as string;
+    const substitutions = resolveIntrinsics(r.Properties['DefinitionSubstitutions']!, pseudo) as Record<string, string>;
+    for (const [key, value] of Object.entries(substitutions)) text = text.split(`\${${key}}`).join(value);
+    const visit = (states: Record<string, TaskState>) => {
+      for (const [state, task] of Object.entries(states)) {
+        if (task.Type === 'Parallel') for (const b of task.Branches ?? []) visit(b.States);
+        if (task.Type !== 'Task') continue;
+        const step = stepOfFunction.get(task.Resource ?? '');
+        expect(step, `${state} invokes one of the step functions`).toBeDefined();
+        found.push({ machine: String(r.Properties['StateMachineName']), state, step: step!, task });
+      }
+    };
+    visit((JSON.parse(text) as { States: Record<string, TaskState> }).States);
+  }
+  return found;
+}
+
+const functionTimeout = (step: StepName): number => {
+  const fn = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties['Description'] === functionDescription(step))!;
+  return fn.Properties['Timeout'] as number;
+};
+
+describe('timeouts and retries', () => {
+  it('covers every step in some machine', () => {
+    expect(new Set(deployedTasks().map((t) => t.step))).toEqual(new Set(allStepNames));
+  });
+
+  it("times each function out before its Task, by the invoke margin, so the state sees the function's own error", () => {
+    for (const { machine, state, step, task } of deployedTasks()) {
+      const where = `${machine} ${state}`;
+      expect(task.TimeoutSeconds, where).toBe(Steps[step].timeoutSeconds);
+      expect(functionTimeout(step) + INVOKE_MARGIN_SECONDS, where).toBeLessThanOrEqual(task.TimeoutSeconds!);
+      expect(functionTimeout(step), where).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it('retries a function timeout, a crash, a client-side Invoke timeout and a state timeout on every Task', () => {
+    expect(interruptedAttemptErrorNames).toEqual(['Sandbox.Timedout', 'Lambda.Unknown', 'Lambda.ClientExecutionTimeoutException', 'States.Timeout']);
+    for (const { machine, state, task } of deployedTasks()) {
+      for (const error of interruptedAttemptErrorNames) {
+        // Step Functions uses the first retrier whose ErrorEquals names the error.
+        const retrier = (task.Retry ?? []).find((r) => r.ErrorEquals.includes(error) || r.ErrorEquals.includes('States.ALL'));
+        expect(retrier, `${machine} ${state} retries ${error}`).toBeDefined();
+        expect(retrier!.MaxAttempts ?? 3, `${machine} ${state} ${error}`).toBeGreaterThanOrEqual(1);
+      }
+    }
+  });
+
+  it('bounds the time interrupted attempts can take: each costs at most the Task timeout', () => {
+    for (const { machine, state, task } of deployedTasks()) {
+      const retrier = task.Retry!.find((r) => r.ErrorEquals.includes('Sandbox.Timedout'))!;
+      // One try plus the retries, each up to TimeoutSeconds: under 10 minutes per state.
+      expect((1 + retrier.MaxAttempts!) * task.TimeoutSeconds!, `${machine} ${state}`).toBeLessThanOrEqual(600);
+    }
+  });
+});
