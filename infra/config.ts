@@ -64,10 +64,10 @@ export const PLACEHOLDER_EXTERNAL_ID = 'fsx-onboard-change-me';
 /** cdk.json's value: accepted only while every account is an example account. */
 export const EXAMPLE_EXTERNAL_ID = 'fsx-onboard-example-only';
 /** The documentation's and tests' example accounts (111111111111, 222222222222, …): one digit repeated. */
-export const isExampleAccount = (account: string): boolean => /^(\d)\1{11}$/.test(account);
+const isExampleAccount = (account: string): boolean => /^(\d)\1{11}$/.test(account);
 
 /** The partition of a region, so that ARNs built here are right in China and GovCloud too. */
-export function partitionOf(region: string): string {
+function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   if (region.startsWith('us-isob-')) return 'aws-iso-b';

@@ -16,7 +16,7 @@ import { stateMachineNames } from './names.js';
  * class body of \uXXXX ranges. Draft 4's regular expressions are ECMA 262 5.1, which has no
  * Unicode property escapes, so the model spells the classes out (from Node's Unicode tables).
  */
-export const letterSpaceNumberBmp: string = (() => {
+const letterSpaceNumberBmp: string = (() => {
   const member = /[\p{L}\p{Z}\p{N}]/u;
   const hex = (c: number) => `\\u${c.toString(16).padStart(4, '0')}`;
   let body = '';
@@ -131,7 +131,7 @@ const methodResponses: apigw.MethodResponse[] = ['200', '400', '404', '409', '50
  * Deny refuses every caller that is none of them. Callers from other accounts need both this
  * Allow and their own identity policy.
  */
-export function callerPolicy(callers: string[]): iam.PolicyDocument {
+function callerPolicy(callers: string[]): iam.PolicyDocument {
   const accounts = callers.filter((c) => /^\d{12}$/.test(c));
   const principals = callers.filter((c) => !/^\d{12}$/.test(c));
   const invoke = { actions: ['execute-api:Invoke'], resources: ['execute-api:/*'], principals: [new iam.AnyPrincipal()] };

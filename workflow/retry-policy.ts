@@ -51,7 +51,7 @@ export const lambdaServiceErrorNames = [
 export const interruptedAttemptErrorNames = ['Sandbox.Timedout', 'Lambda.Unknown', 'Lambda.ClientExecutionTimeoutException', 'States.Timeout'] as const;
 
 /** Retries of an interrupted attempt: each costs up to a whole Task timeout, so few. */
-export const INTERRUPTED_ATTEMPT_RETRIES = 2;
+const INTERRUPTED_ATTEMPT_RETRIES = 2;
 
 /**
  * Lambda service errors; throttling and other transient AWS errors, which can outlast the SDK's
