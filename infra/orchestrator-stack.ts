@@ -16,10 +16,10 @@ import { TaskFunctions, type TaskFunctionsProps } from './task-functions.js';
 import { acknowledgeWildcards } from './wildcards.js';
 
 /** Substitution key of a step's function ARN: `${CreateGrantFunctionArn}` → `CreateGrantFunctionArn`. */
-export const substitutionKey = (step: StepName): string => functionArnPlaceholder(step).slice(2, -1);
+const substitutionKey = (step: StepName): string => functionArnPlaceholder(step).slice(2, -1);
 
 /** The steps a definition refers to, so each machine gets only its own substitutions and invoke rights. */
-export const stepsIn = (definition: AslDefinition): StepName[] => {
+const stepsIn = (definition: AslDefinition): StepName[] => {
   const text = JSON.stringify(definition);
   return allStepNames.filter((step) => text.includes(functionArnPlaceholder(step)));
 };

@@ -21,7 +21,7 @@ export { functionTimeoutSeconds };
 /** Every function's Description starts with this, so a template maps a function back to its state. */
 export const functionDescription = (step: StepName): string => `fsx-onboard ${step}: ${Steps[step].summary}`.slice(0, 256);
 
-export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
+const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
 
 export interface TaskFunctionsProps {
   /** The orchestrator role every function runs as (the role the target accounts trust). */

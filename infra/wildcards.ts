@@ -64,7 +64,7 @@ const wildcards = (s: PolicyStatement) => ({
 });
 
 /** The statements of a document with a "*" in an action or a resource. */
-export function wildcardStatements(document: PolicyDocument): PolicyStatement[] {
+function wildcardStatements(document: PolicyDocument): PolicyStatement[] {
   return document.Statement.filter((s) => {
     const w = wildcards(s);
     return w.actions.length + w.resources.length > 0;

@@ -9,7 +9,7 @@ import type { AslState } from './asl.js';
  * configuration writes (OperationAborted) and IAM/KMS eventual consistency. The SDK
  * retries some of these itself; the state machine's Retry covers the rest.
  */
-export const transientAwsErrorNames = [
+const transientAwsErrorNames = [
   'ThrottlingException',
   'Throttling',
   'TooManyRequestsException',
@@ -31,7 +31,7 @@ export const transientAwsErrorNames = [
 export const propagationErrorNames = ['InvalidArnException', ErrorNames.PrincipalNotYetPropagated] as const;
 
 /** Lambda service errors that AWS recommends retrying on every Lambda task. */
-export const lambdaServiceErrorNames = [
+const lambdaServiceErrorNames = [
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
