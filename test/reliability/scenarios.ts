@@ -197,11 +197,15 @@ export async function crashThenRerun(raw: Raw, step: StepName): Promise<Outcome>
   const expected = await cleanEndState(raw);
   const sandbox = await freshSandbox();
   const document = withStop(raw);
+  // A poll step runs once per check: the crash costs exactly one invocation more than a clean run.
+  const clean = await run(document, await freshSandbox());
+  const cleanAttempts = clean.steps.find((s) => s.name === step)?.attempts ?? 0;
   const crashed = await run(document, sandbox, { crashAfter: [step] });
   const record = crashed.steps.find((s) => s.name === step);
   let problem: string | undefined;
   if (crashed.status !== 'SUCCEEDED') problem = `the retry after the crash did not converge: ${crashed.status} ${crashed.error ?? ''}: ${crashed.cause ?? ''}`;
-  else if (record?.attempts !== 2) problem = `expected ${step} to run twice (crash, retry), got ${record?.attempts ?? 0}`;
+  else if (record?.attempts !== cleanAttempts + 1)
+    problem = `expected ${step} to run once more than in a clean run (${cleanAttempts} + the retry), got ${record?.attempts ?? 0}`;
   const afterRetry = diffStates(expected, endState(sandbox, parsed(document)));
   if (!problem && afterRetry.length) problem = `the retry left a different end state: ${afterRetry.join('; ')}`;
   const rerun = await run(document, sandbox);
