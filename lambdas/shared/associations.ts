@@ -1,4 +1,5 @@
 // Data repository associations of a file system, and which file systems this request uses.
+import { OnboardingError, type ErrorName } from '../../core/errors.js';
 import { stepOutput } from '../../core/step-outputs.js';
 import {
   DescribeDataRepositoryAssociationsCommand,
@@ -15,6 +16,16 @@ import type { StepInput } from '../../core/step-io.js';
  * AVAILABLE within 15 minutes of the fix, plus one check.
  */
 export const MISCONFIGURED_CHECKS = 16;
+
+/**
+ * Counts one more check that found `what` MISCONFIGURED; once the grace above is spent, fails
+ * with `error` and FSx's details.
+ */
+export function countMisconfigured(previousChecks: number | undefined, error: ErrorName, what: string, details: string): number {
+  const checks = (previousChecks ?? 0) + 1;
+  if (checks >= MISCONFIGURED_CHECKS) throw new OnboardingError(error, `${what} stayed MISCONFIGURED for ${checks} checks: ${details}`);
+  return checks;
+}
 
 export async function listAssociations(fsx: FSxClient, fileSystemId: string): Promise<DataRepositoryAssociation[]> {
   const found: DataRepositoryAssociation[] = [];

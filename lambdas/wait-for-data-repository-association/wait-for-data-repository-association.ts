@@ -2,7 +2,7 @@
 // run with FSx's details (a re-run deletes and recreates it). MISCONFIGURED (missing S3 or KMS
 // permissions, event-notification trouble) returns to AVAILABLE within 15 minutes of a fix, so
 // it is polled for MISCONFIGURED_CHECKS more checks before the run stops with FSx's details.
-import { describeAssociation, MISCONFIGURED_CHECKS } from '../shared/associations.js';
+import { countMisconfigured, describeAssociation } from '../shared/associations.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { clientsFor, pollCount } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
@@ -19,20 +19,17 @@ export async function waitForDataRepositoryAssociation(input: StepInput, deps: S
   const lifecycle = dra.Lifecycle ?? 'UNKNOWN';
   const details = dra.FailureDetails?.Message ?? 'FSx gave no details';
   if (lifecycle === 'MISCONFIGURED') {
-    const misconfiguredChecks = (stepOutput(input, 'WaitForDataRepositoryAssociation')?.misconfiguredChecks ?? 0) + 1;
-    if (misconfiguredChecks >= MISCONFIGURED_CHECKS)
-      throw new OnboardingError(
-        ErrorNames.DataRepositoryAssociationFailed,
-        `Data repository association ${id} stayed MISCONFIGURED for ${misconfiguredChecks} checks: ${details}`,
-      );
+    const misconfiguredChecks = countMisconfigured(
+      stepOutput(input, 'WaitForDataRepositoryAssociation')?.misconfiguredChecks,
+      ErrorNames.DataRepositoryAssociationFailed,
+      `Data repository association ${id}`,
+      details,
+    );
     poll.giveUpIfNotDone(`data repository association ${id} to recover from MISCONFIGURED (${details})`);
     return { done: false, attempts: poll.attempts, lifecycle, misconfiguredChecks, failureDetails: details };
   }
   if (lifecycle === 'FAILED') {
-    throw new OnboardingError(
-      ErrorNames.DataRepositoryAssociationFailed,
-      `Data repository association ${id} is ${lifecycle}: ${dra.FailureDetails?.Message ?? 'FSx gave no details'}`,
-    );
+    throw new OnboardingError(ErrorNames.DataRepositoryAssociationFailed, `Data repository association ${id} is ${lifecycle}: ${details}`);
   }
   const done = lifecycle === 'AVAILABLE';
   if (!done) poll.giveUpIfNotDone(`data repository association ${id} to become AVAILABLE (last seen ${lifecycle})`);

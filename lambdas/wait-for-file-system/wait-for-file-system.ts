@@ -4,7 +4,7 @@
 // AVAILABLE too; FAILED stops; MISCONFIGURED is waited on for 15 minutes (FSx's recovery time).
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { describeFileSystem } from '../shared/file-systems.js';
-import { MISCONFIGURED_CHECKS } from '../shared/associations.js';
+import { countMisconfigured } from '../shared/associations.js';
 import { clientsFor, pollCount } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
@@ -27,12 +27,12 @@ export async function waitForFileSystem(input: StepInput, deps: StepDeps): Promi
     throw new OnboardingError(ErrorNames.FileSystemFailed, `The S3 link of file system ${id} (${link?.ImportPath}) is FAILED: ${linkDetails}`);
   let misconfiguredChecks: number | undefined;
   if (linkLifecycle === 'MISCONFIGURED') {
-    misconfiguredChecks = (stepOutput(input, 'WaitForFileSystem')?.misconfiguredChecks ?? 0) + 1;
-    if (misconfiguredChecks >= MISCONFIGURED_CHECKS)
-      throw new OnboardingError(
-        ErrorNames.FileSystemFailed,
-        `The S3 link of file system ${id} stayed MISCONFIGURED for ${misconfiguredChecks} checks: ${linkDetails}`,
-      );
+    misconfiguredChecks = countMisconfigured(
+      stepOutput(input, 'WaitForFileSystem')?.misconfiguredChecks,
+      ErrorNames.FileSystemFailed,
+      `The S3 link of file system ${id}`,
+      linkDetails,
+    );
   }
   const done = lifecycle === 'AVAILABLE' && (linkLifecycle === undefined || linkLifecycle === 'AVAILABLE');
   if (!done) poll.giveUpIfNotDone(`file system ${id} to become AVAILABLE (last seen ${lifecycle}${linkLifecycle ? `, its S3 link ${linkLifecycle}` : ''})`);

@@ -2,6 +2,7 @@
 // clients aws-sdk-client-mock intercepts (mockClient(X) mocks every instance), and the
 // record of which role in which account each step asked for.
 import { readFileSync } from 'node:fs';
+import type { GrantOperation } from '@aws-sdk/client-kms';
 import { accountClients, type AccountClients, type ClientFactory, type TargetRole } from '../../lambdas/shared/clients.js';
 import { validateRequest, type OnboardingRequest } from '../../core/request.js';
 import type { PollInput, StepInput, StepResults } from '../../core/step-io.js';
@@ -72,3 +73,15 @@ export function awsError(name: string, message = name): Error {
 export function policyOf(call: { args: readonly [{ input: object }, ...unknown[]] } | undefined): any {
   return JSON.parse((call!.args[0].input as { Policy: string }).Policy);
 }
+
+/** The blog's grant operations, spelled out so a change to GRANT_OPERATIONS fails a test. */
+export const BLOG_GRANT_OPERATIONS: GrantOperation[] = [
+  'Decrypt',
+  'Encrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'CreateGrant',
+  'DescribeKey',
+  'ReEncryptFrom',
+  'ReEncryptTo',
+];

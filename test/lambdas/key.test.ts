@@ -1,20 +1,12 @@
 import type { StepResults } from '../../core/step-outputs.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  type GrantOperation,
-  CreateGrantCommand,
-  GetKeyPolicyCommand,
-  KMSClient,
-  ListGrantsCommand,
-  PutKeyPolicyCommand,
-  RevokeGrantCommand,
-} from '@aws-sdk/client-kms';
+import { CreateGrantCommand, GetKeyPolicyCommand, KMSClient, ListGrantsCommand, PutKeyPolicyCommand, RevokeGrantCommand } from '@aws-sdk/client-kms';
 import { shareKey } from '../../lambdas/share-key/share-key.js';
 import { unshareKey } from '../../lambdas/unshare-key/unshare-key.js';
 import { createGrant } from '../../lambdas/create-grant/create-grant.js';
 import { revokeGrant } from '../../lambdas/revoke-grant/revoke-grant.js';
-import { A, C, SLR_ARN, awsError, policyOf, setup } from './fixtures.js';
+import { A, BLOG_GRANT_OPERATIONS, C, SLR_ARN, awsError, policyOf, setup } from './fixtures.js';
 
 const kms = mockClient(KMSClient);
 const keyArn = 'arn:aws:kms:us-east-1:333333333333:key/2a1bae3d-a3e7-475b-acb2-b0dd92a5ff99';
@@ -26,16 +18,7 @@ const cloudTrailStatement = {
   Action: 'kms:GenerateDataKey*',
   Resource: '*',
 };
-const operations: GrantOperation[] = [
-  'Decrypt',
-  'Encrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-  'CreateGrant',
-  'DescribeKey',
-  'ReEncryptFrom',
-  'ReEncryptTo',
-];
+const operations = BLOG_GRANT_OPERATIONS;
 
 function keyWithPolicy(statements: unknown[]) {
   let policy = JSON.stringify({ Version: '2012-10-17', Id: 'key-default-1', Statement: statements });

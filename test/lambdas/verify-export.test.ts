@@ -9,7 +9,7 @@ import { verifyExport } from '../../lambdas/verify-export/verify-export.js';
 import { canaryFor } from '../../core/canary.js';
 import { namesFor } from '../../core/naming.js';
 import { bucketStatements, keyUseStatement } from '../../policy/documents.js';
-import { A, C, FS_ID, SLR_ARN, awsError, loadRequest, setup } from './fixtures.js';
+import { A, BLOG_GRANT_OPERATIONS, C, FS_ID, SLR_ARN, awsError, loadRequest, setup } from './fixtures.js';
 
 const s3 = mockClient(S3Client);
 const cloudtrail = mockClient(CloudTrailClient);
@@ -180,16 +180,7 @@ describe('VerifyExport (data-repository-task)', () => {
   const legacy = loadRequest('request-legacy.json');
   const legacyNames = namesFor(legacy.requestId);
   const legacyKey = legacy.key.arn;
-  const operations = [
-    'Decrypt',
-    'Encrypt',
-    'GenerateDataKey',
-    'GenerateDataKeyWithoutPlaintext',
-    'CreateGrant',
-    'DescribeKey',
-    'ReEncryptFrom',
-    'ReEncryptTo',
-  ] as GrantOperation[];
+  const operations = BLOG_GRANT_OPERATIONS;
   const steps = {
     CreateFileSystem: { fileSystemId: FS_ID },
     WaitForServiceLinkedRole: { done: true, attempts: 1, roleArn: SLR_ARN },
