@@ -15,7 +15,7 @@ import type { StepInput } from '../../core/step-io.js';
  * Checks (one a minute) of a MISCONFIGURED S3 link before giving up: FSx brings it back to
  * AVAILABLE within 15 minutes of the fix, plus one check.
  */
-export const MISCONFIGURED_CHECKS = 16;
+const MISCONFIGURED_CHECKS = 16;
 
 /**
  * Counts one more check that found `what` MISCONFIGURED; once the grace above is spent, fails
