@@ -138,8 +138,12 @@ export const onboardingRequestSchema = z
         .string()
         .regex(/^(i|mi)-[0-9a-f]{8,17}$/, 'must be an EC2 or managed instance id (i-…)')
         .optional()
-        .describe('SSM-managed instance with the file system mounted (lustre-client mode).'),
-      mountPath: fileSystemPath.default('/fsx').describe('Where the client mounts the file system.'),
+        .describe(
+          'SSM-managed instance with the Lustre client installed, in a network that reaches the file system (lustre-client mode); the test export mounts the file system there through Run Command.',
+        ),
+      mountPath: fileSystemPath
+        .default('/fsx')
+        .describe('Where the test export mounts the file system on the client (created if missing; kept if already mounted).'),
     }),
     tags: z
       .record(
