@@ -72,6 +72,8 @@ export interface WaitForFileSystemOutput extends PollOutput {
   misconfiguredChecks?: number;
   dnsName?: string;
   mountName?: string;
+  /** KmsKeyId as FSx reports it for a persistent file system created with fileSystem.kmsKeyArn. */
+  kmsKeyId?: string;
 }
 
 export type CreateDataRepositoryAssociationOutput =
