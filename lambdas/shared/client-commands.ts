@@ -8,7 +8,7 @@ import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { isErrorNamed } from './step-support.js';
 
 /** Exit code of the export script when the mount path holds another file system. */
-export const FOREIGN_MOUNT_EXIT = 3;
+const FOREIGN_MOUNT_EXIT = 3;
 
 /**
  * AWS-RunShellScript runs the lines as one script whose exit code is the last line's: without
