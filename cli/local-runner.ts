@@ -102,14 +102,15 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
     lambdaTimeoutIn: options.lambdaTimeoutIn,
     crashAfter: options.crashAfter,
   });
+  const waited = new Map<string, number>();
   const execution = machine.run(rawRequest as never, {
     overrides: {
       taskResourceLocalHandlers: tasks.handlers,
-      waitTimeOverrides: virtualWaits(definition, sandbox.clock, options.skipWaits),
+      waitTimeOverrides: virtualWaits(definition, sandbox.clock, options.skipWaits, (state, seconds) => waited.set(state, (waited.get(state) ?? 0) + seconds)),
       retryIntervalOverrides: Object.fromEntries(allStepNames.map((n) => [n, 0])),
     },
   });
-  const following = followEvents(execution.eventLogs, records, timing, onEvent);
+  const following = followEvents(execution.eventLogs, records, timing, onEvent, waited);
 
   let status: RunReport['status'] = 'SUCCEEDED';
   let finalState: unknown;

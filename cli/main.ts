@@ -1,6 +1,7 @@
 // `fsx-onboard`: the command line. `makeProgram` builds it without touching process state,
 // so tests drive it with captured output; `main` turns the outcome into an exit code.
 import { Command, CommanderError } from 'commander';
+import { wantsColor } from './colors.js';
 import { registerAwsCommands } from './commands/aws.js';
 import { registerDefinitionCommand } from './commands/definition.js';
 import { registerRunCommands } from './commands/run.js';
@@ -12,6 +13,7 @@ export { ExitCode, type Io } from './context.js';
 const processIo: Io = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  colors: wantsColor(process.stdout, process.env),
 };
 
 const DEFAULT_STATE_DIR = '.fsx-onboard';

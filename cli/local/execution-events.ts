@@ -2,7 +2,7 @@
 // state into progress events (a poll is announced once, a caught failure shown once), and keeps
 // the step results seen so far for a run that ends without a final state.
 import { forwardPath, Steps, type StepName } from '../../workflow/steps.js';
-import type { RunEvent } from '../run-report.js';
+import { stepChanged, type RunEvent } from '../run-report.js';
 import type { StepRecords } from './step-records.js';
 
 interface InterpreterEvent {
@@ -30,6 +30,8 @@ export async function followEvents(
   records: StepRecords,
   timing: () => { wallMs: number; simulatedSeconds: number },
   onEvent: ((event: RunEvent) => void) | undefined,
+  /** Simulated seconds each Wait state has spent so far (virtual-waits.ts). */
+  waited: ReadonlyMap<string, number> = new Map(),
 ): Promise<FollowedExecution> {
   const followed: FollowedExecution = { stateTransitions: 0, lastOutputs: {}, caught: new Set() };
   const announced = new Set<string>();
@@ -37,7 +39,11 @@ export async function followEvents(
     const ev = event as InterpreterEvent;
     const at = timing();
     if (ev.type === 'StateEntered') followed.stateTransitions += 1;
-    if (ev.type === 'StateEntered' && ev.state && pauseNames.has(ev.state.name)) onEvent?.({ kind: 'entered', step: ev.state.name, ...at });
+    if (ev.state && pauseNames.has(ev.state.name)) {
+      if (ev.type === 'StateEntered') onEvent?.({ kind: 'entered', step: ev.state.name, ...at });
+      // A pause of its own (the grant propagation) gets a line of its own: minutes of the run are spent there.
+      if (ev.type === 'StateExited') onEvent?.({ kind: 'waited', step: ev.state.name, ...at, seconds: waited.get(ev.state.name) ?? 0 });
+    }
     if (!ev.state || !(ev.state.name in Steps)) {
       if (ev.type === 'ExecutionFailed') followed.failure = { error: String(ev.Error), cause: String(ev.Cause ?? '') };
       continue;
@@ -69,6 +75,7 @@ export async function followEvents(
       // ValidateRequest's output is the whole state; its own report sits under steps.ValidateRequest.
       const mine = name === 'ValidateRequest' ? (out?.steps?.[name] ?? {}) : out?.steps?.[name];
       if (mine) followed.lastOutputs[name] = mine;
+      record.changed = stepChanged(record, mine);
       const polling = Steps[name as StepName].poll && mine && mine['done'] !== true;
       if (!polling) {
         record.status = 'succeeded';

@@ -4,7 +4,13 @@ import type { AslDefinition } from '../../workflow/render.js';
 
 type States = Record<string, Record<string, unknown>>;
 
-export function virtualWaits(definition: AslDefinition, clock: { advance(seconds: number): void }, skip: readonly string[] = []): Record<string, number> {
+export function virtualWaits(
+  definition: AslDefinition,
+  clock: { advance(seconds: number): void },
+  skip: readonly string[] = [],
+  /** Told each time a Wait spends its seconds (the progress shows a pause with what it really took). */
+  onWait: (state: string, seconds: number) => void = () => {},
+): Record<string, number> {
   const overrides: Record<string, number> = {};
   const visit = (states: States) => {
     for (const [name, state] of Object.entries(states)) {
@@ -14,6 +20,7 @@ export function virtualWaits(definition: AslDefinition, clock: { advance(seconds
           enumerable: true,
           get: () => {
             clock.advance(seconds);
+            onWait(name, seconds);
             return 0;
           },
         });
