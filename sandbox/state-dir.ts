@@ -25,8 +25,8 @@ async function readMarker(dir: string): Promise<Marker | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  const marker = JSON.parse(text) as Partial<Marker>;
-  if (marker.createdBy !== 'fsx-onboard' || !Array.isArray(marker.files) || !Array.isArray(marker.directories)) {
+  const marker = JSON.parse(text) as Partial<Marker> | null;
+  if (!marker || marker.createdBy !== 'fsx-onboard' || !Array.isArray(marker.files) || !Array.isArray(marker.directories)) {
     throw new Error(`${join(dir, STATE_DIR_MARKER)} is not an fsx-onboard marker`);
   }
   return marker as Marker;
@@ -88,7 +88,8 @@ export type ResetOutcome = { kind: 'absent' } | { kind: 'not-a-sandbox' } | { ki
 export async function resetStateDir(dir: string): Promise<ResetOutcome> {
   const root = resolve(dir);
   if (!(await exists(root))) return { kind: 'absent' };
-  const marker = await readMarker(root);
+  // A marker that cannot be read is no proof of what the sandbox wrote: delete nothing.
+  const marker = await readMarker(root).catch(() => undefined);
   if (!marker) return { kind: 'not-a-sandbox' };
   const realRoot = await realpath(root);
   const deleted: string[] = [];

@@ -38,7 +38,7 @@ export function registerSandboxCommands(program: Command, ctx: CliContext): void
       const outcome = await resetStateDir(dir);
       if (outcome.kind === 'not-a-sandbox') {
         ctx.io.err(
-          `fsx-onboard: ${dir} is not a sandbox state folder (it has no ${STATE_DIR_MARKER} file, which the sandbox writes there); nothing was deleted.\n` +
+          `fsx-onboard: ${dir} is not a sandbox state folder (it has no readable ${STATE_DIR_MARKER} marker, which the sandbox writes there); nothing was deleted.\n` +
             '  Check --state-dir. A folder written by a version without the marker: delete its sandbox.json and executions/ yourself.',
         );
         return ctx.setExit(ExitCode.BadInput);
