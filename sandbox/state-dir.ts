@@ -26,7 +26,7 @@ async function readMarker(dir: string): Promise<Marker | undefined> {
     throw error;
   }
   const marker = JSON.parse(text) as Partial<Marker> | null;
-  if (!marker || marker.createdBy !== 'fsx-onboard' || !Array.isArray(marker.files) || !Array.isArray(marker.directories)) {
+  if (marker?.createdBy !== 'fsx-onboard' || !Array.isArray(marker.files) || !Array.isArray(marker.directories)) {
     throw new Error(`${join(dir, STATE_DIR_MARKER)} is not an fsx-onboard marker`);
   }
   return marker as Marker;

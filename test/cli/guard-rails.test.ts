@@ -64,6 +64,15 @@ describe('sandbox reset', () => {
     expect(readdirSync(dir).sort()).toEqual(['package.json', 'sandbox.json']);
   });
 
+  it('refuses a folder whose marker is not one it wrote, deleting nothing', async () => {
+    const dir = temp();
+    writeFileSync(join(dir, STATE_DIR_MARKER), '{"files": ["notes.txt"]}');
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    const reset = await fsxOnboard(dir, 'sandbox', 'reset');
+    expect(reset.code).toBe(ExitCode.BadInput);
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
   it('never follows a marker entry out of the folder', async () => {
     const parent = temp();
     const dir = join(parent, 'state');
