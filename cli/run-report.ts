@@ -17,6 +17,15 @@ export interface LocalStepRecord {
   cause?: string;
   /** Whether the step changed anything (stepChanged); absent until it has exited once. */
   changed?: boolean | null;
+  /** When its first invocation started and its latest ended (the progress lines' clocks). */
+  startedAt?: Moment;
+  endedAt?: Moment;
+}
+
+/** A point in a local run: `performance.now()` and the sandbox's virtual clock, in ms. */
+export interface Moment {
+  wallMs: number;
+  simMs: number;
 }
 
 /**

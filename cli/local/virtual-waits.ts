@@ -8,7 +8,7 @@ export function virtualWaits(
   definition: AslDefinition,
   clock: { advance(seconds: number): void },
   skip: readonly string[] = [],
-  /** Told each time a Wait spends its seconds (the progress shows a pause with what it really took). */
+  /** Told each time a Wait is about to spend its seconds (the progress shows a pause with when and how long). */
   onWait: (state: string, seconds: number) => void = () => {},
 ): Record<string, number> {
   const overrides: Record<string, number> = {};
@@ -19,8 +19,8 @@ export function virtualWaits(
         Object.defineProperty(overrides, name, {
           enumerable: true,
           get: () => {
-            clock.advance(seconds);
             onWait(name, seconds);
+            clock.advance(seconds);
             return 0;
           },
         });

@@ -41,6 +41,25 @@ describe('run progress and summary', () => {
     expect(out).not.toContain(ESC);
   });
 
+  it("dates each line when its step ran, not when the line was printed: the grant wait's five minutes fall between CreateGrant and the export", async () => {
+    const { out } = await fsxOnboard(temp(), ['run', 'examples/request.json']);
+    // `[123 ms   sim 15 min 1 s  ] ✓ CreateGrant` → 901 simulated seconds.
+    const simAt = (mark: string) => {
+      const line = out.split('\n').find((l) => l.includes(mark));
+      const m = /sim (?:(\d+) min )?(\d+(?:\.\d+)?) (s|ms)\s*\]/.exec(line ?? '');
+      if (!m) throw new Error(`no clock on the line of ${mark}`);
+      return Number(m[1] ?? 0) * 60 + Number(m[2]) / (m[3] === 'ms' ? 1000 : 1);
+    };
+    const grantDone = simAt('✓ CreateGrant');
+    const waitStart = simAt('▸ WaitForGrantPropagation');
+    const waitEnd = simAt('✓ WaitForGrantPropagation');
+    expect(waitStart).toBeGreaterThanOrEqual(grantDone);
+    expect(waitStart - grantDone).toBeLessThan(1);
+    expect(waitEnd - waitStart).toBeGreaterThanOrEqual(299);
+    expect(waitEnd - waitStart).toBeLessThanOrEqual(301);
+    expect(simAt('▸ StartTestExport')).toBeGreaterThanOrEqual(waitEnd - 1);
+  });
+
   it('colours the progress when the output is a terminal that wants colours, and never the JSON', async () => {
     const coloured = await fsxOnboard(temp(), ['run', 'examples/request.json'], true);
     expect(coloured.out).toContain(`${ESC}32m✓${ESC}39m CreateGrant`);
