@@ -141,7 +141,7 @@ function nextSteps(report: RunReport, machine: LocalMachine | undefined): string
   if (report.machine === 'stop') {
     return `\n\nThe changes made so far are still in place. After fixing the cause:\n  fsx-onboard resume ${name}     (re-runs it; finished steps find their work done)\n  fsx-onboard rollback ${name}   (undoes what this request changed)`;
   }
-  return `\n\nEverything this request changed was rolled back${/left behind: \{\}/.test(report.cause ?? '') ? '' : ' except what the cause lists as left behind'}.\nFix the cause and run the request again.`;
+  return `\n\nEverything this request changed was rolled back${/left behind: \{\}/.test(report.cause ?? '') ? '' : ' except what the cause lists as left behind'}.\nFix the cause and run the request again (a fix in the request itself needs a new requestId: this one names this execution).`;
 }
 
 /** A run that failed in ValidateRequest refused the request: nothing was changed. */
