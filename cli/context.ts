@@ -12,6 +12,8 @@ export enum ExitCode {
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** `out` is a terminal that shows colours (cli/colors.ts); absent: plain text. */
+  colors?: boolean;
 }
 
 export interface CliContext {

@@ -1,6 +1,8 @@
 // Human-readable output: progress lines as states run, and the closing summary.
 import type { RequestProblem } from '../core/request.js';
-import { Steps, type StepName } from '../workflow/steps.js';
+import { forwardPath, Steps, type StepName } from '../workflow/steps.js';
+import { palette, type Palette } from './colors.js';
+import { formatExportEvidence } from './export-evidence.js';
 import { encryptionChangeOf, type EncryptionChangeReport, type RunEvent, type RunReport } from './run-report.js';
 import type { ValidateRequestReport } from '../core/step-outputs.js';
 
@@ -17,31 +19,39 @@ const pad = (text: string, width: number) => (text.length >= width ? text : text
 const clock = (e: { wallMs: number; simulatedSeconds: number }) =>
   `[${pad(`${Math.round(e.wallMs)} ms`, 8)} sim ${pad(formatDuration(e.simulatedSeconds), 12)}]`;
 
-export function formatEvent(event: RunEvent): string {
+/** A pause's summary up to its colon: what it waits for, without the why. */
+const pauseSummaries = new Map(forwardPath.flatMap((s) => (s.kind === 'pause' ? [[s.name, s.summary.split(':')[0] ?? s.summary]] : [])));
+
+export function formatEvent(event: RunEvent, c: Palette = palette(false)): string {
+  const at = c.dim(clock(event));
   switch (event.kind) {
     case 'entered':
-      return `${clock(event)} ▸ ${event.step}`;
+      return `${at} ▸ ${event.step}`;
     case 'retried':
-      return `${clock(event)} ↻ ${event.step} retry ${event.attempt + 1} after ${event.error}: ${firstLine(event.cause)}`;
+      return `${at} ${c.yellow('↻')} ${event.step} retry ${event.attempt + 1} after ${c.yellow(event.error)}: ${firstLine(event.cause)}`;
+    case 'waited': {
+      const what = pauseSummaries.get(event.step);
+      return `${at} ${c.green('✓')} ${pad(event.step, 42)} ${formatDuration(event.seconds)} simulated wait${what ? ` (${what.toLowerCase()})` : ''}`;
+    }
     case 'done': {
       const r = event.record;
       const checks = r.attempts > 1 ? ` (${r.attempts} calls)` : '';
       const mutating = event.step in Steps && !!(Steps[event.step as StepName] as { compensation?: string }).compensation;
-      const changed = mutating && event.output?.['changed'] === false ? ' — already in place' : '';
-      const line = `${clock(event)} ✓ ${pad(event.step, 42)} ${formatDuration(r.durationMs / 1000)} real, ${formatDuration(r.simulatedSeconds)} simulated${checks}${changed}`;
+      const changed = mutating && event.output?.['changed'] === false ? c.dim(' — already in place') : '';
+      const line = `${at} ${c.green('✓')} ${pad(event.step, 42)} ${formatDuration(r.durationMs / 1000)} real, ${formatDuration(r.simulatedSeconds)} simulated${checks}${changed}`;
       // Reported when detected, before SetDefaultEncryption makes the change.
       const change = event.step === 'ValidateRequest' ? encryptionChangeOf(event.output as ValidateRequestReport | undefined) : undefined;
-      return change ? [line, ...formatEncryptionChange(change, '    ')].join('\n') : line;
+      return change ? [line, ...formatEncryptionChange(change, '    ', c)].join('\n') : line;
     }
     case 'failed':
-      return `${clock(event)} ✗ ${event.step} failed: ${event.error}: ${event.cause}`;
+      return `${at} ${c.red('✗')} ${event.step} failed: ${c.red(event.error)}: ${event.cause}`;
   }
 }
 
 /** Default encryption is bucket-wide: say what changes and for whom. */
-function formatEncryptionChange(change: EncryptionChangeReport, indent: string): string[] {
+function formatEncryptionChange(change: EncryptionChangeReport, indent: string, c: Palette): string[] {
   return [
-    `${indent}default encryption of ${change.bucket}: ${change.before} → ${change.after}`,
+    `${indent}${c.yellow('default encryption')} of ${change.bucket}: ${change.before} → ${change.after}`,
     `${indent}  every other writer now needs the key; affects: ${change.affects.join('; ')}`,
   ];
 }
@@ -50,25 +60,23 @@ function firstLine(text: string): string {
   return text.split('\n')[0] ?? '';
 }
 
-export function formatSummary(report: RunReport): string {
+export function formatSummary(report: RunReport, c: Palette = palette(false)): string {
   const lines: string[] = [];
   const m = report.metrics;
+  const status = report.status === 'SUCCEEDED' ? c.green(report.status) : c.red(report.status);
   lines.push('');
-  lines.push(`Execution ${report.executionName} (${report.machine}): ${report.status}`);
-  if (report.error) lines.push(`  error: ${report.error}`, `  cause: ${report.cause ?? ''}`);
+  lines.push(`Execution ${c.bold(report.executionName)} (${report.machine}): ${status}`);
+  if (report.error) lines.push(`  error: ${c.red(report.error)}`, `  cause: ${report.cause ?? ''}`);
   const o = report.outputs;
   if (report.status === 'FAILED' && /\| rolled back;/.test(report.cause ?? '') && Object.keys(o).length) {
     lines.push('  from the run (rollback removed what this request created; never an adopted file system):');
   }
-  if (o.defaultEncryptionChange) lines.push(...formatEncryptionChange(o.defaultEncryptionChange, '  '));
+  if (o.defaultEncryptionChange) lines.push(...formatEncryptionChange(o.defaultEncryptionChange, '  ', c));
   if (o.fileSystemId) lines.push(`  file system:                  ${o.fileSystemId}`);
   if (o.dataRepositoryAssociationId) lines.push(`  data repository association:  ${o.dataRepositoryAssociationId}`);
   if (o.serviceLinkedRoleArn) lines.push(`  service-linked role:          ${o.serviceLinkedRoleArn}`);
   if (o.grantId) lines.push(`  KMS grant:                    ${o.grantId}`);
-  if (o.exportCheck)
-    lines.push(
-      `  export check:                 ${String(o.exportCheck['proof'] ?? 'done')}${o.exportCheck['summary'] ? ` — ${String(o.exportCheck['summary'])}` : ''}`,
-    );
+  if (o.exportCheck) lines.push(...formatExportEvidence(o.exportCheck));
   lines.push(
     `  ${m.stateTransitions} state transitions, ${m.lambdaInvocations} task invocations, ${m.awsCalls} AWS calls; ${formatDuration(m.simulatedSeconds)} simulated in ${m.wallMs} ms`,
   );

@@ -11,8 +11,8 @@ import type { StepHandler } from '../lambdas/shared/step-deps.js';
 import { stepHandlers } from '../lambdas/registry.js';
 import { renderDefinition, renderRollbackDefinition, type AslDefinition, type FailureMode } from '../workflow/render.js';
 import { allStepNames, type StepName } from '../workflow/steps.js';
-import { outputsOf, type RunEvent, type RunReport } from './run-report.js';
-import { followEvents } from './local/execution-events.js';
+import { outputsOf, type Moment, type RunEvent, type RunReport } from './run-report.js';
+import { followEvents, type WaitRecord } from './local/execution-events.js';
 import { StepRecords } from './local/step-records.js';
 import { bindTasks } from './local/task-binding.js';
 import { virtualWaits } from './local/virtual-waits.js';
@@ -93,7 +93,9 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
   const wallStart = performance.now();
   const simStart = sandbox.clock.now();
   const awsCallsStart = sandbox.metrics.awsCalls;
-  const timing = () => ({ wallMs: performance.now() - wallStart, simulatedSeconds: (sandbox.clock.now() - simStart) / 1000 });
+  const timingOf = (m: Moment) => ({ wallMs: m.wallMs - wallStart, simulatedSeconds: (m.simMs - simStart) / 1000 });
+  const now = (): Moment => ({ wallMs: performance.now(), simMs: sandbox.clock.now() });
+  const timing = () => timingOf(now());
   const records = new StepRecords();
   const tasks = bindTasks({
     definition,
@@ -104,14 +106,15 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
     lambdaTimeoutIn: options.lambdaTimeoutIn,
     crashAfter: options.crashAfter,
   });
+  const waits = new Map<string, WaitRecord>();
   const execution = machine.run(rawRequest as never, {
     overrides: {
       taskResourceLocalHandlers: tasks.handlers,
-      waitTimeOverrides: virtualWaits(definition, sandbox.clock, options.skipWaits),
+      waitTimeOverrides: virtualWaits(definition, sandbox.clock, options.skipWaits, (state, seconds) => waits.set(state, { at: now(), seconds })),
       retryIntervalOverrides: Object.fromEntries(allStepNames.map((n) => [n, 0])),
     },
   });
-  const following = followEvents(execution.eventLogs, records, timing, onEvent);
+  const following = followEvents(execution.eventLogs, records, { now: timing, of: timingOf }, onEvent, waits);
 
   let status: RunReport['status'] = 'SUCCEEDED';
   let finalState: unknown;

@@ -7,6 +7,7 @@
 // loads commander and nothing else. test/cli/lazy-commands.test.ts checks that the stand-ins
 // show exactly what the real commands would.
 import { Command, CommanderError, Help } from 'commander';
+import { wantsColor } from './colors.js';
 import { ExitCode, resolveStateDir, type CliContext, type Io } from './context.js';
 
 export { ExitCode, type Io } from './context.js';
@@ -36,7 +37,7 @@ export const commandModules: CommandModule[] = [
   },
   {
     load: async () => (await import('./commands/validate.js')).registerValidateCommand,
-    commands: [{ name: 'validate', term: 'validate <request>', summary: 'Check a request against the schema without running anything.' }],
+    commands: [{ name: 'validate', term: 'validate [options] <request>', summary: 'Check a request against the schema without running anything.' }],
   },
   {
     load: async () => (await import('./commands/definition.js')).registerDefinitionCommand,
@@ -82,6 +83,7 @@ export const commandModules: CommandModule[] = [
 const processIo: Io = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  colors: wantsColor(process.stdout, process.env),
 };
 
 const DEFAULT_STATE_DIR = '.fsx-onboard';

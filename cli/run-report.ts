@@ -1,5 +1,6 @@
 // The result of one local execution, as `run --json` prints it.
 import type { OnboardingOutputs } from '../core/step-io.js';
+import { Steps, type StepName } from '../workflow/steps.js';
 import { stepOutput, type CreateDataRepositoryAssociationOutput, type StepResults, type ValidateRequestReport } from '../core/step-outputs.js';
 
 export interface LocalStepRecord {
@@ -14,6 +15,32 @@ export interface LocalStepRecord {
   lastCause?: string;
   error?: string;
   cause?: string;
+  /** Whether the step changed anything (stepChanged); absent until it has exited once. */
+  changed?: boolean | null;
+  /** When its first invocation started and its latest ended (the progress lines' clocks). */
+  startedAt?: Moment;
+  endedAt?: Moment;
+}
+
+/** A point in a local run: `performance.now()` and the sandbox's virtual clock, in ms. */
+export interface Moment {
+  wallMs: number;
+  simMs: number;
+}
+
+/**
+ * Whether a step changed anything in this execution, from what it reports: a step that can
+ * change something says `changed` in its output (it reads before it writes and acts only on a
+ * difference); ValidateRequest and the polls only read. null when that cannot be told: a step
+ * that can change something ended without an output, or reports "no change" after a failed
+ * attempt (which may have made the change the retry then found in place).
+ */
+export function stepChanged(record: Pick<LocalStepRecord, 'name' | 'failures'>, output: Record<string, unknown> | undefined): boolean | null {
+  const reported = output?.['changed'];
+  const readsOnly = record.name === 'ValidateRequest' || (record.name in Steps && !!Steps[record.name as StepName].poll);
+  if (readsOnly) return reported === true;
+  if (typeof reported !== 'boolean') return null;
+  return reported === false && (record.failures ?? 0) > 0 ? null : reported;
 }
 
 interface RunMetrics {
@@ -64,6 +91,8 @@ export type RunEvent =
   | (EventBase & { kind: 'entered' })
   | (EventBase & { kind: 'retried'; error: string; cause: string; attempt: number })
   | (EventBase & { kind: 'done'; record: LocalStepRecord; output: Record<string, unknown> | undefined })
+  /** A Wait state of the forward path ended, having spent `seconds` of simulated time. */
+  | (EventBase & { kind: 'waited'; seconds: number })
   | (EventBase & { kind: 'failed'; error: string; cause: string });
 
 /** The identifiers a user needs afterwards, read from the step results. */

@@ -1,7 +1,7 @@
 // The simulated AWS the local runner and the tests plug into real SDK v3 clients. See
 // docs/architecture.md; the API below is what cli/local-runner.ts relies on.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import type { AwsCredentialIdentity, Pluggable } from '@smithy/types';
 import type { OnboardingRequest } from '../core/request.js';
 import { sweepSessions } from './identity.js';
@@ -15,6 +15,7 @@ import { Sim, type Faults } from './sim.js';
 import { applySeed, type SeedOutcome } from './seed-apply.js';
 import type { Seed } from './seed.js';
 import { snapshotOf, type SandboxSnapshot } from './snapshot.js';
+import { noteStateFile } from './state-dir.js';
 import { emptyWorld, type WorldState } from './state.js';
 import { ensureWorld, ORCHESTRATOR_ACCESS_KEY_ID, ORCHESTRATOR_SECRET, type WorldOptions } from './world.js';
 import { models } from './services/index.js';
@@ -126,7 +127,7 @@ export class Sandbox {
 
   async save(): Promise<void> {
     if (!this.stateFile) return;
-    await mkdir(dirname(this.stateFile), { recursive: true });
+    await noteStateFile(dirname(this.stateFile), basename(this.stateFile));
     // Write then rename, so an interrupted save never leaves half a world behind.
     const temporary = `${this.stateFile}.tmp-${process.pid}`;
     await writeFile(temporary, JSON.stringify(this.sim.state));

@@ -1,8 +1,9 @@
 // Starting executions on the deployed machines: an onboarding (`start`) and the on-demand
 // rollback of an earlier one (`rollback --aws`).
-import { paginateListExecutions, StartExecutionCommand, type StartExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, paginateListExecutions, StartExecutionCommand, type StartExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import type { OnboardingRequest } from '../../core/request.js';
 import { stateMachineNames, type MachineKey } from '../../infra/names.js';
+import { formatDifferences, requestDifferences } from '../request-diff.js';
 import { AwsCommandError, awsErrorName, explainAwsError, type AwsClients, type AwsOptions } from './clients.js';
 import { findExecution, machineKeyOf, machineNameOf, resolveMachines, type Execution } from './machines.js';
 
@@ -25,14 +26,14 @@ async function startExecution(
   stateMachineArn: string,
   name: string,
   input: string,
-  duplicate: string,
+  duplicate: () => Promise<AwsCommandError>,
 ): Promise<Started> {
   let out: StartExecutionCommandOutput;
   try {
     out = await clients.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input }));
   } catch (e) {
     // Names stay taken for 90 days after an execution closes; a running one with another input also refuses.
-    if (awsErrorName(e) === 'ExecutionAlreadyExists') throw new AwsCommandError(duplicate);
+    if (awsErrorName(e) === 'ExecutionAlreadyExists') throw await duplicate();
     if (awsErrorName(e) === 'StateMachineDoesNotExist') {
       throw new AwsCommandError(`state machine ${stateMachineArn} does not exist in ${clients.region}: check --region and the stack (docs/deploy.md)`);
     }
@@ -63,19 +64,62 @@ async function machineFor(clients: AwsClients, opts: AwsOptions, request: Onboar
   return (await resolveMachines(clients, opts))[wanted];
 }
 
+/** The input of the execution `name` on `machineArn`; undefined when there is no such execution. */
+async function existingInput(clients: AwsClients, opts: AwsOptions, machineArn: string, name: string): Promise<{ input?: string } | undefined> {
+  try {
+    const out = await clients.sfn.send(new DescribeExecutionCommand({ executionArn: `${machineArn.replace(':stateMachine:', ':execution:')}:${name}` }));
+    return out.input === undefined ? {} : { input: out.input };
+  } catch (e) {
+    if (awsErrorName(e) === 'ExecutionDoesNotExist') return undefined;
+    throw explainAwsError(e, 'states:DescribeExecution', opts);
+  }
+}
+
+/** "Submitted before" when the inputs match; otherwise the fields that differ, before anything starts. */
+function duplicateError(name: string, machineArn: string, existing: { input?: string } | undefined, document: unknown): AwsCommandError {
+  const where = `an execution named "${name}" already exists on ${machineNameOf(machineArn)}`;
+  let earlier: unknown;
+  try {
+    earlier = existing?.input === undefined ? undefined : JSON.parse(existing.input);
+  } catch {
+    earlier = existing?.input;
+  }
+  const differences = earlier === undefined ? [] : requestDifferences(earlier, document);
+  if (differences.length) {
+    return new AwsCommandError(
+      [
+        `${where} with a different request (Step Functions refuses a used name with another input: ExecutionAlreadyExists); nothing was started.`,
+        `  The fields that differ (earlier → now):`,
+        ...formatDifferences(differences),
+        `  A changed onboarding needs a new requestId; see the earlier one with: fsx-onboard status ${name}`,
+      ].join('\n'),
+    );
+  }
+  return new AwsCommandError(
+    `${where}: this request was submitted before ` +
+      `(Step Functions keeps an execution name for 90 days after it ends, so a duplicate cannot onboard twice). ` +
+      `See it with: fsx-onboard status ${name}. To onboard again, give the request a new requestId.`,
+  );
+}
+
+/** The other onboarding machine: a request whose `onFailure` changed would start there under the same name. */
+function otherOnboardingMachine(machineArn: string): string | undefined {
+  const key = machineKeyOf(machineArn);
+  if (key !== 'rollbackOnFailure' && key !== 'stopOnFailure') return undefined;
+  const other = stateMachineNames[key === 'rollbackOnFailure' ? 'stopOnFailure' : 'rollbackOnFailure'];
+  return machineArn.replace(/:stateMachine:[^:]+$/, `:stateMachine:${other}`);
+}
+
 /** `document` is sent as written (as the API does); ValidateRequest applies the defaults. */
 export async function startOnboarding(clients: AwsClients, opts: AwsOptions, request: OnboardingRequest, document: unknown): Promise<Started> {
   const machine = await machineFor(clients, opts, request);
   const name = request.requestId;
-  return startExecution(
-    clients,
-    opts,
-    machine,
-    name,
-    JSON.stringify(document),
-    `an execution named "${name}" already exists on ${machineNameOf(machine)}: this request was submitted before ` +
-      `(Step Functions keeps an execution name for 90 days after it ends, so a duplicate cannot onboard twice). ` +
-      `See it with: fsx-onboard status ${name}. To onboard again, give the request a new requestId.`,
+  // Names are unique per machine only: the same request id on the other machine is the same onboarding.
+  const other = otherOnboardingMachine(machine);
+  const onOther = other ? await existingInput(clients, opts, other, name) : undefined;
+  if (other && onOther) throw duplicateError(name, other, onOther, document);
+  return startExecution(clients, opts, machine, name, JSON.stringify(document), async () =>
+    duplicateError(name, machine, await existingInput(clients, opts, machine, name), document),
   );
 }
 
@@ -127,7 +171,7 @@ export async function startRollback(clients: AwsClients, opts: AwsOptions, execu
     rollbackMachine,
     name,
     original.input,
-    `a rollback named "${name}" was started at the same moment by someone else: see it with fsx-onboard status ${name}`,
+    async () => new AwsCommandError(`a rollback named "${name}" was started at the same moment by someone else: see it with fsx-onboard status ${name}`),
   );
   return { ...started, original };
 }

@@ -8,6 +8,7 @@ import { redrive } from '../aws/redrive.js';
 import { startOnboarding, startRollback } from '../aws/start.js';
 import { executionStatus, formatStatus } from '../aws/status.js';
 import { ExitCode, refuse, type CliContext } from '../context.js';
+import { awsExecutionProblem } from '../ids.js';
 import { readRequestFile } from '../request-file.js';
 
 export type { AwsOptions } from '../aws/clients.js';
@@ -92,7 +93,11 @@ export function registerAwsCommands(program: Command, ctx: CliContext): void {
     work: (clients: AwsClients, opts: O, execution: string) => Promise<ExitCode>,
   ): Command =>
     withAwsOptions(program.command(name).description(description).argument('<execution>', 'execution name (the request id) or ARN')).action(
-      async (execution: string, opts: O) => runAws(ctx, opts, async () => work(await createAwsClients(opts), opts, execution)),
+      async (execution: string, opts: O) => {
+        const badName = awsExecutionProblem(execution);
+        if (badName) return refuse(ctx, [badName], opts.json);
+        await runAws(ctx, opts, async () => work(await createAwsClients(opts), opts, execution));
+      },
     );
 
   onExecution(

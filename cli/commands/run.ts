@@ -1,13 +1,18 @@
 // `run`, `resume` and `rollback`: onboardings in the sandbox.
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { closest } from 'fastest-levenshtein';
+import { validateRequest, type RequestProblem } from '../../core/request.js';
 import { accessDeniedCode, accessDeniedStatus, type ServiceName } from '../../sandbox/errors.js';
 import { Sandbox, servedOperations, type Faults } from '../../sandbox/index.js';
 import { allStepNames, type StepName } from '../../workflow/steps.js';
 import { rollbackOnAws, withAwsConnectionOptions, type AwsOptions } from './aws.js';
 import { ExitCode, refuse, sandboxStateFile, type CliContext } from '../context.js';
+import { awsExecutionProblem, localExecutionNameProblem } from '../ids.js';
 import { loadExecutionRecord, publicReport, saveExecutionRecord } from '../executions.js';
+import { palette } from '../colors.js';
 import { formatEvent, formatSummary } from '../format.js';
 import { runLocally, type LocalMachine, type LocalRunOptions } from '../local-runner.js';
+import { formatValue, requestDifferences } from '../request-diff.js';
 import { readRequestFile } from '../request-file.js';
 import type { RunReport } from '../run-report.js';
 import { seedSandbox } from './sandbox.js';
@@ -36,9 +41,15 @@ const operation = (value: string, previous: string[] = []): string[] => {
   if (!/^[a-z0-9]+:[A-Z][A-Za-z0-9]+$/.test(value)) throw new InvalidArgumentError('must be service:Operation, e.g. kms:CreateGrant');
   const [service, name] = value.split(':') as [string, string];
   const served = servedOperations(service);
-  if (!served) throw new InvalidArgumentError(`service must be one of ${Object.keys(accessDeniedCode).join(', ')}, not ${service}`);
+  if (!served) {
+    const services = Object.keys(accessDeniedCode);
+    throw new InvalidArgumentError(`service must be one of ${services.join(', ')}, not ${service} (did you mean ${closest(service, services)}?)`);
+  }
   // A fault on an operation the sandbox never serves would never fire: refuse it (a typo, most often).
-  if (!served.includes(name)) throw new InvalidArgumentError(`the sandbox serves no ${service}:${name}; ${service} operations: ${served.join(', ')}`);
+  if (!served.includes(name))
+    throw new InvalidArgumentError(
+      `the sandbox serves no ${service}:${name}; did you mean ${service}:${closest(name, served)}? ${service} operations: ${served.join(', ')}`,
+    );
   return [...previous, value];
 };
 
@@ -79,11 +90,12 @@ async function execute(ctx: CliContext, document: unknown, opts: RunOptions, mac
   const stateFile = sandboxStateFile(ctx);
   const sandbox = await Sandbox.open({ stateFile, faults: sandboxFaults(opts) });
   if (opts.seed && !(await seedSandbox(ctx, sandbox, opts.seed, opts.json))) return;
+  const c = palette(ctx.io.colors);
   const label = machine === 'rollback-only' ? 'Rolling back' : 'Onboarding';
   if (!opts.json) ctx.io.out(`${label} ${describeRequest(document)} in the sandbox (state: ${stateFile})`);
   const options: LocalRunOptions = {
     sandbox,
-    ...(opts.json ? {} : { onEvent: (e) => ctx.io.out(formatEvent(e)) }),
+    ...(opts.json ? {} : { onEvent: (e) => ctx.io.out(formatEvent(e, c)) }),
     ...(machine ? { machine } : {}),
     ...(opts.timeoutIn ? { lambdaTimeoutIn: opts.timeoutIn } : {}),
     ...(opts.crashAfter ? { crashAfter: opts.crashAfter } : {}),
@@ -92,8 +104,34 @@ async function execute(ctx: CliContext, document: unknown, opts: RunOptions, mac
   if (result.kind === 'refused') return refuse(ctx, result.problems, opts.json);
   await sandbox.save();
   if (machine !== 'rollback-only') await saveExecutionRecord(ctx.stateDir(), document, result.report);
-  ctx.io.out(opts.json ? JSON.stringify(publicReport(result.report), null, 2) : formatSummary(result.report) + nextSteps(result.report, machine));
+  ctx.io.out(opts.json ? JSON.stringify(publicReport(result.report), null, 2) : formatSummary(result.report, c) + nextSteps(result.report, machine));
   ctx.setExit(refusedAtValidation(result.report) ? ExitCode.BadInput : result.report.status === 'SUCCEEDED' ? ExitCode.Ok : ExitCode.ExecutionFailed);
+}
+
+/**
+ * The same requestId with another request is refused, as Step Functions refuses StartExecution
+ * with a used name and another input (ExecutionAlreadyExists): changes to an onboarding under
+ * its old id would be half applied (some steps find "their" resources and keep them), and its
+ * rollback would then undo the earlier onboarding. Re-running the identical request is allowed.
+ */
+async function conflictWithEarlierRun(ctx: CliContext, document: unknown): Promise<RequestProblem[] | undefined> {
+  const checked = validateRequest(document);
+  if (!checked.ok) return undefined; // refused with its own problems by the run
+  const id = checked.request.requestId;
+  const earlier = await loadExecutionRecord(ctx.stateDir(), id);
+  if (!earlier) return undefined;
+  const differences = requestDifferences(earlier.request, document);
+  if (!differences.length) return undefined;
+  return [
+    {
+      field: 'requestId',
+      message:
+        `"${id}" already names an execution in ${ctx.stateDir()} (${earlier.report.status}) whose request differs in ${differences.length} field(s), listed below. ` +
+        'A changed onboarding needs a new requestId (Step Functions refuses a used name with another input: ExecutionAlreadyExists); ' +
+        'to re-run the earlier one, use the request it ran with.',
+    },
+    ...differences.map((d) => ({ field: d.field, message: `${formatValue(d.before)} in the earlier request, ${formatValue(d.after)} now` })),
+  ];
 }
 
 /** What an operator can do next after a failed run. */
@@ -103,7 +141,7 @@ function nextSteps(report: RunReport, machine: LocalMachine | undefined): string
   if (report.machine === 'stop') {
     return `\n\nThe changes made so far are still in place. After fixing the cause:\n  fsx-onboard resume ${name}     (re-runs it; finished steps find their work done)\n  fsx-onboard rollback ${name}   (undoes what this request changed)`;
   }
-  return `\n\nEverything this request changed was rolled back${/left behind: \{\}/.test(report.cause ?? '') ? '' : ' except what the cause lists as left behind'}.\nFix the cause and run the request again.`;
+  return `\n\nEverything this request changed was rolled back${/left behind: \{\}/.test(report.cause ?? '') ? '' : ' except what the cause lists as left behind'}.\nFix the cause and run the request again (a fix in the request itself needs a new requestId: this one names this execution).`;
 }
 
 /** A run that failed in ValidateRequest refused the request: nothing was changed. */
@@ -128,6 +166,8 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
     .action(async (path: string, opts: RunOptions) => {
       const file = await readRequestFile(path);
       if (!file.ok) return refuse(ctx, file.problems, opts.json);
+      const conflict = await conflictWithEarlierRun(ctx, file.document);
+      if (conflict) return refuse(ctx, conflict, opts.json);
       await execute(ctx, file.document, opts);
     });
 
@@ -138,6 +178,8 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
       .description('Run a failed execution again after fixing its cause: steps already done find their work in place and change nothing.')
       .argument('<execution>', 'execution name (the request id) of an earlier run'),
   ).action(async (name: string, opts: RunOptions) => {
+    const badName = localExecutionNameProblem(name);
+    if (badName) return refuse(ctx, [badName], opts.json);
     const record = await loadExecutionRecord(ctx.stateDir(), name);
     if (!record) return refuse(ctx, [{ field: '(execution)', message: `no execution named "${name}" in ${ctx.stateDir()}` }], opts.json);
     if (record.report.status === 'SUCCEEDED')
@@ -159,11 +201,23 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
         .option('--aws', 'roll back an execution of the deployed state machine (standard credential chain)'),
     ),
   ).action(async (name: string, opts: RunOptions & AwsOptions & { request?: string; aws?: boolean }) => {
+    const badName = opts.aws ? awsExecutionProblem(name) : localExecutionNameProblem(name);
+    if (badName) return refuse(ctx, [badName], opts.json);
     if (opts.aws) return rollbackOnAws(ctx, name, opts);
     let document: unknown;
     if (opts.request) {
       const file = await readRequestFile(opts.request);
       if (!file.ok) return refuse(ctx, file.problems, opts.json);
+      const id = (file.document as { requestId?: unknown } | null)?.requestId;
+      if (typeof id === 'string' && id !== name)
+        return refuse(
+          ctx,
+          [{ field: 'requestId', message: `${opts.request} is request "${id}", not "${name}": roll back by the request's own id` }],
+          opts.json,
+        );
+      // Compensations find their changes by the request's Sids, tokens and paths: another request's would miss them.
+      const conflict = await conflictWithEarlierRun(ctx, file.document);
+      if (conflict) return refuse(ctx, conflict, opts.json);
       document = file.document;
     } else {
       const record = await loadExecutionRecord(ctx.stateDir(), name);

@@ -1,8 +1,8 @@
 // `sandbox show | seed | reset`: look at, pre-populate or clear the simulated accounts.
-import { rm } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { RequestProblem } from '../../core/request.js';
 import { readSeedFile, Sandbox, type SeedOutcome } from '../../sandbox/index.js';
+import { resetStateDir, STATE_DIR_MARKER } from '../../sandbox/state-dir.js';
 import { ExitCode, refuse, sandboxStateFile, type CliContext } from '../context.js';
 import { describeSandbox } from '../describe-sandbox.js';
 
@@ -29,10 +29,26 @@ export function registerSandboxCommands(program: Command, ctx: CliContext): void
     });
   sandbox
     .command('reset')
-    .description('Delete the sandbox state and execution records, starting from an empty world.')
+    .description(
+      'Delete the sandbox state and execution records, starting from an empty world. Deletes only the files the sandbox wrote ' +
+        `(listed in ${STATE_DIR_MARKER}); refuses a folder without that marker.`,
+    )
     .action(async () => {
-      await rm(ctx.stateDir(), { recursive: true, force: true });
-      ctx.io.out(`Removed ${ctx.stateDir()}`);
+      const dir = ctx.stateDir();
+      const outcome = await resetStateDir(dir);
+      if (outcome.kind === 'not-a-sandbox') {
+        ctx.io.err(
+          `fsx-onboard: ${dir} is not a sandbox state folder (it has no readable ${STATE_DIR_MARKER} marker, which the sandbox writes there); nothing was deleted.\n` +
+            '  Check --state-dir. A folder written by a version without the marker: delete its sandbox.json and executions/ yourself.',
+        );
+        return ctx.setExit(ExitCode.BadInput);
+      }
+      if (outcome.kind === 'absent') ctx.io.out(`Nothing to reset: ${dir} does not exist`);
+      else {
+        const lines = [`Reset ${dir}: deleted ${outcome.deleted.length} files the sandbox wrote${outcome.removedDirectory ? ', and the folder' : ''}`];
+        if (outcome.kept.length) lines.push(`  kept ${outcome.kept.length} files the sandbox did not write: ${outcome.kept.join(', ')}`);
+        ctx.io.out(lines.join('\n'));
+      }
       ctx.setExit(ExitCode.Ok);
     });
 }

@@ -2,7 +2,7 @@
 // state into progress events (a poll is announced once, a caught failure shown once), and keeps
 // the step results seen so far for a run that ends without a final state.
 import { forwardPath, Steps, type StepName } from '../../workflow/steps.js';
-import type { RunEvent } from '../run-report.js';
+import { stepChanged, type Moment, type RunEvent } from '../run-report.js';
 import type { StepRecords } from './step-records.js';
 
 interface InterpreterEvent {
@@ -11,6 +11,14 @@ interface InterpreterEvent {
   Error?: string;
   Cause?: unknown;
   retry?: { attempt: number };
+}
+
+type Timing = { wallMs: number; simulatedSeconds: number };
+
+/** A Wait state's pause: when it began, and the seconds it spent. */
+export interface WaitRecord {
+  at: Moment;
+  seconds: number;
 }
 
 export interface FollowedExecution {
@@ -28,28 +36,42 @@ const pauseNames = new Set(forwardPath.filter((s) => s.kind === 'pause').map((s)
 export async function followEvents(
   eventLogs: AsyncIterable<unknown>,
   records: StepRecords,
-  timing: () => { wallMs: number; simulatedSeconds: number },
+  timing: { now: () => Timing; of: (moment: Moment) => Timing },
   onEvent: ((event: RunEvent) => void) | undefined,
+  /** The latest pause of each Wait state: when it began and its seconds (virtual-waits.ts). */
+  waits: ReadonlyMap<string, WaitRecord> = new Map(),
 ): Promise<FollowedExecution> {
   const followed: FollowedExecution = { stateTransitions: 0, lastOutputs: {}, caught: new Set() };
   const announced = new Set<string>();
   for await (const event of eventLogs) {
     const ev = event as InterpreterEvent;
-    const at = timing();
+    // Events are read after the interpreter has moved on (a Wait may have spent its minutes since):
+    // each line's clock is taken from when the step really ran, and the present only when it has not yet.
+    const at = timing.now();
     if (ev.type === 'StateEntered') followed.stateTransitions += 1;
-    if (ev.type === 'StateEntered' && ev.state && pauseNames.has(ev.state.name)) onEvent?.({ kind: 'entered', step: ev.state.name, ...at });
+    if (ev.state && pauseNames.has(ev.state.name)) {
+      const wait = waits.get(ev.state.name);
+      if (ev.type === 'StateEntered') onEvent?.({ kind: 'entered', step: ev.state.name, ...(wait ? timing.of(wait.at) : at) });
+      // A pause of its own (the grant propagation) gets a line of its own: minutes of the run are spent there.
+      if (ev.type === 'StateExited') {
+        const ended = wait ? timing.of({ wallMs: wait.at.wallMs, simMs: wait.at.simMs + wait.seconds * 1000 }) : at;
+        onEvent?.({ kind: 'waited', step: ev.state.name, ...ended, seconds: wait?.seconds ?? 0 });
+      }
+    }
     if (!ev.state || !(ev.state.name in Steps)) {
       if (ev.type === 'ExecutionFailed') followed.failure = { error: String(ev.Error), cause: String(ev.Cause ?? '') };
       continue;
     }
     const name = ev.state.name;
     const record = records.of(name);
+    const started = record.startedAt ? timing.of(record.startedAt) : at;
+    const ended = record.endedAt ? timing.of(record.endedAt) : at;
     if (ev.type === 'StateEntered' && !announced.has(name)) {
       announced.add(name);
-      onEvent?.({ kind: 'entered', step: name, ...at });
+      onEvent?.({ kind: 'entered', step: name, ...started });
     }
     if (ev.type === 'StateRetried')
-      onEvent?.({ kind: 'retried', step: name, ...at, error: record.lastError ?? 'Error', cause: record.lastCause ?? '', attempt: ev.retry?.attempt ?? 0 });
+      onEvent?.({ kind: 'retried', step: name, ...ended, error: record.lastError ?? 'Error', cause: record.lastCause ?? '', attempt: ev.retry?.attempt ?? 0 });
     if (ev.type === 'StateFailed') {
       record.status = 'failed';
       record.error = String(ev.Error);
@@ -62,19 +84,20 @@ export async function followEvents(
       record.status = 'failed';
       record.error = record.error ?? record.lastError ?? 'Error';
       record.cause = record.cause ?? record.lastCause ?? '';
-      onEvent?.({ kind: 'failed', step: name, ...at, error: record.error, cause: record.cause });
+      onEvent?.({ kind: 'failed', step: name, ...ended, error: record.error, cause: record.cause });
     }
     if (ev.type === 'StateExited' && !followed.caught.has(name)) {
       const out = ev.state.output as { steps?: Record<string, Record<string, unknown>> } | undefined;
       // ValidateRequest's output is the whole state; its own report sits under steps.ValidateRequest.
       const mine = name === 'ValidateRequest' ? (out?.steps?.[name] ?? {}) : out?.steps?.[name];
       if (mine) followed.lastOutputs[name] = mine;
+      record.changed = stepChanged(record, mine);
       const polling = Steps[name as StepName].poll && mine && mine['done'] !== true;
       if (!polling) {
         record.status = 'succeeded';
         delete record.error;
         delete record.cause;
-        onEvent?.({ kind: 'done', step: name, ...at, record, output: mine });
+        onEvent?.({ kind: 'done', step: name, ...ended, record, output: mine });
       }
     }
   }

@@ -42,6 +42,7 @@ export function bindTasks(options: TaskBindingOptions): BoundTasks {
     record.attempts += 1;
     const wallStart = performance.now();
     const simStart = clock.now();
+    record.startedAt ??= { wallMs: wallStart, simMs: simStart };
     try {
       if (timeoutsLeft.delete(name)) {
         // The function's own timeout fires first (it is below the state's TimeoutSeconds).
@@ -65,6 +66,7 @@ export function bindTasks(options: TaskBindingOptions): BoundTasks {
     } finally {
       record.durationMs += performance.now() - wallStart;
       record.simulatedSeconds += (clock.now() - simStart) / 1000;
+      record.endedAt = { wallMs: performance.now(), simMs: clock.now() };
     }
   };
 

@@ -4,7 +4,13 @@ import type { AslDefinition } from '../../workflow/render.js';
 
 type States = Record<string, Record<string, unknown>>;
 
-export function virtualWaits(definition: AslDefinition, clock: { advance(seconds: number): void }, skip: readonly string[] = []): Record<string, number> {
+export function virtualWaits(
+  definition: AslDefinition,
+  clock: { advance(seconds: number): void },
+  skip: readonly string[] = [],
+  /** Told each time a Wait is about to spend its seconds (the progress shows a pause with when and how long). */
+  onWait: (state: string, seconds: number) => void = () => {},
+): Record<string, number> {
   const overrides: Record<string, number> = {};
   const visit = (states: States) => {
     for (const [name, state] of Object.entries(states)) {
@@ -13,6 +19,7 @@ export function virtualWaits(definition: AslDefinition, clock: { advance(seconds
         Object.defineProperty(overrides, name, {
           enumerable: true,
           get: () => {
+            onWait(name, seconds);
             clock.advance(seconds);
             return 0;
           },

@@ -29,6 +29,8 @@ beforeEach(() => {
     executionArn: `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`,
     startDate: new Date(),
   }));
+  // No earlier execution of the request on either machine, unless a test says otherwise.
+  sfn.on(DescribeExecutionCommand).rejects(awsError('ExecutionDoesNotExist', 'Execution Does Not Exist'));
 });
 afterEach(() => vi.unstubAllEnvs());
 
@@ -91,6 +93,53 @@ describe('fsx-onboard start', () => {
       /an execution named "genomics-scratch-2026-11" already exists on fsx-onboard-rollback-on-failure: this request was submitted before/,
     );
     expect(result.err).toMatch(/new requestId/);
+  });
+
+  it('refuses the same requestId with a different request, naming each differing field, when StartExecution says ExecutionAlreadyExists', async () => {
+    sfn.on(StartExecutionCommand).rejects(awsError('ExecutionAlreadyExists', 'Execution Already Exists'));
+    sfn.on(DescribeExecutionCommand, { executionArn: executionArn('rollbackOnFailure', REQUEST_ID) }).resolves({ input: example, status: 'SUCCEEDED' });
+    const path = requestFile((r) => {
+      (r['fileSystem'] as Record<string, unknown>)['storageCapacityGiB'] = 2400;
+      r['tags'] = { team: 'genomics', project: 'cohort-2026' };
+    });
+    const result = await cli('start', path, '--region', REGION);
+    expect(result.code).toBe(ExitCode.BadInput);
+    expect(result.err).toMatch(/already exists on fsx-onboard-rollback-on-failure with a different request .*ExecutionAlreadyExists.*nothing was started/);
+    expect(result.err).toMatch(/fileSystem\.storageCapacityGiB: 1200 → 2400/);
+    expect(result.err).toMatch(/tags\.project: \(absent\) → "cohort-2026"/);
+    expect(result.err).not.toMatch(/submitted before/);
+  });
+
+  it('calls the identical request under an existing name a duplicate submission, not a conflict', async () => {
+    sfn.on(StartExecutionCommand).rejects(awsError('ExecutionAlreadyExists', 'Execution Already Exists'));
+    sfn.on(DescribeExecutionCommand, { executionArn: executionArn('rollbackOnFailure', REQUEST_ID) }).resolves({ input: example, status: 'SUCCEEDED' });
+    const result = await cli('start', 'examples/request.json', '--region', REGION);
+    expect(result.code).toBe(ExitCode.BadInput);
+    expect(result.err).toMatch(/this request was submitted before/);
+    expect(result.err).not.toMatch(/differ/);
+  });
+
+  it('refuses a request whose onFailure changed while its requestId runs on the other machine, before starting anything', async () => {
+    sfn.on(DescribeExecutionCommand, { executionArn: executionArn('rollbackOnFailure', REQUEST_ID) }).resolves({ input: example, status: 'FAILED' });
+    const path = requestFile((r) => (r['onFailure'] = 'stop'));
+    const result = await cli('start', path, '--region', REGION);
+    expect(result.code).toBe(ExitCode.BadInput);
+    expect(result.err).toMatch(/already exists on fsx-onboard-rollback-on-failure with a different request/);
+    expect(result.err).toMatch(/onFailure: "rollback" → "stop"/);
+    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
+  });
+
+  it('refuses an execution name that is a path before any AWS call', async () => {
+    for (const command of ['status', 'diagnose', 'redrive']) {
+      const result = await cli(command, '../../etc', '--region', REGION);
+      expect(result.code).toBe(ExitCode.BadInput);
+      expect(result.err).toMatch(/\(execution\): "\.\.\/\.\.\/etc" is not an execution name: must be 1 to 80 letters, digits, "-" or "_"/);
+    }
+    const rollback = await cli('rollback', '../../etc', '--aws', '--region', REGION);
+    expect(rollback.code).toBe(ExitCode.BadInput);
+    expect(rollback.err).toMatch(/is not an execution name/);
+    expect(sfn.calls()).toHaveLength(0);
+    expect(cfn.calls()).toHaveLength(0);
   });
 
   it('says when StartExecution returned an execution that was already running (same name and input)', async () => {
