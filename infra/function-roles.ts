@@ -1,0 +1,27 @@
+// One IAM role per step function. What each may do follows from the accounts its step acts in
+// (workflow/steps.ts): A, B and C are the file-system, bucket and key target roles it may
+// assume; "orchestrator" is the change records in the orchestrator's own Parameter Store.
+// The names are fixed (<prefix>-<StateName>) because the target roles in other accounts can
+// trust a role only by a literal ARN.
+import type { TargetRole } from '../core/roles.js';
+import type { FunctionAccess } from '../policy/target-role-policies.js';
+import { allStepNames, Steps, type StepAccount, type StepName } from '../workflow/steps.js';
+import { partitionOf, type DeploymentConfig } from './config.js';
+
+const TARGET_OF: Record<Exclude<StepAccount, 'orchestrator'>, TargetRole> = { A: 'fileSystem', B: 'bucket', C: 'key' };
+
+export function functionAccess(step: StepName): FunctionAccess {
+  const accounts: readonly StepAccount[] = Steps[step].accounts;
+  return {
+    targetRoles: accounts.flatMap((a) => (a === 'orchestrator' ? [] : [TARGET_OF[a]])),
+    changeRecords: accounts.includes('orchestrator'),
+  };
+}
+
+/** The steps whose functions act through `role`: exactly the principals its trust policy names. */
+export const stepsActingThrough = (role: TargetRole): StepName[] => allStepNames.filter((step) => functionAccess(step).targetRoles.includes(role));
+
+export const functionRoleName = (config: DeploymentConfig, step: StepName): string => `${config.functionRolePrefix}-${step}`;
+
+export const functionRoleArn = (config: DeploymentConfig, step: StepName, partition = partitionOf(config.region)): string =>
+  `arn:${partition}:iam::${config.orchestratorAccount}:role/${functionRoleName(config, step)}`;
