@@ -10,12 +10,22 @@ import { partitionOf, type DeploymentConfig } from './config.js';
 
 const TARGET_OF: Record<Exclude<StepAccount, 'orchestrator'>, TargetRole> = { A: 'fileSystem', B: 'bucket', C: 'key' };
 
+/**
+ * What each step that keeps change records does with them: SetDefaultEncryption reads and writes
+ * the record before it changes the bucket, RestoreDefaultEncryption reads and deletes it.
+ */
+const CHANGE_RECORD_ACTIONS: Partial<Record<StepName, FunctionAccess['changeRecords']>> = {
+  SetDefaultEncryption: ['ssm:GetParameter', 'ssm:PutParameter'],
+  RestoreDefaultEncryption: ['ssm:GetParameter', 'ssm:DeleteParameter'],
+};
+
 export function functionAccess(step: StepName): FunctionAccess {
   const accounts: readonly StepAccount[] = Steps[step].accounts;
-  return {
-    targetRoles: accounts.flatMap((a) => (a === 'orchestrator' ? [] : [TARGET_OF[a]])),
-    changeRecords: accounts.includes('orchestrator'),
-  };
+  const changeRecords = CHANGE_RECORD_ACTIONS[step] ?? [];
+  // A step that acts in the orchestrator's account must say which record actions it needs.
+  if (accounts.includes('orchestrator') !== changeRecords.length > 0)
+    throw new Error(`${step}: workflow/steps.ts and CHANGE_RECORD_ACTIONS (infra/function-roles.ts) disagree on whether it keeps change records`);
+  return { targetRoles: accounts.flatMap((a) => (a === 'orchestrator' ? [] : [TARGET_OF[a]])), changeRecords };
 }
 
 /** The steps whose functions act through `role`: exactly the principals its trust policy names. */

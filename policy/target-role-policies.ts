@@ -223,8 +223,8 @@ export function targetRoleTrustPolicy(functionRoleArns: string[], externalId?: s
 export interface FunctionAccess {
   /** Target roles the step acts through (sts:AssumeRole on exactly these). */
   targetRoles: readonly TargetRole[];
-  /** Reads and writes the write-ahead change records in the orchestrator's Parameter Store. */
-  changeRecords: boolean;
+  /** Its Parameter Store actions on the write-ahead change records (orchestrator's account); none = []. */
+  changeRecords: readonly ('ssm:GetParameter' | 'ssm:PutParameter' | 'ssm:DeleteParameter')[];
 }
 
 /** A step function's own identity policy: assume its target roles; the change records if it keeps them. */
@@ -233,12 +233,16 @@ export function functionRolePolicy(facts: DeploymentFacts, access: FunctionAcces
   // Parameter ARNs drop the name's leading "/".
   const records = `arn:${p}:ssm:${facts.region}:${facts.orchestratorAccountId}:parameter${ANY_REQUEST.changeRecordParameter}`;
   return document(
-    ...(access.targetRoles.length ? [statement('AssumeTargetRoles', ['sts:AssumeRole'], [...new Set(access.targetRoles.map((r) => targetRoleArn(facts, r)))])] : []),
-    ...(access.changeRecords ? [statement('ChangeRecords', ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'], records)] : []),
+    // SetSourceIdentity: the sessions carry the request id as source identity; across accounts
+    // the caller's identity policy must allow it as well as the trust policy.
+    ...(access.targetRoles.length
+      ? [statement('AssumeTargetRoles', ['sts:AssumeRole', 'sts:SetSourceIdentity'], [...new Set(access.targetRoles.map((r) => targetRoleArn(facts, r)))])]
+      : []),
+    ...(access.changeRecords.length ? [statement('ChangeRecords', [...access.changeRecords], records)] : []),
   );
 }
 
 /** The sandbox's single local orchestrator identity: what every step function may do, united. */
 export function orchestratorRolePolicy(facts: DeploymentFacts): PolicyDocument {
-  return functionRolePolicy(facts, { targetRoles: ['fileSystem', 'bucket', 'key'], changeRecords: true });
+  return functionRolePolicy(facts, { targetRoles: ['fileSystem', 'bucket', 'key'], changeRecords: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'] });
 }
