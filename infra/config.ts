@@ -176,7 +176,13 @@ function functionRolePrefix(read: ContextReader): string {
     throw new Error(
       'context "orchestratorRoleName" is no longer read: each function has its own role, named <functionRolePrefix>-<StateName>; set "functionRolePrefix" instead',
     );
-  return matching(read, 'functionRolePrefix', FUNCTION_ROLE_PREFIX, '1-23 characters of letters, digits and +=,.@_- (role names <prefix>-<StateName> stay within 64)', 'fsx-onboard');
+  return matching(
+    read,
+    'functionRolePrefix',
+    FUNCTION_ROLE_PREFIX,
+    '1-23 characters of letters, digits and +=,.@_- (role names <prefix>-<StateName> stay within 64)',
+    'fsx-onboard',
+  );
 }
 
 function keyArnList(read: ContextReader, keyAccounts: string[]): string[] {
@@ -224,4 +230,3 @@ export function targetAccounts(config: DeploymentConfig): TargetAccountRoles[] {
   const accounts = [...new Set(order.flatMap((role) => config.accounts[role]))];
   return accounts.map((account) => ({ account, roles: order.filter((role) => config.accounts[role].includes(account)) }));
 }
-

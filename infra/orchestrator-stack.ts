@@ -55,7 +55,8 @@ export class OrchestratorStack extends Stack {
       // X-Ray has no resource-level permissions: PutTraceSegments/PutTelemetryRecords take "*".
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by Lambda active tracing) use "*": X-Ray supports no resource-level permissions.',
+        reason:
+          'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by Lambda active tracing) use "*": X-Ray supports no resource-level permissions.',
       });
       this.roles[step] = role;
     }

@@ -244,5 +244,8 @@ export function functionRolePolicy(facts: DeploymentFacts, access: FunctionAcces
 
 /** The sandbox's single local orchestrator identity: what every step function may do, united. */
 export function orchestratorRolePolicy(facts: DeploymentFacts): PolicyDocument {
-  return functionRolePolicy(facts, { targetRoles: ['fileSystem', 'bucket', 'key'], changeRecords: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'] });
+  return functionRolePolicy(facts, {
+    targetRoles: ['fileSystem', 'bucket', 'key'],
+    changeRecords: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'],
+  });
 }

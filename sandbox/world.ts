@@ -198,6 +198,15 @@ export function ensureWorld(sim: Sim, request: OnboardingRequest, options: World
   if (instanceId && !sim.state.instances[instanceId]) {
     // Tagged as the deployment's SendCommand statement requires (docs/deploy.md, "Lustre client tag").
     const tags = { [DEFAULT_LUSTRE_CLIENT_TAG.key]: DEFAULT_LUSTRE_CLIENT_TAG.value };
-    sim.state.instances[instanceId] = { id: instanceId, account: a, region: request.region, lustreClient: true, tags, mounts: {}, localDirs: [], localFiles: {} };
+    sim.state.instances[instanceId] = {
+      id: instanceId,
+      account: a,
+      region: request.region,
+      lustreClient: true,
+      tags,
+      mounts: {},
+      localDirs: [],
+      localFiles: {},
+    };
   }
 }

@@ -54,8 +54,8 @@ export interface ClientFactoryOptions {
   sessionName?: string;
 }
 
-/** For a factory built without a request (tests, tools): still an fsx-onboard name the trust accepts. */
-const DEFAULT_SESSION_NAME = `${SESSION_NAME_PREFIX}session`;
+/** For a factory built without a request (tests, tools): still an fsx-onboard source identity the trust accepts. */
+const DEFAULT_SOURCE_IDENTITY = `${SESSION_NAME_PREFIX}session`;
 
 export interface ClientFactory {
   /** Clients acting in `accountId` through the target role for `role`. */
@@ -110,8 +110,8 @@ export function createClientFactory(options: ClientFactoryOptions): ClientFactor
             RoleArn: roleArn(role, accountId),
             // The request id in the session name and as source identity: CloudTrail ties each
             // change to its request, and the target roles' trust requires an fsx-onboard one.
-            RoleSessionName: options.sessionName ?? DEFAULT_SESSION_NAME,
-            SourceIdentity: options.sessionName ?? DEFAULT_SESSION_NAME,
+            RoleSessionName: options.sessionName ?? 'fsx-onboard',
+            SourceIdentity: options.sessionName ?? DEFAULT_SOURCE_IDENTITY,
             ...(options.externalId ? { ExternalId: options.externalId } : {}),
           },
           ...(options.credentials ? { masterCredentials: options.credentials } : {}),

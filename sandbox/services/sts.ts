@@ -30,7 +30,10 @@ function issueSession(sim: Sim, roleArn: string, sessionName: string, extra: { s
 function checkSessionText(member: 'roleSessionName' | 'sourceIdentity', value: unknown): void {
   const text = String(value ?? '');
   if (text.length < 2 || text.length > 64)
-    throw new SimError('ValidationError', `1 validation error detected: Value '${text}' at '${member}' failed to satisfy constraint: Member must have length between 2 and 64`);
+    throw new SimError(
+      'ValidationError',
+      `1 validation error detected: Value '${text}' at '${member}' failed to satisfy constraint: Member must have length between 2 and 64`,
+    );
   if (!/^[\w+=,.@-]*$/.test(text))
     throw new SimError(
       'ValidationError',
@@ -66,7 +69,11 @@ export const sts: ServiceModel = {
     // Setting a source identity needs sts:SetSourceIdentity in the trust policy as well.
     const actions = sourceIdentity !== undefined ? ['sts:AssumeRole', 'sts:SetSourceIdentity'] : ['sts:AssumeRole'];
     for (const action of actions) {
-      const decision = call.sim.decide(call.caller, { action, resource: RoleArn, resourceAccount: role.account, context }, { resourcePolicy: role.trustPolicy });
+      const decision = call.sim.decide(
+        call.caller,
+        { action, resource: RoleArn, resourceAccount: role.account, context },
+        { resourcePolicy: role.trustPolicy },
+      );
       // The trust policy must allow the caller in every case, even within one account.
       if (!decision.allowed || !decision.allowedBy?.includes('resource')) throw notAuthorized(action);
     }

@@ -185,7 +185,8 @@ async function record(deployment: Deployment, scenario: Scenario, into: Recorded
     roleOfStep.set(role.arn, step);
   });
   const viaOf = new Map<string, TargetRole>();
-  for (const [role, name] of Object.entries(TARGET_ROLE_NAMES) as [TargetRole, string][]) for (const arn of deployment.targets.keys()) if (arn.endsWith(`/${name}`)) viaOf.set(arn, role);
+  for (const [role, name] of Object.entries(TARGET_ROLE_NAMES) as [TargetRole, string][])
+    for (const arn of deployment.targets.keys()) if (arn.endsWith(`/${name}`)) viaOf.set(arn, role);
 
   sandbox.sim.decisionObservers.push(({ caller, request: r }) => {
     const session = state.sessions[caller.accessKeyId ?? ''];
@@ -193,7 +194,17 @@ async function record(deployment: Deployment, scenario: Scenario, into: Recorded
     if (!step) return; // a service acting as itself or as an SLR: not a handler's request
     const via = roleOfStep.has(caller.roleArn) ? 'function' : viaOf.get(caller.roleArn);
     if (!via) throw new Error(`${step} acted as ${caller.roleArn}, which is neither its role nor a target role`);
-    into.push({ scenario: scenario.name, deployment, step, via, roleArn: caller.roleArn, sessionArn: caller.sessionArn, account: caller.account, ...r, context: r.context ?? {} });
+    into.push({
+      scenario: scenario.name,
+      deployment,
+      step,
+      via,
+      roleArn: caller.roleArn,
+      sessionArn: caller.sessionArn,
+      account: caller.account,
+      ...r,
+      context: r.context ?? {},
+    });
   });
   if (scenario.faults) sandbox.faults = scenario.faults;
 
@@ -266,7 +277,14 @@ function grantsOf(roleArn: string, kind: Grant['kind'], identity: PolicyDocument
     doc.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) =>
       actionsOf(s).flatMap((action) =>
         action.startsWith('sts:')
-          ? resourcesOf(s).map((resource) => ({ role: roleArn, kind, sid: s.Sid ?? '?', action, resource, statement: { ...s, Action: action, Resource: resource } }))
+          ? resourcesOf(s).map((resource) => ({
+              role: roleArn,
+              kind,
+              sid: s.Sid ?? '?',
+              action,
+              resource,
+              statement: { ...s, Action: action, Resource: resource },
+            }))
           : [{ role: roleArn, kind, sid: s.Sid ?? '?', action, statement: { ...s, Action: action } }],
       ),
     ),
@@ -281,7 +299,14 @@ const scenarios = (): Scenario[] => {
   const shareKeyFails: Faults = { permanent: { 'kms:PutKeyPolicy': { code: 'KMSInternalException', message: 'injected', httpStatusCode: 500 } } };
   const taskExport = { ...p2, requestId: 'genomics-task-export', testExport: { mode: 'data-repository-task' } };
   // The legacy example (linked at creation, ImportPath), moved into this deployment's region, bucket and key.
-  const legacy = { ...legacyExample, requestId: 'legacy-linked', region: p2['region'], bucket: { ...legacyExample['bucket'], name: p2['bucket'].name, prefix: p2['bucket'].prefix }, key: p2['key'], fileSystem: { ...legacyExample['fileSystem'], subnetIds: p2['fileSystem'].subnetIds, securityGroupIds: p2['fileSystem'].securityGroupIds } };
+  const legacy = {
+    ...legacyExample,
+    requestId: 'legacy-linked',
+    region: p2['region'],
+    bucket: { ...legacyExample['bucket'], name: p2['bucket'].name, prefix: p2['bucket'].prefix },
+    key: p2['key'],
+    fileSystem: { ...legacyExample['fileSystem'], subnetIds: p2['fileSystem'].subnetIds, securityGroupIds: p2['fileSystem'].securityGroupIds },
+  };
   const adoptedId = 'fs-0a1b2c3d4e5f60718';
   const adopting = { ...p2, requestId: 'genomics-adopted', fileSystem: { ...p2['fileSystem'], existingFileSystemId: adoptedId } };
   const adoptable: SeedInput = {
@@ -325,8 +350,16 @@ describe('every function holds exactly what its handler uses', { timeout: 600_00
   it('records requests from every step', () => {
     const steps = new Set(recorded.map((r) => r.step));
     expect(allStepNames.filter((s) => !steps.has(s))).toEqual([]);
-    const perStep = Object.fromEntries(allStepNames.map((s) => [s, [...new Set(recorded.filter((r) => r.step === s).map((r) => `${r.via}:${r.action}`))].sort()]));
-    if (process.env['PERMISSIONS_DEBUG']) console.info(recorded.filter((r) => r.scenario.startsWith(process.env['PERMISSIONS_DEBUG']!)).map((r) => `${r.step} ${r.via} ${r.action} ${r.resource}`).join('\n'));
+    const perStep = Object.fromEntries(
+      allStepNames.map((s) => [s, [...new Set(recorded.filter((r) => r.step === s).map((r) => `${r.via}:${r.action}`))].sort()]),
+    );
+    if (process.env['PERMISSIONS_DEBUG'])
+      console.info(
+        recorded
+          .filter((r) => r.scenario.startsWith(process.env['PERMISSIONS_DEBUG']!))
+          .map((r) => `${r.step} ${r.via} ${r.action} ${r.resource}`)
+          .join('\n'),
+      );
     console.info(`permission test: ${recorded.length} requests recorded\n${JSON.stringify(perStep, null, 1)}`);
   });
 
@@ -346,7 +379,8 @@ describe('every function holds exactly what its handler uses', { timeout: 600_00
           (x) => x.deployment === deployment && x.step === r.step && x.via === 'function' && x.action === 'sts:AssumeRole' && x.resource === r.roleArn,
         );
         // … and the target role's policy must allow the request itself.
-        if (!mayAssume || !allowedBy(deployment.targets.get(r.roleArn)!.identity, r)) refused.push(`${r.scenario}: ${r.step} via ${r.via} ${r.action} ${r.resource}`);
+        if (!mayAssume || !allowedBy(deployment.targets.get(r.roleArn)!.identity, r))
+          refused.push(`${r.scenario}: ${r.step} via ${r.via} ${r.action} ${r.resource}`);
       }
     }
     expect([...new Set(refused)]).toEqual([]);

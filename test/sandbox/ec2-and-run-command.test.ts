@@ -109,6 +109,26 @@ describe('Run Command (AWS-RunShellScript)', () => {
     expect(w.sandbox.state.instances[instance(w)]!.localFiles['/tmp/after']).toBeUndefined();
   });
 
+  // The instance's tags reach the policy as ssm:resourceTag/<key>; the file-system role may run
+  // commands only on instances tagged fsx-onboard:lustre-client = true.
+  it('refuses SendCommand on an instance without the Lustre-client tag (ssm:resourceTag), and sends nothing', async () => {
+    const w = await world();
+    const send = () =>
+      w.fileSystem.ssm.send(new SendCommandCommand({ InstanceIds: [instance(w)], DocumentName: 'AWS-RunShellScript', Parameters: { commands: ['true'] } }));
+    w.sandbox.state.instances[instance(w)]!.tags = { 'fsx-onboard:lustre-client': 'false', team: 'genomics' };
+    await expect(send()).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining(
+        `not authorized to perform: ssm:SendCommand on resource: arn:aws:ec2:${w.request.region}:${w.a}:instance/${instance(w)}`,
+      ),
+    });
+    delete w.sandbox.state.instances[instance(w)]!.tags;
+    await expect(send()).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    expect(Object.keys(w.sandbox.state.commands)).toEqual([]);
+    w.sandbox.state.instances[instance(w)]!.tags = { 'fsx-onboard:lustre-client': 'true' };
+    await expect(send()).resolves.toMatchObject({ Command: { Status: 'Pending' } });
+  });
+
   it('answers InvocationDoesNotExist right after SendCommand', async () => {
     const w = await world();
     const sent = await w.fileSystem.ssm.send(
