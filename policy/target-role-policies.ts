@@ -35,7 +35,7 @@ export interface DeploymentFacts {
 /** The instance tag a Lustre client must carry before a step may run a command on it. */
 export const DEFAULT_LUSTRE_CLIENT_TAG = { key: 'fsx-onboard:lustre-client', value: 'true' } as const;
 /** What CreateFileSystem and CreateDataRepositoryAssociation tag with (lambdas/shared/step-support.ts resourceTags). */
-export const MANAGED_BY_VALUE = 'fsx-onboard';
+const MANAGED_BY_VALUE = 'fsx-onboard';
 
 const statement = (Sid: string, Action: string[], Resource: string | string[], Condition?: PolicyStatement['Condition']): PolicyStatement => ({
   Sid,
