@@ -3,7 +3,9 @@
 // invocation is unknown for a moment right after SendCommand).
 import { CreateFileSystemCommand } from '@aws-sdk/client-fsx';
 import { GetCommandInvocationCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { runLocally } from '../../cli/local-runner.js';
 import { fileSystemRolePolicy } from '../../policy/target-role-policies.js';
 import { Sandbox, validateSeed } from '../../sandbox/index.js';
 import { persistent2FileSystem, runOnClient, world } from './world.js';
@@ -70,6 +72,32 @@ describe('FSx network checks (EC2 as the caller)', () => {
       }),
     };
     await expect(w.fileSystem.fsx.send(new CreateFileSystemCommand(fsInput(w)))).resolves.toBeDefined();
+  });
+});
+
+describe('seeded client instances', () => {
+  it("runs no command on the shipped seed's untagged client: StartTestExport fails with AccessDeniedException and the onboarding rolls back", async () => {
+    const sandbox = await Sandbox.open({ inMemory: true });
+    const seed = validateSeed(JSON.parse(readFileSync('examples/seeds/untagged-lustre-client.json', 'utf8')));
+    if (!seed.ok) throw new Error(JSON.stringify(seed.problems));
+    expect(sandbox.applySeed(seed.seed).conflicts).toEqual([]);
+    const raw = JSON.parse(readFileSync('examples/request.json', 'utf8')) as unknown;
+    const result = await runLocally(raw, { sandbox });
+    if (result.kind !== 'ran') throw new Error('refused');
+    expect(result.report.status).toBe('FAILED');
+    expect(result.report.error).toBe('AccessDeniedException');
+    expect(result.report.cause).toMatch(
+      /not authorized to perform: ssm:SendCommand on resource: arn:aws:ec2:us-east-1:111111111111:instance\/i-0fedcba9876543210/,
+    );
+    expect(result.report.steps.find((s) => s.name === 'StartTestExport')?.status).toBe('failed');
+    expect(Object.keys(sandbox.state.commands)).toEqual([]);
+    // The seed applied again changes nothing; a different tag set is a conflict.
+    expect(sandbox.applySeed(seed.seed).conflicts).toEqual([]);
+    const tagged = validateSeed({
+      instances: [{ id: 'i-0fedcba9876543210', accountId: '111111111111', region: 'us-east-1', tags: { 'fsx-onboard:lustre-client': 'true' } }],
+    });
+    if (!tagged.ok) throw new Error(JSON.stringify(tagged.problems));
+    expect(sandbox.applySeed(tagged.seed).conflicts).toEqual([expect.stringContaining('instance i-0fedcba9876543210')]);
   });
 });
 
