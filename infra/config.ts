@@ -13,6 +13,9 @@
 //                        "research-*"); the bucket and file-system roles are limited to them.
 //   keyArns              the exact KMS key ARNs the deployment may use (required; no "*": the
 //                        key role may rewrite these keys' policies, so it names each key).
+//   fileSystemKeyArns    KMS key ARNs file systems may be encrypted with at rest
+//                        (fileSystem.kmsKeyArn), in a fileSystemAccounts or keyAccounts
+//                        account; exact ARNs too; default none (FSx's AWS managed key only).
 //   externalId           sts:ExternalId the target roles require and the functions send. The
 //                        placeholder "fsx-onboard-change-me" is refused; cdk.json's
 //                        "fsx-onboard-example-only" only with example accounts (one digit
@@ -59,6 +62,8 @@ export interface DeploymentConfig {
   lustreClientTag: { key: string; value: string };
   /** `bucket/prefix` entries; the file-system role's S3 access to a listed bucket stays under them. */
   linkedPrefixes: string[];
+  /** Keys a file system may be encrypted with at rest (fileSystem.kmsKeyArn). */
+  fileSystemKeyArns: string[];
   /** Account ids and principal ARN patterns the API's resource policy lets in. */
   apiCallers: string[];
   alarmEmail?: string;
@@ -210,18 +215,24 @@ function linkedPrefixList(read: ContextReader, bucketNames: string[]): string[] 
 
 function withResourceScope(
   read: ContextReader,
-  base: Omit<DeploymentConfig, 'bucketNames' | 'keyArns' | 'apiCallers' | 'lustreClientTag' | 'linkedPrefixes'>,
+  base: Omit<DeploymentConfig, 'bucketNames' | 'keyArns' | 'fileSystemKeyArns' | 'apiCallers' | 'lustreClientTag' | 'linkedPrefixes'>,
 ): DeploymentConfig {
   const bucketNames = stringList(read, 'bucketNames', BUCKET_PATTERN, 'bucket names or patterns');
   if (bucketNames.length === 0) throw new Error('context "bucketNames" is required: the buckets (or patterns) this deployment may onboard');
   const keyArns = keyArnList(read, base.accounts.key);
+  // Exact keys only: FSx is allowed to use each of them with the file-system role's credentials.
+  const fileSystemKeyArns = stringList(read, 'fileSystemKeyArns', KEY_ARN, 'KMS key ARNs with a key id (no "*")');
+  const keyAccounts = [...base.accounts.fileSystem, ...base.accounts.key];
+  const stray = fileSystemKeyArns.find((arn) => !keyAccounts.includes(arn.split(':')[4]!));
+  if (stray)
+    throw new Error(`context "fileSystemKeyArns": ${stray} is not in a fileSystemAccounts or keyAccounts account, where a target role can read its key policy`);
   const apiCallers = stringList(read, 'apiCallers', API_CALLER, 'account ids or IAM role/user ARNs', [base.orchestratorAccount]);
   if (apiCallers.length === 0) throw new Error('context "apiCallers" must name at least one account or principal: an empty list would lock everyone out');
   const lustreClientTag = {
     key: matching(read, 'lustreClientTagKey', TAG_KEY, 'an EC2 tag key (1-128 characters, not starting with "aws:")', DEFAULT_LUSTRE_CLIENT_TAG.key),
     value: matching(read, 'lustreClientTagValue', TAG_VALUE, 'an EC2 tag value (up to 256 characters)', DEFAULT_LUSTRE_CLIENT_TAG.value),
   };
-  return { ...base, bucketNames, keyArns, apiCallers, lustreClientTag, linkedPrefixes: linkedPrefixList(read, bucketNames) };
+  return { ...base, bucketNames, keyArns, fileSystemKeyArns, apiCallers, lustreClientTag, linkedPrefixes: linkedPrefixList(read, bucketNames) };
 }
 
 /** One entry per target account: the roles it hosts, in a stable order. */

@@ -35,6 +35,7 @@ function facts(config: DeploymentConfig, partition: string, accounts: Deployment
     keyArns: config.keyArns,
     lustreClientTag: config.lustreClientTag,
     linkedPrefixes: config.linkedPrefixes,
+    fileSystemKeyArns: config.fileSystemKeyArns,
   };
 }
 

@@ -26,6 +26,8 @@ function createFileSystemInput(input: StepInput): CreateFileSystemCommandInput {
     SubnetIds: fs.subnetIds,
     SecurityGroupIds: fs.securityGroupIds,
     Tags: resourceTags(input),
+    // Absent: FSx encrypts a persistent file system with its AWS managed key (aws/fsx).
+    ...(fs.kmsKeyArn ? { KmsKeyId: fs.kmsKeyArn } : {}),
     LustreConfiguration: {
       DeploymentType: fs.deploymentType,
       ...(throughput !== undefined ? { PerUnitStorageThroughput: throughput } : {}),

@@ -1,13 +1,13 @@
-// First state: checks the raw request against the one schema and, read-only, that the key
-// can serve S3 default encryption for FSx (FSx accepts only symmetric keys), that the bucket
+// First state: checks the raw request against the one schema and, read-only, that the keys
+// can serve FSx (key-checks.ts: the bucket's key and the file system's own), that the bucket
 // is in the request's region, and what the shared bucket holds (bucket-checks.ts). Returns the
 // whole state the later steps receive, with its report under steps.ValidateRequest.
-import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { GetBucketLocationCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { listAssociations } from '../shared/associations.js';
 import { readBucketPolicy } from '../shared/bucket-policy.js';
 import { bucketKeyFor, encryptionFor, readEncryption } from '../shared/encryption.js';
+import { checkFileSystemKey, describeKey, keyProblems } from './key-checks.js';
 import { encryptionChange, refuseUnlistedKeys, sampleObjectEncryption } from './bucket-checks.js';
 import { namesFor, TAG_REQUEST_ID } from '../../core/naming.js';
 import { formatProblems, isLegacyLinked, keyAccountId, validateRequest, type OnboardingRequest } from '../../core/request.js';
@@ -57,19 +57,11 @@ export async function validateRequestStep(input: ValidateRequestInput, deps: Ste
   if (input.mode === 'rollback') return { request, context, steps: {} };
 
   const { kms } = deps.clients.forTarget('key', context.accounts.key);
-  const { KeyMetadata: key } = await kms.send(new DescribeKeyCommand({ KeyId: request.key.arn }));
-  const problems: string[] = [];
-  if (!key) problems.push('DescribeKey returned no key metadata');
-  else {
-    if (key.KeySpec !== 'SYMMETRIC_DEFAULT') problems.push(`its key spec is ${key.KeySpec}; FSx for Lustre accepts only symmetric keys (SYMMETRIC_DEFAULT)`);
-    if (key.KeyUsage !== 'ENCRYPT_DECRYPT') problems.push(`its key usage is ${key.KeyUsage}, not ENCRYPT_DECRYPT`);
-    if (key.KeyState !== 'Enabled') problems.push(`its state is ${key.KeyState}, not Enabled`);
-    const keyRegion = key.Arn?.split(':')[3];
-    if (keyRegion && keyRegion !== request.region) problems.push(`it is in ${keyRegion}, not ${request.region}`);
-  }
+  const problems = keyProblems(await describeKey(kms, request.key.arn), request.region);
   if (problems.length) {
     throw new OnboardingError(ErrorNames.KeyNotUsable, `key.arn: key ${request.key.arn} cannot encrypt the bucket for FSx: ${problems.join('; ')}`);
   }
+  await checkFileSystemKey(request, context, deps);
 
   const { s3 } = deps.clients.forTarget('bucket', context.accounts.bucket);
   const location = await s3.send(new GetBucketLocationCommand({ Bucket: request.bucket.name }));
