@@ -291,7 +291,7 @@ function grantsOf(roleArn: string, kind: Grant['kind'], identity: PolicyDocument
   );
 }
 
-/** Every run uses the deployment cdk.json describes (us-east-1, the example bucket under cohort-2026/, the example key). */
+/** The runs on the deployment cdk.json describes (us-east-1, the example bucket under its linked prefixes, the example key). */
 const scenarios = (): Scenario[] => {
   const p2 = JSON.parse(readFileSync('examples/request.json', 'utf8')) as Record<string, any>;
   const legacyExample = JSON.parse(readFileSync('examples/request-legacy.json', 'utf8')) as Record<string, any>;
@@ -338,12 +338,23 @@ describe('every function holds exactly what its handler uses', { timeout: 600_00
   const deployments: Deployment[] = [];
 
   beforeAll(async () => {
-    const deployment = deploymentFor({});
-    deployments.push(deployment);
-    for (const scenario of scenarios()) {
-      const statuses = await record(deployment, scenario, recorded);
-      expect(statuses[0], scenario.name).toBe(scenario.expect);
-      if (scenario.thenRollBack) expect(statuses[1], `${scenario.name}: rollback`).toBe('SUCCEEDED');
+    const ownKey = JSON.parse(readFileSync('examples/request-own-key.json', 'utf8')) as Record<string, any>;
+    const groups: [Record<string, unknown>, Scenario[]][] = [
+      [{}, scenarios()],
+      // A deployment that lets file systems be encrypted with their own key (fileSystemKeyArns).
+      [
+        { fileSystemKeyArns: [ownKey['fileSystem'].kmsKeyArn] },
+        [{ name: 'file system with its own key, then rollback', raw: ownKey, thenRollBack: true, expect: 'SUCCEEDED' }],
+      ],
+    ];
+    for (const [context, runs] of groups) {
+      const deployment = deploymentFor(context);
+      deployments.push(deployment);
+      for (const scenario of runs) {
+        const statuses = await record(deployment, scenario, recorded);
+        expect(statuses[0], scenario.name).toBe(scenario.expect);
+        if (scenario.thenRollBack) expect(statuses[1], `${scenario.name}: rollback`).toBe('SUCCEEDED');
+      }
     }
   }, 600_000);
 
@@ -387,8 +398,9 @@ describe('every function holds exactly what its handler uses', { timeout: 600_00
   });
 
   it('(b) grants nothing that no handler uses, but the justified exceptions', () => {
-    const unused: string[] = [];
-    const usedExceptions = new Set<string>();
+    // A grant (role, statement, action) that several deployments hold alike is used if a run on
+    // any of them used it; one only a deployment's extra configuration adds, by that deployment's runs.
+    const byGrant = new Map<string, { grant: Grant; holders: Deployment[] }>();
     for (const deployment of deployments) {
       const grants = [
         ...allStepNames.flatMap((step) => grantsOf(deployment.functions[step].arn, 'function', deployment.functions[step].identity)),
@@ -398,23 +410,34 @@ describe('every function holds exactly what its handler uses', { timeout: 600_00
         }),
       ];
       for (const grant of grants) {
-        const target = deployment.targets.get(grant.resource ?? '');
-        const uses = recorded.filter(
-          (r) =>
-            r.deployment === deployment &&
-            r.roleArn === grant.role &&
-            statementActionMatches(grant.statement, r.action) &&
-            allowedBy([{ Version: '2012-10-17', Statement: [grant.statement] }], r, grant.action.startsWith('sts:') ? target?.trust : undefined),
-        );
-        const exception = UNUSED_BY_HANDLERS.find((e) => e.role === grant.kind && e.action === grant.action && (e.sid === undefined || e.sid === grant.sid));
-        if (exception) {
-          if (uses.length > 0) usedExceptions.add(`${exception.role} ${exception.action}`);
-          continue;
-        }
-        if (uses.length === 0) unused.push(`${grant.role} ${grant.sid} ${grant.action}${grant.resource ? ` ${grant.resource}` : ''}`);
+        const id = `${grant.role} ${JSON.stringify(grant.statement)}`;
+        const entry = byGrant.get(id) ?? { grant, holders: [] };
+        entry.holders.push(deployment);
+        byGrant.set(id, entry);
       }
     }
-    expect([...new Set(unused)]).toEqual([]);
+    const unused: string[] = [];
+    const usedExceptions = new Set<string>();
+    for (const { grant, holders } of byGrant.values()) {
+      const uses = recorded.filter(
+        (r) =>
+          holders.includes(r.deployment) &&
+          r.roleArn === grant.role &&
+          statementActionMatches(grant.statement, r.action) &&
+          allowedBy(
+            [{ Version: '2012-10-17', Statement: [grant.statement] }],
+            r,
+            grant.action.startsWith('sts:') ? r.deployment.targets.get(grant.resource ?? '')?.trust : undefined,
+          ),
+      );
+      const exception = UNUSED_BY_HANDLERS.find((e) => e.role === grant.kind && e.action === grant.action && (e.sid === undefined || e.sid === grant.sid));
+      if (exception) {
+        if (uses.length > 0) usedExceptions.add(`${exception.role} ${exception.action}`);
+        continue;
+      }
+      if (uses.length === 0) unused.push(`${grant.role} ${grant.sid} ${grant.action}${grant.resource ? ` ${grant.resource}` : ''}`);
+    }
+    expect(unused).toEqual([]);
     expect([...usedExceptions]).toEqual([]);
   });
 });
