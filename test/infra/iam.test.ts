@@ -298,6 +298,7 @@ describe('destructive rights are fenced', () => {
         'arn:aws:s3:::genomics-reference-data',
         'arn:aws:s3:::ml-training-sets',
         'arn:aws:s3:::genomics-reference-data/cohort-2026/*',
+        'arn:aws:s3:::genomics-reference-data/cohort-2026-own-key/*',
         // No linkedPrefixes entry for this bucket: the whole bucket.
         'arn:aws:s3:::ml-training-sets/*',
       ].sort(),
