@@ -7,6 +7,7 @@ import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from './step-deps.js';
 
 const factories = new Map<string, ClientFactory>();
+const MAX_FACTORIES = 16;
 
 /** Region of the request; ValidateRequest gets the raw request, so read it defensively. */
 function regionOf(event: unknown): string {
@@ -26,6 +27,8 @@ function sessionNameOf(event: unknown): string | undefined {
 export function factoryForRegion(region: string, sessionName?: string): ClientFactory {
   const key = `${region} ${sessionName ?? ''}`;
   let factory = factories.get(key);
+  // One factory per request's sessions: a warm container serving many requests drops old ones.
+  if (!factory && factories.size >= MAX_FACTORIES) factories.clear();
   if (!factory) factories.set(key, (factory = clientFactoryFromEnvironment(process.env, region, sessionName)));
   return factory;
 }

@@ -108,6 +108,7 @@ function deploymentFor(context: Record<string, unknown>): Deployment {
 
 interface Recorded {
   scenario: string;
+  requestId: string;
   /** The deployment whose synthesized roles made it. */
   deployment: Deployment;
   step: StepName;
@@ -196,6 +197,7 @@ async function record(deployment: Deployment, scenario: Scenario, into: Recorded
     if (!via) throw new Error(`${step} acted as ${caller.roleArn}, which is neither its role nor a target role`);
     into.push({
       scenario: scenario.name,
+      requestId: request.requestId,
       deployment,
       step,
       via,
@@ -372,6 +374,17 @@ describe('every function holds exactly what its handler uses', { timeout: 600_00
           .join('\n'),
       );
     console.info(`permission test: ${recorded.length} requests recorded\n${JSON.stringify(perStep, null, 1)}`);
+  });
+
+  it('acts through the target roles only in sessions named after the request, with it as source identity', () => {
+    const viaTargets = recorded.filter((r) => r.via !== 'function');
+    expect(viaTargets.length).toBeGreaterThan(0);
+    const misnamed = viaTargets.filter((r) => !r.sessionArn.endsWith(`/${sessionNameFor(r.requestId)}`)).map((r) => `${r.step} ${r.sessionArn}`);
+    expect([...new Set(misnamed)]).toEqual([]);
+    const long = sessionNameFor(`a${'b'.repeat(63)}`);
+    expect(long).toHaveLength(64);
+    expect(long).toMatch(/^fsx-onboard-ab+-[0-9a-f]{10}$/);
+    expect(sessionNameFor(`a${'b'.repeat(62)}c`)).not.toBe(long);
   });
 
   it('(a) allows every recorded request to the role that made it', () => {
