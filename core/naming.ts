@@ -65,6 +65,19 @@ export function namesFor(requestId: string): OnboardingNames {
   };
 }
 
+/** Start of every STS session name and source identity the steps use (target roles' trust requires it). */
+export const SESSION_NAME_PREFIX = 'fsx-onboard-';
+
+/**
+ * The RoleSessionName and SourceIdentity of a request's sessions, so CloudTrail ties each change
+ * to its request: `fsx-onboard-<requestId>`, within STS's 2-64 characters of [\w+=,.@-] (a
+ * longer id keeps its start and a hash, so two long ids stay apart).
+ */
+export function sessionNameFor(requestId: string): string {
+  const name = `${SESSION_NAME_PREFIX}${requestId}`.replace(/[^\w+=,.@-]/g, '-');
+  return name.length <= 64 ? name : `${name.slice(0, 53)}-${shortHash(requestId)}`;
+}
+
 export function serviceLinkedRoleName(fileSystemId: string): string {
   return `${SERVICE_LINKED_ROLE_PREFIX}${fileSystemId}`;
 }

@@ -5,7 +5,7 @@
 //   FsxOnboardOrchestrator             in orchestratorAccount: functions, state machines,
 //                                      failure alerts, onboarding API. Needs `cdk bootstrap`
 //                                      (function bundles are assets). Deploy it FIRST: the
-//                                      target roles trust its role by ARN, and IAM rejects a
+//                                      target roles trust its function roles by ARN, and IAM rejects a
 //                                      trust policy naming a role that does not exist yet.
 //   FsxOnboardTargetRoles-<account>    one per account listed in fileSystemAccounts,
 //                                      bucketAccounts or keyAccounts, with the roles it hosts.
@@ -15,8 +15,9 @@
 //
 // Context (cdk.json "context", override with -c key=value; details in infra/config.ts):
 //   orchestratorAccount, region, fileSystemAccounts, bucketAccounts, keyAccounts,
-//   bucketNames, keyArns, externalId, orchestratorRoleName, fileSystemRoleName,
-//   bucketRoleName, keyRoleName, alarmEmail, apiCallers.
+//   bucketNames, keyArns, externalId, functionRolePrefix, fileSystemRoleName,
+//   bucketRoleName, keyRoleName, lustreClientTagKey, lustreClientTagValue,
+//   linkedPrefixes, alarmEmail, apiCallers.
 //
 // Every stack is checked by cdk-nag's AwsSolutions pack during synthesis; an unacknowledged
 // finding fails the synth.

@@ -11,16 +11,24 @@
 //                        One target-roles stack is synthesized per account in their union.
 //   bucketNames          buckets the deployment may onboard (names or patterns such as
 //                        "research-*"); the bucket and file-system roles are limited to them.
-//   keyArns              KMS key ARNs or patterns the deployment may use; default: every key of
-//                        each keyAccounts account in region (arn:<partition>:kms:<region>:<C>:key/*).
+//   keyArns              the exact KMS key ARNs the deployment may use (required; no "*": the
+//                        key role may rewrite these keys' policies, so it names each key).
 //   fileSystemKeyArns    KMS key ARNs file systems may be encrypted with at rest
 //                        (fileSystem.kmsKeyArn), in a fileSystemAccounts or keyAccounts
-//                        account; default none (FSx's AWS managed key only).
+//                        account; exact ARNs too; default none (FSx's AWS managed key only).
 //   externalId           sts:ExternalId the target roles require and the functions send. The
 //                        placeholder "fsx-onboard-change-me" is refused; cdk.json's
 //                        "fsx-onboard-example-only" only with example accounts (one digit
 //                        repeated, as in the docs), so `npm run synth` works on a clone.
-//   orchestratorRoleName name of the functions' role (default fsx-onboard-orchestrator).
+//   functionRolePrefix   start of the step functions' role names: <prefix>-<StateName>, one role
+//                        per function (default fsx-onboard; at most 23 characters, so the
+//                        longest name stays within IAM's 64).
+//   lustreClientTagKey / lustreClientTagValue
+//                        the tag an instance must carry before a step may run a command on it
+//                        (defaults fsx-onboard:lustre-client / true).
+//   linkedPrefixes       optional "bucket/prefix" entries the file systems may link; a bucket
+//                        listed here is reachable by the file-system role only under them, an
+//                        unlisted bucket of bucketNames wholly.
 //   fileSystemRoleName / bucketRoleName / keyRoleName
 //                        target role names (defaults fsx-onboard-filesystem|bucket|key).
 //   alarmEmail           optional address subscribed to the failure topic.
@@ -29,8 +37,9 @@
 //                        orchestrator account (its identities still need execute-api:Invoke).
 //
 // Names are fixed rather than generated because the target stacks live in other accounts:
-// a cross-account trust policy can only name the orchestrator role by a literal ARN.
+// a cross-account trust policy can only name the function roles by literal ARNs.
 import { defaultTargetRoleNames, type TargetRole } from '../core/roles.js';
+import { DEFAULT_LUSTRE_CLIENT_TAG } from '../policy/target-role-policies.js';
 
 export interface TargetAccountRoles {
   account: string;
@@ -41,12 +50,18 @@ export interface DeploymentConfig {
   orchestratorAccount: string;
   region: string;
   externalId: string;
-  orchestratorRoleName: string;
+  /** Function roles are named <functionRolePrefix>-<StateName>. */
+  functionRolePrefix: string;
   roleNames: Record<TargetRole, string>;
   /** Accounts configured for each target role. */
   accounts: Record<TargetRole, string[]>;
   bucketNames: string[];
+  /** Exact key ARNs. */
   keyArns: string[];
+  /** The tag SendCommand requires on the Lustre client instance. */
+  lustreClientTag: { key: string; value: string };
+  /** `bucket/prefix` entries; the file-system role's S3 access to a listed bucket stays under them. */
+  linkedPrefixes: string[];
   /** Keys a file system may be encrypted with at rest (fileSystem.kmsKeyArn). */
   fileSystemKeyArns: string[];
   /** Account ids and principal ARN patterns the API's resource policy lets in. */
@@ -72,7 +87,7 @@ export const EXAMPLE_EXTERNAL_ID = 'fsx-onboard-example-only';
 const isExampleAccount = (account: string): boolean => /^(\d)\1{11}$/.test(account);
 
 /** The partition of a region, so that ARNs built here are right in China and GovCloud too. */
-function partitionOf(region: string): string {
+export function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   if (region.startsWith('us-isob-')) return 'aws-iso-b';
@@ -110,8 +125,15 @@ function matching(read: ContextReader, key: string, pattern: RegExp, what: strin
 const BUCKET_PATTERN = /^[a-z0-9.*-]{1,63}$/;
 // An account id, or an IAM role/user (or STS assumed-role session) ARN, "*" allowed in the name.
 const API_CALLER = /^(\d{12}|arn:[a-z-]+:(iam::\d{12}:(role|user)|sts::\d{12}:assumed-role)\/[\w+=,.@/*-]+)$/;
-const EXACT_KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
-const KEY_ARN_PATTERN = /^arn:[a-z-]+:kms:[a-z0-9-]+:(\d{12}):key\/[A-Za-z0-9*-]+$/;
+// An exact key ARN: key id or multi-Region key id, no pattern.
+const KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:(\d{12}):key\/[A-Za-z0-9-]+$/;
+// The longest state name (WaitForDataRepositoryAssociationDeletion, 40) + "-" + prefix ≤ 64.
+const FUNCTION_ROLE_PREFIX = /^[\w+=,.@-]{1,23}$/;
+// EC2 tag keys: 1-128 characters, not starting with "aws:"; values 0-256 (kept to the characters IAM conditions take literally).
+const TAG_KEY = /^(?!aws:)[\w .:/=+@-]{1,128}$/;
+const TAG_VALUE = /^[\w .:/=+@-]{0,256}$/;
+// bucket/prefix: a bucket name, "/", then a key prefix without wildcards.
+const LINKED_PREFIX = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[^*?\s]*$/;
 
 function stringList(read: ContextReader, key: string, pattern: RegExp, what: string, fallback: string[] = []): string[] {
   const raw = read(key);
@@ -137,7 +159,7 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
     orchestratorAccount: matching(read, 'orchestratorAccount', ACCOUNT, 'a 12-digit account id', env['CDK_DEFAULT_ACCOUNT']),
     region: matching(read, 'region', REGION, 'a region code', env['CDK_DEFAULT_REGION']),
     externalId: matching(read, 'externalId', EXTERNAL_ID, '2-1224 characters of letters, digits and +=,.@:/-'),
-    orchestratorRoleName: matching(read, 'orchestratorRoleName', ROLE_NAME, 'an IAM role name', 'fsx-onboard-orchestrator'),
+    functionRolePrefix: functionRolePrefix(read),
     roleNames: {
       fileSystem: matching(read, 'fileSystemRoleName', ROLE_NAME, 'an IAM role name', defaultTargetRoleNames.fileSystem),
       bucket: matching(read, 'bucketRoleName', ROLE_NAME, 'an IAM role name', defaultTargetRoleNames.bucket),
@@ -154,23 +176,63 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
   return config;
 }
 
+function functionRolePrefix(read: ContextReader): string {
+  if (read('orchestratorRoleName') !== undefined)
+    throw new Error(
+      'context "orchestratorRoleName" is no longer read: each function has its own role, named <functionRolePrefix>-<StateName>; set "functionRolePrefix" instead',
+    );
+  return matching(
+    read,
+    'functionRolePrefix',
+    FUNCTION_ROLE_PREFIX,
+    '1-23 characters of letters, digits and +=,.@_- (role names <prefix>-<StateName> stay within 64)',
+    'fsx-onboard',
+  );
+}
+
+function keyArnList(read: ContextReader, keyAccounts: string[]): string[] {
+  const raw = read('keyArns');
+  const all = stringList(read, 'keyArns', /^arn:/, 'KMS key ARNs');
+  const patterns = all.filter((arn) => arn.includes('*'));
+  if (patterns.length > 0)
+    throw new Error(
+      `context "keyArns" must list exact key ARNs, not patterns (found ${patterns.join(', ')}): the key role may rewrite the policy of every key it names, so kms:PutKeyPolicy is never granted on a wildcard`,
+    );
+  const bad = all.filter((arn) => !KEY_ARN.test(arn));
+  if (bad.length > 0) throw new Error(`context "keyArns" must be KMS key ARNs (arn:<partition>:kms:<region>:<account>:key/<key-id>), got ${bad.join(', ')}`);
+  if (all.length === 0 && keyAccounts.length > 0)
+    throw new Error(`context "keyArns" is required: the exact ARNs of the keys this deployment may use (got ${JSON.stringify(raw)})`);
+  return all;
+}
+
+function linkedPrefixList(read: ContextReader, bucketNames: string[]): string[] {
+  const entries = stringList(read, 'linkedPrefixes', LINKED_PREFIX, '"bucket/prefix" entries (no wildcards)');
+  const matchesBucket = (bucket: string) => bucketNames.some((pattern) => new RegExp(`^${pattern.replace(/[.]/g, '\\.').replace(/\*/g, '.*')}$`).test(bucket));
+  const stray = entries.filter((entry) => !matchesBucket(entry.slice(0, entry.indexOf('/'))));
+  if (stray.length > 0) throw new Error(`context "linkedPrefixes" names buckets outside "bucketNames": ${stray.join(', ')}`);
+  return entries;
+}
+
 function withResourceScope(
   read: ContextReader,
-  base: Omit<DeploymentConfig, 'bucketNames' | 'keyArns' | 'fileSystemKeyArns' | 'apiCallers'>,
+  base: Omit<DeploymentConfig, 'bucketNames' | 'keyArns' | 'fileSystemKeyArns' | 'apiCallers' | 'lustreClientTag' | 'linkedPrefixes'>,
 ): DeploymentConfig {
   const bucketNames = stringList(read, 'bucketNames', BUCKET_PATTERN, 'bucket names or patterns');
   if (bucketNames.length === 0) throw new Error('context "bucketNames" is required: the buckets (or patterns) this deployment may onboard');
-  const defaultKeys = base.accounts.key.map((c) => `arn:${partitionOf(base.region)}:kms:${base.region}:${c}:key/*`);
-  const keyArns = stringList(read, 'keyArns', KEY_ARN_PATTERN, 'KMS key ARNs or patterns', defaultKeys);
+  const keyArns = keyArnList(read, base.accounts.key);
   // Exact keys only: FSx is allowed to use each of them with the file-system role's credentials.
-  const fileSystemKeyArns = stringList(read, 'fileSystemKeyArns', EXACT_KEY_ARN, 'KMS key ARNs with a key id (no "*")');
+  const fileSystemKeyArns = stringList(read, 'fileSystemKeyArns', KEY_ARN, 'KMS key ARNs with a key id (no "*")');
   const keyAccounts = [...base.accounts.fileSystem, ...base.accounts.key];
   const stray = fileSystemKeyArns.find((arn) => !keyAccounts.includes(arn.split(':')[4]!));
   if (stray)
     throw new Error(`context "fileSystemKeyArns": ${stray} is not in a fileSystemAccounts or keyAccounts account, where a target role can read its key policy`);
   const apiCallers = stringList(read, 'apiCallers', API_CALLER, 'account ids or IAM role/user ARNs', [base.orchestratorAccount]);
   if (apiCallers.length === 0) throw new Error('context "apiCallers" must name at least one account or principal: an empty list would lock everyone out');
-  return { ...base, bucketNames, keyArns, fileSystemKeyArns, apiCallers };
+  const lustreClientTag = {
+    key: matching(read, 'lustreClientTagKey', TAG_KEY, 'an EC2 tag key (1-128 characters, not starting with "aws:")', DEFAULT_LUSTRE_CLIENT_TAG.key),
+    value: matching(read, 'lustreClientTagValue', TAG_VALUE, 'an EC2 tag value (up to 256 characters)', DEFAULT_LUSTRE_CLIENT_TAG.value),
+  };
+  return { ...base, bucketNames, keyArns, fileSystemKeyArns, apiCallers, lustreClientTag, linkedPrefixes: linkedPrefixList(read, bucketNames) };
 }
 
 /** One entry per target account: the roles it hosts, in a stable order. */
@@ -179,6 +241,3 @@ export function targetAccounts(config: DeploymentConfig): TargetAccountRoles[] {
   const accounts = [...new Set(order.flatMap((role) => config.accounts[role]))];
   return accounts.map((account) => ({ account, roles: order.filter((role) => config.accounts[role].includes(account)) }));
 }
-
-export const orchestratorRoleArn = (config: DeploymentConfig, partition = partitionOf(config.region)): string =>
-  `arn:${partition}:iam::${config.orchestratorAccount}:role/${config.orchestratorRoleName}`;

@@ -6,20 +6,20 @@ import type { TargetRole } from '../core/roles.js';
 import {
   bucketRolePolicy,
   fileSystemRolePolicy,
+  functionRolePolicy,
   keyRolePolicy,
-  orchestratorRolePolicy,
   targetRoleArn,
   targetRoleTrustPolicy,
   type DeploymentFacts,
 } from '../policy/target-role-policies.js';
 import type { PolicyDocument } from '../policy/types.js';
-import { orchestratorRoleArn, type DeploymentConfig } from './config.js';
+import type { StepName } from '../workflow/steps.js';
+import type { DeploymentConfig } from './config.js';
+import { functionAccess, functionRoleArn, stepsActingThrough } from './function-roles.js';
 
 export function toCdkPolicyDocument(document: PolicyDocument): iam.PolicyDocument {
   return iam.PolicyDocument.fromJson(document);
 }
-
-const ROLES: TargetRole[] = ['fileSystem', 'bucket', 'key'];
 
 /** One account per role as policy/ expects; "*" where a deployment serves several (or none). */
 const single = (accounts: string[]): string => (accounts.length === 1 ? accounts[0]! : '*');
@@ -33,20 +33,23 @@ function facts(config: DeploymentConfig, partition: string, accounts: Deployment
     roleNames: config.roleNames,
     bucketNames: config.bucketNames,
     keyArns: config.keyArns,
+    lustreClientTag: config.lustreClientTag,
+    linkedPrefixes: config.linkedPrefixes,
     fileSystemKeyArns: config.fileSystemKeyArns,
   };
 }
 
-/** The orchestrator role's identity policy: AssumeRole on each configured target role ARN (no pattern). */
-export function orchestratorDocument(config: DeploymentConfig, partition: string): PolicyDocument {
+/** A step function's own identity policy: AssumeRole on each configured ARN of the target roles its step needs (no pattern). */
+export function functionDocument(config: DeploymentConfig, partition: string, step: StepName): PolicyDocument {
+  const access = functionAccess(step);
   const base = facts(config, partition, {
     fileSystem: single(config.accounts.fileSystem),
     bucket: single(config.accounts.bucket),
     key: single(config.accounts.key),
   });
-  const document = orchestratorRolePolicy(base);
+  const document = functionRolePolicy(base, access);
   // policy/ names one account per role; a deployment may serve several accounts per role.
-  const roleArns = ROLES.flatMap((role) =>
+  const roleArns = access.targetRoles.flatMap((role) =>
     config.accounts[role].map((account) => targetRoleArn({ ...base, accounts: { ...base.accounts, [role]: account } }, role)),
   );
   const Statement = document.Statement.flatMap((s) => {
@@ -68,6 +71,10 @@ export function targetRoleDocument(config: DeploymentConfig, partition: string, 
   return keyRolePolicy({ ...f, keyArns: ownKeys });
 }
 
-export function targetTrustDocument(config: DeploymentConfig, partition: string): PolicyDocument {
-  return targetRoleTrustPolicy([orchestratorRoleArn(config, partition)], config.externalId);
+/** Trust of `role`: exactly the function roles whose steps act through it. */
+export function targetTrustDocument(config: DeploymentConfig, partition: string, role: TargetRole): PolicyDocument {
+  return targetRoleTrustPolicy(
+    stepsActingThrough(role).map((step) => functionRoleArn(config, step, partition)),
+    config.externalId,
+  );
 }

@@ -9,7 +9,8 @@ import { functionArnPlaceholder, renderDefinition, renderRollbackDefinition, typ
 import { allStepNames, type StepName } from '../workflow/steps.js';
 import type { DeploymentConfig } from './config.js';
 import { FailureAlerts } from './failure-alerts.js';
-import { orchestratorDocument, toCdkPolicyDocument } from './iam-documents.js';
+import { functionRoleName } from './function-roles.js';
+import { functionDocument, toCdkPolicyDocument } from './iam-documents.js';
 import { stateMachineNames, type MachineKey } from './names.js';
 import { OnboardingApi } from './onboarding-api.js';
 import { TaskFunctions, type TaskFunctionsProps } from './task-functions.js';
@@ -30,7 +31,8 @@ export interface OrchestratorStackProps extends StackProps {
 }
 
 export class OrchestratorStack extends Stack {
-  readonly role: iam.Role;
+  /** Each step function's own role. */
+  readonly roles: Record<StepName, iam.Role>;
   readonly functions: TaskFunctions;
   readonly stateMachines: Record<MachineKey, sfn.StateMachine>;
 
@@ -38,24 +40,29 @@ export class OrchestratorStack extends Stack {
     super(scope, id, props);
     const { config } = props;
 
-    // One role for every function, with a fixed name: the target roles in other accounts can
-    // only trust it by a literal ARN.
-    const policy = orchestratorDocument(config, this.partition);
-    this.role = new iam.Role(this, 'FunctionRole', {
-      roleName: config.orchestratorRoleName,
-      description: 'fsx-onboard step functions: assumes the fsx-onboard target roles, keeps change records.',
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      inlinePolicies: { Orchestrate: toCdkPolicyDocument(policy) },
-    });
-    acknowledgeWildcards(this.role, policy);
-    // X-Ray has no resource-level permissions: PutTraceSegments/PutTelemetryRecords take "*".
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by Lambda active tracing) use "*": X-Ray supports no resource-level permissions.',
-    });
+    // One role per function, each with a fixed name (<prefix>-<StateName>): the target roles in
+    // other accounts trust exactly the functions that need them, by literal ARN.
+    this.roles = {} as Record<StepName, iam.Role>;
+    for (const step of allStepNames) {
+      const policy = functionDocument(config, this.partition, step);
+      const role = new iam.Role(this, `${step}Role`, {
+        roleName: functionRoleName(config, step),
+        description: `fsx-onboard ${step}: assumes only the target roles its step acts through.`.slice(0, 1000),
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        ...(policy.Statement.length ? { inlinePolicies: { Step: toCdkPolicyDocument(policy) } } : {}),
+      });
+      acknowledgeWildcards(role, policy);
+      // X-Ray has no resource-level permissions: PutTraceSegments/PutTelemetryRecords take "*".
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by Lambda active tracing) use "*": X-Ray supports no resource-level permissions.',
+      });
+      this.roles[step] = role;
+    }
 
     this.functions = new TaskFunctions(this, 'Steps', {
-      role: this.role,
+      roles: this.roles,
       environment: {
         FSX_ONBOARD_FILESYSTEM_ROLE_NAME: config.roleNames.fileSystem,
         FSX_ONBOARD_BUCKET_ROLE_NAME: config.roleNames.bucket,
@@ -87,7 +94,6 @@ export class OrchestratorStack extends Stack {
     new CfnOutput(this, 'StopOnFailureStateMachineArn', { value: this.stateMachines.stopOnFailure.stateMachineArn });
     new CfnOutput(this, 'RollbackStateMachineArn', { value: this.stateMachines.rollback.stateMachineArn });
     new CfnOutput(this, 'FailureTopicArn', { value: alerts.topic.topicArn });
-    new CfnOutput(this, 'OrchestratorRoleArn', { value: this.role.roleArn });
     new CfnOutput(this, 'ApiUrl', { value: api.api.url });
   }
 

@@ -24,8 +24,8 @@ export const functionDescription = (step: StepName): string => `fsx-onboard ${st
 const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
 
 export interface TaskFunctionsProps {
-  /** The orchestrator role every function runs as (the role the target accounts trust). */
-  role: iam.Role;
+  /** Each function's own role (the target roles trust exactly the ones whose steps need them). */
+  roles: Record<StepName, iam.Role>;
   environment: Record<string, string>;
   entryFor?: (step: StepName) => string;
 }
@@ -36,7 +36,6 @@ export class TaskFunctions extends Construct {
   constructor(scope: Construct, id: string, props: TaskFunctionsProps) {
     super(scope, id);
     const entryFor = props.entryFor ?? handlerEntry;
-    const logGroupArns: string[] = [];
     const functions = {} as Record<StepName, NodejsFunction>;
     for (const step of allStepNames) {
       // An explicit log group gets a retention and lets the role write to exactly these groups
@@ -45,7 +44,10 @@ export class TaskFunctions extends Construct {
         retention: logs.RetentionDays.ONE_YEAR,
         removalPolicy: RemovalPolicy.RETAIN,
       });
-      logGroupArns.push(logGroup.logGroupArn);
+      // Each role writes only to its own function's log group.
+      props.roles[step].addToPrincipalPolicy(
+        new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+      );
       functions[step] = new NodejsFunction(this, step, {
         entry: entryFor(step),
         handler: 'handler',
@@ -54,7 +56,7 @@ export class TaskFunctions extends Construct {
         architecture: lambda.Architecture.ARM_64,
         memorySize: 256,
         timeout: Duration.seconds(functionTimeoutSeconds(step)),
-        role: props.role,
+        role: props.roles[step],
         logGroup,
         loggingFormat: lambda.LoggingFormat.JSON,
         tracing: lambda.Tracing.ACTIVE,
@@ -76,13 +78,6 @@ export class TaskFunctions extends Construct {
         },
       });
     }
-    props.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteOwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: logGroupArns,
-      }),
-    );
     this.functions = functions;
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',

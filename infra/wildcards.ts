@@ -10,8 +10,10 @@ export const WILDCARD_REASONS: Record<string, string> = {
   // Orchestrator
   ChangeRecords: 'One Parameter Store change record per request under /fsx-onboard/change-records/; request ids are not known at deploy time.',
   // File-system role (A)
-  FsxManageFileSystemsAndAssociations:
+  FsxCreateFileSystemsAndAssociations:
     'File systems, associations and export tasks are created by the workflow, so their ids are unknown at deploy time; ARNs are limited to this account and region.',
+  FsxDeleteOwnResources:
+    'Ids are unknown at deploy time; the aws:ResourceTag/fsx-onboard:managed-by condition limits deletes to file systems and associations this tool created.',
   FsxDescribe: 'FSx Describe* calls authorise no resource ARN (they list the account), so IAM accepts only "*".',
   FsxS3ServiceLinkedRole:
     'The FSx S3-access SLR is named after the file system id (AWSServiceRoleForFSxS3Access_fs-...); the ARN is limited to its service path.',
@@ -19,9 +21,9 @@ export const WILDCARD_REASONS: Record<string, string> = {
   Ec2ReadsByFsx:
     "FSx describes the subnet, VPC, route tables and security groups with the caller's credentials; these EC2 reads support no resource-level permissions, and the aws:CalledVia condition limits them to calls FSx makes.",
   S3AccessValidatedByFsx:
-    'FSx validates S3 access with the caller\'s credentials and requires exactly "s3:Get*, s3:List* and s3:PutObject" on the linked prefix; limited to the configured buckets.',
+    'FSx validates S3 access with the caller\'s credentials and requires exactly "s3:Get*, s3:List* and s3:PutObject" on the linked prefix; limited to the configured buckets and, where linkedPrefixes lists them, to those prefixes.',
   LustreClientCommands:
-    'The Lustre client instance comes with each request; SendCommand is limited to instances of this account and the AWS-RunShellScript document.',
+    'The Lustre client instance comes with each request; SendCommand is limited to instances of this account that carry the configured Lustre-client tag (ssm:resourceTag condition).',
   LustreClientResults: 'ssm:GetCommandInvocation supports no resource-level permissions.',
   DiagnoseDeniedExport: 'cloudtrail:LookupEvents supports no resource-level permissions.',
   FindFsxS3ServiceLinkedRole:
@@ -35,7 +37,7 @@ export const WILDCARD_REASONS: Record<string, string> = {
   CanaryObjects:
     "Only this tool's canary objects (<prefix>.fsx-onboard-canary-<request id>/...) in the configured buckets; prefix and request id vary per request.",
   ExportReports: 'Only the export task reports (<prefix>.fsx-onboard-reports/...) in the configured buckets; the prefix varies per request.',
-  CanaryEncryptionViaS3: 'Configured key ARNs (or every key of the key accounts), and only through S3 (kms:ViaService condition).',
+  CanaryEncryptionViaS3: 'Configured key ARNs, and only through S3 (kms:ViaService condition).',
   // Key role (C)
   KeyPolicy: 'Configured key ARNs of this account; the key is chosen per request.',
 };

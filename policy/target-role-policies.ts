@@ -5,7 +5,15 @@
 // Resource-level permissions are used wherever the API has them; `Resource: "*"` appears only
 // for APIs that authorise nothing narrower, each with the reason next to it.
 import { defaultTargetRoleNames, type TargetRole } from '../core/roles.js';
-import { FILE_SYSTEM_KEY_OPERATIONS, GRANT_OPERATIONS, SERVICE_LINKED_ROLE_PATH, SERVICE_LINKED_ROLE_PREFIX, namesFor } from '../core/naming.js';
+import {
+  FILE_SYSTEM_KEY_OPERATIONS,
+  GRANT_OPERATIONS,
+  SERVICE_LINKED_ROLE_PATH,
+  SERVICE_LINKED_ROLE_PREFIX,
+  SESSION_NAME_PREFIX,
+  TAG_MANAGED_BY,
+  namesFor,
+} from '../core/naming.js';
 import type { PolicyDocument, PolicyStatement } from './types.js';
 
 /** What a deployment knows before any request: `*` where it cannot know an account. */
@@ -21,11 +29,23 @@ export interface DeploymentFacts {
   roleNames?: Partial<Record<TargetRole, string>>;
   /** Bucket names (patterns allowed, e.g. `research-*`) the deployment may onboard. */
   bucketNames: string[];
-  /** Key ARN patterns, e.g. `arn:aws:kms:us-east-1:333333333333:key/*`. */
+  /** Exact key ARNs, e.g. `arn:aws:kms:us-east-1:333333333333:key/2a1bae3d-…` (the deployment refuses patterns). */
   keyArns: string[];
+  /** The instance tag SendCommand requires (default `fsx-onboard:lustre-client` = `true`). */
+  lustreClientTag?: { key: string; value: string };
+  /**
+   * `bucket/prefix` entries the file systems may link; the file-system role's S3 access to a
+   * bucket listed here is limited to those prefixes (to the whole bucket when none is listed).
+   */
+  linkedPrefixes?: string[];
   /** Keys file systems may be encrypted with at rest (fileSystem.kmsKeyArn); none by default. */
   fileSystemKeyArns?: string[];
 }
+
+/** The instance tag a Lustre client must carry before a step may run a command on it. */
+export const DEFAULT_LUSTRE_CLIENT_TAG = { key: 'fsx-onboard:lustre-client', value: 'true' } as const;
+/** What CreateFileSystem and CreateDataRepositoryAssociation tag with (lambdas/shared/step-support.ts resourceTags). */
+const MANAGED_BY_VALUE = 'fsx-onboard';
 
 const statement = (Sid: string, Action: string[], Resource: string | string[], Condition?: PolicyStatement['Condition']): PolicyStatement => ({
   Sid,
@@ -62,25 +82,38 @@ function objectArns(facts: DeploymentFacts, suffix = '*'): string[] {
   return facts.bucketNames.map((b) => `arn:${partitionOf(facts)}:s3:::${b}/${suffix}`);
 }
 
+/** Objects the file systems may link: the configured prefixes of a bucket, else the whole bucket. */
+function linkedObjectArns(facts: DeploymentFacts): string[] {
+  const prefixes = facts.linkedPrefixes ?? [];
+  return facts.bucketNames.flatMap((b) => {
+    const own = prefixes.filter((entry) => entry.slice(0, entry.indexOf('/')) === b);
+    return own.length ? own.map((entry) => `arn:${partitionOf(facts)}:s3:::${entry}*`) : [`arn:${partitionOf(facts)}:s3:::${b}/*`];
+  });
+}
+
 /** Account A: the file system, its data repository association, the SLR check and its KMS grants, the Lustre client. */
 export function fileSystemRolePolicy(facts: DeploymentFacts): PolicyDocument {
   const p = partitionOf(facts);
   const acct = facts.accounts.fileSystem;
   const fsx = (type: string) => `arn:${p}:fsx:${facts.region}:${acct}:${type}/*`;
+  const tag = facts.lustreClientTag ?? DEFAULT_LUSTRE_CLIENT_TAG;
   return document(
     statement(
-      'FsxManageFileSystemsAndAssociations',
+      'FsxCreateFileSystemsAndAssociations',
       [
         'fsx:CreateFileSystem',
-        'fsx:DeleteFileSystem',
         'fsx:CreateDataRepositoryAssociation',
-        'fsx:DeleteDataRepositoryAssociation',
         'fsx:CreateDataRepositoryTask',
         // Creating with Tags is authorised a second time as fsx:TagResource.
         'fsx:TagResource',
       ],
       [fsx('file-system'), fsx('association'), fsx('task')],
     ),
+    // Deletes only what this tool created: CreateFileSystem and CreateDataRepositoryAssociation
+    // tag with fsx-onboard:managed-by, so a rollback can never delete anyone else's resource.
+    statement('FsxDeleteOwnResources', ['fsx:DeleteFileSystem', 'fsx:DeleteDataRepositoryAssociation'], [fsx('file-system'), fsx('association')], {
+      StringEquals: { [`aws:ResourceTag/${TAG_MANAGED_BY}`]: MANAGED_BY_VALUE },
+    }),
     // why "*": the Describe* calls list every file system/association/task of the account and
     // FSx authorises them without a resource ARN.
     statement('FsxDescribe', ['fsx:DescribeFileSystems', 'fsx:DescribeDataRepositoryAssociations', 'fsx:DescribeDataRepositoryTasks'], '*'),
@@ -108,16 +141,17 @@ export function fileSystemRolePolicy(facts: DeploymentFacts): PolicyDocument {
     ),
     // FSx validates S3 access with the caller's credentials before it links the bucket, and its
     // error names exactly these: "s3:Get*, s3:List* and s3:PutObject permissions to the S3 bucket prefix".
-    statement('S3AccessValidatedByFsx', ['s3:Get*', 's3:List*', 's3:PutObject'], [...bucketArns(facts), ...objectArns(facts)]),
+    statement('S3AccessValidatedByFsx', ['s3:Get*', 's3:List*', 's3:PutObject'], [...bucketArns(facts), ...linkedObjectArns(facts)]),
+    // Only instances carrying the Lustre-client tag: SendCommand with AWS-RunShellScript is a
+    // root shell, so the tag is the instance owner's consent (ssm:resourceTag, SSM User Guide).
     statement(
       'LustreClientCommands',
       ['ssm:SendCommand'],
-      [
-        `arn:${p}:ec2:${facts.region}:${acct}:instance/*`,
-        `arn:${p}:ssm:${facts.region}:${acct}:managed-instance/*`,
-        `arn:${p}:ssm:${facts.region}::document/AWS-RunShellScript`,
-      ],
+      [`arn:${p}:ec2:${facts.region}:${acct}:instance/*`, `arn:${p}:ssm:${facts.region}:${acct}:managed-instance/*`],
+      { StringEquals: { [`ssm:resourceTag/${tag.key}`]: tag.value } },
     ),
+    // The document is an AWS-owned resource without tags: no condition can apply to it.
+    statement('LustreClientShellDocument', ['ssm:SendCommand'], `arn:${p}:ssm:${facts.region}::document/AWS-RunShellScript`),
     // why "*": GetCommandInvocation has no resource-level permissions.
     statement('LustreClientResults', ['ssm:GetCommandInvocation'], '*'),
     // why "*": CloudTrail LookupEvents has no resource-level permissions.
@@ -203,25 +237,51 @@ export function targetRolePolicies(facts: DeploymentFacts): Record<TargetRole, P
   return { fileSystem: fileSystemRolePolicy(facts), bucket: bucketRolePolicy(facts), key: keyRolePolicy(facts) };
 }
 
-/** Trust: only the orchestrator role(s), with the external id when the deployment sets one. */
-export function targetRoleTrustPolicy(orchestratorRoleArns: string[], externalId?: string): PolicyDocument {
+/**
+ * Trust: only the function roles named (those whose step acts through this role), with the
+ * external id when the deployment sets one, and only sessions that carry an fsx-onboard source
+ * identity (the request id), so CloudTrail ties every change to its request.
+ */
+export function targetRoleTrustPolicy(functionRoleArns: string[], externalId?: string): PolicyDocument {
   return document({
-    Sid: 'TrustFsxOnboardOrchestrator',
+    Sid: 'TrustFsxOnboardFunctions',
     Effect: 'Allow',
-    Principal: { AWS: orchestratorRoleArns.length === 1 ? orchestratorRoleArns[0]! : [...orchestratorRoleArns] },
-    Action: 'sts:AssumeRole',
-    ...(externalId !== undefined ? { Condition: { StringEquals: { 'sts:ExternalId': externalId } } } : {}),
+    Principal: { AWS: functionRoleArns.length === 1 ? functionRoleArns[0]! : [...functionRoleArns] },
+    Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+    Condition: {
+      ...(externalId !== undefined ? { StringEquals: { 'sts:ExternalId': externalId } } : {}),
+      StringLike: { 'sts:SourceIdentity': `${SESSION_NAME_PREFIX}*` },
+    },
   });
 }
 
-/** The orchestrator: assume the three target roles; its write-ahead change records. */
-export function orchestratorRolePolicy(facts: DeploymentFacts): PolicyDocument {
+/** What one step's function does with its own credentials. */
+export interface FunctionAccess {
+  /** Target roles the step acts through (sts:AssumeRole on exactly these). */
+  targetRoles: readonly TargetRole[];
+  /** Its Parameter Store actions on the write-ahead change records (orchestrator's account); none = []. */
+  changeRecords: readonly ('ssm:GetParameter' | 'ssm:PutParameter' | 'ssm:DeleteParameter')[];
+}
+
+/** A step function's own identity policy: assume its target roles; the change records if it keeps them. */
+export function functionRolePolicy(facts: DeploymentFacts, access: FunctionAccess): PolicyDocument {
   const p = partitionOf(facts);
   // Parameter ARNs drop the name's leading "/".
   const records = `arn:${p}:ssm:${facts.region}:${facts.orchestratorAccountId}:parameter${ANY_REQUEST.changeRecordParameter}`;
-  const roles: TargetRole[] = ['fileSystem', 'bucket', 'key'];
   return document(
-    statement('AssumeTargetRoles', ['sts:AssumeRole'], [...new Set(roles.map((r) => targetRoleArn(facts, r)))]),
-    statement('ChangeRecords', ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'], records),
+    // SetSourceIdentity: the sessions carry the request id as source identity; across accounts
+    // the caller's identity policy must allow it as well as the trust policy.
+    ...(access.targetRoles.length
+      ? [statement('AssumeTargetRoles', ['sts:AssumeRole', 'sts:SetSourceIdentity'], [...new Set(access.targetRoles.map((r) => targetRoleArn(facts, r)))])]
+      : []),
+    ...(access.changeRecords.length ? [statement('ChangeRecords', [...access.changeRecords], records)] : []),
   );
+}
+
+/** The sandbox's single local orchestrator identity: what every step function may do, united. */
+export function orchestratorRolePolicy(facts: DeploymentFacts): PolicyDocument {
+  return functionRolePolicy(facts, {
+    targetRoles: ['fileSystem', 'bucket', 'key'],
+    changeRecords: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'],
+  });
 }

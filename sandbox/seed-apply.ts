@@ -220,6 +220,14 @@ export function applySeed(sim: Sim, seed: Seed): SeedOutcome {
     report(`security group ${group.id}`, existing ? differences({ ...existing }, wanted) : 'new', () => ensureSecurityGroup(sim, wanted));
   }
 
+  for (const instance of seed.instances) {
+    const wanted = { id: instance.id, account: instance.accountId, region: instance.region, lustreClient: instance.lustreClient, tags: instance.tags };
+    const existing = state.instances[instance.id];
+    report(`instance ${instance.id}`, existing ? differences({ ...existing }, wanted) : 'new', () => {
+      state.instances[instance.id] = { ...wanted, mounts: {}, localDirs: [], localFiles: {} };
+    });
+  }
+
   if (outcome.conflicts.length) return outcome;
   const accounts = [
     ...seed.accounts,
@@ -228,7 +236,7 @@ export function applySeed(sim: Sim, seed: Seed): SeedOutcome {
     ...seed.buckets.map((b) => b.accountId),
     ...seed.keys.map((k) => k.arn.split(':')[4]!),
     ...seed.fileSystems.map((f) => f.accountId),
-    ...[...seed.subnets, ...seed.securityGroups].map((n) => n.accountId),
+    ...[...seed.subnets, ...seed.securityGroups, ...seed.instances].map((n) => n.accountId),
   ];
   ensureAccounts(sim, accounts);
   for (const write of writes) write();

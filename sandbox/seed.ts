@@ -184,6 +184,21 @@ const seedSchema = z
       )
       .default([])
       .describe("Security groups (absent: the request's groups are created allowing Lustre traffic)."),
+    instances: z
+      .array(
+        z.strictObject({
+          id: z.string().regex(/^(i|mi)-[0-9a-f]{8,17}$/, 'must be an EC2 or managed instance id'),
+          accountId,
+          region,
+          lustreClient: z.boolean().default(true).describe('Whether the Lustre client (lfs) is installed.'),
+          tags: z
+            .record(z.string(), z.string())
+            .default({})
+            .describe('EC2 tags; the deployed policy runs commands only where fsx-onboard:lustre-client = true.'),
+        }),
+      )
+      .default([])
+      .describe("SSM-managed client instances (absent: the request's client instance is created, tagged as a Lustre client)."),
   })
   .superRefine((seed, ctx) => {
     // Two descriptions of one resource, or a role both present and absent, cannot both hold.

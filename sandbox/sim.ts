@@ -46,6 +46,13 @@ export interface Call<I = any> {
 
 export type JobRunner = (sim: Sim, job: JobState) => void;
 
+/** One authorisation the sandbox decided: who asked for which action on which resource, and the answer. */
+export interface ObservedDecision {
+  caller: Caller;
+  request: AuthorizeRequest;
+  decision: AccessDecision;
+}
+
 export class Sim {
   readonly clock: VirtualClock;
   faults: Faults;
@@ -53,6 +60,8 @@ export class Sim {
   cloudTrailDeliveryMs = CLOUDTRAIL_DELIVERY_MS;
   private readonly jobRunners = new Map<JobState['kind'], JobRunner>();
   private readonly tickHooks: ((sim: Sim) => void)[] = [];
+  /** Called with every authorisation decided (tests record what each identity needed). */
+  readonly decisionObservers: ((observed: ObservedDecision) => void)[] = [];
   private running = false;
 
   constructor(
@@ -98,6 +107,12 @@ export class Sim {
   }
 
   decide(caller: Caller, request: AuthorizeRequest, options: AuthorizeOptions = {}): AccessDecision {
+    const decision = this.evaluate(caller, request, options);
+    for (const observe of this.decisionObservers) observe({ caller, request, decision });
+    return decision;
+  }
+
+  private evaluate(caller: Caller, request: AuthorizeRequest, options: AuthorizeOptions): AccessDecision {
     return evaluateAccess({
       request: {
         action: request.action,

@@ -25,6 +25,10 @@ interface SessionState {
   account: string;
   /** Virtual ms. */
   expiresAt: number;
+  /** sts:SourceIdentity set when the session was assumed; it carries over to chained sessions. */
+  sourceIdentity?: string;
+  /** Role ARN of the caller that assumed this session (who acted through it). */
+  assumedBy?: string;
 }
 
 export interface EncryptionRule {
@@ -185,6 +189,8 @@ export interface InstanceState {
   account: string;
   region: string;
   lustreClient: boolean;
+  /** EC2 tags; SendCommand policies condition on them (ssm:resourceTag/<key>). */
+  tags?: Record<string, string>;
   /** Mount point → file system id. */
   mounts: Record<string, string>;
   localDirs: string[];

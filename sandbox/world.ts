@@ -5,6 +5,7 @@
 // created, and the roles this builder created are kept covering every onboarding of the world.
 import type { OnboardingRequest } from '../core/request.js';
 import {
+  DEFAULT_LUSTRE_CLIENT_TAG,
   bucketRolePolicy,
   fileSystemRolePolicy,
   keyRolePolicy,
@@ -205,6 +206,17 @@ export function ensureWorld(sim: Sim, request: OnboardingRequest, options: World
     ensureSecurityGroup(sim, { id, account: a, region: request.region, vpcId, inbound: LUSTRE_RULES.map((r) => ({ ...r })) });
   const instanceId = request.testExport.clientInstanceId;
   if (instanceId && !sim.state.instances[instanceId]) {
-    sim.state.instances[instanceId] = { id: instanceId, account: a, region: request.region, lustreClient: true, mounts: {}, localDirs: [], localFiles: {} };
+    // Tagged as the deployment's SendCommand statement requires (docs/deploy.md, "Lustre client tag").
+    const tags = { [DEFAULT_LUSTRE_CLIENT_TAG.key]: DEFAULT_LUSTRE_CLIENT_TAG.value };
+    sim.state.instances[instanceId] = {
+      id: instanceId,
+      account: a,
+      region: request.region,
+      lustreClient: true,
+      tags,
+      mounts: {},
+      localDirs: [],
+      localFiles: {},
+    };
   }
 }

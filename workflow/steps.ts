@@ -121,7 +121,8 @@ export const Steps = {
     { poll: { delaySeconds: 60, maxAttempts: 16 } },
   ),
 
-  RevokeGrant: task('RevokeGrant', "From account A, revokes this request's grants, found by name.", ['A']),
+  // C too: after a refused revoke it reads the key policy to tell whether a grant can exist.
+  RevokeGrant: task('RevokeGrant', "From account A, revokes this request's grants, found by name.", ['A', 'C']),
   CleanUpTestExport: task('CleanUpTestExport', "Deletes this request's canary objects and export report from the bucket.", ['A', 'B']),
   RemoveBucketAccess: task('RemoveBucketAccess', "Removes this request's bucket statements by Sid, leaving every other statement.", ['B']),
   DeleteDataRepositoryAssociation: task(

@@ -11,6 +11,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Pluggable, RetryStrategyV2 } from '@smithy/types';
+import { SESSION_NAME_PREFIX } from '../../core/naming.js';
 import { defaultTargetRoleNames, type TargetRole } from '../../core/roles.js';
 
 export type { TargetRole } from '../../core/roles.js';
@@ -49,8 +50,12 @@ export interface ClientFactoryOptions {
   roleNames?: Partial<Record<TargetRole, string>>;
   /** Sent with every AssumeRole when the target roles require one. */
   externalId?: string;
+  /** RoleSessionName and SourceIdentity of the target-role sessions: core/naming.ts sessionNameFor(requestId). */
   sessionName?: string;
 }
+
+/** For a factory built without a request (tests, tools): still an fsx-onboard source identity the trust accepts. */
+const DEFAULT_SOURCE_IDENTITY = `${SESSION_NAME_PREFIX}session`;
 
 export interface ClientFactory {
   /** Clients acting in `accountId` through the target role for `role`. */
@@ -103,7 +108,10 @@ export function createClientFactory(options: ClientFactoryOptions): ClientFactor
         const credentials = fromTemporaryCredentials({
           params: {
             RoleArn: roleArn(role, accountId),
+            // The request id in the session name and as source identity: CloudTrail ties each
+            // change to its request, and the target roles' trust requires an fsx-onboard one.
             RoleSessionName: options.sessionName ?? 'fsx-onboard',
+            SourceIdentity: options.sessionName ?? DEFAULT_SOURCE_IDENTITY,
             ...(options.externalId ? { ExternalId: options.externalId } : {}),
           },
           ...(options.credentials ? { masterCredentials: options.credentials } : {}),
@@ -118,11 +126,11 @@ export function createClientFactory(options: ClientFactoryOptions): ClientFactor
 }
 
 /** Factory settings for a deployed function, read from its environment. */
-export function clientFactoryFromEnvironment(env: NodeJS.ProcessEnv, region: string): ClientFactory {
+export function clientFactoryFromEnvironment(env: NodeJS.ProcessEnv, region: string, sessionName?: string): ClientFactory {
   const roleNames: Partial<Record<TargetRole, string>> = {};
   if (env['FSX_ONBOARD_FILESYSTEM_ROLE_NAME']) roleNames.fileSystem = env['FSX_ONBOARD_FILESYSTEM_ROLE_NAME'];
   if (env['FSX_ONBOARD_BUCKET_ROLE_NAME']) roleNames.bucket = env['FSX_ONBOARD_BUCKET_ROLE_NAME'];
   if (env['FSX_ONBOARD_KEY_ROLE_NAME']) roleNames.key = env['FSX_ONBOARD_KEY_ROLE_NAME'];
   const externalId = env['FSX_ONBOARD_EXTERNAL_ID'];
-  return createClientFactory({ region, roleNames, ...(externalId ? { externalId } : {}) });
+  return createClientFactory({ region, roleNames, ...(externalId ? { externalId } : {}), ...(sessionName ? { sessionName } : {}) });
 }

@@ -2,10 +2,12 @@
 // scope (reused across warm invocations), the work done by the step function it wraps.
 import { clientFactoryFromEnvironment, type ClientFactory } from './clients.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
+import { sessionNameFor } from '../../core/naming.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from './step-deps.js';
 
 const factories = new Map<string, ClientFactory>();
+const MAX_FACTORIES = 16;
 
 /** Region of the request; ValidateRequest gets the raw request, so read it defensively. */
 function regionOf(event: unknown): string {
@@ -16,12 +18,21 @@ function regionOf(event: unknown): string {
   return fallback;
 }
 
-export function factoryForRegion(region: string): ClientFactory {
-  let factory = factories.get(region);
-  if (!factory) factories.set(region, (factory = clientFactoryFromEnvironment(process.env, region)));
+/** The request's session name (core/naming.ts), or none when the event names no valid request id. */
+function sessionNameOf(event: unknown): string | undefined {
+  const requestId = (event as { request?: { requestId?: unknown } } | undefined)?.request?.requestId;
+  return typeof requestId === 'string' && /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/.test(requestId) ? sessionNameFor(requestId) : undefined;
+}
+
+export function factoryForRegion(region: string, sessionName?: string): ClientFactory {
+  const key = `${region} ${sessionName ?? ''}`;
+  let factory = factories.get(key);
+  // One factory per request's sessions: a warm container serving many requests drops old ones.
+  if (!factory && factories.size >= MAX_FACTORIES) factories.clear();
+  if (!factory) factories.set(key, (factory = clientFactoryFromEnvironment(process.env, region, sessionName)));
   return factory;
 }
 
 export function makeLambdaHandler<In = StepInput, Out = unknown>(step: (input: In, deps: StepDeps) => Promise<Out>): (event: In) => Promise<Out> {
-  return async (event) => step(event, { clients: factoryForRegion(regionOf(event)) });
+  return async (event) => step(event, { clients: factoryForRegion(regionOf(event), sessionNameOf(event)) });
 }

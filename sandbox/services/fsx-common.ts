@@ -125,6 +125,11 @@ export function asServiceLinkedRole<T>(sim: Sim, fs: FileSystemState, eventName:
   }
 }
 
+/** aws:ResourceTag/<key> for each tag of the resource acted on: IAM evaluates tag conditions against them. */
+export function resourceTagContext(tags: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value]));
+}
+
 export function tagList(tags: Record<string, string>) {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }

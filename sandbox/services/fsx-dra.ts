@@ -15,6 +15,7 @@ import {
   tagList,
   tagMap,
   validateCallerS3Access,
+  resourceTagContext,
 } from './fsx-common.js';
 import { draLink, linkLifecycle, linksOf, usable } from './fsx-links.js';
 import type { ServiceModel } from './types.js';
@@ -155,7 +156,12 @@ export const fsxAssociations: ServiceModel = {
     if (!dra || dra.account !== call.caller.account || dra.region !== call.region)
       throw new SimError('DataRepositoryAssociationNotFound', `Data repository association '${call.input.AssociationId}' does not exist.`);
     call.resources.push({ ARN: dra.arn, accountId: dra.account, type: 'AWS::FSx::DataRepositoryAssociation' });
-    call.sim.authorize('fsx', call.caller, { action: 'fsx:DeleteDataRepositoryAssociation', resource: dra.arn, resourceAccount: dra.account });
+    call.sim.authorize('fsx', call.caller, {
+      action: 'fsx:DeleteDataRepositoryAssociation',
+      resource: dra.arn,
+      resourceAccount: dra.account,
+      context: resourceTagContext(dra.tags),
+    });
     if (dra.deletingAt === undefined) {
       dra.deletingAt = call.sim.now();
       dra.goneAt = dra.deletingAt + DRA_DELETE_SECONDS * 1000;

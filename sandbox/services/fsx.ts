@@ -16,6 +16,7 @@ import {
   tagList,
   tagMap,
   validateCallerS3Access,
+  resourceTagContext,
 } from './fsx-common.js';
 import { checkFileSystemNetwork } from './ec2.js';
 import { checkAtRestKey } from './fsx-at-rest-key.js';
@@ -225,7 +226,12 @@ export const fsx: ServiceModel = {
   DeleteFileSystem(call) {
     const fs = findFileSystem(call.sim, String(call.input.FileSystemId ?? ''), call.caller.account, call.region);
     call.resources.push({ ARN: fs.arn, accountId: fs.account, type: 'AWS::FSx::FileSystem' });
-    call.sim.authorize('fsx', call.caller, { action: 'fsx:DeleteFileSystem', resource: fs.arn, resourceAccount: fs.account });
+    call.sim.authorize('fsx', call.caller, {
+      action: 'fsx:DeleteFileSystem',
+      resource: fs.arn,
+      resourceAccount: fs.account,
+      context: resourceTagContext(fs.tags),
+    });
     if (fs.deletingAt === undefined) {
       fs.deletingAt = call.sim.now();
       fs.goneAt = fs.deletingAt + FILE_SYSTEM_DELETE_SECONDS * 1000;

@@ -101,7 +101,10 @@ export const ssm: ServiceModel = {
       resource: `arn:aws:ssm:${call.region}::document/AWS-RunShellScript`,
       resourceAccount: call.caller.account,
     });
-    call.sim.authorize('ssm', call.caller, { action: 'ssm:SendCommand', resource: instanceArn, resourceAccount: call.caller.account });
+    // The instance's tags are in the request context as ssm:resourceTag/<key> (SSM User Guide,
+    // "Restricting Run Command access based on tags"); a missing instance has none.
+    const tagContext = Object.fromEntries(Object.entries(instance?.tags ?? {}).map(([key, value]) => [`ssm:resourceTag/${key}`, value]));
+    call.sim.authorize('ssm', call.caller, { action: 'ssm:SendCommand', resource: instanceArn, resourceAccount: call.caller.account, context: tagContext });
     if (!instance || instance.account !== call.caller.account || instance.region !== call.region) {
       throw new SimError('InvalidInstanceId', `Instances [[${ids[0]}]] not in a valid state for account ${call.caller.account}`);
     }

@@ -50,6 +50,10 @@ describe('declared accounts', () => {
       expect((await run(request, sandbox, { handlers })).status).toBe('SUCCEEDED');
       expect((await run(request, sandbox, { handlers, machine: 'rollback-only' })).status).toBe('SUCCEEDED');
     }
+    // RevokeGrant reads the key policy in C only when A may not list the grants: after a ShareKey that failed.
+    const shareKeyFailed = await freshSandbox();
+    shareKeyFailed.faults = { permanent: { 'kms:PutKeyPolicy': { code: 'KMSInternalException', message: 'injected', httpStatusCode: 500 } } };
+    expect((await run({ ...p2Example, requestId: 'share-key-failed' }, shareKeyFailed, { handlers })).status).toBe('FAILED');
     for (const name of allStepNames) {
       expect.soft([...(seen.get(name) ?? [])].sort(), name).toEqual([...Steps[name].accounts].sort());
     }

@@ -22,10 +22,34 @@ describe('deployment context', () => {
     expect(config.accounts.key).toEqual(['333333333333']);
   });
 
-  it('defaults keyArns to every key of each key account in the region', () => {
+  it('requires exact key ARNs, refusing a pattern with the rule it breaks', () => {
     const { keyArns: _unused, ...rest } = base();
-    const config = readConfig(reader({ ...rest, keyAccounts: ['333333333333', '555555555555'] }), {});
-    expect(config.keyArns).toEqual(['arn:aws:kms:us-east-1:333333333333:key/*', 'arn:aws:kms:us-east-1:555555555555:key/*']);
+    expect(() => readConfig(reader(rest), {})).toThrow(/context "keyArns" is required: the exact ARNs/);
+    expect(() => readConfig(reader({ ...base(), keyArns: ['arn:aws:kms:us-east-1:333333333333:key/*'] }), {})).toThrow(
+      /context "keyArns" must list exact key ARNs, not patterns .*kms:PutKeyPolicy is never granted on a wildcard/,
+    );
+    expect(() => readConfig(reader({ ...base(), keyArns: ['arn:aws:kms:us-east-1:333333333333:alias/data'] }), {})).toThrow(
+      /context "keyArns" must be KMS key ARNs/,
+    );
+    const exact = 'arn:aws:kms:us-east-1:333333333333:key/2a1bae3d-a3e7-475b-acb2-b0dd92a5ff99';
+    expect(readConfig(reader({ ...base(), keyArns: [exact] }), {}).keyArns).toEqual([exact]);
+  });
+
+  it('names the function roles <functionRolePrefix>-<StateName>, within 64 characters, and refuses the retired orchestratorRoleName', () => {
+    expect(readConfig(reader(base()), {}).functionRolePrefix).toBe('fsx-onboard');
+    expect(readConfig(reader({ ...base(), functionRolePrefix: 'team42-fsx' }), {}).functionRolePrefix).toBe('team42-fsx');
+    expect(() => readConfig(reader({ ...base(), functionRolePrefix: 'x'.repeat(24) }), {})).toThrow(/functionRolePrefix.*1-23 characters/);
+    expect(() => readConfig(reader({ ...base(), orchestratorRoleName: 'fsx-onboard-orchestrator' }), {})).toThrow(/orchestratorRoleName.*functionRolePrefix/);
+  });
+
+  it('reads the Lustre-client tag and the linked prefixes, refusing prefixes of unconfigured buckets', () => {
+    const config = readConfig(reader({ ...base(), lustreClientTagKey: 'ops:lustre', lustreClientTagValue: 'yes' }), {});
+    expect(config.lustreClientTag).toEqual({ key: 'ops:lustre', value: 'yes' });
+    const { lustreClientTagKey: _k, lustreClientTagValue: _v, linkedPrefixes: _p, ...defaults } = base();
+    expect(readConfig(reader(defaults), {})).toMatchObject({ lustreClientTag: { key: 'fsx-onboard:lustre-client', value: 'true' }, linkedPrefixes: [] });
+    expect(() => readConfig(reader({ ...base(), lustreClientTagKey: 'aws:reserved' }), {})).toThrow(/lustreClientTagKey/);
+    expect(() => readConfig(reader({ ...base(), linkedPrefixes: ['other-bucket/data/'] }), {})).toThrow(/linkedPrefixes.*outside "bucketNames": other-bucket/);
+    expect(() => readConfig(reader({ ...base(), linkedPrefixes: ['genomics-reference-data/*'] }), {})).toThrow(/linkedPrefixes.*no wildcards/);
   });
 
   it('falls back to the CLI environment for the orchestrator account and region', () => {

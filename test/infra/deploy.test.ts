@@ -70,7 +70,8 @@ describe('external id', () => {
   it("accepts cdk.json's example id only with example accounts (one digit repeated)", () => {
     expect(cdkContext()['externalId']).toBe(EXAMPLE_EXTERNAL_ID);
     expect(readConfig(reader(cdkContext()), {}).externalId).toBe(EXAMPLE_EXTERNAL_ID);
-    expect(() => readConfig(reader({ ...cdkContext(), keyAccounts: ['123456789012'], keyArns: [] }), {})).toThrow(/example.*123456789012/);
+    const realKey = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    expect(() => readConfig(reader({ ...cdkContext(), keyAccounts: ['123456789012'], keyArns: [realKey] }), {})).toThrow(/example.*123456789012/);
     expect(() => readConfig(reader({ ...cdkContext(), orchestratorAccount: '123456789012' }), {})).toThrow(/example.*123456789012/);
     expect(readConfig(reader({ ...cdkContext(), orchestratorAccount: '123456789012', externalId: 'a1b2c3d4e5f6' }), {}).externalId).toBe('a1b2c3d4e5f6');
   });
@@ -78,9 +79,9 @@ describe('external id', () => {
 
 describe('partitions', () => {
   it('builds every ARN of the target roles in the region’s partition (China here)', () => {
-    // keyArns unset: the default (every key of the key account) is built for the region.
-    const synth = synthesize({ region: 'cn-north-1', keyArns: undefined });
-    expect(synth.config.keyArns).toEqual(['arn:aws-cn:kms:cn-north-1:333333333333:key/*']);
+    const key = 'arn:aws-cn:kms:cn-north-1:333333333333:key/2a1bae3d-a3e7-475b-acb2-b0dd92a5ff99';
+    const synth = synthesize({ region: 'cn-north-1', keyArns: [key] });
+    expect(synth.config.keyArns).toEqual([key]);
     for (const [account, template] of synth.targetTemplates) {
       const text = JSON.stringify(resolveIntrinsics(template.toJSON() as Json, { partition: 'aws-cn', region: 'cn-north-1', account }));
       expect(text, account).toContain('arn:aws-cn:');

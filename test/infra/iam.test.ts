@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { WILDCARD_REASONS } from '../../infra/wildcards.js';
-import { allStepNames } from '../../workflow/steps.js';
+import { allStepNames, type StepName } from '../../workflow/steps.js';
+import { stepsActingThrough } from '../../infra/function-roles.js';
+import type { TargetRole } from '../../core/roles.js';
 import { allStatements, asList, resolveIntrinsics, synthesize, type FoundStatement, type Json, type Synthesized } from './synth.js';
 
 let synth: Synthesized;
@@ -80,43 +82,50 @@ describe('least privilege', () => {
         unexpected.push(`${account} ${found.resource} ${JSON.stringify(actions)} on ${JSON.stringify(res)}`);
       }
     }
-    // The orchestrator's own patterns: its change records and the onboarding machines' executions.
+    // The orchestrator's own patterns: the change records of the two steps keeping them, and the onboarding machines' executions.
     const { region, orchestratorAccount: a } = synth.config;
-    const functionRole = findId('AWS::IAM::Role', (r) => r.Properties['RoleName'] === synth.config.orchestratorRoleName);
+    const roleOf = (step: string) => findId('AWS::IAM::Role', (r) => r.Properties['RoleName'] === `fsx-onboard-${step}`);
     const apiPolicy = findId('AWS::IAM::Policy', (r) => JSON.stringify(r.Properties).includes('states:DescribeExecution'));
     const execution = (name: string) => `arn:aws:states:${region}:${a}:execution:${name}:*`;
+    const records = `["arn:aws:ssm:${region}:${a}:parameter/fsx-onboard/change-records/*"]`;
     expect(unexpected.sort()).toEqual(
       [
-        `${a} ${functionRole} ["ssm:GetParameter","ssm:PutParameter","ssm:DeleteParameter"] on ["arn:aws:ssm:${region}:${a}:parameter/fsx-onboard/change-records/*"]`,
+        `${a} ${roleOf('SetDefaultEncryption')} ["ssm:GetParameter","ssm:PutParameter"] on ${records}`,
+        `${a} ${roleOf('RestoreDefaultEncryption')} ["ssm:GetParameter","ssm:DeleteParameter"] on ${records}`,
         `${a} ${apiPolicy} ["states:DescribeExecution"] on ${JSON.stringify([execution('fsx-onboard-rollback-on-failure'), execution('fsx-onboard-stop-on-failure')])}`,
       ].sort(),
     );
   });
 
-  it('lets the functions assume exactly the configured target roles and keep change records under /fsx-onboard/change-records/', () => {
+  it('gives each function its own role, assuming exactly the target roles its step acts through', () => {
     const all = resources(synth.orchestratorTemplate);
-    const [roleId, role] = Object.entries(all).find(([, r]) => r.Type === 'AWS::IAM::Role' && r.Properties['RoleName'] === synth.config.orchestratorRoleName)!;
-    expect(role.Properties['AssumeRolePolicyDocument']).toEqual({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-    });
-    const statements = allStatements(synth.orchestratorTemplate).filter(
-      (s) => s.resource === roleId || JSON.stringify(all[s.resource]?.Properties['Roles'] ?? []).includes(roleId),
-    );
-    const resolved = statements.map((s) => resolveIntrinsics(s.statement, pseudo(synth.config.orchestratorAccount)) as Record<string, Json>);
-    const assume = resolved.filter((s) => asList(s['Action']).includes('sts:AssumeRole'));
-    const expectedRoles = (['fileSystem', 'bucket', 'key'] as const).flatMap((r) =>
-      synth.config.accounts[r].map((acct) => `arn:aws:iam::${acct}:role/${synth.config.roleNames[r]}`),
-    );
-    expect(assume.flatMap((s) => asList(s['Resource'])).sort()).toEqual(expectedRoles.sort());
-    const ssm = resolved.filter((s) => asList(s['Action']).some((a) => String(a).startsWith('ssm:')));
-    expect(ssm.flatMap((s) => asList(s['Action'])).sort()).toEqual(['ssm:DeleteParameter', 'ssm:GetParameter', 'ssm:PutParameter']);
-    expect(ssm.flatMap((s) => asList(s['Resource']))).toEqual([
-      `arn:aws:ssm:${synth.config.region}:${synth.config.orchestratorAccount}:parameter/fsx-onboard/change-records/*`,
-    ]);
-    const functions = Object.values(all).filter((r) => r.Type === 'AWS::Lambda::Function');
+    const functions = Object.entries(all).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
     expect(functions).toHaveLength(allStepNames.length);
-    for (const f of functions) expect(f.Properties['Role']).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+    const roleIds = functions.map(([, f]) => (f.Properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]);
+    expect(new Set(roleIds).size).toBe(allStepNames.length);
+    const assumedBy = (step: StepName) => {
+      const [roleId, role] = Object.entries(all).find(([, r]) => r.Type === 'AWS::IAM::Role' && r.Properties['RoleName'] === `fsx-onboard-${step}`)!;
+      expect(roleIds).toContain(roleId);
+      expect(role.Properties['AssumeRolePolicyDocument']).toEqual({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      });
+      const statements = allStatements(synth.orchestratorTemplate).filter(
+        (st) => st.resource === roleId || JSON.stringify(all[st.resource]?.Properties['Roles'] ?? []).includes(`"${roleId}"`),
+      );
+      const resolved = statements.map((st) => resolveIntrinsics(st.statement, pseudo(synth.config.orchestratorAccount)) as Record<string, Json>);
+      return resolved
+        .filter((st) => asList(st['Action']).includes('sts:AssumeRole'))
+        .flatMap((st) => asList(st['Resource']))
+        .map((arn) => String(arn).split('/').pop())
+        .sort();
+    };
+    expect(assumedBy('ShareKey')).toEqual(['fsx-onboard-key']);
+    expect(assumedBy('CreateGrant')).toEqual(['fsx-onboard-filesystem']);
+    expect(assumedBy('RevokeGrant')).toEqual(['fsx-onboard-filesystem', 'fsx-onboard-key']);
+    expect(assumedBy('SetDefaultEncryption')).toEqual(['fsx-onboard-bucket']);
+    expect(assumedBy('ValidateRequest')).toEqual(['fsx-onboard-bucket', 'fsx-onboard-filesystem', 'fsx-onboard-key']);
+    for (const step of allStepNames) expect(`fsx-onboard-${step}`.length).toBeLessThanOrEqual(64);
   });
 
   it('lets each state machine invoke only the unqualified functions of its own definition', () => {
@@ -140,7 +149,9 @@ describe('least privilege', () => {
 });
 
 describe('target-account roles', () => {
-  const orchestratorArn = () => `arn:aws:iam::${synth.config.orchestratorAccount}:role/${synth.config.orchestratorRoleName}`;
+  const roleKind = (name: string): TargetRole => (['fileSystem', 'bucket', 'key'] as const).find((r) => synth.config.roleNames[r] === name)!;
+  const functionArns = (role: TargetRole, account = synth.config.orchestratorAccount, prefix = 'fsx-onboard') =>
+    stepsActingThrough(role).map((step) => `arn:aws:iam::${account}:role/${prefix}-${step}`);
 
   function targetRoles(template: Template) {
     return Object.values(resources(template)).filter((r) => r.Type === 'AWS::IAM::Role');
@@ -179,20 +190,19 @@ describe('target-account roles', () => {
       'fsx-onboard-filesystem': [
         'DiagnoseDeniedExport',
         'Ec2ReadsByFsx',
-        'FindAndRevokeGrants',
         'FindFsxS3ServiceLinkedRole',
+        'FsxCreateFileSystemsAndAssociations',
+        'FsxDeleteOwnResources',
         'FsxDescribe',
-        'FsxManageFileSystemsAndAssociations',
         'FsxS3ServiceLinkedRole',
         'FsxServiceLinkedRole',
-        'GrantToFsxServiceLinkedRole',
         'LustreClientCommands',
         'LustreClientResults',
         'S3AccessValidatedByFsx',
       ],
-      'fsx-onboard-bucket': ['CanaryEncryptionViaS3', 'CanaryObjects', 'ExportReports', 'SampleObjectEncryption'],
-      // Grants moved to the file-system role (A): the SLR's grant must come from the file system's account.
-      'fsx-onboard-key': ['KeyPolicy'],
+      // KMS statements name exact key ARNs (context keyArns): no "*" there.
+      'fsx-onboard-bucket': ['CanaryObjects', 'ExportReports', 'SampleObjectEncryption'],
+      'fsx-onboard-key': [],
     };
     for (const [account, template] of synth.targetTemplates) {
       for (const role of targetRoles(template)) {
@@ -207,36 +217,91 @@ describe('target-account roles', () => {
     }
   });
 
-  it('trusts only the orchestrator function role, and only with the external id', () => {
+  it('trusts exactly the function roles of the steps acting through it, with the external id and an fsx-onboard source identity', () => {
     for (const [account, template] of synth.targetTemplates) {
       for (const role of targetRoles(template)) {
         const trust = resolveIntrinsics(role.Properties['AssumeRolePolicyDocument']!, pseudo(account)) as { Statement: Record<string, Json>[] };
         const allows = trust.Statement.filter((s) => s['Effect'] === 'Allow');
-        expect(allows.length).toBeGreaterThan(0);
-        for (const s of allows) {
-          expect(asList(s['Action']).filter((a) => a !== 'sts:TagSession')).toEqual(['sts:AssumeRole']);
-          const principal = s['Principal'] as Record<string, Json>;
-          expect(Object.keys(principal)).toEqual(['AWS']);
-          const principals = asList(principal['AWS']);
-          const byRoleArn = principals.length === 1 && principals[0] === orchestratorArn();
-          const byAccountAndArnCondition =
-            principals.length === 1 &&
-            principals[0] === `arn:aws:iam::${synth.config.orchestratorAccount}:root` &&
-            JSON.stringify(s['Condition']).includes(`"aws:PrincipalArn":"${orchestratorArn()}"`);
-          expect(byRoleArn || byAccountAndArnCondition, JSON.stringify(s)).toBe(true);
-          expect((s['Condition'] as Record<string, Record<string, Json>>)['StringEquals']).toMatchObject({ 'sts:ExternalId': synth.config.externalId });
-        }
+        expect(allows).toHaveLength(1);
+        const [s] = allows as [Record<string, Json>];
+        expect(asList(s['Action'])).toEqual(['sts:AssumeRole', 'sts:SetSourceIdentity']);
+        const principal = s['Principal'] as Record<string, Json>;
+        expect(Object.keys(principal)).toEqual(['AWS']);
+        expect(asList(principal['AWS']).sort()).toEqual(functionArns(roleKind(String(role.Properties['RoleName']))).sort());
+        expect(s['Condition']).toEqual({
+          StringEquals: { 'sts:ExternalId': synth.config.externalId },
+          StringLike: { 'sts:SourceIdentity': 'fsx-onboard-*' },
+        });
+      }
+    }
+    // The key role is not trusted by, e.g., the file-system steps.
+    expect(functionArns('key').some((arn) => arn.endsWith('/fsx-onboard-CreateFileSystem'))).toBe(false);
+  });
+
+  it('carries the external id and function role prefix given as context', () => {
+    const s = synthesize({ externalId: 'team-42-onboarding', functionRolePrefix: 'onboarder', orchestratorAccount: '999999999999' });
+    const role = targetRoles(s.targetTemplates.get('222222222222')!)[0]!;
+    const trust = resolveIntrinsics(role.Properties['AssumeRolePolicyDocument']!, pseudo('222222222222')) as { Statement: Record<string, Json>[] };
+    const text = JSON.stringify(trust);
+    expect(text).toContain('"sts:ExternalId":"team-42-onboarding"');
+    expect(asList((trust.Statement[0]!['Principal'] as Record<string, Json>)['AWS']).sort()).toEqual(
+      functionArns('bucket', '999999999999', 'onboarder').sort(),
+    );
+    expect(text).not.toContain('fsx-onboard-change-me');
+  });
+});
+
+describe('destructive rights are fenced', () => {
+  const fileSystemRole = () => {
+    const account = synth.config.accounts.fileSystem[0]!;
+    const template = synth.targetTemplates.get(account)!;
+    const role = Object.values(resources(template)).find((r) => r.Properties['RoleName'] === 'fsx-onboard-filesystem')!;
+    const policies = resolveIntrinsics(role.Properties['Policies']!, pseudo(account)) as { PolicyDocument: { Statement: Record<string, Json>[] } }[];
+    return policies.flatMap((p) => p.PolicyDocument.Statement);
+  };
+  const withAction = (statements: Record<string, Json>[], action: string) => statements.filter((s) => asList(s['Action']).includes(action));
+
+  it('conditions SendCommand on instances on the Lustre-client tag, the document unconditioned', () => {
+    const send = withAction(fileSystemRole(), 'ssm:SendCommand');
+    const onInstances = send.find((s) => asList(s['Resource']).some((r) => String(r).includes(':instance/')))!;
+    expect(onInstances['Condition']).toEqual({ StringEquals: { 'ssm:resourceTag/fsx-onboard:lustre-client': 'true' } });
+    const onDocument = send.find((s) => asList(s['Resource']).some((r) => String(r).includes(':document/')))!;
+    expect(asList(onDocument['Resource'])).toEqual([`arn:aws:ssm:${synth.config.region}::document/AWS-RunShellScript`]);
+    expect(onDocument['Condition']).toBeUndefined();
+    const custom = synthesize({ lustreClientTagKey: 'ops:lustre', lustreClientTagValue: 'yes' });
+    expect(JSON.stringify(custom.targetTemplates.get('111111111111')!.toJSON())).toContain('"ssm:resourceTag/ops:lustre":"yes"');
+  });
+
+  it('conditions the FSx deletes on the managed-by tag CreateFileSystem and CreateDataRepositoryAssociation set', () => {
+    for (const action of ['fsx:DeleteFileSystem', 'fsx:DeleteDataRepositoryAssociation']) {
+      const [s, ...more] = withAction(fileSystemRole(), action);
+      expect(more).toEqual([]);
+      expect(s!['Condition']).toEqual({ StringEquals: { 'aws:ResourceTag/fsx-onboard:managed-by': 'fsx-onboard' } });
+    }
+  });
+
+  it('grants KMS actions only on the configured key ARNs, never a pattern', () => {
+    for (const [account, template] of synth.targetTemplates) {
+      for (const found of allStatements(template)) {
+        const kms = actionsOf(found).filter((a) => a.startsWith('kms:'));
+        if (kms.length === 0) continue;
+        const res = asList(resolveIntrinsics(found.statement['Resource'] ?? null, pseudo(account))) as string[];
+        for (const r of res) expect(synth.config.keyArns, `${account} ${kms.join()}`).toContain(r);
       }
     }
   });
 
-  it('carries the external id and orchestrator role name given as context', () => {
-    const s = synthesize({ externalId: 'team-42-onboarding', orchestratorRoleName: 'onboarder', orchestratorAccount: '999999999999' });
-    const role = targetRoles(s.targetTemplates.get('222222222222')!)[0]!;
-    const text = JSON.stringify(resolveIntrinsics(role.Properties['AssumeRolePolicyDocument']!, pseudo('222222222222')));
-    expect(text).toContain('"sts:ExternalId":"team-42-onboarding"');
-    expect(text).toContain('arn:aws:iam::999999999999');
-    expect(text).toContain('onboarder');
-    expect(text).not.toContain('fsx-onboard-change-me');
+  it("limits the file-system role's S3 access to the linked prefixes where they are configured", () => {
+    const s3 = fileSystemRole().find((s) => s['Sid'] === 'S3AccessValidatedByFsx')!;
+    expect(asList(s3['Resource']).sort()).toEqual(
+      [
+        'arn:aws:s3:::genomics-reference-data',
+        'arn:aws:s3:::ml-training-sets',
+        'arn:aws:s3:::genomics-reference-data/cohort-2026/*',
+        'arn:aws:s3:::genomics-reference-data/cohort-2026-own-key/*',
+        // No linkedPrefixes entry for this bucket: the whole bucket.
+        'arn:aws:s3:::ml-training-sets/*',
+      ].sort(),
+    );
   });
 });

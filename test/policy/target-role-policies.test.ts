@@ -5,6 +5,7 @@ import { evaluateAccess } from '../../policy/evaluate.js';
 import {
   bucketRolePolicy,
   fileSystemRolePolicy,
+  functionRolePolicy,
   orchestratorRolePolicy,
   targetRoleArn,
   targetRolePolicies,
@@ -19,11 +20,14 @@ const facts: DeploymentFacts = {
   accounts: { fileSystem: A, bucket: B, key: C },
   orchestratorAccountId: A,
   bucketNames: [BUCKET],
-  keyArns: [`arn:aws:kms:${REGION}:${C}:key/*`],
+  keyArns: [KEY_ARN],
 };
 
 type Who = TargetRole | 'orchestrator';
-const documents: Record<Who, PolicyDocument> = { ...targetRolePolicies(facts), orchestrator: orchestratorRolePolicy(facts) };
+const documents: Record<Who, PolicyDocument> = {
+  ...targetRolePolicies({ ...facts, linkedPrefixes: [`${BUCKET}/${PREFIX}`] }),
+  orchestrator: orchestratorRolePolicy(facts),
+};
 const accountOf: Record<Who, string> = { fileSystem: A, bucket: B, key: C, orchestrator: A };
 const roleNameOf: Record<Who, string> = {
   fileSystem: 'fsx-onboard-filesystem',
@@ -54,6 +58,8 @@ const instance = `arn:aws:ec2:${REGION}:${A}:instance/i-0123456789abcdef0`;
 const runShell = `arn:aws:ssm:${REGION}::document/AWS-RunShellScript`;
 const record = `arn:aws:ssm:${REGION}:${A}:parameter/fsx-onboard/change-records/req-1`;
 const viaS3 = { 'kms:ViaService': `s3.${REGION}.amazonaws.com` };
+const tagged = { 'ssm:resourceTag/fsx-onboard:lustre-client': 'true' };
+const managed = { 'aws:ResourceTag/fsx-onboard:managed-by': 'fsx-onboard' };
 const grantContext = { 'kms:GranteePrincipal': SLR_ARN, 'kms:GrantOperations': [...GRANT_OPERATIONS] };
 
 // CONTRACT.md "Each step: role used → SDK commands", as IAM sees each command.
@@ -108,12 +114,12 @@ const commands: [state: string, command: string, action: string, who: Who, resou
   ['VerifyExport', 'kms ListGrants (task analysis)', 'kms:ListGrants', 'fileSystem', KEY_ARN],
   ['StartTestExport', 's3 PutObject (S3-side canary)', 's3:PutObject', 'bucket', canary],
   ['StartTestExport', 's3 PutObject (SSE-KMS data key)', 'kms:GenerateDataKey', 'bucket', KEY_ARN, viaS3],
-  ['StartTestExport', 'ssm SendCommand (instance)', 'ssm:SendCommand', 'fileSystem', instance],
+  ['StartTestExport', 'ssm SendCommand (instance)', 'ssm:SendCommand', 'fileSystem', instance, tagged],
   ['StartTestExport', 'ssm SendCommand (document)', 'ssm:SendCommand', 'fileSystem', runShell],
   ['StartTestExport', 'fsx CreateDataRepositoryTask', 'fsx:CreateDataRepositoryTask', 'fileSystem', fsArn],
   ['StartTestExport', 'fsx CreateDataRepositoryTask', 'fsx:CreateDataRepositoryTask', 'fileSystem', taskArn],
   ['WaitForTestExport', 'ssm GetCommandInvocation', 'ssm:GetCommandInvocation', 'fileSystem', '*'],
-  ['WaitForTestExport', 'ssm SendCommand', 'ssm:SendCommand', 'fileSystem', instance],
+  ['WaitForTestExport', 'ssm SendCommand', 'ssm:SendCommand', 'fileSystem', instance, tagged],
   ['WaitForTestExport', 'fsx DescribeDataRepositoryTasks', 'fsx:DescribeDataRepositoryTasks', 'fileSystem', '*'],
   ['VerifyExport', 's3 HeadObject', 's3:GetObject', 'bucket', exported],
   ['VerifyExport', 's3 GetObject (task report)', 's3:GetObject', 'bucket', report],
@@ -126,10 +132,10 @@ const commands: [state: string, command: string, action: string, who: Who, resou
   ['RemoveBucketAccess', 's3 PutBucketPolicy', 's3:PutBucketPolicy', 'bucket', BUCKET_ARN],
   ['RemoveBucketAccess', 's3 DeleteBucketPolicy', 's3:DeleteBucketPolicy', 'bucket', BUCKET_ARN],
   ['DeleteDataRepositoryAssociation', 'fsx DescribeDataRepositoryAssociations', 'fsx:DescribeDataRepositoryAssociations', 'fileSystem', '*'],
-  ['DeleteDataRepositoryAssociation', 'fsx DeleteDataRepositoryAssociation', 'fsx:DeleteDataRepositoryAssociation', 'fileSystem', draArn],
+  ['DeleteDataRepositoryAssociation', 'fsx DeleteDataRepositoryAssociation', 'fsx:DeleteDataRepositoryAssociation', 'fileSystem', draArn, managed],
   ['WaitForDataRepositoryAssociationDeletion', 'fsx DescribeDataRepositoryAssociations', 'fsx:DescribeDataRepositoryAssociations', 'fileSystem', '*'],
   ['DeleteFileSystem', 'fsx DescribeFileSystems', 'fsx:DescribeFileSystems', 'fileSystem', '*'],
-  ['DeleteFileSystem', 'fsx DeleteFileSystem', 'fsx:DeleteFileSystem', 'fileSystem', fsArn],
+  ['DeleteFileSystem', 'fsx DeleteFileSystem', 'fsx:DeleteFileSystem', 'fileSystem', fsArn, managed],
   ['WaitForFileSystemDeletion', 'fsx DescribeFileSystems', 'fsx:DescribeFileSystems', 'fileSystem', '*'],
   ['RestoreDefaultEncryption', 'ssm GetParameter', 'ssm:GetParameter', 'orchestrator', record],
   ['RestoreDefaultEncryption', 's3 PutBucketEncryption', 's3:PutEncryptionConfiguration', 'bucket', BUCKET_ARN],
@@ -215,6 +221,17 @@ describe('target role policies stay least-privilege', () => {
     ['fileSystem', 'iam:PutRolePolicy', `arn:aws:iam::${A}:role/admin`, {}, 'edits other roles'],
     ['fileSystem', 'fsx:DeleteBackup', `arn:aws:fsx:${REGION}:${A}:backup/backup-1`, {}, 'deletes backups'],
     ['fileSystem', 'ssm:SendCommand', `arn:aws:ssm:${REGION}:${A}:document/AWS-RunPowerShellScript`, {}, 'runs other documents'],
+    ['fileSystem', 'ssm:SendCommand', instance, {}, 'runs commands on an untagged instance'],
+    ['fileSystem', 'ssm:SendCommand', instance, { 'ssm:resourceTag/fsx-onboard:lustre-client': 'false' }, 'runs commands on an instance tagged otherwise'],
+    ['fileSystem', 'fsx:DeleteFileSystem', fsArn, {}, 'deletes a file system it did not create'],
+    [
+      'fileSystem',
+      'fsx:DeleteDataRepositoryAssociation',
+      draArn,
+      { 'aws:ResourceTag/fsx-onboard:managed-by': 'someone' },
+      'deletes an association it did not create',
+    ],
+    ['fileSystem', 's3:PutObject', `${BUCKET_ARN}/other-prefix/x`, {}, 'writes outside the linked prefixes (when configured)'],
     ['orchestrator', 'ssm:PutParameter', `arn:aws:ssm:${REGION}:${A}:parameter/prod/db-password`, {}, 'writes other parameters'],
     ['orchestrator', 'sts:AssumeRole', `arn:aws:iam::${B}:role/admin`, {}, 'assumes other roles'],
   ] as const)('does not let the %s role %s on %s (%s)', (who, action, resource, context, _why) => {
@@ -238,25 +255,41 @@ describe('target role policies stay least-privilege', () => {
 });
 
 describe('targetRoleTrustPolicy', () => {
-  const orchestrator = role(A, 'fsx-onboard-orchestrator', 'step');
-  const assume = (trust: PolicyDocument, context: Record<string, string> = {}, principal = orchestrator) =>
+  const fn = role(A, 'fsx-onboard-ShareKey', 'fsx-onboard-req-1');
+  const identity = { 'sts:SourceIdentity': 'fsx-onboard-req-1' };
+  const assume = (trust: PolicyDocument, context: Record<string, string> = {}, principal = fn) =>
     evaluateAccess({
       request: { action: 'sts:AssumeRole', resource: `arn:aws:iam::${B}:role/fsx-onboard-bucket`, resourceAccount: B, principal, context },
       identityPolicies: [orchestratorRolePolicy(facts)],
       resourcePolicy: trust,
     });
 
-  it('lets the orchestrator assume a target role in another account with the external id', () => {
-    const trust = targetRoleTrustPolicy([orchestrator.arn], 'ext-123');
-    expect(assume(trust, { 'sts:ExternalId': 'ext-123' }).allowed).toBe(true);
-    expect(assume(trust, { 'sts:ExternalId': 'wrong' }).deniedBecause).toBe('no-resource-allow');
-    expect(assume(trust).deniedBecause).toBe('no-resource-allow');
+  it('lets a named function role assume a target role in another account with the external id and an fsx-onboard source identity', () => {
+    const trust = targetRoleTrustPolicy([fn.arn], 'ext-123');
+    expect(assume(trust, { 'sts:ExternalId': 'ext-123', ...identity }).allowed).toBe(true);
+    expect(assume(trust, { 'sts:ExternalId': 'wrong', ...identity }).deniedBecause).toBe('no-resource-allow');
+    expect(assume(trust, identity).deniedBecause).toBe('no-resource-allow');
+    expect(assume(trust, { 'sts:ExternalId': 'ext-123' }).deniedBecause).toBe('no-resource-allow');
+    expect(assume(trust, { 'sts:ExternalId': 'ext-123', 'sts:SourceIdentity': 'someone' }).deniedBecause).toBe('no-resource-allow');
   });
 
   it('trusts no one else, and needs no external id when none is configured', () => {
-    const trust = targetRoleTrustPolicy([orchestrator.arn, `arn:aws:iam::${A}:role/second-orchestrator`]);
-    expect(trust.Statement[0]!.Condition).toBeUndefined();
-    expect(assume(trust).allowed).toBe(true);
-    expect(assume(trust, {}, role(A, 'intruder')).allowed).toBe(false);
+    const trust = targetRoleTrustPolicy([fn.arn, `arn:aws:iam::${A}:role/fsx-onboard-UnshareKey`]);
+    expect(trust.Statement[0]!.Condition).toEqual({ StringLike: { 'sts:SourceIdentity': 'fsx-onboard-*' } });
+    expect(trust.Statement[0]!.Action).toEqual(['sts:AssumeRole', 'sts:SetSourceIdentity']);
+    expect(assume(trust, identity).allowed).toBe(true);
+    expect(assume(trust, identity, role(A, 'intruder')).allowed).toBe(false);
+  });
+});
+
+describe('functionRolePolicy', () => {
+  it('names only the target roles and change-record actions a step needs', () => {
+    const policy = functionRolePolicy(facts, { targetRoles: ['key'], changeRecords: [] });
+    expect(policy.Statement).toEqual([
+      { Sid: 'AssumeTargetRoles', Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'], Resource: [`arn:aws:iam::${C}:role/fsx-onboard-key`] },
+    ]);
+    expect(functionRolePolicy(facts, { targetRoles: [], changeRecords: ['ssm:GetParameter'] }).Statement).toEqual([
+      { Sid: 'ChangeRecords', Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: `arn:aws:ssm:${REGION}:${A}:parameter/fsx-onboard/change-records/*` },
+    ]);
   });
 });

@@ -3,7 +3,9 @@
 // invocation is unknown for a moment right after SendCommand).
 import { CreateFileSystemCommand } from '@aws-sdk/client-fsx';
 import { GetCommandInvocationCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { runLocally } from '../../cli/local-runner.js';
 import { fileSystemRolePolicy } from '../../policy/target-role-policies.js';
 import { Sandbox, validateSeed } from '../../sandbox/index.js';
 import { persistent2FileSystem, runOnClient, world } from './world.js';
@@ -73,6 +75,32 @@ describe('FSx network checks (EC2 as the caller)', () => {
   });
 });
 
+describe('seeded client instances', () => {
+  it("runs no command on the shipped seed's untagged client: StartTestExport fails with AccessDeniedException and the onboarding rolls back", async () => {
+    const sandbox = await Sandbox.open({ inMemory: true });
+    const seed = validateSeed(JSON.parse(readFileSync('examples/seeds/untagged-lustre-client.json', 'utf8')));
+    if (!seed.ok) throw new Error(JSON.stringify(seed.problems));
+    expect(sandbox.applySeed(seed.seed).conflicts).toEqual([]);
+    const raw = JSON.parse(readFileSync('examples/request.json', 'utf8')) as unknown;
+    const result = await runLocally(raw, { sandbox });
+    if (result.kind !== 'ran') throw new Error('refused');
+    expect(result.report.status).toBe('FAILED');
+    expect(result.report.error).toBe('AccessDeniedException');
+    expect(result.report.cause).toMatch(
+      /not authorized to perform: ssm:SendCommand on resource: arn:aws:ec2:us-east-1:111111111111:instance\/i-0fedcba9876543210/,
+    );
+    expect(result.report.steps.find((s) => s.name === 'StartTestExport')?.status).toBe('failed');
+    expect(Object.keys(sandbox.state.commands)).toEqual([]);
+    // The seed applied again changes nothing; a different tag set is a conflict.
+    expect(sandbox.applySeed(seed.seed).conflicts).toEqual([]);
+    const tagged = validateSeed({
+      instances: [{ id: 'i-0fedcba9876543210', accountId: '111111111111', region: 'us-east-1', tags: { 'fsx-onboard:lustre-client': 'true' } }],
+    });
+    if (!tagged.ok) throw new Error(JSON.stringify(tagged.problems));
+    expect(sandbox.applySeed(tagged.seed).conflicts).toEqual([expect.stringContaining('instance i-0fedcba9876543210')]);
+  });
+});
+
 describe('seeded subnets and security groups', () => {
   it('are created once, unchanged on a second apply, and a conflict when they differ', async () => {
     const sandbox = await Sandbox.open({ inMemory: true });
@@ -107,6 +135,26 @@ describe('Run Command (AWS-RunShellScript)', () => {
     const out = await runOnClient(w.sandbox, w.fileSystem.ssm, instance(w), ['set -e', 'cat /nowhere/file', "printf '%s\\n' 'after' > /tmp/after"]);
     expect(out).toMatchObject({ Status: 'Failed', ResponseCode: 1 });
     expect(w.sandbox.state.instances[instance(w)]!.localFiles['/tmp/after']).toBeUndefined();
+  });
+
+  // The instance's tags reach the policy as ssm:resourceTag/<key>; the file-system role may run
+  // commands only on instances tagged fsx-onboard:lustre-client = true.
+  it('refuses SendCommand on an instance without the Lustre-client tag (ssm:resourceTag), and sends nothing', async () => {
+    const w = await world();
+    const send = () =>
+      w.fileSystem.ssm.send(new SendCommandCommand({ InstanceIds: [instance(w)], DocumentName: 'AWS-RunShellScript', Parameters: { commands: ['true'] } }));
+    w.sandbox.state.instances[instance(w)]!.tags = { 'fsx-onboard:lustre-client': 'false', team: 'genomics' };
+    await expect(send()).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining(
+        `not authorized to perform: ssm:SendCommand on resource: arn:aws:ec2:${w.request.region}:${w.a}:instance/${instance(w)}`,
+      ),
+    });
+    delete w.sandbox.state.instances[instance(w)]!.tags;
+    await expect(send()).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    expect(Object.keys(w.sandbox.state.commands)).toEqual([]);
+    w.sandbox.state.instances[instance(w)]!.tags = { 'fsx-onboard:lustre-client': 'true' };
+    await expect(send()).resolves.toMatchObject({ Command: { Status: 'Pending' } });
   });
 
   it('answers InvocationDoesNotExist right after SendCommand', async () => {

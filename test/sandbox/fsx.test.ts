@@ -3,6 +3,7 @@ import {
   CreateDataRepositoryAssociationCommand,
   CreateDataRepositoryTaskCommand,
   CreateFileSystemCommand,
+  DeleteDataRepositoryAssociationCommand,
   DeleteFileSystemCommand,
   DescribeDataRepositoryAssociationsCommand,
   DescribeDataRepositoryTasksCommand,
@@ -23,7 +24,10 @@ function fsInput(w: World, extra: Partial<CreateFileSystemCommandInput> = {}): C
     StorageCapacity: 1200,
     SubnetIds: w.request.fileSystem.subnetIds,
     SecurityGroupIds: w.request.fileSystem.securityGroupIds,
-    Tags: [{ Key: 'fsx-onboard:request-id', Value: w.request.requestId }],
+    Tags: [
+      { Key: 'fsx-onboard:request-id', Value: w.request.requestId },
+      { Key: 'fsx-onboard:managed-by', Value: 'fsx-onboard' },
+    ],
     LustreConfiguration: { DeploymentType: 'PERSISTENT_2', PerUnitStorageThroughput: 125 },
     ...extra,
   };
@@ -36,6 +40,7 @@ const draInput = (w: World, fileSystemId: string, token = 'tok-dra', path = w.re
   DataRepositoryPath: `s3://${w.request.bucket.name}/${w.request.bucket.prefix}`,
   BatchImportMetaDataOnCreate: true,
   S3: { AutoImportPolicy: { Events: ['NEW' as const] }, AutoExportPolicy: { Events: ['NEW' as const] } },
+  Tags: [{ Key: 'fsx-onboard:managed-by', Value: 'fsx-onboard' }],
 });
 
 async function lifecycle(w: World, id: string) {
@@ -129,6 +134,27 @@ describe('sandbox FSx', () => {
     expect(Role?.Arn).toContain(':role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/');
     w.sandbox.clock.advance(360);
     expect(await lifecycle(w, FileSystem!.FileSystemId!)).toBe('AVAILABLE');
+  });
+
+  // IAM evaluates aws:ResourceTag/<key> against the tags of the resource acted on; the
+  // file-system role may delete only what carries fsx-onboard:managed-by = fsx-onboard.
+  it('refuses to delete a file system or association without the managed-by tag (aws:ResourceTag)', async () => {
+    const w = await world();
+    await shareBucketAndKey(w);
+    const untagged = { Tags: [{ Key: 'fsx-onboard:request-id', Value: w.request.requestId }] };
+    const { FileSystem } = await w.fileSystem.fsx.send(new CreateFileSystemCommand(fsInput(w, untagged)));
+    const id = FileSystem!.FileSystemId!;
+    const { Association } = await w.fileSystem.fsx.send(new CreateDataRepositoryAssociationCommand({ ...draInput(w, id), Tags: [] }));
+    w.sandbox.clock.advance(600);
+    await expect(w.fileSystem.fsx.send(new DeleteDataRepositoryAssociationCommand({ AssociationId: Association!.AssociationId! }))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringMatching(/not authorized to perform: fsx:DeleteDataRepositoryAssociation .*no identity-based policy allows/),
+    });
+    await expect(w.fileSystem.fsx.send(new DeleteFileSystemCommand({ FileSystemId: id }))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringMatching(/not authorized to perform: fsx:DeleteFileSystem .*no identity-based policy allows/),
+    });
+    expect(await lifecycle(w, id)).toBe('AVAILABLE');
   });
 
   it('deletes a file system with its SLR: DELETING, then FileSystemNotFound', async () => {

@@ -38,6 +38,49 @@ describe('sandbox STS and IAM', () => {
     expect(described.KeyMetadata?.Arn).toBe(request.key.arn);
   });
 
+  // IAM User Guide, "Monitor and control actions taken with assumed roles": setting a source
+  // identity needs sts:SetSourceIdentity in the trust policy; once set it cannot change.
+  it('sets the source identity only when the trust policy allows sts:SetSourceIdentity, and keeps it on the session', async () => {
+    const w = await world();
+    const keyRole = w.sandbox.state.roles[`arn:aws:iam::${w.c}:role/fsx-onboard-key`]!;
+    const allowed = keyRole.trustPolicy;
+    keyRole.trustPolicy = { ...allowed, Statement: allowed.Statement.map((s) => ({ ...s, Action: 'sts:AssumeRole' })) };
+    await expect(w.key.kms.send(new DescribeKeyCommand({ KeyId: w.request.key.arn }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: expect.stringContaining(`not authorized to perform: sts:SetSourceIdentity on resource: arn:aws:iam::${w.c}:role/fsx-onboard-key`),
+    });
+    keyRole.trustPolicy = allowed;
+    const factory = createClientFactory({
+      region: w.request.region,
+      credentials: w.sandbox.orchestratorCredentials,
+      plugins: [w.sandbox.plugin],
+      clientConfig: sandboxClientConfig(),
+      sessionName: 'fsx-onboard-genomics-scratch-2026-11',
+    });
+    await factory.forTarget('key', w.c).kms.send(new DescribeKeyCommand({ KeyId: w.request.key.arn }));
+    const sessions = Object.values(w.sandbox.state.sessions).filter((s) => s.sessionArn.endsWith('/fsx-onboard-genomics-scratch-2026-11'));
+    expect(sessions.map((s) => s.sourceIdentity)).toEqual(['fsx-onboard-genomics-scratch-2026-11']);
+  });
+
+  it('refuses a session name or source identity outside 2-64 characters of [\\w+=,.@-]', async () => {
+    const w = await world();
+    const forName = (sessionName: string) =>
+      createClientFactory({
+        region: w.request.region,
+        credentials: w.sandbox.orchestratorCredentials,
+        plugins: [w.sandbox.plugin],
+        clientConfig: sandboxClientConfig(),
+        sessionName,
+      })
+        .forTarget('key', w.c)
+        .kms.send(new DescribeKeyCommand({ KeyId: w.request.key.arn }));
+    await expect(forName('fsx-onboard-has space')).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringContaining('roleSessionName') });
+    await expect(forName(`fsx-onboard-${'x'.repeat(60)}`)).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining('length between 2 and 64'),
+    });
+  });
+
   it('rejects unknown access keys', async () => {
     const w = await world();
     const factory = createClientFactory({

@@ -1,0 +1,37 @@
+// One IAM role per step function. What each may do follows from the accounts its step acts in
+// (workflow/steps.ts): A, B and C are the file-system, bucket and key target roles it may
+// assume; "orchestrator" is the change records in the orchestrator's own Parameter Store.
+// The names are fixed (<prefix>-<StateName>) because the target roles in other accounts can
+// trust a role only by a literal ARN.
+import type { TargetRole } from '../core/roles.js';
+import type { FunctionAccess } from '../policy/target-role-policies.js';
+import { allStepNames, Steps, type StepAccount, type StepName } from '../workflow/steps.js';
+import { partitionOf, type DeploymentConfig } from './config.js';
+
+const TARGET_OF: Record<Exclude<StepAccount, 'orchestrator'>, TargetRole> = { A: 'fileSystem', B: 'bucket', C: 'key' };
+
+/**
+ * What each step that keeps change records does with them: SetDefaultEncryption reads and writes
+ * the record before it changes the bucket, RestoreDefaultEncryption reads and deletes it.
+ */
+const CHANGE_RECORD_ACTIONS: Partial<Record<StepName, FunctionAccess['changeRecords']>> = {
+  SetDefaultEncryption: ['ssm:GetParameter', 'ssm:PutParameter'],
+  RestoreDefaultEncryption: ['ssm:GetParameter', 'ssm:DeleteParameter'],
+};
+
+export function functionAccess(step: StepName): FunctionAccess {
+  const accounts: readonly StepAccount[] = Steps[step].accounts;
+  const changeRecords = CHANGE_RECORD_ACTIONS[step] ?? [];
+  // A step that acts in the orchestrator's account must say which record actions it needs.
+  if (accounts.includes('orchestrator') !== changeRecords.length > 0)
+    throw new Error(`${step}: workflow/steps.ts and CHANGE_RECORD_ACTIONS (infra/function-roles.ts) disagree on whether it keeps change records`);
+  return { targetRoles: accounts.flatMap((a) => (a === 'orchestrator' ? [] : [TARGET_OF[a]])), changeRecords };
+}
+
+/** The steps whose functions act through `role`: exactly the principals its trust policy names. */
+export const stepsActingThrough = (role: TargetRole): StepName[] => allStepNames.filter((step) => functionAccess(step).targetRoles.includes(role));
+
+export const functionRoleName = (config: DeploymentConfig, step: StepName): string => `${config.functionRolePrefix}-${step}`;
+
+export const functionRoleArn = (config: DeploymentConfig, step: StepName, partition = partitionOf(config.region)): string =>
+  `arn:${partition}:iam::${config.orchestratorAccount}:role/${functionRoleName(config, step)}`;
