@@ -7,70 +7,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { z } from 'zod';
-import { onboardingRequestSchema } from '../core/request.js';
+import { requestModelSchema } from './request-model.js';
 import { stateMachineNames } from './names.js';
-
-/**
- * The characters of \p{L}, \p{Z} and \p{N} in the Basic Multilingual Plane, as a character
- * class body of \uXXXX ranges. Draft 4's regular expressions are ECMA 262 5.1, which has no
- * Unicode property escapes, so the model spells the classes out (from Node's Unicode tables).
- */
-const letterSpaceNumberBmp: string = (() => {
-  const member = /[\p{L}\p{Z}\p{N}]/u;
-  const hex = (c: number) => `\\u${c.toString(16).padStart(4, '0')}`;
-  let body = '';
-  for (let c = 0; c <= 0xffff; c++) {
-    if (!member.test(String.fromCharCode(c))) continue;
-    let end = c;
-    while (end < 0xffff && member.test(String.fromCharCode(end + 1))) end++;
-    body += end === c ? hex(c) : `${hex(c)}-${hex(end)}`;
-    c = end;
-  }
-  return body;
-})();
-
-// The request schema's tag character class, and what the model uses instead: the same class in
-// the BMP, and any surrogate pair (a character beyond the BMP, matched as two UTF-16 units in
-// ECMA 262 5.1). So the model is exact in the BMP and looser beyond it, where ValidateRequest
-// (which runs the request schema itself) still refuses what is not a letter, space or number.
-const TAG_CLASS = '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]';
-const TAG_CLASS_DRAFT4 = `(?:[${letterSpaceNumberBmp}_.:/=+\\-@]|[\\ud800-\\udbff][\\udc00-\\udfff])`;
-/**
- * Tag keys the request schema refuses, each as a short pattern (draft 4 has no propertyNames, so
- * keys are constrained through patternProperties, and a key matching one of these must match the
- * impossible schema {"not": {}}). A pattern spelling out the whole character class would be a
- * ~6 KB property name, past YAML's 1,024-character limit on keys (cfn-lint reads templates as
- * YAML): a key holding a character outside the class is refused by ValidateRequest instead.
- */
-const REFUSED_TAG_KEYS = ['^aws:', '^.{129,}$', '^$', '[\\u0000-\\u001f\\u007f]'];
-const MAX_TAGS = 40;
-
-function toDraft4Patterns(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(toDraft4Patterns);
-  if (node === null || typeof node !== 'object') return node;
-  return Object.fromEntries(
-    Object.entries(node).map(([k, v]) => [k, k === 'pattern' && typeof v === 'string' ? v.split(TAG_CLASS).join(TAG_CLASS_DRAFT4) : toDraft4Patterns(v)]),
-  );
-}
-
-/**
- * The request model: API Gateway models are JSON Schema draft 4, whose regular expressions are
- * ECMA 262 5.1 (no \p{…}) and which has no propertyNames. So the tag character classes are
- * spelled out and the tag keys move into patternProperties. Refinements (capacity multiples,
- * key region) are not expressible there; ValidateRequest checks them in the workflow.
- */
-export const requestModelSchema = (): Record<string, unknown> => {
-  const schema = toDraft4Patterns(z.toJSONSchema(onboardingRequestSchema, { target: 'draft-04', io: 'input' })) as {
-    properties: Record<string, Record<string, unknown>>;
-  };
-  const { additionalProperties: tagValue, ...tags } = schema.properties['tags']!;
-  const refused = Object.fromEntries(REFUSED_TAG_KEYS.map((p) => [p, { not: {} }]));
-  schema.properties['tags'] = { ...tags, patternProperties: refused, additionalProperties: tagValue, maxProperties: MAX_TAGS };
-  const text = JSON.stringify(schema);
-  if (text.includes('\\p{')) throw new Error('the request model still holds a Unicode property escape, which JSON Schema draft 4 lacks');
-  return schema as Record<string, unknown>;
-};
 
 export interface OnboardingApiProps {
   rollbackOnFailure: sfn.StateMachine;

@@ -4,7 +4,8 @@ import { onboardingRequestSchema } from '../../core/request.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stateMachineNames } from '../../infra/names.js';
-import { DUPLICATE_GRACE_MS, errorResponseTemplate, jsonStringOf, requestModelSchema, startResponseTemplate } from '../../infra/onboarding-api.js';
+import { DUPLICATE_GRACE_MS, errorResponseTemplate, jsonStringOf, startResponseTemplate } from '../../infra/onboarding-api.js';
+import { requestModelSchema } from '../../infra/request-model.js';
 import { projectRoot } from '../../infra/task-functions.js';
 import { resolveIntrinsics, synthesize, type Json, type Synthesized } from './synth.js';
 
@@ -30,10 +31,8 @@ describe('onboarding API', () => {
     expect(model!.Properties['Schema']).toEqual(requestModelSchema());
     expect(model!.Properties['ContentType']).toBe('application/json');
     const zodDraft4 = z.toJSONSchema(onboardingRequestSchema, { target: 'draft-04', io: 'input' }) as { properties: Record<string, unknown> };
-    // Everything but the tags is zod's own draft-4 output.
-    const { tags: _t, ...rest } = (requestModelSchema() as typeof zodDraft4).properties;
-    const { tags: _z, ...zodRest } = zodDraft4.properties;
-    expect(rest).toEqual(zodRest);
+    // The same fields as zod's own draft-4 output; test/infra/request-model.test.ts checks the meaning.
+    expect(Object.keys((requestModelSchema() as typeof zodDraft4).properties)).toEqual(Object.keys(zodDraft4.properties));
   });
 
   it('writes every model pattern in the ECMA 262 5.1 dialect of draft 4: no \\p{…}, compiles without the u flag', () => {
