@@ -152,8 +152,7 @@ export class OnboardingApi extends Construct {
     Validations.of(this.integrationRole).acknowledge(
       ...onboardingMachines.map((name) => ({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${name}:*]`,
-        reason:
-          'DescribeExecution is granted on the executions of the two onboarding state machines only; execution names (request ids) are not known at deploy time.',
+        reason: `DescribeExecution on the executions of ${name} (one of the two onboarding state machines); execution names are request ids, not known at deploy time.`,
       })),
     );
 

@@ -118,8 +118,7 @@ export class OrchestratorStack extends Stack {
     );
     Validations.of(machine).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Added by CDK for logging and tracing: logs:CreateLogDelivery/GetLogDelivery/UpdateLogDelivery/DeleteLogDelivery/ListLogDeliveries/PutResourcePolicy/DescribeResourcePolicies/DescribeLogGroups and xray:PutTraceSegments/PutTelemetryRecords/GetSamplingRules/GetSamplingTargets support no resource-level permissions (Step Functions logging and X-Ray docs).',
+      reason: `${name}'s role, added by CDK for logging and tracing: logs:CreateLogDelivery/GetLogDelivery/UpdateLogDelivery/DeleteLogDelivery/ListLogDeliveries/PutResourcePolicy/DescribeResourcePolicies/DescribeLogGroups and xray:PutTraceSegments/PutTelemetryRecords/GetSamplingRules/GetSamplingTargets support no resource-level permissions (Step Functions logging and X-Ray docs).`,
     });
     return machine;
   }
