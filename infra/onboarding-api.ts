@@ -1,12 +1,13 @@
 // The onboarding API: IAM-authorized REST API that validates the request against the same
 // schema as the CLI and starts an execution named after the request id, directly through the
 // Step Functions service integration (no function in between).
-import { Aws, Validations } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { apiGatewayLogging } from './api-logging.js';
 import { requestModelSchema } from './request-model.js';
 import { stateMachineNames } from './names.js';
 
@@ -93,7 +94,9 @@ export class OnboardingApi extends Construct {
   constructor(scope: Construct, id: string, props: OnboardingApiProps) {
     super(scope, id);
     const { rollbackOnFailure, stopOnFailure, callers } = props;
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    const logging = apiGatewayLogging((key) => this.node.tryGetContext(key));
+    const logged = logging !== 'off';
+    const accessLogs = logged ? new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_YEAR }) : undefined;
 
     this.api = new apigw.RestApi(this, 'Api', {
       restApiName: 'fsx-onboard',
@@ -101,25 +104,47 @@ export class OnboardingApi extends Construct {
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
       defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
       policy: callerPolicy(callers),
-      cloudWatchRole: true,
+      // The CloudWatch role is a setting of the whole account and region (AWS::ApiGateway::Account):
+      // set only when asked, and kept when this stack goes, so no other API loses its logs.
+      cloudWatchRole: logging === 'create-account-role',
+      ...(logging === 'create-account-role' ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
       deployOptions: {
         stageName: 'v1',
         tracingEnabled: true,
         metricsEnabled: true,
-        loggingLevel: apigw.MethodLoggingLevel.INFO,
-        // Request bodies stay out of the execution logs; the state machine logs them anyway.
-        dataTraceEnabled: false,
+        ...(accessLogs
+          ? {
+              loggingLevel: apigw.MethodLoggingLevel.INFO,
+              // Request bodies stay out of the execution logs; the state machine logs them anyway.
+              dataTraceEnabled: false,
+              accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+              accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+            }
+          : { loggingLevel: apigw.MethodLoggingLevel.OFF }),
         throttlingBurstLimit: 10,
         throttlingRateLimit: 5,
-        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
       },
     });
-    Validations.of(this.api).acknowledge(
-      {
+    if (logging === 'create-account-role')
+      Validations.of(this.api).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-        reason: 'The account-level API Gateway logging role needs exactly this AWS managed policy; API Gateway uses it only to write execution logs.',
-      },
+        reason:
+          'apiGatewayLogging=create-account-role: the account-level API Gateway logging role needs exactly this AWS managed policy; API Gateway uses it only to write execution and access logs.',
+      });
+    if (!logged)
+      Validations.of(this.api).acknowledge(
+        {
+          id: 'AwsSolutions-APIG1',
+          reason:
+            'apiGatewayLogging=off (the default): REST API stages refuse access logging until the account and region have an API Gateway CloudWatch role, an account-wide setting this stack does not change unasked; the state machines log every execution (docs/deploy.md, "API logging").',
+        },
+        {
+          id: 'AwsSolutions-APIG6',
+          reason:
+            'apiGatewayLogging=off (the default): execution logging needs the account-wide API Gateway CloudWatch role too; requests remain visible in X-Ray traces, CloudWatch metrics and the executions they start (docs/deploy.md, "API logging").',
+        },
+      );
+    Validations.of(this.api).acknowledge(
       {
         id: 'AwsSolutions-APIG3',
         reason:

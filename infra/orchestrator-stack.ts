@@ -1,6 +1,6 @@
 // The orchestrator: one function per state, the state machines rendered by workflow/, failure
 // alerts and the onboarding API. Deployed once, in account A or a tooling account.
-import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Aspects, Aws, CfnOutput, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -13,10 +13,14 @@ import { orchestratorDocument, toCdkPolicyDocument } from './iam-documents.js';
 import { stateMachineNames, type MachineKey } from './names.js';
 import { OnboardingApi } from './onboarding-api.js';
 import { TaskFunctions, type TaskFunctionsProps } from './task-functions.js';
+import { RetainTrustedRoles } from './trusted-roles.js';
 import { acknowledgeWildcards } from './wildcards.js';
 
 /** Substitution key of a step's function ARN: `${CreateGrantFunctionArn}` → `CreateGrantFunctionArn`. */
 const substitutionKey = (step: StepName): string => functionArnPlaceholder(step).slice(2, -1);
+
+/** Differs for every creation of the stack: the first group of the UUID that ends the stack id. */
+const stackInstance = Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))));
 
 /** The steps a definition refers to, so each machine gets only its own substitutions and invoke rights. */
 const stepsIn = (definition: AslDefinition): StepName[] => {
@@ -37,6 +41,7 @@ export class OrchestratorStack extends Stack {
   constructor(scope: Construct, id: string, props: OrchestratorStackProps) {
     super(scope, id, props);
     const { config } = props;
+    Aspects.of(this).add(new RetainTrustedRoles());
 
     // One role for every function, with a fixed name: the target roles in other accounts can
     // only trust it by a literal ARN.
@@ -96,7 +101,9 @@ export class OrchestratorStack extends Stack {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, {
       // The /aws/vendedlogs/ prefix keeps Step Functions' log delivery from growing the
       // account's CloudWatch Logs resource policy once per log group (its 5,120-character limit).
-      logGroupName: `/aws/vendedlogs/states/${name}`,
+      // The stack id's first 8 hex digits end the name: a group retained from an earlier stack of
+      // the same name (destroy, then deploy again) does not collide with the new one.
+      logGroupName: `/aws/vendedlogs/states/${name}-${stackInstance}`,
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -242,8 +242,35 @@ describe('onboarding API', () => {
     ]);
   });
 
-  it('logs access and traces the stage', () => {
+  it('traces the stage and, by default, leaves the account-wide API Gateway logging role alone (no logs then)', () => {
     const [stage] = ofType('AWS::ApiGateway::Stage');
-    expect(stage!.Properties).toMatchObject({ TracingEnabled: true, AccessLogSetting: { DestinationArn: expect.anything() } });
+    expect(stage!.Properties).toMatchObject({ TracingEnabled: true });
+    expect(stage!.Properties['AccessLogSetting']).toBeUndefined();
+    expect(ofType('AWS::ApiGateway::Account')).toEqual([]);
+    expect(JSON.stringify(stage!.Properties['MethodSettings'])).toContain('"LoggingLevel":"OFF"');
+  });
+
+  const apiResources = (apiGatewayLogging: string) =>
+    Object.values(synthesize({ apiGatewayLogging }).orchestratorTemplate.toJSON()['Resources'] as typeof resources);
+
+  it('logs access and execution through the account role that exists (apiGatewayLogging=account-role-exists), setting nothing account-wide', () => {
+    const all = apiResources('account-role-exists');
+    const stage = all.find((r) => r.Type === 'AWS::ApiGateway::Stage')!;
+    expect(stage.Properties).toMatchObject({ TracingEnabled: true, AccessLogSetting: { DestinationArn: expect.anything() } });
+    expect(JSON.stringify(stage.Properties['MethodSettings'])).toContain('"LoggingLevel":"INFO"');
+    expect(all.filter((r) => r.Type === 'AWS::ApiGateway::Account')).toEqual([]);
+  });
+
+  it('sets the account role only when asked (apiGatewayLogging=create-account-role), and keeps it when the stack goes', () => {
+    const all = Object.values(
+      synthesize({ apiGatewayLogging: 'create-account-role' }).orchestratorTemplate.toJSON()['Resources'] as Record<
+        string,
+        { Type: string; DeletionPolicy?: string }
+      >,
+    );
+    const account = all.filter((r) => r.Type === 'AWS::ApiGateway::Account');
+    expect(account).toHaveLength(1);
+    expect(account[0]!.DeletionPolicy).toBe('Retain');
+    expect(() => synthesize({ apiGatewayLogging: 'yes' })).toThrow(/apiGatewayLogging: must be one of off, account-role-exists, create-account-role/);
   });
 });
