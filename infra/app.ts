@@ -16,7 +16,7 @@
 // Context (cdk.json "context", override with -c key=value; details in infra/config.ts):
 //   orchestratorAccount, region, fileSystemAccounts, bucketAccounts, keyAccounts,
 //   bucketNames, keyArns, externalId, orchestratorRoleName, fileSystemRoleName,
-//   bucketRoleName, keyRoleName, alarmEmail, apiCallers.
+//   bucketRoleName, keyRoleName, alarmEmail, apiCallers; apiGatewayLogging (infra/api-logging.ts).
 //
 // Every stack is checked by cdk-nag's AwsSolutions pack during synthesis; an unacknowledged
 // finding fails the synth.
