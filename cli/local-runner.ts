@@ -113,6 +113,8 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
       waitTimeOverrides: virtualWaits(definition, sandbox.clock, options.skipWaits, (state, seconds) => waits.set(state, { at: now(), seconds })),
       retryIntervalOverrides: Object.fromEntries(allStepNames.map((n) => [n, 0])),
     },
+    // Poll states read $$.Execution.RedriveCount; a local run is never a redrive (resume starts over).
+    context: { Execution: { Name: request.requestId, RedriveCount: 0 } },
   });
   const following = followEvents(execution.eventLogs, records, { now: timing, of: timingOf }, onEvent, waits);
 

@@ -3,6 +3,7 @@
 // what this request added.
 import { createHash } from 'node:crypto';
 import type { OnboardingRequest } from './request.js';
+import { partitionOf } from './partition.js';
 
 export const TAG_REQUEST_ID = 'fsx-onboard:request-id';
 export const TAG_MANAGED_BY = 'fsx-onboard:managed-by';
@@ -82,22 +83,22 @@ export function serviceLinkedRoleName(fileSystemId: string): string {
   return `${SERVICE_LINKED_ROLE_PREFIX}${fileSystemId}`;
 }
 
-export function serviceLinkedRoleArn(accountId: string, fileSystemId: string): string {
-  return `arn:aws:iam::${accountId}:role${SERVICE_LINKED_ROLE_PATH}${serviceLinkedRoleName(fileSystemId)}`;
+export function serviceLinkedRoleArn(partition: string, accountId: string, fileSystemId: string): string {
+  return `arn:${partition}:iam::${accountId}:role${SERVICE_LINKED_ROLE_PATH}${serviceLinkedRoleName(fileSystemId)}`;
 }
 
 /** Matches the FSx S3-access SLR of any file system in the account: usable before the SLR exists. */
-export function serviceLinkedRoleArnPattern(accountId: string): string {
-  return `arn:aws:iam::${accountId}:role${SERVICE_LINKED_ROLE_PATH}${SERVICE_LINKED_ROLE_PREFIX}fs-*`;
+export function serviceLinkedRoleArnPattern(partition: string, accountId: string): string {
+  return `arn:${partition}:iam::${accountId}:role${SERVICE_LINKED_ROLE_PATH}${SERVICE_LINKED_ROLE_PREFIX}fs-*`;
 }
 
 export function bucketArn(request: OnboardingRequest): string {
-  return `arn:aws:s3:::${request.bucket.name}`;
+  return `arn:${partitionOf(request.region)}:s3:::${request.bucket.name}`;
 }
 
 /** Object ARN pattern of the linked prefix. */
 export function prefixObjectsArn(request: OnboardingRequest): string {
-  return `arn:aws:s3:::${request.bucket.name}/${request.bucket.prefix}*`;
+  return `arn:${partitionOf(request.region)}:s3:::${request.bucket.name}/${request.bucket.prefix}*`;
 }
 
 export function dataRepositoryPath(request: OnboardingRequest): string {

@@ -17,6 +17,8 @@ export interface OnboardingContext {
 export interface PollInput {
   delaySeconds: number;
   maxAttempts: number;
+  /** $$.Execution.RedriveCount: how often the execution was redriven (0 before any), so a redrive gets a new budget. */
+  redriveCount?: number;
 }
 
 export interface StepInput {

@@ -8,6 +8,8 @@ import { ErrorNames, OnboardingError } from './errors.js';
 interface PollOutput {
   done: boolean;
   attempts: number;
+  /** After a redrive: the redrive these attempts were counted in (lambdas/shared/step-support.ts pollCount). */
+  redriveCount?: number;
 }
 
 export interface ObjectSample {

@@ -17,7 +17,7 @@
 //   orchestratorAccount, region, fileSystemAccounts, bucketAccounts, keyAccounts,
 //   bucketNames, keyArns, externalId, functionRolePrefix, fileSystemRoleName,
 //   bucketRoleName, keyRoleName, lustreClientTagKey, lustreClientTagValue,
-//   linkedPrefixes, alarmEmail, apiCallers.
+//   linkedPrefixes, fileSystemKeyArns, alarmEmail, apiCallers; apiGatewayLogging (infra/api-logging.ts).
 //
 // Every stack is checked by cdk-nag's AwsSolutions pack during synthesis; an unacknowledged
 // finding fails the synth.

@@ -1,76 +1,15 @@
 // The onboarding API: IAM-authorized REST API that validates the request against the same
 // schema as the CLI and starts an execution named after the request id, directly through the
 // Step Functions service integration (no function in between).
-import { Aws, Validations } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { z } from 'zod';
-import { onboardingRequestSchema } from '../core/request.js';
+import { apiGatewayLogging } from './api-logging.js';
+import { requestModelSchema } from './request-model.js';
 import { stateMachineNames } from './names.js';
-
-/**
- * The characters of \p{L}, \p{Z} and \p{N} in the Basic Multilingual Plane, as a character
- * class body of \uXXXX ranges. Draft 4's regular expressions are ECMA 262 5.1, which has no
- * Unicode property escapes, so the model spells the classes out (from Node's Unicode tables).
- */
-const letterSpaceNumberBmp: string = (() => {
-  const member = /[\p{L}\p{Z}\p{N}]/u;
-  const hex = (c: number) => `\\u${c.toString(16).padStart(4, '0')}`;
-  let body = '';
-  for (let c = 0; c <= 0xffff; c++) {
-    if (!member.test(String.fromCharCode(c))) continue;
-    let end = c;
-    while (end < 0xffff && member.test(String.fromCharCode(end + 1))) end++;
-    body += end === c ? hex(c) : `${hex(c)}-${hex(end)}`;
-    c = end;
-  }
-  return body;
-})();
-
-// The request schema's tag character class, and what the model uses instead: the same class in
-// the BMP, and any surrogate pair (a character beyond the BMP, matched as two UTF-16 units in
-// ECMA 262 5.1). So the model is exact in the BMP and looser beyond it, where ValidateRequest
-// (which runs the request schema itself) still refuses what is not a letter, space or number.
-const TAG_CLASS = '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]';
-const TAG_CLASS_DRAFT4 = `(?:[${letterSpaceNumberBmp}_.:/=+\\-@]|[\\ud800-\\udbff][\\udc00-\\udfff])`;
-/**
- * Tag keys the request schema refuses, each as a short pattern (draft 4 has no propertyNames, so
- * keys are constrained through patternProperties, and a key matching one of these must match the
- * impossible schema {"not": {}}). A pattern spelling out the whole character class would be a
- * ~6 KB property name, past YAML's 1,024-character limit on keys (cfn-lint reads templates as
- * YAML): a key holding a character outside the class is refused by ValidateRequest instead.
- */
-const REFUSED_TAG_KEYS = ['^aws:', '^.{129,}$', '^$', '[\\u0000-\\u001f\\u007f]'];
-const MAX_TAGS = 40;
-
-function toDraft4Patterns(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(toDraft4Patterns);
-  if (node === null || typeof node !== 'object') return node;
-  return Object.fromEntries(
-    Object.entries(node).map(([k, v]) => [k, k === 'pattern' && typeof v === 'string' ? v.split(TAG_CLASS).join(TAG_CLASS_DRAFT4) : toDraft4Patterns(v)]),
-  );
-}
-
-/**
- * The request model: API Gateway models are JSON Schema draft 4, whose regular expressions are
- * ECMA 262 5.1 (no \p{…}) and which has no propertyNames. So the tag character classes are
- * spelled out and the tag keys move into patternProperties. Refinements (capacity multiples,
- * key region) are not expressible there; ValidateRequest checks them in the workflow.
- */
-export const requestModelSchema = (): Record<string, unknown> => {
-  const schema = toDraft4Patterns(z.toJSONSchema(onboardingRequestSchema, { target: 'draft-04', io: 'input' })) as {
-    properties: Record<string, Record<string, unknown>>;
-  };
-  const { additionalProperties: tagValue, ...tags } = schema.properties['tags']!;
-  const refused = Object.fromEntries(REFUSED_TAG_KEYS.map((p) => [p, { not: {} }]));
-  schema.properties['tags'] = { ...tags, patternProperties: refused, additionalProperties: tagValue, maxProperties: MAX_TAGS };
-  const text = JSON.stringify(schema);
-  if (text.includes('\\p{')) throw new Error('the request model still holds a Unicode property escape, which JSON Schema draft 4 lacks');
-  return schema as Record<string, unknown>;
-};
 
 export interface OnboardingApiProps {
   rollbackOnFailure: sfn.StateMachine;
@@ -155,7 +94,9 @@ export class OnboardingApi extends Construct {
   constructor(scope: Construct, id: string, props: OnboardingApiProps) {
     super(scope, id);
     const { rollbackOnFailure, stopOnFailure, callers } = props;
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    const logging = apiGatewayLogging((key) => this.node.tryGetContext(key));
+    const logged = logging !== 'off';
+    const accessLogs = logged ? new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_YEAR }) : undefined;
 
     this.api = new apigw.RestApi(this, 'Api', {
       restApiName: 'fsx-onboard',
@@ -163,25 +104,47 @@ export class OnboardingApi extends Construct {
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
       defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
       policy: callerPolicy(callers),
-      cloudWatchRole: true,
+      // The CloudWatch role is a setting of the whole account and region (AWS::ApiGateway::Account):
+      // set only when asked, and kept when this stack goes, so no other API loses its logs.
+      cloudWatchRole: logging === 'create-account-role',
+      ...(logging === 'create-account-role' ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
       deployOptions: {
         stageName: 'v1',
         tracingEnabled: true,
         metricsEnabled: true,
-        loggingLevel: apigw.MethodLoggingLevel.INFO,
-        // Request bodies stay out of the execution logs; the state machine logs them anyway.
-        dataTraceEnabled: false,
+        ...(accessLogs
+          ? {
+              loggingLevel: apigw.MethodLoggingLevel.INFO,
+              // Request bodies stay out of the execution logs; the state machine logs them anyway.
+              dataTraceEnabled: false,
+              accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+              accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+            }
+          : { loggingLevel: apigw.MethodLoggingLevel.OFF }),
         throttlingBurstLimit: 10,
         throttlingRateLimit: 5,
-        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
       },
     });
-    Validations.of(this.api).acknowledge(
-      {
+    if (logging === 'create-account-role')
+      Validations.of(this.api).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-        reason: 'The account-level API Gateway logging role needs exactly this AWS managed policy; API Gateway uses it only to write execution logs.',
-      },
+        reason:
+          'apiGatewayLogging=create-account-role: the account-level API Gateway logging role needs exactly this AWS managed policy; API Gateway uses it only to write execution and access logs.',
+      });
+    if (!logged)
+      Validations.of(this.api).acknowledge(
+        {
+          id: 'AwsSolutions-APIG1',
+          reason:
+            'apiGatewayLogging=off (the default): REST API stages refuse access logging until the account and region have an API Gateway CloudWatch role, an account-wide setting this stack does not change unasked; the state machines log every execution (docs/deploy.md, "API logging").',
+        },
+        {
+          id: 'AwsSolutions-APIG6',
+          reason:
+            'apiGatewayLogging=off (the default): execution logging needs the account-wide API Gateway CloudWatch role too; requests remain visible in X-Ray traces, CloudWatch metrics and the executions they start (docs/deploy.md, "API logging").',
+        },
+      );
+    Validations.of(this.api).acknowledge(
       {
         id: 'AwsSolutions-APIG3',
         reason:
@@ -214,8 +177,7 @@ export class OnboardingApi extends Construct {
     Validations.of(this.integrationRole).acknowledge(
       ...onboardingMachines.map((name) => ({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${name}:*]`,
-        reason:
-          'DescribeExecution is granted on the executions of the two onboarding state machines only; execution names (request ids) are not known at deploy time.',
+        reason: `DescribeExecution on the executions of ${name} (one of the two onboarding state machines); execution names are request ids, not known at deploy time.`,
       })),
     );
 

@@ -1,6 +1,6 @@
 // The orchestrator: one function per state, the state machines rendered by workflow/, failure
 // alerts and the onboarding API. Deployed once, in account A or a tooling account.
-import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Aspects, Aws, CfnOutput, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -14,10 +14,14 @@ import { functionDocument, toCdkPolicyDocument } from './iam-documents.js';
 import { stateMachineNames, type MachineKey } from './names.js';
 import { OnboardingApi } from './onboarding-api.js';
 import { TaskFunctions, type TaskFunctionsProps } from './task-functions.js';
+import { RetainTrustedRoles } from './trusted-roles.js';
 import { acknowledgeWildcards } from './wildcards.js';
 
 /** Substitution key of a step's function ARN: `${CreateGrantFunctionArn}` → `CreateGrantFunctionArn`. */
 const substitutionKey = (step: StepName): string => functionArnPlaceholder(step).slice(2, -1);
+
+/** Differs for every creation of the stack: the first group of the UUID that ends the stack id. */
+const stackInstance = Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))));
 
 /** The steps a definition refers to, so each machine gets only its own substitutions and invoke rights. */
 const stepsIn = (definition: AslDefinition): StepName[] => {
@@ -39,6 +43,7 @@ export class OrchestratorStack extends Stack {
   constructor(scope: Construct, id: string, props: OrchestratorStackProps) {
     super(scope, id, props);
     const { config } = props;
+    Aspects.of(this).add(new RetainTrustedRoles());
 
     // One role per function, each with a fixed name (<prefix>-<StateName>): the target roles in
     // other accounts trust exactly the functions that need them, by literal ARN.
@@ -55,8 +60,7 @@ export class OrchestratorStack extends Stack {
       // X-Ray has no resource-level permissions: PutTraceSegments/PutTelemetryRecords take "*".
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by Lambda active tracing) use "*": X-Ray supports no resource-level permissions.',
+        reason: `${step}'s function role: only xray:PutTraceSegments and xray:PutTelemetryRecords (added by Lambda active tracing) use "*": X-Ray supports no resource-level permissions.`,
       });
       this.roles[step] = role;
     }
@@ -102,7 +106,9 @@ export class OrchestratorStack extends Stack {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, {
       // The /aws/vendedlogs/ prefix keeps Step Functions' log delivery from growing the
       // account's CloudWatch Logs resource policy once per log group (its 5,120-character limit).
-      logGroupName: `/aws/vendedlogs/states/${name}`,
+      // The stack id's first 8 hex digits end the name: a group retained from an earlier stack of
+      // the same name (destroy, then deploy again) does not collide with the new one.
+      logGroupName: `/aws/vendedlogs/states/${name}-${stackInstance}`,
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -124,8 +130,7 @@ export class OrchestratorStack extends Stack {
     );
     Validations.of(machine).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Added by CDK for logging and tracing: logs:CreateLogDelivery/GetLogDelivery/UpdateLogDelivery/DeleteLogDelivery/ListLogDeliveries/PutResourcePolicy/DescribeResourcePolicies/DescribeLogGroups and xray:PutTraceSegments/PutTelemetryRecords/GetSamplingRules/GetSamplingTargets support no resource-level permissions (Step Functions logging and X-Ray docs).',
+      reason: `${name}'s role, added by CDK for logging and tracing: logs:CreateLogDelivery/GetLogDelivery/UpdateLogDelivery/DeleteLogDelivery/ListLogDeliveries/PutResourcePolicy/DescribeResourcePolicies/DescribeLogGroups and xray:PutTraceSegments/PutTelemetryRecords/GetSamplingRules/GetSamplingTargets support no resource-level permissions (Step Functions logging and X-Ray docs).`,
     });
     return machine;
   }

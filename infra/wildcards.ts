@@ -75,7 +75,8 @@ function wildcardStatements(document: PolicyDocument): PolicyStatement[] {
 
 /**
  * Acknowledges AwsSolutions-IAM5 for each wildcard action and resource of `document`, with the
- * reason for its statement's Sid. A wildcard statement without a Sid or a reason is an error.
+ * reason for its statement's Sid, prefixed by the wildcard itself. A wildcard statement without a
+ * Sid or a reason is an error.
  */
 export function acknowledgeWildcards(scope: IConstruct, document: PolicyDocument, reasons: Record<string, string> = WILDCARD_REASONS): void {
   for (const statement of wildcardStatements(document)) {
@@ -84,7 +85,13 @@ export function acknowledgeWildcards(scope: IConstruct, document: PolicyDocument
       throw new Error(`${scope.node.path}: statement ${statement.Sid ?? JSON.stringify(statement.Action)} has a "*" and no stated reason (infra/wildcards.ts)`);
     }
     const { actions, resources } = wildcards(statement);
-    for (const action of actions) Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason });
-    for (const resource of resources) Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[Resource::${nagName(scope, resource)}]`, reason });
+    // Each acknowledgement names the wildcard it accepts, so no two share one catch-all text.
+    const acknowledge = (kind: 'Action' | 'Resource', value: string) =>
+      Validations.of(scope).acknowledge({
+        id: `AwsSolutions-IAM5[${kind}::${value}]`,
+        reason: `${scope.node.id}, ${kind} ${value} in ${statement.Sid}: ${reason}`,
+      });
+    for (const action of actions) acknowledge('Action', action);
+    for (const resource of resources) acknowledge('Resource', nagName(scope, resource));
   }
 }

@@ -7,6 +7,7 @@ import type { OnboardingNames } from '../core/naming.js';
 import { bucketArn, GRANT_OPERATIONS, prefixObjectsArn, serviceLinkedRoleArnPattern } from '../core/naming.js';
 import { legacyLinkedTypes, type OnboardingRequest } from '../core/request.js';
 import type { PolicyDocument, PolicyStatement } from './types.js';
+import { partitionOf } from '../core/partition.js';
 
 /** S3 bucket policies are limited to 20 KB. */
 export const BUCKET_POLICY_MAX_BYTES = 20 * 1024;
@@ -56,9 +57,11 @@ export function bucketStatements(request: OnboardingRequest, names: OnboardingNa
   const who: Pick<PolicyStatement, 'Principal' | 'Condition'> =
     principals.kind === 'pattern'
       ? {
-          Principal: { AWS: `arn:aws:iam::${principals.fileSystemAccountId}:root` },
+          Principal: { AWS: `arn:${partitionOf(request.region)}:iam::${principals.fileSystemAccountId}:root` },
           Condition: {
-            ArnLike: { 'aws:PrincipalArn': [serviceLinkedRoleArnPattern(principals.fileSystemAccountId), principals.fileSystemRoleArn] },
+            ArnLike: {
+              'aws:PrincipalArn': [serviceLinkedRoleArnPattern(partitionOf(request.region), principals.fileSystemAccountId), principals.fileSystemRoleArn],
+            },
           },
         }
       : { Principal: { AWS: principals.serviceLinkedRoleArn } };
@@ -89,7 +92,7 @@ export function keyUseStatement(request: OnboardingRequest, names: OnboardingNam
   return {
     Sid: names.keyUseSid,
     Effect: 'Allow',
-    Principal: { AWS: accounts.map((acct) => `arn:aws:iam::${acct}:root`) },
+    Principal: { AWS: accounts.map((acct) => `arn:${partitionOf(request.region)}:iam::${acct}:root`) },
     Action: [...KEY_USE_ACTIONS],
     Resource: request.key.arn,
     Condition: {
@@ -123,7 +126,7 @@ function keyGrantStatements(request: OnboardingRequest, names: OnboardingNames, 
       Action: 'kms:CreateGrant',
       Resource: keyArn,
       Condition: {
-        StringLike: { 'kms:GranteePrincipal': serviceLinkedRoleArnPattern(request.fileSystem.accountId) },
+        StringLike: { 'kms:GranteePrincipal': serviceLinkedRoleArnPattern(partitionOf(request.region), request.fileSystem.accountId) },
         'ForAllValues:StringEquals': { 'kms:GrantOperations': [...GRANT_OPERATIONS] },
       },
     },

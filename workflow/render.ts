@@ -33,6 +33,9 @@ const CHECK_LEFT_BEHIND = 'CheckLeftBehind';
 // exceed a day only if something is stuck; a day keeps a stuck run from billing forever.
 const EXECUTION_TIMEOUT_SECONDS = 24 * 60 * 60;
 
+/** Context object field (Step Functions docs, "Context object") naming how often the execution was redriven. */
+const REDRIVE_COUNT_PARAMETER = 'redriveCount.$';
+
 const pollStateNames = (step: StepName) => ({ check: `${step}Done`, pause: `${step}Pause`, finished: `${step}Finished` });
 
 function taskState(
@@ -47,7 +50,8 @@ function taskState(
     ...(name === 'ValidateRequest' ? { 'request.$': '$' } : { 'request.$': '$.request', 'context.$': '$.context', 'steps.$': '$.steps' }),
     ...extraParameters,
   };
-  if (step.poll) parameters['poll'] = { ...step.poll };
+  // The redrive count lets a poll tell a redriven check (whose input holds the spent count) from the next one.
+  if (step.poll) parameters['poll'] = { ...step.poll, [REDRIVE_COUNT_PARAMETER]: '$$.Execution.RedriveCount' };
   const states: Record<string, AslState> = {};
   const body: AslState = {
     Type: 'Task',

@@ -17,7 +17,7 @@ export interface Situation {
 
 // When FSx acts as the SLR, CloudTrail names the session, not the role:
 // arn:aws:sts::<A>:assumed-role/AWSServiceRoleForFSxS3Access_<fs-id>/FSx
-const SLR_SESSION = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/AWSServiceRoleForFSxS3Access_(fs-[0-9a-f]+)\//;
+const SLR_SESSION = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/AWSServiceRoleForFSxS3Access_(fs-[0-9a-f]+)\//;
 const TARGET_ROLE_SESSION = /:assumed-role\/(fsx-onboard-[a-z]+)\//;
 
 const requestIdOf = (s: Situation) => s.request?.requestId ?? s.name.replace(/-rollback-\d+$/, '');
@@ -34,12 +34,12 @@ export function fixFor(d: Denial, s: Situation): string {
     );
   }
   if (service === 'kms' && slr) {
-    const roleArn = serviceLinkedRoleArn(slr[1]!, slr[2]!);
+    const roleArn = serviceLinkedRoleArn(slr[1]!, slr[2]!, slr[3]!);
     const key = s.request?.key.arn ?? d.resource;
     return (
       `FSx acts as its service-linked role ${roleArn}, whose permissions are fixed and include no KMS action: it can use the key only through a KMS grant. ` +
       // FSx Lustre User Guide: the grant for the S3 SLR must be created from the file system's account.
-      `The CreateGrant step makes it from the file system's account (${slr[1]}); by hand, with credentials of that account (the fsx-onboard-filesystem role), ` +
+      `The CreateGrant step makes it from the file system's account (${slr[2]}); by hand, with credentials of that account (the fsx-onboard-filesystem role), ` +
       `which the key policy must allow kms:CreateGrant (ShareKey's statement ${keyGrantSids(names).createGrant}): aws kms create-grant --region ${s.region} --key-id ${key} ` +
       `--grantee-principal ${roleArn} --operations ${GRANT_OPERATIONS.join(' ')} --name ${names.grantName}`
     );

@@ -13,6 +13,7 @@ import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Pluggable, RetryStrategyV2 } from '@smithy/types';
 import { SESSION_NAME_PREFIX } from '../../core/naming.js';
 import { defaultTargetRoleNames, type TargetRole } from '../../core/roles.js';
+import { partitionOf } from '../../core/partition.js';
 
 export type { TargetRole } from '../../core/roles.js';
 
@@ -91,7 +92,7 @@ export function createClientFactory(options: ClientFactoryOptions): ClientFactor
   const build = (credentials: ClientFactoryOptions['credentials']): AccountClients =>
     accountClients({ ...options.clientConfig, region: options.region, ...(credentials ? { credentials } : {}) }, plugins);
 
-  const roleArn = (role: TargetRole, accountId: string) => `arn:aws:iam::${accountId}:role/${roleNames[role]}`;
+  const roleArn = (role: TargetRole, accountId: string) => `arn:${partitionOf(options.region)}:iam::${accountId}:role/${roleNames[role]}`;
 
   return {
     roleArn,

@@ -27,5 +27,5 @@ export async function pollUntilDeleted(
   }
   const done = remaining.length === 0;
   if (!done) poll.giveUpIfNotDone(`${what.noun}(s) ${remaining.join(', ')} to be deleted`);
-  return { done, attempts: poll.attempts, remaining };
+  return { done, ...poll.counted, remaining };
 }

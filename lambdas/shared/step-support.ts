@@ -18,14 +18,26 @@ export function isErrorNamed(e: unknown, ...names: string[]): boolean {
   return e instanceof Error && names.includes(e.name);
 }
 
-/** Counts this poll and fails with PollTimedOut once the bound is reached without `done`. */
-export function pollCount(input: StepInput, step: OutputStepName): { attempts: number; maxAttempts: number; giveUpIfNotDone(waitingFor: string): void } {
-  const previous = stepOutput(input, step) as { attempts?: unknown } | undefined;
-  const attempts = (typeof previous?.attempts === 'number' ? previous.attempts : 0) + 1;
+/** What a poll step writes back of its count: `attempts`, and after a redrive the redrive it belongs to. */
+export type PollCounted = { attempts: number } | { attempts: number; redriveCount: number };
+
+/**
+ * Counts this poll and fails with PollTimedOut once the bound is reached without `done`.
+ * A redrive re-runs the failed check with the input it had, whose last result holds the spent
+ * count: the state passes `$$.Execution.RedriveCount` (poll.redriveCount), and a count written
+ * under another redrive starts over, so every redrive gets the whole budget again.
+ */
+export function pollCount(input: StepInput, step: OutputStepName): { counted: PollCounted; maxAttempts: number; giveUpIfNotDone(waitingFor: string): void } {
+  const previous = stepOutput(input, step) as { attempts?: unknown; redriveCount?: unknown } | undefined;
+  const redriveCount = input.poll?.redriveCount ?? 0;
+  const previousRedrive = typeof previous?.redriveCount === 'number' ? previous.redriveCount : 0;
+  const spent = previousRedrive === redriveCount && typeof previous?.attempts === 'number' ? previous.attempts : 0;
+  const attempts = spent + 1;
   const spec: { maxAttempts: number } | undefined = 'poll' in Steps[step] ? (Steps[step] as { poll: { maxAttempts: number } }).poll : undefined;
   const maxAttempts = input.poll?.maxAttempts ?? spec?.maxAttempts ?? Number.POSITIVE_INFINITY;
   return {
-    attempts,
+    // Before any redrive the result is as it always was: { attempts }.
+    counted: redriveCount > 0 ? { attempts, redriveCount } : { attempts },
     maxAttempts,
     giveUpIfNotDone(waitingFor: string) {
       if (attempts >= maxAttempts) {

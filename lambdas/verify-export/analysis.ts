@@ -18,6 +18,7 @@ import { bucketArn, GRANT_OPERATIONS, serviceLinkedRoleArn, serviceLinkedRoleNam
 import { clientsFor, isErrorNamed } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
+import { partitionOf } from '../../core/partition.js';
 
 type AnalysisOutput = Omit<VerifyExportOutput, 'done' | 'attempts'>;
 
@@ -69,10 +70,11 @@ export async function verifyByAnalysis(input: StepInput, deps: StepDeps): Promis
   }
 
   const fileSystemId = requireOutput(input, 'CreateFileSystem', 'fileSystemId', 'VerifyExport');
-  const slrArn = stepOutput(input, 'WaitForServiceLinkedRole')?.roleArn ?? serviceLinkedRoleArn(context.accounts.fileSystem, fileSystemId);
+  const slrArn =
+    stepOutput(input, 'WaitForServiceLinkedRole')?.roleArn ?? serviceLinkedRoleArn(partitionOf(request.region), context.accounts.fileSystem, fileSystemId);
   const principal = {
     arn: slrArn,
-    sessionArn: `arn:aws:sts::${context.accounts.fileSystem}:assumed-role/${serviceLinkedRoleName(fileSystemId)}/FSx`,
+    sessionArn: `arn:${partitionOf(request.region)}:sts::${context.accounts.fileSystem}:assumed-role/${serviceLinkedRoleName(fileSystemId)}/FSx`,
     account: context.accounts.fileSystem,
     type: 'AWS' as const,
   };

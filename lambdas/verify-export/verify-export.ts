@@ -19,7 +19,7 @@ const LOOKBACK_MS = 10 * 60 * 1000;
 
 export async function verifyExport(input: StepInput, deps: StepDeps): Promise<VerifyExportOutput | VerifyExportWaiting> {
   const poll = pollCount(input, 'VerifyExport');
-  if (input.request.testExport.mode === 'data-repository-task') return { done: true, attempts: poll.attempts, ...(await verifyByAnalysis(input, deps)) };
+  if (input.request.testExport.mode === 'data-repository-task') return { done: true, ...poll.counted, ...(await verifyByAnalysis(input, deps)) };
   const { request, context } = input;
   const start = stepOutput(input, 'StartTestExport');
   const canary = requireOutput(input, 'StartTestExport', 'canary', 'VerifyExport');
@@ -37,16 +37,16 @@ export async function verifyExport(input: StepInput, deps: StepDeps): Promise<Ve
     // FSx calls KMS as the SLR, a principal of A: a denied cross-account KMS request is logged only there.
     const trails = [{ account: context.accounts.fileSystem, client: clientsFor(input, deps, 'fileSystem').cloudtrail }];
     const { denials, lookupProblems } = await findDenials(trails, { eventNames, since, keyArn: request.key.arn });
-    const lastCheck = poll.attempts >= poll.maxAttempts;
+    const lastCheck = poll.counted.attempts >= poll.maxAttempts;
     if (!denials.length && !lookupProblems.length && !lastCheck) return undefined;
     const found = denials.length
       ? denials.map(describeDenial).join('; ')
-      : `no ${eventNames.map((n) => `kms:${n}`).join('/')} AccessDenied found in CloudTrail of account ${context.accounts.fileSystem} since ${since.toISOString()}: the evidence has not arrived yet (CloudTrail delivers within ~5 minutes on average, not guaranteed) after ${poll.attempts} checks; look again with fsx-onboard diagnose`;
+      : `no ${eventNames.map((n) => `kms:${n}`).join('/')} AccessDenied found in CloudTrail of account ${context.accounts.fileSystem} since ${since.toISOString()}: the evidence has not arrived yet (CloudTrail delivers within ~5 minutes on average, not guaranteed) after ${poll.counted.attempts} checks; look again with fsx-onboard diagnose`;
     return [found, ...lookupProblems].join('; ');
   };
   const waiting = (what: string): VerifyExportWaiting => ({
     done: false,
-    attempts: poll.attempts,
+    ...poll.counted,
     waitingFor: `CloudTrail in account ${context.accounts.fileSystem} to deliver the ${what} denial`,
   });
 
@@ -83,7 +83,7 @@ export async function verifyExport(input: StepInput, deps: StepDeps): Promise<Ve
   }
   return {
     done: true,
-    attempts: poll.attempts,
+    ...poll.counted,
     changed: false,
     proof: 'export-and-decrypt',
     evidence: {

@@ -11,7 +11,7 @@ import { requireOutput, stepOutput, type WaitForDataRepositoryAssociationOutput 
 
 export async function waitForDataRepositoryAssociation(input: StepInput, deps: StepDeps): Promise<WaitForDataRepositoryAssociationOutput> {
   const poll = pollCount(input, 'WaitForDataRepositoryAssociation');
-  if (input.context.legacyLinked) return { done: true, attempts: poll.attempts, skipped: true };
+  if (input.context.legacyLinked) return { done: true, ...poll.counted, skipped: true };
   const id = requireOutput(input, 'CreateDataRepositoryAssociation', 'associationId', 'WaitForDataRepositoryAssociation');
   const { fsx } = clientsFor(input, deps, 'fileSystem');
   const dra = await describeAssociation(fsx, id);
@@ -26,12 +26,12 @@ export async function waitForDataRepositoryAssociation(input: StepInput, deps: S
       details,
     );
     poll.giveUpIfNotDone(`data repository association ${id} to recover from MISCONFIGURED (${details})`);
-    return { done: false, attempts: poll.attempts, lifecycle, misconfiguredChecks, failureDetails: details };
+    return { done: false, ...poll.counted, lifecycle, misconfiguredChecks, failureDetails: details };
   }
   if (lifecycle === 'FAILED') {
     throw new OnboardingError(ErrorNames.DataRepositoryAssociationFailed, `Data repository association ${id} is ${lifecycle}: ${details}`);
   }
   const done = lifecycle === 'AVAILABLE';
   if (!done) poll.giveUpIfNotDone(`data repository association ${id} to become AVAILABLE (last seen ${lifecycle})`);
-  return { done, attempts: poll.attempts, lifecycle };
+  return { done, ...poll.counted, lifecycle };
 }

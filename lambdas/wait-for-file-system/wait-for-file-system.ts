@@ -38,7 +38,7 @@ export async function waitForFileSystem(input: StepInput, deps: StepDeps): Promi
   if (!done) poll.giveUpIfNotDone(`file system ${id} to become AVAILABLE (last seen ${lifecycle}${linkLifecycle ? `, its S3 link ${linkLifecycle}` : ''})`);
   return {
     done,
-    attempts: poll.attempts,
+    ...poll.counted,
     lifecycle,
     ...(linkLifecycle ? { linkLifecycle } : {}),
     ...(misconfiguredChecks ? { misconfiguredChecks } : {}),

@@ -22,10 +22,10 @@ export async function waitForServiceLinkedRole(input: StepInput, deps: StepDeps)
         `Role ${roleName} has path ${Role?.Path}, not the FSx service path ${SERVICE_LINKED_ROLE_PATH}`,
       );
     }
-    return { done: true, attempts: poll.attempts, roleArn: Role.Arn };
+    return { done: true, ...poll.counted, roleArn: Role.Arn };
   } catch (e) {
     if (!isErrorNamed(e, 'NoSuchEntityException', 'NoSuchEntity')) throw e;
     poll.giveUpIfNotDone(`service-linked role ${roleName} to exist in account ${input.context.accounts.fileSystem}`);
-    return { done: false, attempts: poll.attempts };
+    return { done: false, ...poll.counted };
   }
 }

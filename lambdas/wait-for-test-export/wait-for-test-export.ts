@@ -34,7 +34,7 @@ export async function waitForTestExport(input: StepInput, deps: StepDeps): Promi
     const done = terminalTaskStates.has(lifecycle);
     if (!done) {
       poll.giveUpIfNotDone(`export task ${taskId} to end (last seen ${lifecycle})`);
-      return { done, attempts: poll.attempts, lifecycle };
+      return { done, ...poll.counted, lifecycle };
     }
     // An export task exports only files new or changed in the file system: 0 files proves nothing.
     const total = task?.Status?.TotalCount ?? 0;
@@ -44,7 +44,7 @@ export async function waitForTestExport(input: StepInput, deps: StepDeps): Promi
       failed: task?.Status?.FailedCount ?? 0,
       ...(total === 0 ? { note: 'the task exported no file (nothing new or changed): it exercised no S3 write or KMS encryption' } : {}),
     };
-    return { done, attempts: poll.attempts, lifecycle, exported };
+    return { done, ...poll.counted, lifecycle, exported };
   }
 
   const canary = requireOutput(input, 'StartTestExport', 'canary', 'WaitForTestExport');
@@ -102,7 +102,7 @@ export async function waitForTestExport(input: StepInput, deps: StepDeps): Promi
       stderr: inv.stderr,
       ...(inv.responseCode !== undefined ? { responseCode: inv.responseCode } : {}),
     };
-    return { done: true, attempts: poll.attempts, phase, commandId, cat };
+    return { done: true, ...poll.counted, phase, commandId, cat };
   }
   const waitingFor =
     phase === 'start'
@@ -113,7 +113,7 @@ export async function waitForTestExport(input: StepInput, deps: StepDeps): Promi
   poll.giveUpIfNotDone(waitingFor);
   return {
     done: false,
-    attempts: poll.attempts,
+    ...poll.counted,
     phase,
     ...(commandId ? { commandId } : {}),
     ...(hsmAction ? { hsmAction } : {}),

@@ -4,7 +4,8 @@ import { onboardingRequestSchema } from '../../core/request.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stateMachineNames } from '../../infra/names.js';
-import { DUPLICATE_GRACE_MS, errorResponseTemplate, jsonStringOf, requestModelSchema, startResponseTemplate } from '../../infra/onboarding-api.js';
+import { DUPLICATE_GRACE_MS, errorResponseTemplate, jsonStringOf, startResponseTemplate } from '../../infra/onboarding-api.js';
+import { requestModelSchema } from '../../infra/request-model.js';
 import { projectRoot } from '../../infra/task-functions.js';
 import { resolveIntrinsics, synthesize, type Json, type Synthesized } from './synth.js';
 
@@ -30,10 +31,8 @@ describe('onboarding API', () => {
     expect(model!.Properties['Schema']).toEqual(requestModelSchema());
     expect(model!.Properties['ContentType']).toBe('application/json');
     const zodDraft4 = z.toJSONSchema(onboardingRequestSchema, { target: 'draft-04', io: 'input' }) as { properties: Record<string, unknown> };
-    // Everything but the tags is zod's own draft-4 output.
-    const { tags: _t, ...rest } = (requestModelSchema() as typeof zodDraft4).properties;
-    const { tags: _z, ...zodRest } = zodDraft4.properties;
-    expect(rest).toEqual(zodRest);
+    // The same fields as zod's own draft-4 output; test/infra/request-model.test.ts checks the meaning.
+    expect(Object.keys((requestModelSchema() as typeof zodDraft4).properties)).toEqual(Object.keys(zodDraft4.properties));
   });
 
   it('writes every model pattern in the ECMA 262 5.1 dialect of draft 4: no \\p{…}, compiles without the u flag', () => {
@@ -243,8 +242,35 @@ describe('onboarding API', () => {
     ]);
   });
 
-  it('logs access and traces the stage', () => {
+  it('traces the stage and, by default, leaves the account-wide API Gateway logging role alone (no logs then)', () => {
     const [stage] = ofType('AWS::ApiGateway::Stage');
-    expect(stage!.Properties).toMatchObject({ TracingEnabled: true, AccessLogSetting: { DestinationArn: expect.anything() } });
+    expect(stage!.Properties).toMatchObject({ TracingEnabled: true });
+    expect(stage!.Properties['AccessLogSetting']).toBeUndefined();
+    expect(ofType('AWS::ApiGateway::Account')).toEqual([]);
+    expect(JSON.stringify(stage!.Properties['MethodSettings'])).toContain('"LoggingLevel":"OFF"');
+  });
+
+  const apiResources = (apiGatewayLogging: string) =>
+    Object.values(synthesize({ apiGatewayLogging }).orchestratorTemplate.toJSON()['Resources'] as typeof resources);
+
+  it('logs access and execution through the account role that exists (apiGatewayLogging=account-role-exists), setting nothing account-wide', () => {
+    const all = apiResources('account-role-exists');
+    const stage = all.find((r) => r.Type === 'AWS::ApiGateway::Stage')!;
+    expect(stage.Properties).toMatchObject({ TracingEnabled: true, AccessLogSetting: { DestinationArn: expect.anything() } });
+    expect(JSON.stringify(stage.Properties['MethodSettings'])).toContain('"LoggingLevel":"INFO"');
+    expect(all.filter((r) => r.Type === 'AWS::ApiGateway::Account')).toEqual([]);
+  });
+
+  it('sets the account role only when asked (apiGatewayLogging=create-account-role), and keeps it when the stack goes', () => {
+    const all = Object.values(
+      synthesize({ apiGatewayLogging: 'create-account-role' }).orchestratorTemplate.toJSON()['Resources'] as Record<
+        string,
+        { Type: string; DeletionPolicy?: string }
+      >,
+    );
+    const account = all.filter((r) => r.Type === 'AWS::ApiGateway::Account');
+    expect(account).toHaveLength(1);
+    expect(account[0]!.DeletionPolicy).toBe('Retain');
+    expect(() => synthesize({ apiGatewayLogging: 'yes' })).toThrow(/apiGatewayLogging: must be one of off, account-role-exists, create-account-role/);
   });
 });

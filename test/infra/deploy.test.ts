@@ -89,3 +89,37 @@ describe('partitions', () => {
     }
   });
 });
+
+describe('destroy, then deploy again', () => {
+  const synth = synthesize();
+  const resources = synth.orchestratorTemplate.toJSON()['Resources'] as Record<
+    string,
+    { Type: string; DeletionPolicy?: string; UpdateReplacePolicy?: string; Properties: Record<string, Json> }
+  >;
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+  it('names the retained state machine log groups after the stack instance, so a retained group does not block the next stack', () => {
+    const groups = ofType('AWS::Logs::LogGroup').filter(([, r]) => r.Properties['LogGroupName'] !== undefined);
+    expect(groups).toHaveLength(3);
+    const pseudo = { partition: 'aws', region: synth.config.region, account: synth.config.orchestratorAccount };
+    for (const [id, group] of groups) {
+      expect(group.DeletionPolicy, id).toBe('Retain');
+      const name = group.Properties['LogGroupName'] as { 'Fn::Join': [string, Json[]] };
+      // The part after the machine name comes from AWS::StackId (a new UUID for each stack created).
+      const [, parts] = name['Fn::Join'];
+      expect(String(parts[0])).toMatch(/^\/aws\/vendedlogs\/states\/fsx-onboard-[a-z-]+-$/);
+      expect(JSON.stringify(parts.slice(1))).toContain('AWS::StackId');
+      expect(resolveIntrinsics(name as unknown as Json, pseudo)).not.toMatch(/ref:/);
+    }
+  });
+
+  it('keeps every role the target accounts trust by its fixed name, and only those', () => {
+    const roles = ofType('AWS::IAM::Role');
+    const named = roles.filter(([, r]) => typeof r.Properties['RoleName'] === 'string');
+    // One function role per step, each trusted by a target account by its fixed name.
+    expect(named.map(([, r]) => r.Properties['RoleName'])).toContain(`${synth.config.functionRolePrefix}-PutBucketAccessPolicy`);
+    expect(named).toHaveLength(23);
+    for (const [id, role] of named) expect([id, role.DeletionPolicy, role.UpdateReplacePolicy]).toEqual([id, 'Retain', 'Retain']);
+    for (const [id, role] of roles.filter(([, r]) => r.Properties['RoleName'] === undefined)) expect([id, role.DeletionPolicy]).toEqual([id, undefined]);
+  });
+});

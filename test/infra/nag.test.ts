@@ -35,4 +35,12 @@ describe('cdk-nag AwsSolutions', () => {
     expect(acks.length).toBeGreaterThan(0);
     for (const ack of acks) expect(ack.reason.length, `${ack.path} ${ack.id}`).toBeGreaterThan(40);
   });
+
+  it('gives each acknowledgement its own reason: no text is shared by two findings', () => {
+    const app = new App({ context: { ...cdkContext(), 'aws:cdk:bundling-stacks': [] } });
+    buildApp(app, { nag: false });
+    const byReason = new Map<string, string[]>();
+    for (const ack of acknowledgements(app)) byReason.set(ack.reason, [...(byReason.get(ack.reason) ?? []), `${ack.path} ${ack.id}`]);
+    expect([...byReason.values()].filter((findings) => findings.length > 1)).toEqual([]);
+  });
 });

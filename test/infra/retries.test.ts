@@ -2,6 +2,7 @@
 // from what is deployed (the synthesized functions and state machine definitions), for every Task.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { functionDescription } from '../../infra/task-functions.js';
+import { ErrorNames } from '../../core/errors.js';
 import { interruptedAttemptErrorNames } from '../../workflow/retry-policy.js';
 import { allStepNames, INVOKE_MARGIN_SECONDS, Steps, type StepName } from '../../workflow/steps.js';
 import { resolveIntrinsics, synthesize, type Json, type Synthesized } from './synth.js';
@@ -9,12 +10,16 @@ import { resolveIntrinsics, synthesize, type Json, type Synthesized } from './sy
 interface Retrier {
   ErrorEquals: string[];
   MaxAttempts?: number;
+  IntervalSeconds?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
 }
 interface TaskState {
   Type: string;
   Resource?: string;
   TimeoutSeconds?: number;
   Retry?: Retrier[];
+  Parameters?: Record<string, unknown>;
   Branches?: { States: Record<string, TaskState> }[];
 }
 
@@ -90,5 +95,40 @@ describe('timeouts and retries', () => {
       // One try plus the retries, each up to TimeoutSeconds: under 10 minutes per state.
       expect((1 + retrier.MaxAttempts!) * task.TimeoutSeconds!, `${machine} ${state}`).toBeLessThanOrEqual(600);
     }
+  });
+
+  it('keeps every Retry block well-formed: each error in one retrier only, sane numbers, States.ALL last if at all', () => {
+    for (const { machine, state, task } of deployedTasks()) {
+      const where = `${machine} ${state}`;
+      const retry = task.Retry ?? [];
+      expect(retry.length, where).toBeGreaterThan(0);
+      const names = retry.flatMap((r) => r.ErrorEquals);
+      // Step Functions takes the first retrier naming an error: a second one for it never runs.
+      expect(new Set(names).size, `${where} ${names.join(',')}`).toBe(names.length);
+      // ASL: States.ALL must be alone in the last retrier.
+      retry.forEach((r, i) => {
+        if (r.ErrorEquals.includes('States.ALL')) expect([i, r.ErrorEquals.length], where).toEqual([retry.length - 1, 1]);
+        expect(r.MaxAttempts ?? 3, where).toBeGreaterThanOrEqual(1);
+        expect(r.IntervalSeconds ?? 1, where).toBeGreaterThanOrEqual(1);
+        expect(r.BackoffRate ?? 2, where).toBeGreaterThanOrEqual(1);
+        if (r.MaxDelaySeconds !== undefined) expect(r.MaxDelaySeconds, where).toBeGreaterThanOrEqual(r.IntervalSeconds ?? 1);
+      });
+    }
+  });
+
+  it('never retries an error a step raises on purpose, except the propagation wait', () => {
+    // A PollTimedOut retried would extend the poll bound; a KeyNotUsable retried would repeat a refusal.
+    const retriedOnPurpose = new Set<string>([ErrorNames.PrincipalNotYetPropagated]);
+    for (const { machine, state, task } of deployedTasks()) {
+      const names = new Set((task.Retry ?? []).flatMap((r) => r.ErrorEquals));
+      for (const own of Object.values(ErrorNames)) expect(names.has(own) && !retriedOnPurpose.has(own), `${machine} ${state} retries ${own}`).toBe(false);
+    }
+  });
+
+  it('hands every poll Task the redrive count, so a redrive gets a full poll budget', () => {
+    const polls = deployedTasks().filter(({ step }) => 'poll' in Steps[step]);
+    expect(new Set(polls.map((p) => p.step)).size).toBeGreaterThanOrEqual(6);
+    for (const { machine, state, task } of polls)
+      expect(task.Parameters?.['poll'], `${machine} ${state}`).toMatchObject({ 'redriveCount.$': '$$.Execution.RedriveCount' });
   });
 });

@@ -155,7 +155,7 @@ export async function rollbackAfterFailureAt(raw: Raw, step: StepName, options: 
 function withAdoptedServiceLinkedRole(before: EndState, step: StepName, request: OnboardingRequest): EndState {
   const linked = forwardStepNames.indexOf(step) > forwardStepNames.indexOf('CreateDataRepositoryAssociation');
   if (!linked) return before;
-  const slr = withoutIds(serviceLinkedRoleArn(request.fileSystem.accountId, request.fileSystem.existingFileSystemId!));
+  const slr = withoutIds(serviceLinkedRoleArn('aws', request.fileSystem.accountId, request.fileSystem.existingFileSystemId!));
   return { ...before, serviceLinkedRoles: [...before.serviceLinkedRoles, slr] };
 }
 

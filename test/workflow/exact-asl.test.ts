@@ -71,7 +71,7 @@ describe('exact ASL', () => {
       Type: 'Task',
       Comment: 'Polls until the file system is gone.',
       Resource: functionArnPlaceholder('WaitForFileSystemDeletion'),
-      Parameters: { ...parameters, poll: { delaySeconds: 60, maxAttempts: 60 } },
+      Parameters: { ...parameters, poll: { delaySeconds: 60, maxAttempts: 60, 'redriveCount.$': '$$.Execution.RedriveCount' } },
       ResultPath: '$.steps.WaitForFileSystemDeletion',
       TimeoutSeconds: 120,
       Retry: retry,
