@@ -1,11 +1,10 @@
 // The Lambda entry every task shares: thin, typed, clients built once per region at module
-// scope (reused across warm invocations), the work done by the step function it wraps.
-import { clientFactoryFromEnvironment, type ClientFactory } from './clients.js';
+// scope (reused across warm invocations), the work done by the step function it wraps. Each
+// handler passes the client classes its step uses, so its bundle holds only those SDK clients.
+import { clientFactoryFromEnvironment, type ClientClasses, type ClientFactory, type ClientName } from './clients.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from './step-deps.js';
-
-const factories = new Map<string, ClientFactory>();
 
 /** Region of the request; ValidateRequest gets the raw request, so read it defensively. */
 function regionOf(event: unknown): string {
@@ -16,12 +15,24 @@ function regionOf(event: unknown): string {
   return fallback;
 }
 
-export function factoryForRegion(region: string): ClientFactory {
-  let factory = factories.get(region);
-  if (!factory) factories.set(region, (factory = clientFactoryFromEnvironment(process.env, region)));
-  return factory;
+/** A function's client factory per region, built from its environment on first use. */
+function factoriesFromEnvironment<K extends ClientName>(clients: ClientClasses<K>): (region: string) => ClientFactory<K> {
+  const factories = new Map<string, ClientFactory<K>>();
+  return (region) => {
+    let factory = factories.get(region);
+    if (!factory) factories.set(region, (factory = clientFactoryFromEnvironment(process.env, region, clients)));
+    return factory;
+  };
 }
 
-export function makeLambdaHandler<In = StepInput, Out = unknown>(step: (input: In, deps: StepDeps) => Promise<Out>): (event: In) => Promise<Out> {
+/**
+ * The Lambda handler of `step`, with the clients it uses: `makeLambdaHandler(createFileSystem,
+ * { fsx: FSxClient })`. A step typed to use a client that is not listed here does not compile.
+ */
+export function makeLambdaHandler<K extends ClientName, In = StepInput, Out = unknown>(
+  step: (input: In, deps: StepDeps<K>) => Promise<Out>,
+  clients: ClientClasses<K>,
+): (event: In) => Promise<Out> {
+  const factoryForRegion = factoriesFromEnvironment(clients);
   return async (event) => step(event, { clients: factoryForRegion(regionOf(event)) });
 }
