@@ -39,7 +39,7 @@ const UNREACHED_CREDENTIAL_SOURCES = [
  * which name the field, resource and rule) is the same with or without. So NODE_OPTIONS is
  * not set either.
  */
-const esbuildOptions = (projectRoot: string): BuildOptions => ({
+export const handlerBundleOptions = (projectRoot: string): BuildOptions => ({
   absWorkingDir: projectRoot,
   bundle: true,
   platform: 'node',
@@ -61,7 +61,7 @@ const esbuildOptions = (projectRoot: string): BuildOptions => ({
 });
 
 /** Fails the build if a module left out of the bundles is imported other than lazily. */
-function assertOnlyLoadedLazily(metafile: Metafile): void {
+export function assertOnlyLoadedLazily(metafile: Metafile): void {
   for (const [output, { imports }] of Object.entries(metafile.outputs)) {
     const eager = imports.filter((i) => i.external && i.kind !== 'dynamic-import' && UNREACHED_CREDENTIAL_SOURCES.includes(i.path));
     if (eager.length) {
@@ -87,7 +87,7 @@ function buildAll(projectRoot: string, entryFor: (step: StepName) => string): Bu
   if (!built) {
     const dir = mkdtempSync(join(tmpdir(), 'fsx-onboard-bundles-'));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    const result = buildSync({ ...esbuildOptions(projectRoot), entryPoints: entries, outdir: dir });
+    const result = buildSync({ ...handlerBundleOptions(projectRoot), entryPoints: entries, outdir: dir });
     if (!result.metafile) throw new Error('esbuild returned no metafile');
     assertOnlyLoadedLazily(result.metafile);
     built = { dir };
