@@ -5,6 +5,7 @@ import './polyfills.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { AwsCredentialIdentity, Pluggable } from '@smithy/types';
 import { createClientFactory, type ClientFactory } from '../lambdas/shared/clients.js';
+import { everyClient } from '../lambdas/shared/every-client.js';
 import { sandboxClientConfig } from '../sandbox/client-config.js';
 import { validateRequest, type OnboardingRequest, type RequestProblem } from '../core/request.js';
 import type { StepHandler } from '../lambdas/shared/step-deps.js';
@@ -74,7 +75,13 @@ function sandboxClientFactory(sandbox: LocalSandbox, region: string): ClientFact
   if (!byRegion) factories.set(sandbox, (byRegion = new Map()));
   let factory = byRegion.get(region);
   if (!factory) {
-    factory = createClientFactory({ region, credentials: sandbox.orchestratorCredentials, plugins: [sandbox.plugin], clientConfig: sandboxClientConfig() });
+    factory = createClientFactory({
+      clients: everyClient,
+      region,
+      credentials: sandbox.orchestratorCredentials,
+      plugins: [sandbox.plugin],
+      clientConfig: sandboxClientConfig(),
+    });
     byRegion.set(region, factory);
   }
   return factory;

@@ -1,51 +1,55 @@
 // The onboarding request: one schema feeds the CLI, the ValidateRequest state, the API
 // model (via toJSONSchema) and docs/request.md.
-import { z } from 'zod';
+// Written with zod/mini, zod's tree-shakable form of the same schemas: ValidateRequest's Lambda
+// bundle then holds ~20 KB of zod instead of ~95 KB (the chaining API drags in every method and
+// the JSON Schema converters). The CLI, infra and docs convert it with zod's toJSONSchema as before.
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { parse as parseArn, validate as isArn } from '@aws-sdk/util-arn-parser';
+import { deploymentTypes, legacyLinkedTypes, type DeploymentType } from './deployment-types.js';
 
-const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
-const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS region code such as us-east-1');
+// zod/mini leaves its messages out unless asked; the ones it words itself ("expected string,
+// received number") are read by describeIssue below.
+z.config(en());
+
+const accountId = z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'));
+const region = z.string().check(z.regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS region code such as us-east-1'));
 // Control characters and shell/JSON metacharacters never reach a policy, a tag or a command.
 const safeText = (max: number) =>
-  z
-    .string()
-    .max(max, `must be at most ${max} characters`)
+  z.string().check(
+    z.maxLength(max, `must be at most ${max} characters`),
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the rule is exactly "no control characters"
-    .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
-
-const deploymentTypes = ['PERSISTENT_2', 'PERSISTENT_1', 'SCRATCH_2'] as const;
-export type DeploymentType = (typeof deploymentTypes)[number];
-/** Types linked to S3 at file-system creation (ImportPath/ExportPath) rather than by a DRA. */
-export const legacyLinkedTypes: readonly DeploymentType[] = ['PERSISTENT_1', 'SCRATCH_2'];
-const s3EventTypes = ['NEW', 'CHANGED', 'DELETED'] as const;
-
-const fileSystemPath = z
-  .string()
-  .max(4096, 'must be at most 4096 characters')
-  .regex(/^\/[A-Za-z0-9_.\-/]*$/, 'must be an absolute path of letters, digits, "_", ".", "-" and "/"')
-  .refine((p) => !p.split('/').some((part) => part === '.' || part === '..'), 'must not contain "." or ".." segments')
-  .refine((p) => p === '/' || !p.endsWith('/'), 'must not end with "/" (except the root "/")')
-  .refine((p) => !p.includes('//'), 'must not contain empty segments ("//")');
-
-// S3 general purpose bucket naming rules (dots allowed but not IP-shaped, no adjacent dots).
-const bucketName = z
-  .string()
-  .min(3, 'must be 3 to 63 characters')
-  .max(63, 'must be 3 to 63 characters')
-  .regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, 'must be lowercase letters, digits, "." and "-", starting and ending with a letter or digit')
-  .refine((n) => !n.includes('..') && !n.includes('.-') && !n.includes('-.'), 'must not contain "..", ".-" or "-."')
-  .refine((n) => !/^\d+\.\d+\.\d+\.\d+$/.test(n), 'must not be formatted as an IP address')
-  .refine(
-    (n) => !n.startsWith('xn--') && !n.startsWith('sthree-') && !n.endsWith('-s3alias') && !n.endsWith('--ol-s3'),
-    'must not use a prefix or suffix that S3 reserves',
+    z.regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters'),
   );
 
-const bucketPrefix = safeText(512).regex(/^([A-Za-z0-9!_.*'()-]+\/)*$/, 'must be empty or "/"-separated segments of safe characters ending with "/"');
+const s3EventTypes = ['NEW', 'CHANGED', 'DELETED'] as const;
 
-const keyArn = z
-  .string()
-  .refine(isArn, 'must be a full KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>)')
-  .refine((arn) => {
+const fileSystemPath = z.string().check(
+  z.maxLength(4096, 'must be at most 4096 characters'),
+  z.regex(/^\/[A-Za-z0-9_.\-/]*$/, 'must be an absolute path of letters, digits, "_", ".", "-" and "/"'),
+  z.refine((p) => !p.split('/').some((part) => part === '.' || part === '..'), 'must not contain "." or ".." segments'),
+  z.refine((p) => p === '/' || !p.endsWith('/'), 'must not end with "/" (except the root "/")'),
+  z.refine((p) => !p.includes('//'), 'must not contain empty segments ("//")'),
+);
+
+// S3 general purpose bucket naming rules (dots allowed but not IP-shaped, no adjacent dots).
+const bucketName = z.string().check(
+  z.minLength(3, 'must be 3 to 63 characters'),
+  z.maxLength(63, 'must be 3 to 63 characters'),
+  z.regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, 'must be lowercase letters, digits, "." and "-", starting and ending with a letter or digit'),
+  z.refine((n) => !n.includes('..') && !n.includes('.-') && !n.includes('-.'), 'must not contain "..", ".-" or "-."'),
+  z.refine((n) => !/^\d+\.\d+\.\d+\.\d+$/.test(n), 'must not be formatted as an IP address'),
+  z.refine(
+    (n) => !n.startsWith('xn--') && !n.startsWith('sthree-') && !n.endsWith('-s3alias') && !n.endsWith('--ol-s3'),
+    'must not use a prefix or suffix that S3 reserves',
+  ),
+);
+
+const bucketPrefix = safeText(512).check(z.regex(/^([A-Za-z0-9!_.*'()-]+\/)*$/, 'must be empty or "/"-separated segments of safe characters ending with "/"'));
+
+const keyArn = z.string().check(
+  z.refine(isArn, 'must be a full KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>)'),
+  z.refine((arn) => {
     if (!isArn(arn)) return true;
     const parsed = parseArn(arn);
     return (
@@ -53,7 +57,8 @@ const keyArn = z
       /^\d{12}$/.test(parsed.accountId) &&
       /^key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.test(parsed.resource)
     );
-  }, "must be a KMS key ARN with a key id (an alias ARN resolves in the caller's account, so it cannot be used across accounts)");
+  }, "must be a KMS key ARN with a key id (an alias ARN resolves in the caller's account, so it cannot be used across accounts)"),
+);
 
 const capacityRule = 'must be 1200, 2400 or a multiple of 2400 GiB';
 
@@ -67,7 +72,7 @@ interface FileSystemKeyFields {
 }
 
 /** fileSystem.kmsKeyArn: a key FSx can take for this type, one the workflow can read the policy of, in the region. */
-function addFileSystemKeyIssues(req: FileSystemKeyFields, ctx: z.RefinementCtx): void {
+function addFileSystemKeyIssues(req: FileSystemKeyFields, ctx: { addIssue(issue: { code: 'custom'; path: string[]; message: string }): void }): void {
   const fs = req.fileSystem;
   const arn = fs.kmsKeyArn;
   if (arn === undefined || !isArn(arn)) return;
@@ -103,149 +108,154 @@ export const onboardingRequestSchema = z
   .strictObject({
     requestId: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/, 'must be 3 to 64 letters, digits, "-" or "_", starting with a letter or digit')
-      .describe('Unique id of this onboarding. Names the execution, so a duplicate request cannot start twice.'),
-    region: region.describe('Region of the file system, bucket and key.'),
+      .check(
+        z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/, 'must be 3 to 64 letters, digits, "-" or "_", starting with a letter or digit'),
+        z.describe('Unique id of this onboarding. Names the execution, so a duplicate request cannot start twice.'),
+      ),
+    region: region.check(z.describe('Region of the file system, bucket and key.')),
     onFailure: z
-      .enum(['rollback', 'stop'])
-      .default('rollback')
-      .describe('"rollback" undoes this request\'s changes on failure; "stop" leaves them and fails at the broken step so it can be redriven.'),
+      ._default(z.enum(['rollback', 'stop']), 'rollback')
+      .check(z.describe('"rollback" undoes this request\'s changes on failure; "stop" leaves them and fails at the broken step so it can be redriven.')),
     fileSystem: z.strictObject({
-      accountId: accountId.describe('Account A, which owns the file system.'),
+      accountId: accountId.check(z.describe('Account A, which owns the file system.')),
       deploymentType: z
         .enum(deploymentTypes)
-        .describe('PERSISTENT_2 links S3 by a data repository association; PERSISTENT_1 and SCRATCH_2 link it at creation.'),
-      storageCapacityGiB: z
-        .number()
-        .int('must be a whole number')
-        .positive('must be positive')
-        .max(2_000_000, 'must be at most 2,000,000 GiB')
-        .refine((gib) => gib === 1200 || gib % 2400 === 0, capacityRule)
-        .describe(capacityRule),
+        .check(z.describe('PERSISTENT_2 links S3 by a data repository association; PERSISTENT_1 and SCRATCH_2 link it at creation.')),
+      storageCapacityGiB: z.number().check(
+        z.int('must be a whole number'),
+        z.positive('must be positive'),
+        z.lte(2_000_000, 'must be at most 2,000,000 GiB'),
+        z.refine((gib) => gib === 1200 || gib % 2400 === 0, capacityRule),
+        z.describe(capacityRule),
+      ),
       perUnitStorageThroughput: z
-        .number()
-        .int()
-        .optional()
-        .describe('MB/s/TiB. PERSISTENT_2: 125, 250, 500 or 1000 (default 125). PERSISTENT_1: 50, 100 or 200 (default 50).'),
+        .optional(z.number().check(z.int()))
+        .check(z.describe('MB/s/TiB. PERSISTENT_2: 125, 250, 500 or 1000 (default 125). PERSISTENT_1: 50, 100 or 200 (default 50).')),
       subnetIds: z
-        .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id (subnet-…)'))
-        .length(1, 'must hold exactly one subnet (single-AZ deployment types)'),
+        .array(z.string().check(z.regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id (subnet-…)')))
+        .check(z.length(1, 'must hold exactly one subnet (single-AZ deployment types)')),
       securityGroupIds: z
-        .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id (sg-…)'))
-        .min(1, 'must hold at least one security group')
-        .max(5, 'must hold at most 5 security groups'),
-      fileSystemPath: fileSystemPath.describe('Where the bucket prefix appears in the file system. Must be "/" for PERSISTENT_1 and SCRATCH_2.'),
+        .array(z.string().check(z.regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id (sg-…)')))
+        .check(z.minLength(1, 'must hold at least one security group'), z.maxLength(5, 'must hold at most 5 security groups')),
+      fileSystemPath: fileSystemPath.check(z.describe('Where the bucket prefix appears in the file system. Must be "/" for PERSISTENT_1 and SCRATCH_2.')),
       existingFileSystemId: z
-        .string()
-        .regex(/^fs-[0-9a-f]{17}$/, 'must be a file system id (fs- and 17 hex digits)')
-        .optional()
-        .describe('Adopt this file system instead of creating one. Rollback never deletes an adopted file system.'),
-      kmsKeyArn: keyArn
-        .optional()
-        .describe(
-          "Customer managed symmetric KMS key that encrypts the file system at rest (PERSISTENT_1 and PERSISTENT_2 only; SCRATCH_2 always uses keys FSx manages). In the file system's account or the key account; its key policy must let FSx use it for the file-system role. Absent: FSx's AWS managed key.",
+        .optional(z.string().check(z.regex(/^fs-[0-9a-f]{17}$/, 'must be a file system id (fs- and 17 hex digits)')))
+        .check(z.describe('Adopt this file system instead of creating one. Rollback never deletes an adopted file system.')),
+      kmsKeyArn: z
+        .optional(keyArn)
+        .check(
+          z.describe(
+            "Customer managed symmetric KMS key that encrypts the file system at rest (PERSISTENT_1 and PERSISTENT_2 only; SCRATCH_2 always uses keys FSx manages). In the file system's account or the key account; its key policy must let FSx use it for the file-system role. Absent: FSx's AWS managed key.",
+          ),
         ),
     }),
     bucket: z.strictObject({
-      accountId: accountId.describe('Account B, which owns the bucket.'),
+      accountId: accountId.check(z.describe('Account B, which owns the bucket.')),
       name: bucketName,
-      prefix: bucketPrefix.default('').describe('Key prefix linked to the file system ("" for the whole bucket, else ending with "/").'),
+      prefix: z._default(bucketPrefix, '').check(z.describe('Key prefix linked to the file system ("" for the whole bucket, else ending with "/").')),
       // Optional, not defaulted: absent keeps what the bucket has, so a run never turns off
       // the Bucket Keys another team relies on (ValidateRequest resolves it from the bucket).
       bucketKeyEnabled: z
-        .boolean()
-        .optional()
-        .describe(
-          "S3 Bucket Keys in the default encryption (KMS then sees the bucket ARN, not the object ARN, as encryption context). Absent: keep the bucket's current setting, or false when the bucket has no SSE-KMS default encryption today.",
+        .optional(z.boolean())
+        .check(
+          z.describe(
+            "S3 Bucket Keys in the default encryption (KMS then sees the bucket ARN, not the object ARN, as encryption context). Absent: keep the bucket's current setting, or false when the bucket has no SSE-KMS default encryption today.",
+          ),
         ),
       additionalKeyArns: z
-        .array(keyArn)
-        .max(10)
-        .default([])
-        .describe(
-          'Other KMS keys that objects already in the linked prefix are encrypted with. The service-linked role is granted these too; an object under a key not listed here stops the run before any change.',
+        ._default(z.array(keyArn).check(z.maxLength(10)), [])
+        .check(
+          z.describe(
+            'Other KMS keys that objects already in the linked prefix are encrypted with. The service-linked role is granted these too; an object under a key not listed here stops the run before any change.',
+          ),
         ),
     }),
     key: z.strictObject({
-      arn: keyArn.describe('Customer managed symmetric KMS key in account C that encrypts the bucket.'),
+      arn: keyArn.check(z.describe('Customer managed symmetric KMS key in account C that encrypts the bucket.')),
     }),
     dataRepository: z
-      .strictObject({
-        autoImportEvents: z.array(z.enum(s3EventTypes)).max(3).default(['NEW', 'CHANGED', 'DELETED']),
-        autoExportEvents: z.array(z.enum(s3EventTypes)).max(3).default(['NEW', 'CHANGED', 'DELETED']),
-        batchImportMetaDataOnCreate: z.boolean().default(true),
-      })
-      .default({ autoImportEvents: ['NEW', 'CHANGED', 'DELETED'], autoExportEvents: ['NEW', 'CHANGED', 'DELETED'], batchImportMetaDataOnCreate: true })
-      .describe('Data repository association settings (PERSISTENT_2 only).'),
+      ._default(
+        z.strictObject({
+          autoImportEvents: z._default(z.array(z.enum(s3EventTypes)).check(z.maxLength(3)), ['NEW', 'CHANGED', 'DELETED']),
+          autoExportEvents: z._default(z.array(z.enum(s3EventTypes)).check(z.maxLength(3)), ['NEW', 'CHANGED', 'DELETED']),
+          batchImportMetaDataOnCreate: z._default(z.boolean(), true),
+        }),
+        { autoImportEvents: ['NEW', 'CHANGED', 'DELETED'], autoExportEvents: ['NEW', 'CHANGED', 'DELETED'], batchImportMetaDataOnCreate: true },
+      )
+      .check(z.describe('Data repository association settings (PERSISTENT_2 only).')),
     testExport: z.strictObject({
       mode: z
         .enum(['lustre-client', 'data-repository-task'])
-        .describe('"lustre-client" proves export and decrypt from a mounted client; "data-repository-task" runs an export task and analyses access.'),
+        .check(z.describe('"lustre-client" proves export and decrypt from a mounted client; "data-repository-task" runs an export task and analyses access.')),
       clientInstanceId: z
-        .string()
-        .regex(/^(i|mi)-[0-9a-f]{8,17}$/, 'must be an EC2 or managed instance id (i-…)')
-        .optional()
-        .describe(
-          'SSM-managed instance with the Lustre client installed, in a network that reaches the file system (lustre-client mode); the test export mounts the file system there through Run Command.',
+        .optional(z.string().check(z.regex(/^(i|mi)-[0-9a-f]{8,17}$/, 'must be an EC2 or managed instance id (i-…)')))
+        .check(
+          z.describe(
+            'SSM-managed instance with the Lustre client installed, in a network that reaches the file system (lustre-client mode); the test export mounts the file system there through Run Command.',
+          ),
         ),
-      mountPath: fileSystemPath
-        .default('/fsx')
-        .describe('Where the test export mounts the file system on the client (created if missing; kept if already mounted).'),
+      mountPath: z
+        ._default(fileSystemPath, '/fsx')
+        .check(z.describe('Where the test export mounts the file system on the client (created if missing; kept if already mounted).')),
     }),
     tags: z
-      .record(
-        safeText(128)
-          .min(1)
-          .regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, 'must be a valid tag key not starting with "aws:"'),
-        safeText(256).regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, 'must hold only letters, digits, spaces and _.:/=+-@'),
+      ._default(
+        z.record(
+          safeText(128).check(z.minLength(1), z.regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, 'must be a valid tag key not starting with "aws:"')),
+          safeText(256).check(z.regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, 'must hold only letters, digits, spaces and _.:/=+-@')),
+        ),
+        {},
       )
-      .default({})
-      .refine((t) => Object.keys(t).length <= 40, 'must hold at most 40 tags')
-      .describe('Tags for the resources this request creates.'),
+      .check(
+        z.refine((t) => Object.keys(t).length <= 40, 'must hold at most 40 tags'),
+        z.describe('Tags for the resources this request creates.'),
+      ),
   })
-  .superRefine((req, ctx) => {
-    const fs = req.fileSystem;
-    const throughputs: Record<DeploymentType, readonly number[]> = { PERSISTENT_2: [125, 250, 500, 1000], PERSISTENT_1: [50, 100, 200], SCRATCH_2: [] };
-    if (fs.perUnitStorageThroughput !== undefined && !throughputs[fs.deploymentType].includes(fs.perUnitStorageThroughput)) {
-      const allowed = throughputs[fs.deploymentType];
-      ctx.addIssue({
-        code: 'custom',
-        path: ['fileSystem', 'perUnitStorageThroughput'],
-        message: allowed.length ? `must be one of ${allowed.join(', ')} for ${fs.deploymentType}` : `is not supported for ${fs.deploymentType}`,
-      });
-    }
-    if (legacyLinkedTypes.includes(fs.deploymentType) && fs.fileSystemPath !== '/') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['fileSystem', 'fileSystemPath'],
-        message: `must be "/" for ${fs.deploymentType}, which links the bucket at the file system root`,
-      });
-    }
-    if (isArn(req.key.arn) && region.safeParse(req.region).success) {
-      const keyRegion = parseArn(req.key.arn).region;
-      if (keyRegion !== req.region) {
+  .check(
+    z.superRefine((req, ctx) => {
+      const fs = req.fileSystem;
+      const throughputs: Record<DeploymentType, readonly number[]> = { PERSISTENT_2: [125, 250, 500, 1000], PERSISTENT_1: [50, 100, 200], SCRATCH_2: [] };
+      if (fs.perUnitStorageThroughput !== undefined && !throughputs[fs.deploymentType].includes(fs.perUnitStorageThroughput)) {
+        const allowed = throughputs[fs.deploymentType];
         ctx.addIssue({
           code: 'custom',
-          path: ['key', 'arn'],
-          message: `must be in the request region ${req.region} (S3 uses keys of the bucket's region only), not ${keyRegion}`,
+          path: ['fileSystem', 'perUnitStorageThroughput'],
+          message: allowed.length ? `must be one of ${allowed.join(', ')} for ${fs.deploymentType}` : `is not supported for ${fs.deploymentType}`,
         });
       }
-    }
-    if (fs.kmsKeyArn !== undefined) addFileSystemKeyIssues(req, ctx);
-    if (req.testExport.mode === 'lustre-client' && !req.testExport.clientInstanceId) {
-      ctx.addIssue({ code: 'custom', path: ['testExport', 'clientInstanceId'], message: 'is required when testExport.mode is "lustre-client"' });
-    }
-    if (req.testExport.mode === 'data-repository-task' && req.testExport.clientInstanceId) {
-      ctx.addIssue({ code: 'custom', path: ['testExport', 'clientInstanceId'], message: 'is only used when testExport.mode is "lustre-client"' });
-    }
-    const dra = req.dataRepository;
-    for (const [field, events] of [
-      ['autoImportEvents', dra.autoImportEvents],
-      ['autoExportEvents', dra.autoExportEvents],
-    ] as const) {
-      if (new Set(events).size !== events.length) ctx.addIssue({ code: 'custom', path: ['dataRepository', field], message: 'must not repeat an event type' });
-    }
-  });
+      if (legacyLinkedTypes.includes(fs.deploymentType) && fs.fileSystemPath !== '/') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['fileSystem', 'fileSystemPath'],
+          message: `must be "/" for ${fs.deploymentType}, which links the bucket at the file system root`,
+        });
+      }
+      if (isArn(req.key.arn) && region.safeParse(req.region).success) {
+        const keyRegion = parseArn(req.key.arn).region;
+        if (keyRegion !== req.region) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['key', 'arn'],
+            message: `must be in the request region ${req.region} (S3 uses keys of the bucket's region only), not ${keyRegion}`,
+          });
+        }
+      }
+      if (fs.kmsKeyArn !== undefined) addFileSystemKeyIssues(req, ctx);
+      if (req.testExport.mode === 'lustre-client' && !req.testExport.clientInstanceId) {
+        ctx.addIssue({ code: 'custom', path: ['testExport', 'clientInstanceId'], message: 'is required when testExport.mode is "lustre-client"' });
+      }
+      if (req.testExport.mode === 'data-repository-task' && req.testExport.clientInstanceId) {
+        ctx.addIssue({ code: 'custom', path: ['testExport', 'clientInstanceId'], message: 'is only used when testExport.mode is "lustre-client"' });
+      }
+      const dra = req.dataRepository;
+      for (const [field, events] of [
+        ['autoImportEvents', dra.autoImportEvents],
+        ['autoExportEvents', dra.autoExportEvents],
+      ] as const) {
+        if (new Set(events).size !== events.length) ctx.addIssue({ code: 'custom', path: ['dataRepository', field], message: 'must not repeat an event type' });
+      }
+    }),
+  );
 
 /** The rules superRefine checks, in words, for docs/request.md. */
 export const crossFieldRules = [

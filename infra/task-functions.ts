@@ -1,12 +1,14 @@
-// One Lambda function per state of workflow/steps.ts, bundled by the local esbuild (no Docker).
+// One Lambda function per state of workflow/steps.ts, bundled by the local esbuild (no Docker)
+// in one pass for all of them (infra/bundling.ts).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BUNDLE_HANDLER, bundledStepCode } from './bundling.js';
 import { allStepNames, functionTimeoutSeconds, handlerFolder, Steps, type StepName } from '../workflow/steps.js';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,8 +51,7 @@ export class TaskFunctions extends Construct {
         new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
       );
       functions[step] = new NodejsFunction(this, step, {
-        entry: entryFor(step),
-        handler: 'handler',
+        handler: BUNDLE_HANDLER,
         description: functionDescription(step),
         runtime: LAMBDA_RUNTIME,
         architecture: lambda.Architecture.ARM_64,
@@ -60,22 +61,9 @@ export class TaskFunctions extends Construct {
         logGroup,
         loggingFormat: lambda.LoggingFormat.JSON,
         tracing: lambda.Tracing.ACTIVE,
-        environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
-        projectRoot,
-        depsLockFilePath: join(projectRoot, 'package-lock.json'),
-        bundling: {
-          format: OutputFormat.ESM,
-          target: 'node22',
-          minify: true,
-          sourceMap: true,
-          // Bundle the pinned SDK clients too: the deployed code is the code the tests ran,
-          // not whatever SDK version the runtime happens to ship.
-          externalModules: [],
-          mainFields: ['module', 'main'],
-          // Some dependencies are CommonJS and call require(); ESM output needs it defined.
-          banner: "import { createRequire as __fsxCreateRequire } from 'node:module'; const require = __fsxCreateRequire(import.meta.url);",
-          forceDockerBundling: false,
-        },
+        environment: props.environment,
+        // One esbuild pass bundles every handler; infra/bundling.ts says how and why.
+        code: bundledStepCode(step, projectRoot, entryFor),
       });
     }
     this.functions = functions;

@@ -5,7 +5,8 @@
 import { OnboardingError, ErrorNames } from '../core/errors.js';
 import type { OnboardingNames } from '../core/naming.js';
 import { bucketArn, GRANT_OPERATIONS, prefixObjectsArn, serviceLinkedRoleArnPattern } from '../core/naming.js';
-import { legacyLinkedTypes, type OnboardingRequest } from '../core/request.js';
+import { legacyLinkedTypes } from '../core/deployment-types.js';
+import type { OnboardingRequest } from '../core/request.js';
 import type { PolicyDocument, PolicyStatement } from './types.js';
 import { partitionOf } from '../core/partition.js';
 

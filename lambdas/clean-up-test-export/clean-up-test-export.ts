@@ -16,7 +16,7 @@ import type { CleanUpTestExportOutput } from '../../core/step-outputs.js';
  * The export task's id when this execution has no StartTestExport result (a Parallel branch
  * failed, or the on-demand rollback machine): found by its tag on this request's file system.
  */
-async function findOwnExportTaskId(input: StepInput, deps: StepDeps): Promise<string | undefined> {
+async function findOwnExportTaskId(input: StepInput, deps: StepDeps<'s3' | 'fsx'>): Promise<string | undefined> {
   if (input.request.testExport.mode !== 'data-repository-task') return undefined;
   const { fsx } = clientsFor(input, deps, 'fileSystem');
   const fileSystemIds = input.request.fileSystem.existingFileSystemId
@@ -30,7 +30,7 @@ async function findOwnExportTaskId(input: StepInput, deps: StepDeps): Promise<st
   return undefined;
 }
 
-export async function cleanUpTestExport(input: StepInput, deps: StepDeps): Promise<CleanUpTestExportOutput> {
+export async function cleanUpTestExport(input: StepInput, deps: StepDeps<'s3' | 'fsx'>): Promise<CleanUpTestExportOutput> {
   const { request, context } = input;
   const canary = canaryFor(request, context.names);
   const { s3 } = clientsFor(input, deps, 'bucket');

@@ -1,5 +1,7 @@
 // Lambda entry of the CleanUpTestExport state.
+import { FSxClient } from '@aws-sdk/client-fsx';
+import { S3Client } from '@aws-sdk/client-s3';
 import { makeLambdaHandler } from '../shared/lambda-entry.js';
 import { cleanUpTestExport } from './clean-up-test-export.js';
 
-export const handler = makeLambdaHandler(cleanUpTestExport);
+export const handler = makeLambdaHandler(cleanUpTestExport, { s3: S3Client, fsx: FSxClient });

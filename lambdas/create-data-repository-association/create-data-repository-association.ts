@@ -14,7 +14,7 @@ import { requireOutput, type CreateDataRepositoryAssociationOutput } from '../..
 /** FSx may report the repository path with or without a trailing "/". */
 const samePath = (a: string | undefined, b: string) => (a ?? '').replace(/\/+$/, '') === b.replace(/\/+$/, '');
 
-export async function createDataRepositoryAssociation(input: StepInput, deps: StepDeps): Promise<CreateDataRepositoryAssociationOutput> {
+export async function createDataRepositoryAssociation(input: StepInput, deps: StepDeps<'fsx'>): Promise<CreateDataRepositoryAssociationOutput> {
   const { request, context } = input;
   if (context.legacyLinked) return { changed: false, skipped: true };
   const fileSystemId = requireOutput(input, 'CreateFileSystem', 'fileSystemId', 'CreateDataRepositoryAssociation');

@@ -36,7 +36,7 @@ function createFileSystemInput(input: StepInput): CreateFileSystemCommandInput {
   };
 }
 
-export async function createFileSystem(input: StepInput, deps: StepDeps): Promise<CreateFileSystemOutput> {
+export async function createFileSystem(input: StepInput, deps: StepDeps<'fsx'>): Promise<CreateFileSystemOutput> {
   const { request } = input;
   const { fsx } = clientsFor(input, deps, 'fileSystem');
   const existingId = request.fileSystem.existingFileSystemId;

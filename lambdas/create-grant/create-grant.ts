@@ -38,7 +38,7 @@ function previousGrants(input: StepInput): Map<string, KeyGrant> {
   return byKey;
 }
 
-export async function createGrant(input: StepInput, deps: StepDeps): Promise<CreateGrantOutput> {
+export async function createGrant(input: StepInput, deps: StepDeps<'kms'>): Promise<CreateGrantOutput> {
   const { request, context } = input;
   const grantee = requireOutput(input, 'WaitForServiceLinkedRole', 'roleArn', 'CreateGrant');
   const { kms } = clientsFor(input, deps, 'fileSystem');

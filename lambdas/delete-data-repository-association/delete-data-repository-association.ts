@@ -7,7 +7,7 @@ import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import type { DeleteDataRepositoryAssociationOutput } from '../../core/step-outputs.js';
 
-export async function deleteDataRepositoryAssociation(input: StepInput, deps: StepDeps): Promise<DeleteDataRepositoryAssociationOutput> {
+export async function deleteDataRepositoryAssociation(input: StepInput, deps: StepDeps<'fsx'>): Promise<DeleteDataRepositoryAssociationOutput> {
   const { request, context } = input;
   if (context.legacyLinked) return { changed: false, associationIds: [] };
   const { fsx } = clientsFor(input, deps, 'fileSystem');

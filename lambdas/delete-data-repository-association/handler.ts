@@ -1,5 +1,6 @@
 // Lambda entry of the DeleteDataRepositoryAssociation state.
+import { FSxClient } from '@aws-sdk/client-fsx';
 import { makeLambdaHandler } from '../shared/lambda-entry.js';
 import { deleteDataRepositoryAssociation } from './delete-data-repository-association.js';
 
-export const handler = makeLambdaHandler(deleteDataRepositoryAssociation);
+export const handler = makeLambdaHandler(deleteDataRepositoryAssociation, { fsx: FSxClient });

@@ -11,7 +11,7 @@ import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import type { DeleteFileSystemOutput } from '../../core/step-outputs.js';
 
-export async function deleteFileSystem(input: StepInput, deps: StepDeps): Promise<DeleteFileSystemOutput> {
+export async function deleteFileSystem(input: StepInput, deps: StepDeps<'fsx'>): Promise<DeleteFileSystemOutput> {
   const { request, context } = input;
   const { fsx } = clientsFor(input, deps, 'fileSystem');
   const adopted = request.fileSystem.existingFileSystemId;

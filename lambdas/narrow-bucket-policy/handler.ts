@@ -1,5 +1,6 @@
 // Lambda entry of the NarrowBucketPolicy state.
+import { S3Client } from '@aws-sdk/client-s3';
 import { makeLambdaHandler } from '../shared/lambda-entry.js';
 import { narrowBucketPolicy } from './narrow-bucket-policy.js';
 
-export const handler = makeLambdaHandler(narrowBucketPolicy);
+export const handler = makeLambdaHandler(narrowBucketPolicy, { s3: S3Client });

@@ -8,7 +8,7 @@ import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import type { NarrowBucketPolicyOutput } from '../../core/step-outputs.js';
 
-export async function narrowBucketPolicy(input: StepInput, deps: StepDeps): Promise<NarrowBucketPolicyOutput> {
+export async function narrowBucketPolicy(input: StepInput, deps: StepDeps<'s3'>): Promise<NarrowBucketPolicyOutput> {
   const { request, context } = input;
   const roleArn = requireOutput(input, 'WaitForServiceLinkedRole', 'roleArn', 'NarrowBucketPolicy');
   const ours = bucketStatements(request, context.names, { kind: 'serviceLinkedRole', serviceLinkedRoleArn: roleArn });

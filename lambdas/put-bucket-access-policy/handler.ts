@@ -1,5 +1,6 @@
 // Lambda entry of the PutBucketAccessPolicy state.
+import { S3Client } from '@aws-sdk/client-s3';
 import { makeLambdaHandler } from '../shared/lambda-entry.js';
 import { putBucketAccessPolicy } from './put-bucket-access-policy.js';
 
-export const handler = makeLambdaHandler(putBucketAccessPolicy);
+export const handler = makeLambdaHandler(putBucketAccessPolicy, { s3: S3Client });

@@ -9,7 +9,7 @@ import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import type { PutBucketAccessPolicyOutput } from '../../core/step-outputs.js';
 
-export async function putBucketAccessPolicy(input: StepInput, deps: StepDeps): Promise<PutBucketAccessPolicyOutput> {
+export async function putBucketAccessPolicy(input: StepInput, deps: StepDeps<'s3'>): Promise<PutBucketAccessPolicyOutput> {
   const { request, context } = input;
   const ours = bucketStatements(request, context.names, {
     kind: 'pattern',

@@ -1,5 +1,6 @@
 // Lambda entry of the RemoveBucketAccess state.
+import { S3Client } from '@aws-sdk/client-s3';
 import { makeLambdaHandler } from '../shared/lambda-entry.js';
 import { removeBucketAccess } from './remove-bucket-access.js';
 
-export const handler = makeLambdaHandler(removeBucketAccess);
+export const handler = makeLambdaHandler(removeBucketAccess, { s3: S3Client });

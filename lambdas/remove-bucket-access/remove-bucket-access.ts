@@ -7,7 +7,7 @@ import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import type { RemoveBucketAccessOutput } from '../../core/step-outputs.js';
 
-export async function removeBucketAccess(input: StepInput, deps: StepDeps): Promise<RemoveBucketAccessOutput> {
+export async function removeBucketAccess(input: StepInput, deps: StepDeps<'s3'>): Promise<RemoveBucketAccessOutput> {
   const { request, context } = input;
   const { s3 } = clientsFor(input, deps, 'bucket');
   const current = await readBucketPolicy(s3, request.bucket.name);

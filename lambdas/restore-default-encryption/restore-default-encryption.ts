@@ -9,7 +9,7 @@ import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import type { RestoreDefaultEncryptionOutput } from '../../core/step-outputs.js';
 
-export async function restoreDefaultEncryption(input: StepInput, deps: StepDeps): Promise<RestoreDefaultEncryptionOutput> {
+export async function restoreDefaultEncryption(input: StepInput, deps: StepDeps<'s3' | 'ssm'>): Promise<RestoreDefaultEncryptionOutput> {
   const { request, context } = input;
   const bucket = request.bucket.name;
   const parameter = context.names.changeRecordParameter;

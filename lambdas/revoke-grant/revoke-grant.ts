@@ -16,7 +16,7 @@ import { stepOutput, type RevokeGrantOutput } from '../../core/step-outputs.js';
  * refused: a rollback after an early failure must not stop here). On an additional key, only if
  * this run's CreateGrant recorded one.
  */
-async function mayHaveGranted(input: StepInput, deps: StepDeps, keyArn: string): Promise<boolean> {
+async function mayHaveGranted(input: StepInput, deps: StepDeps<'kms'>, keyArn: string): Promise<boolean> {
   if (keyArn !== input.request.key.arn) {
     return (stepOutput(input, 'CreateGrant')?.grants ?? []).some((g) => g.keyArn === keyArn);
   }
@@ -28,7 +28,7 @@ async function mayHaveGranted(input: StepInput, deps: StepDeps, keyArn: string):
   }
 }
 
-export async function revokeGrant(input: StepInput, deps: StepDeps): Promise<RevokeGrantOutput> {
+export async function revokeGrant(input: StepInput, deps: StepDeps<'kms'>): Promise<RevokeGrantOutput> {
   const { request, context } = input;
   const { kms } = clientsFor(input, deps, 'fileSystem');
   const revoked: string[] = [];

@@ -1,5 +1,7 @@
 // Lambda entry of the SetDefaultEncryption state.
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { makeLambdaHandler } from '../shared/lambda-entry.js';
 import { setDefaultEncryption } from './set-default-encryption.js';
 
-export const handler = makeLambdaHandler(setDefaultEncryption);
+export const handler = makeLambdaHandler(setDefaultEncryption, { s3: S3Client, ssm: SSMClient });

@@ -10,7 +10,7 @@ import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import type { SetDefaultEncryptionOutput } from '../../core/step-outputs.js';
 
-export async function setDefaultEncryption(input: StepInput, deps: StepDeps): Promise<SetDefaultEncryptionOutput> {
+export async function setDefaultEncryption(input: StepInput, deps: StepDeps<'s3' | 'ssm'>): Promise<SetDefaultEncryptionOutput> {
   const { request, context } = input;
   const bucket = request.bucket.name;
   const parameter = context.names.changeRecordParameter;

@@ -1,5 +1,6 @@
 // Lambda entry of the ShareKey state.
+import { KMSClient } from '@aws-sdk/client-kms';
 import { makeLambdaHandler } from '../shared/lambda-entry.js';
 import { shareKey } from './share-key.js';
 
-export const handler = makeLambdaHandler(shareKey);
+export const handler = makeLambdaHandler(shareKey, { kms: KMSClient });

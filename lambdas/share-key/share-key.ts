@@ -9,7 +9,7 @@ import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import type { ShareKeyOutput } from '../../core/step-outputs.js';
 
-export async function shareKey(input: StepInput, deps: StepDeps): Promise<ShareKeyOutput> {
+export async function shareKey(input: StepInput, deps: StepDeps<'kms'>): Promise<ShareKeyOutput> {
   const { request, context } = input;
   const { kms } = clientsFor(input, deps, 'key');
   // The statements name the file-system role: KMS refuses a principal that does not exist, so

@@ -1,14 +1,18 @@
-// One factory for every AWS client a step uses. Each target account is reached by assuming
+// One factory for the AWS clients a step uses. Each target account is reached by assuming
 // the role the target-account stack deploys there; the orchestrator's own account (change
 // records) uses the function's own credentials. Whatever `plugins` are given are applied to
 // every client, including the STS client that assumes the roles: the local runner plugs the
 // sandbox in this way, so handlers run unchanged against AWS, the sandbox or AWS_ENDPOINT_URL.
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { FSxClient } from '@aws-sdk/client-fsx';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SSMClient } from '@aws-sdk/client-ssm';
+//
+// The factory builds only the client classes it is given and imports none itself: a Lambda
+// bundle then holds the SDK clients its handler names (lambdas/<step>/handler.ts) and no
+// others. The full set, for the local runner and the tests, is in ./every-client.ts.
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { FSxClient } from '@aws-sdk/client-fsx';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Pluggable, RetryStrategyV2 } from '@smithy/types';
 import { SESSION_NAME_PREFIX } from '../../core/naming.js';
@@ -26,8 +30,13 @@ export interface AccountClients {
   cloudtrail: CloudTrailClient;
 }
 
+export type ClientName = keyof AccountClients;
+
+/** The clients named by `K`, acting in one account. */
+export type Clients<K extends ClientName = ClientName> = Pick<AccountClients, K>;
+
 /** Client settings that every SDK v3 client accepts. */
-export interface SharedClientConfig {
+interface SharedClientConfig {
   retryStrategy?: RetryStrategyV2;
   requestChecksumCalculation?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
   responseChecksumValidation?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
@@ -40,7 +49,14 @@ export interface SharedClientConfig {
   userAgentAppId?: string;
 }
 
-export interface ClientFactoryOptions {
+type ClientSettings = SharedClientConfig & { region: string; credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider };
+
+/** The SDK class of each client named by `K`, e.g. `{ fsx: FSxClient }`: what a function may build. */
+export type ClientClasses<K extends ClientName = ClientName> = { readonly [N in K]: new (config: ClientSettings) => AccountClients[N] };
+
+export interface ClientFactoryOptions<K extends ClientName = ClientName> {
+  /** The clients to build, by name; only these are constructed (and bundled). */
+  clients: ClientClasses<K>;
   region: string;
   /** Base identity; the standard credential chain when omitted. */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -58,39 +74,53 @@ export interface ClientFactoryOptions {
 /** For a factory built without a request (tests, tools): still an fsx-onboard source identity the trust accepts. */
 const DEFAULT_SOURCE_IDENTITY = `${SESSION_NAME_PREFIX}session`;
 
-export interface ClientFactory {
+export interface ClientFactory<K extends ClientName = ClientName> {
   /** Clients acting in `accountId` through the target role for `role`. */
-  forTarget(role: TargetRole, accountId: string): AccountClients;
+  forTarget(role: TargetRole, accountId: string): Clients<K>;
   /** Clients acting as the orchestrator itself (its own account). */
-  orchestrator(): AccountClients;
+  orchestrator(): Clients<K>;
   roleArn(role: TargetRole, accountId: string): string;
 }
 
-/** One client per service, sharing a config, each with the given plugins. */
-export function accountClients(
-  config: SharedClientConfig & { region: string; credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider },
+const clientNames: readonly ClientName[] = ['s3', 'kms', 'iam', 'fsx', 'ssm', 'cloudtrail'];
+
+/**
+ * One client per given class, sharing a config, each with the given plugins. A client that was
+ * not given fails loudly when read (a typed step cannot reach one; this guards untyped callers).
+ */
+export function accountClients<K extends ClientName>(
+  classes: ClientClasses<K>,
+  config: ClientSettings,
   // biome-ignore lint/suspicious/noExplicitAny: SDK plugins are generic over every client's input and output types
   plugins: Pluggable<any, any>[] = [],
-): AccountClients {
-  const clients: AccountClients = {
-    s3: new S3Client(config),
-    kms: new KMSClient(config),
-    iam: new IAMClient(config),
-    fsx: new FSxClient(config),
-    ssm: new SSMClient(config),
-    cloudtrail: new CloudTrailClient(config),
-  };
-  for (const client of Object.values(clients)) for (const plugin of plugins) client.middlewareStack.use(plugin);
-  return clients;
+): Clients<K> {
+  const clients: Partial<Record<ClientName, AccountClients[ClientName]>> = {};
+  for (const [name, Client] of Object.entries(classes) as [K, ClientClasses<K>[K]][]) {
+    const client = new Client(config);
+    for (const plugin of plugins) client.middlewareStack.use(plugin);
+    clients[name] = client;
+  }
+  for (const name of clientNames) {
+    if (name in clients) continue;
+    Object.defineProperty(clients, name, {
+      enumerable: false,
+      get() {
+        throw new Error(
+          `The ${name} client was not built: this function's handler does not list it among the clients its step uses (lambdas/<step>/handler.ts)`,
+        );
+      },
+    });
+  }
+  return clients as Clients<K>;
 }
 
-export function createClientFactory(options: ClientFactoryOptions): ClientFactory {
+export function createClientFactory<K extends ClientName>(options: ClientFactoryOptions<K>): ClientFactory<K> {
   const roleNames = { ...defaultTargetRoleNames, ...options.roleNames };
   const plugins = options.plugins ?? [];
-  const cache = new Map<string, AccountClients>();
+  const cache = new Map<string, Clients<K>>();
 
-  const build = (credentials: ClientFactoryOptions['credentials']): AccountClients =>
-    accountClients({ ...options.clientConfig, region: options.region, ...(credentials ? { credentials } : {}) }, plugins);
+  const build = (credentials: ClientFactoryOptions['credentials']): Clients<K> =>
+    accountClients(options.clients, { ...options.clientConfig, region: options.region, ...(credentials ? { credentials } : {}) }, plugins);
 
   const roleArn = (role: TargetRole, accountId: string) => `arn:${partitionOf(options.region)}:iam::${accountId}:role/${roleNames[role]}`;
 
@@ -127,11 +157,16 @@ export function createClientFactory(options: ClientFactoryOptions): ClientFactor
 }
 
 /** Factory settings for a deployed function, read from its environment. */
-export function clientFactoryFromEnvironment(env: NodeJS.ProcessEnv, region: string, sessionName?: string): ClientFactory {
+export function clientFactoryFromEnvironment<K extends ClientName>(
+  env: NodeJS.ProcessEnv,
+  region: string,
+  clients: ClientClasses<K>,
+  sessionName?: string,
+): ClientFactory<K> {
   const roleNames: Partial<Record<TargetRole, string>> = {};
   if (env['FSX_ONBOARD_FILESYSTEM_ROLE_NAME']) roleNames.fileSystem = env['FSX_ONBOARD_FILESYSTEM_ROLE_NAME'];
   if (env['FSX_ONBOARD_BUCKET_ROLE_NAME']) roleNames.bucket = env['FSX_ONBOARD_BUCKET_ROLE_NAME'];
   if (env['FSX_ONBOARD_KEY_ROLE_NAME']) roleNames.key = env['FSX_ONBOARD_KEY_ROLE_NAME'];
   const externalId = env['FSX_ONBOARD_EXTERNAL_ID'];
-  return createClientFactory({ region, roleNames, ...(externalId ? { externalId } : {}), ...(sessionName ? { sessionName } : {}) });
+  return createClientFactory({ clients, region, roleNames, ...(externalId ? { externalId } : {}), ...(sessionName ? { sessionName } : {}) });
 }

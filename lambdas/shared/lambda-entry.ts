@@ -1,12 +1,12 @@
 // The Lambda entry every task shares: thin, typed, clients built once per region at module
-// scope (reused across warm invocations), the work done by the step function it wraps.
-import { clientFactoryFromEnvironment, type ClientFactory } from './clients.js';
+// scope (reused across warm invocations), the work done by the step function it wraps. Each
+// handler passes the client classes its step uses, so its bundle holds only those SDK clients.
+import { clientFactoryFromEnvironment, type ClientClasses, type ClientFactory, type ClientName } from './clients.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { sessionNameFor } from '../../core/naming.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from './step-deps.js';
 
-const factories = new Map<string, ClientFactory>();
 const MAX_FACTORIES = 16;
 
 /** Region of the request; ValidateRequest gets the raw request, so read it defensively. */
@@ -24,15 +24,27 @@ function sessionNameOf(event: unknown): string | undefined {
   return typeof requestId === 'string' && /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/.test(requestId) ? sessionNameFor(requestId) : undefined;
 }
 
-export function factoryForRegion(region: string, sessionName?: string): ClientFactory {
-  const key = `${region} ${sessionName ?? ''}`;
-  let factory = factories.get(key);
-  // One factory per request's sessions: a warm container serving many requests drops old ones.
-  if (!factory && factories.size >= MAX_FACTORIES) factories.clear();
-  if (!factory) factories.set(key, (factory = clientFactoryFromEnvironment(process.env, region, sessionName)));
-  return factory;
+/** A function's client factory per region and request session, built from its environment on first use. */
+function factoriesFromEnvironment<K extends ClientName>(clients: ClientClasses<K>): (region: string, sessionName?: string) => ClientFactory<K> {
+  const factories = new Map<string, ClientFactory<K>>();
+  return (region, sessionName) => {
+    const key = `${region} ${sessionName ?? ''}`;
+    let factory = factories.get(key);
+    // One factory per request's sessions: a warm container serving many requests drops old ones.
+    if (!factory && factories.size >= MAX_FACTORIES) factories.clear();
+    if (!factory) factories.set(key, (factory = clientFactoryFromEnvironment(process.env, region, clients, sessionName)));
+    return factory;
+  };
 }
 
-export function makeLambdaHandler<In = StepInput, Out = unknown>(step: (input: In, deps: StepDeps) => Promise<Out>): (event: In) => Promise<Out> {
+/**
+ * The Lambda handler of `step`, with the clients it uses: `makeLambdaHandler(createFileSystem,
+ * { fsx: FSxClient })`. A step typed to use a client that is not listed here does not compile.
+ */
+export function makeLambdaHandler<K extends ClientName, In = StepInput, Out = unknown>(
+  step: (input: In, deps: StepDeps<K>) => Promise<Out>,
+  clients: ClientClasses<K>,
+): (event: In) => Promise<Out> {
+  const factoryForRegion = factoriesFromEnvironment(clients);
   return async (event) => step(event, { clients: factoryForRegion(regionOf(event), sessionNameOf(event)) });
 }

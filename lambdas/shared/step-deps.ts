@@ -1,10 +1,11 @@
 // What a handler is given besides its input: the one client factory. Lives beside the
-// factory because core/ knows nothing of SDK clients.
+// factory because core/ knows nothing of SDK clients. `K` names the clients the step uses;
+// its handler (lambdas/<step>/handler.ts) must list the same classes, which the types check.
 import type { StepInput } from '../../core/step-io.js';
-import type { ClientFactory } from './clients.js';
+import type { ClientFactory, ClientName } from './clients.js';
 
-export interface StepDeps {
-  clients: ClientFactory;
+export interface StepDeps<K extends ClientName = ClientName> {
+  clients: ClientFactory<K>;
 }
 
-export type StepHandler<Out = Record<string, unknown>> = (input: StepInput, deps: StepDeps) => Promise<Out>;
+export type StepHandler<Out = Record<string, unknown>, K extends ClientName = ClientName> = (input: StepInput, deps: StepDeps<K>) => Promise<Out>;

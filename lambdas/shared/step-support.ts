@@ -1,6 +1,6 @@
 // Small helpers every step uses: which clients to act through, poll bookkeeping, AWS error
 // names, and the tags that let a later run (or a compensation) find what this request made.
-import type { AccountClients, TargetRole } from './clients.js';
+import type { ClientName, Clients, TargetRole } from './clients.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { TAG_MANAGED_BY, TAG_REQUEST_ID } from '../../core/naming.js';
 import type { StepInput } from '../../core/step-io.js';
@@ -9,7 +9,7 @@ import { Steps } from '../../workflow/steps.js';
 import { stepOutput, type OutputStepName } from '../../core/step-outputs.js';
 
 /** Clients acting in the account that owns `role`'s resources (A, B or C). */
-export function clientsFor(input: StepInput, deps: StepDeps, role: TargetRole): AccountClients {
+export function clientsFor<K extends ClientName>(input: StepInput, deps: StepDeps<K>, role: TargetRole): Clients<K> {
   return deps.clients.forTarget(role, input.context.accounts[role]);
 }
 

@@ -14,7 +14,7 @@ import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import { requireOutput, stepOutput, type StartTestExportOutput } from '../../core/step-outputs.js';
 
-export async function startTestExport(input: StepInput, deps: StepDeps): Promise<StartTestExportOutput> {
+export async function startTestExport(input: StepInput, deps: StepDeps<'s3' | 'fsx' | 'ssm'>): Promise<StartTestExportOutput> {
   const { request, context } = input;
   const canary = canaryFor(request, context.names);
   const bucket = request.bucket.name;

@@ -1,5 +1,6 @@
 // Lambda entry of the UnshareKey state.
+import { KMSClient } from '@aws-sdk/client-kms';
 import { makeLambdaHandler } from '../shared/lambda-entry.js';
 import { unshareKey } from './unshare-key.js';
 
-export const handler = makeLambdaHandler(unshareKey);
+export const handler = makeLambdaHandler(unshareKey, { kms: KMSClient });

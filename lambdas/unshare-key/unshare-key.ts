@@ -7,7 +7,7 @@ import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import type { UnshareKeyOutput } from '../../core/step-outputs.js';
 
-export async function unshareKey(input: StepInput, deps: StepDeps): Promise<UnshareKeyOutput> {
+export async function unshareKey(input: StepInput, deps: StepDeps<'kms'>): Promise<UnshareKeyOutput> {
   const { request, context } = input;
   const { kms } = clientsFor(input, deps, 'key');
   const current = await readKeyPolicy(kms, request.key.arn);

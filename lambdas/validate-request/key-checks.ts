@@ -35,7 +35,7 @@ export async function describeKey(kms: KMSClient, keyArn: string): Promise<KeyMe
  * allow that, or delegate it to account A's IAM policies (the deployed file-system role then
  * allows it). An explicit Deny is named by its Sid.
  */
-export async function checkFileSystemKey(request: OnboardingRequest, context: OnboardingContext, deps: StepDeps): Promise<void> {
+export async function checkFileSystemKey(request: OnboardingRequest, context: OnboardingContext, deps: StepDeps<'kms'>): Promise<void> {
   const keyArn = request.fileSystem.kmsKeyArn;
   if (keyArn === undefined) return;
   const keyAccount = parseArn(keyArn).accountId;

@@ -27,7 +27,7 @@ export interface ValidateRequestInput {
   mode?: 'rollback';
 }
 
-export function contextFor(request: OnboardingRequest, clients: ClientFactory): OnboardingContext {
+export function contextFor(request: OnboardingRequest, clients: Pick<ClientFactory, 'roleArn'>): OnboardingContext {
   const accounts = { fileSystem: request.fileSystem.accountId, bucket: request.bucket.accountId, key: keyAccountId(request) };
   return {
     names: namesFor(request.requestId),
@@ -47,7 +47,7 @@ function bucketRegion(locationConstraint: string | undefined): string {
   return locationConstraint === 'EU' ? 'eu-west-1' : locationConstraint;
 }
 
-export async function validateRequestStep(input: ValidateRequestInput, deps: StepDeps): Promise<ValidateRequestOutput> {
+export async function validateRequestStep(input: ValidateRequestInput, deps: StepDeps<'s3' | 'kms' | 'fsx'>): Promise<ValidateRequestOutput> {
   const validation = validateRequest(input.request);
   if (!validation.ok) {
     throw new OnboardingError(ErrorNames.RequestInvalid, formatProblems(validation.problems));
@@ -100,7 +100,7 @@ const within = (path: string, parent: string) => parent === '/' || path === pare
  * after the bucket and key have changed: check it here, read-only. This request's own DRA (a re-run)
  * is not a conflict.
  */
-async function refuseOverlappingAssociation(request: OnboardingRequest, context: OnboardingContext, deps: StepDeps): Promise<void> {
+async function refuseOverlappingAssociation(request: OnboardingRequest, context: OnboardingContext, deps: StepDeps<'s3' | 'kms' | 'fsx'>): Promise<void> {
   const fileSystemId = request.fileSystem.existingFileSystemId;
   if (!fileSystemId || context.legacyLinked) return;
   const { fsx } = deps.clients.forTarget('fileSystem', context.accounts.fileSystem);

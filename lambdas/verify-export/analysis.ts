@@ -41,7 +41,12 @@ function toKmsGrant(g: GrantListEntry, keyArn: string, tokens: Record<string, st
   };
 }
 
-async function readReport(input: StepInput, deps: StepDeps, reportPath: string | undefined, taskId: string): Promise<string | undefined> {
+async function readReport(
+  input: StepInput,
+  deps: StepDeps<'s3' | 'kms' | 'fsx' | 'cloudtrail'>,
+  reportPath: string | undefined,
+  taskId: string,
+): Promise<string | undefined> {
   const report = reportObject(reportPath, taskId);
   if (!report) return undefined;
   try {
@@ -53,7 +58,7 @@ async function readReport(input: StepInput, deps: StepDeps, reportPath: string |
   }
 }
 
-export async function verifyByAnalysis(input: StepInput, deps: StepDeps): Promise<AnalysisOutput> {
+export async function verifyByAnalysis(input: StepInput, deps: StepDeps<'s3' | 'kms' | 'fsx' | 'cloudtrail'>): Promise<AnalysisOutput> {
   const { request, context } = input;
   const start = stepOutput(input, 'StartTestExport');
   const taskId = requireOutput(input, 'StartTestExport', 'taskId', 'VerifyExport');

@@ -17,7 +17,7 @@ import { requireOutput, stepOutput, type VerifyExportOutput, type VerifyExportWa
 /** CloudTrail events can predate the recorded start slightly (clock skew, the S3-side canary's import). */
 const LOOKBACK_MS = 10 * 60 * 1000;
 
-export async function verifyExport(input: StepInput, deps: StepDeps): Promise<VerifyExportOutput | VerifyExportWaiting> {
+export async function verifyExport(input: StepInput, deps: StepDeps<'s3' | 'kms' | 'fsx' | 'cloudtrail'>): Promise<VerifyExportOutput | VerifyExportWaiting> {
   const poll = pollCount(input, 'VerifyExport');
   if (input.request.testExport.mode === 'data-repository-task') return { done: true, ...poll.counted, ...(await verifyByAnalysis(input, deps)) };
   const { request, context } = input;

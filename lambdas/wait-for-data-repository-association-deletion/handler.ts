@@ -1,5 +1,6 @@
 // Lambda entry of the WaitForDataRepositoryAssociationDeletion state.
+import { FSxClient } from '@aws-sdk/client-fsx';
 import { makeLambdaHandler } from '../shared/lambda-entry.js';
 import { waitForDataRepositoryAssociationDeletion } from './wait-for-data-repository-association-deletion.js';
 
-export const handler = makeLambdaHandler(waitForDataRepositoryAssociationDeletion);
+export const handler = makeLambdaHandler(waitForDataRepositoryAssociationDeletion, { fsx: FSxClient });

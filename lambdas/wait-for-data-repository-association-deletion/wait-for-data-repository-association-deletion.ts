@@ -7,7 +7,7 @@ import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 
-export async function waitForDataRepositoryAssociationDeletion(input: StepInput, deps: StepDeps): Promise<DeletionPollOutput> {
+export async function waitForDataRepositoryAssociationDeletion(input: StepInput, deps: StepDeps<'fsx'>): Promise<DeletionPollOutput> {
   const { fsx } = clientsFor(input, deps, 'fileSystem');
   return pollUntilDeleted(input, 'WaitForDataRepositoryAssociationDeletion', stepOutput(input, 'DeleteDataRepositoryAssociation')?.associationIds ?? [], {
     noun: 'data repository association',

@@ -9,7 +9,7 @@ import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import { requireOutput, stepOutput, type WaitForDataRepositoryAssociationOutput } from '../../core/step-outputs.js';
 
-export async function waitForDataRepositoryAssociation(input: StepInput, deps: StepDeps): Promise<WaitForDataRepositoryAssociationOutput> {
+export async function waitForDataRepositoryAssociation(input: StepInput, deps: StepDeps<'fsx'>): Promise<WaitForDataRepositoryAssociationOutput> {
   const poll = pollCount(input, 'WaitForDataRepositoryAssociation');
   if (input.context.legacyLinked) return { done: true, ...poll.counted, skipped: true };
   const id = requireOutput(input, 'CreateDataRepositoryAssociation', 'associationId', 'WaitForDataRepositoryAssociation');

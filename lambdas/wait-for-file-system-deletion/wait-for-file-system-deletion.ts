@@ -7,7 +7,7 @@ import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 
-export async function waitForFileSystemDeletion(input: StepInput, deps: StepDeps): Promise<DeletionPollOutput> {
+export async function waitForFileSystemDeletion(input: StepInput, deps: StepDeps<'fsx'>): Promise<DeletionPollOutput> {
   const { fsx } = clientsFor(input, deps, 'fileSystem');
   return pollUntilDeleted(input, 'WaitForFileSystemDeletion', stepOutput(input, 'DeleteFileSystem')?.fileSystemIds ?? [], {
     noun: 'file system',

@@ -10,7 +10,7 @@ import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import { requireOutput, stepOutput, type WaitForFileSystemOutput } from '../../core/step-outputs.js';
 
-export async function waitForFileSystem(input: StepInput, deps: StepDeps): Promise<WaitForFileSystemOutput> {
+export async function waitForFileSystem(input: StepInput, deps: StepDeps<'fsx'>): Promise<WaitForFileSystemOutput> {
   const poll = pollCount(input, 'WaitForFileSystem');
   const id = requireOutput(input, 'CreateFileSystem', 'fileSystemId', 'WaitForFileSystem');
   const { fsx } = clientsFor(input, deps, 'fileSystem');

@@ -8,7 +8,7 @@ import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import { requireOutput, type WaitForServiceLinkedRoleOutput } from '../../core/step-outputs.js';
 
-export async function waitForServiceLinkedRole(input: StepInput, deps: StepDeps): Promise<WaitForServiceLinkedRoleOutput> {
+export async function waitForServiceLinkedRole(input: StepInput, deps: StepDeps<'iam'>): Promise<WaitForServiceLinkedRoleOutput> {
   const poll = pollCount(input, 'WaitForServiceLinkedRole');
   const fileSystemId = requireOutput(input, 'CreateFileSystem', 'fileSystemId', 'WaitForServiceLinkedRole');
   const roleName = serviceLinkedRoleName(fileSystemId);

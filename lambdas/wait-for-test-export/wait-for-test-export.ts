@@ -21,7 +21,7 @@ export const CANARY_IMPORT_CHECKS = 20;
 
 const terminalTaskStates = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
 
-export async function waitForTestExport(input: StepInput, deps: StepDeps): Promise<WaitForTestExportOutput> {
+export async function waitForTestExport(input: StepInput, deps: StepDeps<'fsx' | 'ssm'>): Promise<WaitForTestExportOutput> {
   const poll = pollCount(input, 'WaitForTestExport');
   const start = stepOutput(input, 'StartTestExport');
   const { fsx, ssm } = clientsFor(input, deps, 'fileSystem');

@@ -5,6 +5,7 @@
 //   (a) every recorded request is allowed by the role that made it (function or target role);
 //   (b) every action each role's policy grants is used by some recorded request of a step that
 //       can reach that role, or is listed in UNUSED_BY_HANDLERS with the reason.
+import { everyClient } from '../../lambdas/shared/every-client.js';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runLocally } from '../../cli/local-runner.js';
@@ -214,6 +215,7 @@ async function record(deployment: Deployment, scenario: Scenario, into: Recorded
     allStepNames.map((step) => {
       const accessKeyId = [...keyOfStep].find(([, s]) => s === step)![0];
       const factory = createClientFactory({
+        clients: everyClient,
         region: request.region,
         credentials: { accessKeyId, secretAccessKey: state.sessions[accessKeyId]!.secretAccessKey },
         plugins: [sandbox.plugin],

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { GrantOperation } from '@aws-sdk/client-kms';
 import { accountClients, type AccountClients, type ClientFactory, type TargetRole } from '../../lambdas/shared/clients.js';
+import { everyClient } from '../../lambdas/shared/every-client.js';
 import { validateRequest, type OnboardingRequest } from '../../core/request.js';
 import type { PollInput, StepInput, StepResults } from '../../core/step-io.js';
 import type { StepDeps } from '../../lambdas/shared/step-deps.js';
@@ -33,7 +34,7 @@ export interface FakeFactory extends ClientFactory {
 
 export function fakeFactory(region = 'us-east-1'): FakeFactory {
   const config = { region, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } };
-  const clients: AccountClients = accountClients(config);
+  const clients: AccountClients = accountClients(everyClient, config);
   const targets: string[] = [];
   return {
     targets,

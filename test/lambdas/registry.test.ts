@@ -4,7 +4,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { allStepNames, handlerFolder, rollbackPath, forwardStepNames } from '../../workflow/steps.js';
 import { stepHandlers } from '../../lambdas/registry.js';
-import { makeLambdaHandler, factoryForRegion } from '../../lambdas/shared/lambda-entry.js';
+import { makeLambdaHandler } from '../../lambdas/shared/lambda-entry.js';
+import type { StepDeps } from '../../lambdas/shared/step-deps.js';
+import type { StepInput } from '../../core/step-io.js';
 import { setup } from './fixtures.js';
 
 describe('stepHandlers', () => {
@@ -32,19 +34,48 @@ describe('makeLambdaHandler', () => {
     const handler = makeLambdaHandler(async (input: { request: { region: string } }, deps) => {
       seen.push(deps.clients);
       return { region: input.request.region };
-    });
+    }, {});
     await expect(handler({ request: { region: 'us-east-1' } })).resolves.toEqual({ region: 'us-east-1' });
     await handler({ request: { region: 'us-east-1' } });
     await handler({ request: { region: 'eu-west-1' } });
     expect(seen[0]).toBe(seen[1]);
     expect(seen[2]).not.toBe(seen[0]);
-    expect(seen[0]).toBe(factoryForRegion('us-east-1'));
   });
 
   it('uses the role names from the environment', async () => {
     vi.stubEnv('FSX_ONBOARD_KEY_ROLE_NAME', 'custom-key-role');
-    const handler = makeLambdaHandler(async (_input: { request: { region: string } }, deps) => deps.clients.roleArn('key', '333333333333'));
+    const handler = makeLambdaHandler(async (_input: { request: { region: string } }, deps) => deps.clients.roleArn('key', '333333333333'), {});
     await expect(handler({ request: { region: 'ap-southeast-2' } })).resolves.toBe('arn:aws:iam::333333333333:role/custom-key-role');
+  });
+
+  it('builds only the clients the handler lists, and fails loudly on any other', async () => {
+    const handler = makeLambdaHandler(
+      async (_input: { request: { region: string } }, deps: StepDeps<'kms'>) => {
+        const clients = deps.clients.forTarget('key', '333333333333');
+        const built = Object.keys(clients);
+        const unlisted = (() => {
+          try {
+            return (clients as unknown as Record<string, unknown>)['s3'];
+          } catch (error) {
+            return error;
+          }
+        })();
+        return { isKms: clients.kms instanceof KMSClient, built, unlisted };
+      },
+      { kms: KMSClient },
+    );
+    const result = await handler({ request: { region: 'us-east-1' } });
+    expect(result.isKms).toBe(true);
+    expect(result.built).toEqual(['kms']);
+    expect(result.unlisted).toBeInstanceOf(Error);
+    expect(String(result.unlisted)).toMatch(/The s3 client was not built/);
+  });
+
+  it('does not compile a handler that lists fewer clients than its step uses', () => {
+    const step = async (_input: StepInput, deps: StepDeps<'kms' | 's3'>) => deps.clients.orchestrator().s3;
+    // @ts-expect-error the step uses s3, which the handler does not list
+    const handler = makeLambdaHandler(step, { kms: KMSClient });
+    expect(typeof handler).toBe('function');
   });
 
   it('runs a real step end to end through the entry', async () => {

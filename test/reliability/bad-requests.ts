@@ -7,6 +7,7 @@ import { CreateDataRepositoryAssociationCommand, CreateFileSystemCommand } from 
 import { runLocally } from '../../cli/local-runner.js';
 import { readRequestFile } from '../../cli/request-file.js';
 import { createClientFactory } from '../../lambdas/shared/clients.js';
+import { everyClient } from '../../lambdas/shared/every-client.js';
 import { sandboxClientConfig } from '../../sandbox/client-config.js';
 import type { RequestProblem } from '../../core/request.js';
 import type { Sandbox } from '../../sandbox/index.js';
@@ -45,6 +46,7 @@ function changeableState(sandbox: Sandbox) {
 async function adoptableFileSystem(sandbox: Sandbox, path: string): Promise<string> {
   const request = parsed(p2Example);
   const clients = createClientFactory({
+    clients: everyClient,
     region: request.region,
     credentials: sandbox.orchestratorCredentials,
     plugins: [sandbox.plugin],

@@ -6,6 +6,7 @@ import { CreateFileSystemCommand } from '@aws-sdk/client-fsx';
 import type { RunReport } from '../../cli/run-report.js';
 import { stepHandlers } from '../../lambdas/registry.js';
 import { createClientFactory } from '../../lambdas/shared/clients.js';
+import { everyClient } from '../../lambdas/shared/every-client.js';
 import { serviceLinkedRoleArn } from '../../core/naming.js';
 import type { OnboardingRequest } from '../../core/request.js';
 import type { StepHandler } from '../../lambdas/shared/step-deps.js';
@@ -74,7 +75,12 @@ export function failWhileRunning(sandbox: Sandbox, step: StepName, operation: st
 export async function preexistingFileSystem(sandbox: Sandbox, raw: Raw): Promise<string> {
   const request = parsed(raw);
   await sandbox.ensureWorldFor(request);
-  const clients = createClientFactory({ region: request.region, credentials: sandbox.orchestratorCredentials, plugins: [sandbox.plugin] });
+  const clients = createClientFactory({
+    clients: everyClient,
+    region: request.region,
+    credentials: sandbox.orchestratorCredentials,
+    plugins: [sandbox.plugin],
+  });
   const { fsx } = clients.forTarget('fileSystem', request.fileSystem.accountId);
   const { FileSystem } = await fsx.send(
     new CreateFileSystemCommand({

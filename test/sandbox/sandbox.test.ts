@@ -7,6 +7,7 @@ import { GetBucketLocationCommand, PutBucketPolicyCommand } from '@aws-sdk/clien
 import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { createClientFactory } from '../../lambdas/shared/clients.js';
+import { everyClient } from '../../lambdas/shared/every-client.js';
 import { sandboxClientConfig } from '../../sandbox/client-config.js';
 import { Sandbox } from '../../sandbox/index.js';
 import { trailReader, awaitDelivery, exampleRequest, START, world } from './world.js';
@@ -19,6 +20,7 @@ describe('the sandbox as a whole', () => {
     const first = await Sandbox.open({ stateFile, startTime: START });
     first.ensureWorldFor(request);
     const factory = createClientFactory({
+      clients: everyClient,
       region: request.region,
       credentials: first.orchestratorCredentials,
       plugins: [first.plugin],

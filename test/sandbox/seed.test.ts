@@ -3,6 +3,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeFileSystemsCommand } from '@aws-sdk/client-fsx';
 import { describe, expect, it } from 'vitest';
 import { createClientFactory } from '../../lambdas/shared/clients.js';
+import { everyClient } from '../../lambdas/shared/every-client.js';
 import { sandboxClientConfig } from '../../sandbox/client-config.js';
 import { readSeedFile, Sandbox, validateSeed, type SeedInput } from '../../sandbox/index.js';
 import { exampleRequest, START, world } from './world.js';
@@ -119,6 +120,7 @@ describe('seeds', () => {
       encryptionContextArn: `arn:aws:s3:::${BUCKET}`,
     });
     const { s3 } = createClientFactory({
+      clients: everyClient,
       region: request.region,
       credentials: sandbox.orchestratorCredentials,
       plugins: [sandbox.plugin],

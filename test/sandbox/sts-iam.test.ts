@@ -3,6 +3,7 @@ import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import { createClientFactory } from '../../lambdas/shared/clients.js';
+import { everyClient } from '../../lambdas/shared/every-client.js';
 import { sandboxClientConfig } from '../../sandbox/client-config.js';
 import { exampleRequest, world } from './world.js';
 
@@ -51,6 +52,7 @@ describe('sandbox STS and IAM', () => {
     });
     keyRole.trustPolicy = allowed;
     const factory = createClientFactory({
+      clients: everyClient,
       region: w.request.region,
       credentials: w.sandbox.orchestratorCredentials,
       plugins: [w.sandbox.plugin],
@@ -66,6 +68,7 @@ describe('sandbox STS and IAM', () => {
     const w = await world();
     const forName = (sessionName: string) =>
       createClientFactory({
+        clients: everyClient,
         region: w.request.region,
         credentials: w.sandbox.orchestratorCredentials,
         plugins: [w.sandbox.plugin],
@@ -84,6 +87,7 @@ describe('sandbox STS and IAM', () => {
   it('rejects unknown access keys', async () => {
     const w = await world();
     const factory = createClientFactory({
+      clients: everyClient,
       region: w.request.region,
       credentials: { accessKeyId: 'AKIAUNKNOWN', secretAccessKey: 'x' },
       plugins: [w.sandbox.plugin],

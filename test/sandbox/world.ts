@@ -6,6 +6,7 @@ import { GetKeyPolicyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { PutBucketEncryptionCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { SendCommandCommand, GetCommandInvocationCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { createClientFactory } from '../../lambdas/shared/clients.js';
+import { everyClient } from '../../lambdas/shared/every-client.js';
 import { sandboxClientConfig } from '../../sandbox/client-config.js';
 import { namesFor } from '../../core/naming.js';
 import { validateRequest, type OnboardingRequest } from '../../core/request.js';
@@ -26,6 +27,7 @@ export async function world(request = exampleRequest(), options: WorldOptions & 
   const sandbox = await Sandbox.open({ inMemory: true, startTime: START });
   sandbox.ensureWorldFor(request, options.externalId !== undefined ? { externalId: options.externalId } : {});
   const factory = createClientFactory({
+    clients: everyClient,
     region: request.region,
     credentials: sandbox.orchestratorCredentials,
     plugins: [sandbox.plugin],
