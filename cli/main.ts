@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAwsCommands } from './commands/aws.js';
 import { registerDefinitionCommand } from './commands/definition.js';
+import { registerPlanCommand } from './commands/plan.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerSandboxCommands } from './commands/sandbox.js';
 import { ExitCode, resolveStateDir, type CliContext, type Io } from './context.js';
@@ -41,6 +42,7 @@ export function makeProgram(io: Io = processIo, setExit: (code: ExitCode) => voi
 
   const ctx: CliContext = { io, setExit, stateDir: () => resolveStateDir(program.opts<{ stateDir: string }>().stateDir) };
   registerRunCommands(program, ctx);
+  registerPlanCommand(program, ctx);
   registerDefinitionCommand(program, ctx);
   registerSandboxCommands(program, ctx);
   registerAwsCommands(program, ctx);

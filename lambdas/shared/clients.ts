@@ -9,6 +9,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Pluggable, RetryStrategyV2 } from '@smithy/types';
 import { defaultTargetRoleNames, type TargetRole } from '../../core/roles.js';
@@ -22,6 +23,8 @@ export interface AccountClients {
   fsx: FSxClient;
   ssm: SSMClient;
   cloudtrail: CloudTrailClient;
+  /** Who the clients act as (preflight's check that the target role can be assumed). */
+  sts: STSClient;
 }
 
 /** Client settings that every SDK v3 client accepts. */
@@ -73,6 +76,7 @@ export function accountClients(
     fsx: new FSxClient(config),
     ssm: new SSMClient(config),
     cloudtrail: new CloudTrailClient(config),
+    sts: new STSClient(config),
   };
   for (const client of Object.values(clients)) for (const plugin of plugins) client.middlewareStack.use(plugin);
   return clients;
