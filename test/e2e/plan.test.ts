@@ -1,0 +1,96 @@
+// The plan cannot drift from the run: what `plan` says each step will write is what a run then
+// writes, document for document (the SLR's id is the one placeholder, known only after the run).
+import { describe, expect, it } from 'vitest';
+import { planOnboarding, sandboxFactory, type OnboardingPlan } from '../../cli/plan/clients.js';
+import type { PolicyDocument } from '../../policy/types.js';
+import { freshSandbox, legacyExample, p2Example, parsed, run, touchable } from './helpers.js';
+
+const change = (plan: OnboardingPlan, kind: string, step?: string) => plan.changes.find((c) => c.kind === kind && (!step || c.step === step))!;
+const withFileSystem = (value: unknown, fileSystemId: string) => JSON.parse(JSON.stringify(value).replaceAll('fs-xxxxxxxxxxxxxxxxx', fileSystemId));
+const ours = (policy: string | null | undefined, sids: string[]) =>
+  (JSON.parse(policy ?? '{"Statement":[]}') as PolicyDocument).Statement.filter((s) => sids.includes(s.Sid ?? ''));
+
+describe('plan against the run that follows it', () => {
+  it('plans exactly the key statements, bucket statements, encryption and grant the run writes, and changes nothing itself', async () => {
+    const sandbox = await freshSandbox();
+    const request = parsed(p2Example);
+    sandbox.ensureWorldFor(request);
+    const before = touchable(sandbox, request);
+    const plan = await planOnboarding(request, sandboxFactory(sandbox, request.region));
+    expect(touchable(sandbox, request)).toEqual(before);
+    expect(plan.checks.filter((c) => c.status === 'fail')).toEqual([]);
+
+    const report = await run(p2Example, sandbox);
+    expect(report.status).toBe('SUCCEEDED');
+    const fileSystemId = report.outputs.fileSystemId!;
+    const world = sandbox.snapshot();
+    // The stored texts, as GetKeyPolicy and GetBucketPolicy return them.
+    const keyPolicy = sandbox.state.keys[request.key.arn]!.policy;
+    const bucketPolicy = sandbox.state.buckets[request.bucket.name]!.policy;
+    const bucket = world.buckets.find((b) => b.name === request.bucket.name)!;
+    const key = world.keys.find((k) => k.arn === request.key.arn)!;
+
+    const keyPlan = change(plan, 'keyPolicy').after as { Sid: string }[];
+    expect(
+      ours(
+        keyPolicy,
+        keyPlan.map((s) => s.Sid),
+      ),
+    ).toEqual(keyPlan);
+    expect(Buffer.byteLength(keyPolicy)).toBe(change(plan, 'keyPolicy').bytes);
+
+    const narrowed = withFileSystem(change(plan, 'bucketPolicy', 'NarrowBucketPolicy').after, fileSystemId) as { Sid: string }[];
+    expect(
+      ours(
+        bucketPolicy,
+        narrowed.map((s) => s.Sid),
+      ),
+    ).toEqual(narrowed);
+    expect(Buffer.byteLength(bucketPolicy ?? '')).toBe(change(plan, 'bucketPolicy', 'NarrowBucketPolicy').bytes);
+
+    const encryption = change(plan, 'defaultEncryption').after as {
+      Rules: { ApplyServerSideEncryptionByDefault: { KMSMasterKeyID: string }; BucketKeyEnabled: boolean }[];
+    };
+    expect(bucket.encryption).toMatchObject({
+      sseAlgorithm: 'aws:kms',
+      kmsMasterKeyId: encryption.Rules[0]!.ApplyServerSideEncryptionByDefault.KMSMasterKeyID,
+      bucketKeyEnabled: encryption.Rules[0]!.BucketKeyEnabled,
+    });
+
+    const grant = withFileSystem(change(plan, 'grant').after, fileSystemId) as { Name: string; GranteePrincipal: string; Operations: string[] };
+    expect(key.grants).toContainEqual(expect.objectContaining({ name: grant.Name, granteePrincipal: grant.GranteePrincipal, operations: grant.Operations }));
+    expect(report.outputs.serviceLinkedRoleArn).toBe(grant.GranteePrincipal);
+
+    const association = change(plan, 'dataRepositoryAssociation').after as { FileSystemPath: string; DataRepositoryPath: string };
+    expect(world.dataRepositoryAssociations).toContainEqual(
+      expect.objectContaining({ fileSystemPath: association.FileSystemPath, dataRepositoryPath: association.DataRepositoryPath }),
+    );
+  });
+
+  it('after a succeeded run, plans nothing more for the same request', async () => {
+    const sandbox = await freshSandbox();
+    const request = parsed(p2Example);
+    expect((await run(p2Example, sandbox)).status).toBe('SUCCEEDED');
+    const plan = await planOnboarding(request, sandboxFactory(sandbox, request.region));
+    const actions = Object.fromEntries(plan.changes.filter((c) => c.step !== 'NarrowBucketPolicy' && c.kind !== 'testExport').map((c) => [c.step, c.action]));
+    // The pattern form is written again on a re-run until NarrowBucketPolicy narrows it (architecture.md, Idempotency).
+    expect(actions).toEqual({
+      PutBucketAccessPolicy: 'update',
+      ShareKey: 'none',
+      SetDefaultEncryption: 'none',
+      CreateGrant: 'none',
+      CreateFileSystem: 'none',
+      CreateDataRepositoryAssociation: 'none',
+    });
+    expect(change(plan, 'bucketPolicy', 'NarrowBucketPolicy').action).toBe('none');
+  });
+
+  it('plans no association for a legacy linked file system', async () => {
+    const sandbox = await freshSandbox();
+    const request = parsed(legacyExample);
+    sandbox.ensureWorldFor(request);
+    const plan = await planOnboarding(request, sandboxFactory(sandbox, request.region));
+    expect(change(plan, 'dataRepositoryAssociation')).toMatchObject({ action: 'skip', after: null });
+    expect(JSON.stringify(change(plan, 'fileSystem').after)).toContain('"ImportPath":"s3://');
+  });
+});
