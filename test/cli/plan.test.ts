@@ -101,6 +101,14 @@ describe('fsx-onboard plan (sandbox)', () => {
     expect(result.code).toBe(ExitCode.BadInput);
   });
 
+  it('fails the stale-principal check for the shipped seed whose key policy names a deleted role, as ShareKey would fail', async () => {
+    const result = await cli(freshDir(), 'plan', 'examples/request.json', '--seed', 'examples/seeds/stale-principal-in-key-policy.json', '--json');
+    expect(result.code).toBe(ExitCode.BadInput);
+    const checks = (JSON.parse(result.out) as PlanDocument).checks;
+    expect(checks.find((c) => c.name === 'stalePrincipals:key')?.detail).toMatch(/AROA[0-9A-F]{17} \(statement LegacyEtlDecrypt\)/);
+    expect(checks.find((c) => c.name === 'stalePrincipals:bucket')?.status).toBe('pass');
+  });
+
   it('refuses an invalid request with exit 1, naming the field, before reading anything', async () => {
     const request = JSON.parse(readFileSync('examples/request.json', 'utf8')) as { fileSystem: { storageCapacityGiB: number } };
     request.fileSystem.storageCapacityGiB = 1000;
