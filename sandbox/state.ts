@@ -183,6 +183,10 @@ export interface InstanceState {
   account: string;
   region: string;
   lustreClient: boolean;
+  /** EC2 instance type (absent: DEFAULT_INSTANCE_TYPE); what DescribeInstances reports. */
+  instanceType?: string;
+  /** SSM agent status (absent: Online); what DescribeInstanceInformation reports. */
+  pingStatus?: 'Online' | 'ConnectionLost' | 'Inactive';
   /** Mount point → file system id. */
   mounts: Record<string, string>;
   localDirs: string[];

@@ -4,6 +4,7 @@
 // every client, including the STS client that assumes the roles: the local runner plugs the
 // sandbox in this way, so handlers run unchanged against AWS, the sandbox or AWS_ENDPOINT_URL.
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { FSxClient } from '@aws-sdk/client-fsx';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -25,6 +26,8 @@ export interface AccountClients {
   cloudtrail: CloudTrailClient;
   /** Who the clients act as (preflight's check that the target role can be assumed). */
   sts: STSClient;
+  /** Preflight's reads of the network and the client instance. */
+  ec2: EC2Client;
 }
 
 /** Client settings that every SDK v3 client accepts. */
@@ -77,6 +80,7 @@ export function accountClients(
     ssm: new SSMClient(config),
     cloudtrail: new CloudTrailClient(config),
     sts: new STSClient(config),
+    ec2: new EC2Client(config),
   };
   for (const client of Object.values(clients)) for (const plugin of plugins) client.middlewareStack.use(plugin);
   return clients;

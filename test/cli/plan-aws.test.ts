@@ -1,5 +1,6 @@
 // `plan --aws`: the same planner through real SDK clients, served by aws-sdk-client-mock. It
 // sends read calls only, and it reports what AWS answers (an explicit Deny, a role it cannot assume).
+import { DescribeInstancesCommand, DescribeInstanceTypesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { FSxClient, DescribeFileSystemsCommand } from '@aws-sdk/client-fsx';
 import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
@@ -10,6 +11,7 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -20,7 +22,9 @@ const sts = mockClient(STSClient);
 const kms = mockClient(KMSClient);
 const s3 = mockClient(S3Client);
 const fsx = mockClient(FSxClient);
-const all = [sts, kms, s3, fsx];
+const ec2 = mockClient(EC2Client);
+const ssm = mockClient(SSMClient);
+const all = [sts, kms, s3, fsx, ec2, ssm];
 
 const keyPolicy = (extra: unknown[] = []) =>
   JSON.stringify({
@@ -51,6 +55,13 @@ beforeEach(() => {
   });
   s3.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
   fsx.on(DescribeFileSystemsCommand).resolves({ FileSystems: [] });
+  ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: 'subnet-0a1b2c3d4e5f60718', VpcId: 'vpc-0a1b2c3d4e5f60718' }] });
+  ec2.on(DescribeSecurityGroupsCommand).resolves({
+    SecurityGroups: [{ GroupId: 'sg-0123456789abcdef0', VpcId: 'vpc-0a1b2c3d4e5f60718', IpPermissions: [{ IpProtocol: 'tcp', FromPort: 988, ToPort: 1023 }] }],
+  });
+  ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-0fedcba9876543210', InstanceType: 'c6in.xlarge' }] }] });
+  ec2.on(DescribeInstanceTypesCommand).resolves({ InstanceTypes: [{ InstanceType: 'c6in.xlarge', NetworkInfo: { EncryptionInTransitSupported: true } }] });
+  ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [{ InstanceId: 'i-0fedcba9876543210', PingStatus: 'Online' }] });
 });
 afterEach(() => vi.unstubAllEnvs());
 

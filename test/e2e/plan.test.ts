@@ -93,4 +93,22 @@ describe('plan against the run that follows it', () => {
     expect(change(plan, 'dataRepositoryAssociation')).toMatchObject({ action: 'skip', after: null });
     expect(JSON.stringify(change(plan, 'fileSystem').after)).toContain('"ImportPath":"s3://');
   });
+
+  it('fails the client check for an instance whose SSM agent is offline, as StartTestExport then fails; warns on a type without encryption in transit', async () => {
+    const sandbox = await freshSandbox();
+    const request = parsed(p2Example);
+    sandbox.ensureWorldFor(request);
+    const instance = sandbox.state.instances[request.testExport.clientInstanceId!]!;
+    instance.instanceType = 't3.medium';
+    let plan = await planOnboarding(request, sandboxFactory(sandbox, request.region));
+    expect(plan.checks.find((c) => c.name === 'clientEncryptionInTransit')).toMatchObject({ status: 'warn', detail: expect.stringMatching(/t3\.medium/) });
+    expect(plan.checks.find((c) => c.name === 'clientInstance')?.status).toBe('pass');
+
+    instance.pingStatus = 'ConnectionLost';
+    plan = await planOnboarding(request, sandboxFactory(sandbox, request.region));
+    expect(plan.checks.find((c) => c.name === 'clientInstance')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/ConnectionLost/) });
+    const report = await run({ ...structuredClone(p2Example), onFailure: 'stop' }, sandbox);
+    expect(report.steps.filter((s) => s.status === 'failed').map((s) => s.name)).toEqual(['StartTestExport']);
+    expect(report.error).toBe('InvalidInstanceId');
+  });
 });

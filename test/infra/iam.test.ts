@@ -188,6 +188,7 @@ describe('target-account roles', () => {
         'GrantToFsxServiceLinkedRole',
         'LustreClientCommands',
         'LustreClientResults',
+        'PreflightReads',
         'S3AccessValidatedByFsx',
       ],
       'fsx-onboard-bucket': ['CanaryEncryptionViaS3', 'CanaryObjects', 'ExportReports', 'SampleObjectEncryption'],

@@ -34,7 +34,9 @@ import { grantedKeyArns, grantInput, listGrants } from '../grants.js';
 import { readKeyPolicy } from '../key-policy.js';
 import { readPublicAccessBlock, type PublicAccessBlock } from '../public-access.js';
 import { overlapMessage, overlappingAssociation } from './association-paths.js';
+import { clientManagedCheck, encryptionInTransitCheck } from './client-instance.js';
 import { describeKey, keyCheck } from './key-checks.js';
+import { networkCheck } from './network.js';
 import { publicAccessCheck, sizeCheck } from './policy-checks.js';
 import { stalePrincipalsCheck } from './principals.js';
 import { plannedGrant, slrBucketAccessCheck, slrKeyAccessCheck } from './slr-access.js';
@@ -125,7 +127,15 @@ async function readCurrent(request: OnboardingRequest, input: StepInput, factory
     }
   }
 
-  const { fsx, kms: kmsFromA } = factory.forTarget('fileSystem', context.accounts.fileSystem);
+  const { fsx, kms: kmsFromA, ec2, ssm } = factory.forTarget('fileSystem', context.accounts.fileSystem);
+  const found = (check: CheckResult | undefined) => check && checks.push(check);
+  // An adopted file system already has its network; a new one is refused by FSx without the Lustre ports.
+  if (!request.fileSystem.existingFileSystemId) found(await read('fileSystem', 'network', () => networkCheck(ec2, request)));
+  const instanceId = request.testExport.mode === 'lustre-client' ? request.testExport.clientInstanceId : undefined;
+  if (instanceId) {
+    found(await read('fileSystem', 'client instance', () => clientManagedCheck(ssm, instanceId)));
+    found(await read('fileSystem', 'client instance type', () => encryptionInTransitCheck(ec2, instanceId)));
+  }
   const existingId = request.fileSystem.existingFileSystemId;
   const fileSystem = await read('fileSystem', 'file system', async () =>
     existingId

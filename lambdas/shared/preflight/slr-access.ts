@@ -41,13 +41,16 @@ function explain(action: string, decision: AccessDecision): string {
   return `${action} is not allowed: ${decision.message ?? decision.deniedBecause}`;
 }
 
+/** The SLR's own policy has no Sid: the evaluator labels it by position. */
+const named = (label: string) => (label.startsWith('identity[') ? "the role's own policy" : label);
+
 function verdict(name: string, subject: string, results: [string, AccessDecision][]): CheckResult {
   const denied = results.filter(([, d]) => !d.allowed);
   if (denied.length) return { name, status: 'fail', detail: `${subject}: ${denied.map(([a, d]) => explain(a, d)).join('; ')}` };
   return {
     name,
     status: 'pass',
-    detail: `${subject}: ${results.map(([a, d]) => `${a} allowed by ${(d.matchedStatements ?? []).join(', ') || (d.allowedBy ?? []).join('+')}`).join('; ')}`,
+    detail: `${subject}: ${results.map(([a, d]) => `${a} allowed by ${(d.matchedStatements ?? []).map(named).join(', ') || (d.allowedBy ?? []).join('+')}`).join('; ')}`,
   };
 }
 
