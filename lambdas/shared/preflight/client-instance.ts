@@ -32,10 +32,10 @@ export async function encryptionInTransitCheck(ec2: EC2Client, instanceId: strin
   const { InstanceTypes } = await ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: [type as _InstanceType] }));
   const supported = InstanceTypes?.[0]?.NetworkInfo?.EncryptionInTransitSupported;
   return supported
-    ? { name, status: 'pass', detail: `${instanceId} is a ${type}, which encrypts traffic to the file system in transit` }
+    ? { name, status: 'pass', detail: `${instanceId} (${type}) encrypts its traffic to the file system in transit` }
     : {
         name,
         status: 'warn',
-        detail: `${instanceId} is a ${type}, which does not support encryption in transit: its Lustre traffic is not encrypted on the network`,
+        detail: `${instanceId} (${type}) does not support encryption in transit: its Lustre traffic is not encrypted on the network`,
       };
 }
