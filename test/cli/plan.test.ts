@@ -110,10 +110,7 @@ describe('fsx-onboard plan (sandbox)', () => {
   });
 
   it('fails the network check for a security group without the Lustre ports 1018-1023, naming them', async () => {
-    const path = join(freshDir(), 'seed.json');
-    const group = { id: 'sg-0123456789abcdef0', accountId: '111111111111', region: 'us-east-1', vpcId: 'vpc-0a1b2c3d4e5f60718' };
-    writeFileSync(path, JSON.stringify({ securityGroups: [{ ...group, inbound: [{ protocol: 'tcp', fromPort: 988, toPort: 988 }] }] }));
-    const result = await cli(freshDir(), 'plan', 'examples/request.json', '--seed', path, '--json');
+    const result = await cli(freshDir(), 'plan', 'examples/request.json', '--seed', 'examples/seeds/security-group-without-lustre-ports.json', '--json');
     expect(result.code).toBe(ExitCode.BadInput);
     const network = (JSON.parse(result.out) as PlanDocument).checks.find((c) => c.name === 'network');
     expect(network).toMatchObject({ status: 'fail', detail: expect.stringMatching(/TCP port\(s\) 1018, 1019, 1020, 1021, 1022, 1023:/) });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { planOnboarding, sandboxFactory, type OnboardingPlan } from '../../cli/plan/clients.js';
 import type { PolicyDocument } from '../../policy/types.js';
 import { freshSandbox, legacyExample, p2Example, parsed, run, touchable } from './helpers.js';
+import { seededSandbox, shippedSeed } from './seeding.js';
 
 const change = (plan: OnboardingPlan, kind: string, step?: string) => plan.changes.find((c) => c.kind === kind && (!step || c.step === step))!;
 const withFileSystem = (value: unknown, fileSystemId: string) => JSON.parse(JSON.stringify(value).replaceAll('fs-xxxxxxxxxxxxxxxxx', fileSystemId));
@@ -110,5 +111,16 @@ describe('plan against the run that follows it', () => {
     const report = await run({ ...structuredClone(p2Example), onFailure: 'stop' }, sandbox);
     expect(report.steps.filter((s) => s.status === 'failed').map((s) => s.name)).toEqual(['StartTestExport']);
     expect(report.error).toBe('InvalidInstanceId');
+  });
+
+  it('fails the network check where the run then fails at CreateFileSystem (security group without 1018-1023)', async () => {
+    const sandbox = await seededSandbox(shippedSeed('security-group-without-lustre-ports'));
+    const request = parsed(p2Example);
+    sandbox.ensureWorldFor(request);
+    const plan = await planOnboarding(request, sandboxFactory(sandbox, request.region));
+    expect(plan.checks.find((c) => c.name === 'network')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/1018/) });
+    const report = await run({ ...structuredClone(p2Example), onFailure: 'stop' }, sandbox);
+    expect(report.steps.filter((s) => s.status === 'failed').map((s) => s.name)).toEqual(['CreateFileSystem']);
+    expect(report.error).toBe('InvalidNetworkSettings');
   });
 });
