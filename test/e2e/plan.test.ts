@@ -5,6 +5,7 @@ import { planOnboarding, sandboxFactory, type OnboardingPlan } from '../../cli/p
 import type { PolicyDocument } from '../../policy/types.js';
 import { freshSandbox, legacyExample, p2Example, parsed, run, touchable } from './helpers.js';
 import { seededSandbox, shippedSeed } from './seeding.js';
+import { preexistingFileSystem } from '../reliability/scenarios.js';
 
 const change = (plan: OnboardingPlan, kind: string, step?: string) => plan.changes.find((c) => c.kind === kind && (!step || c.step === step))!;
 const withFileSystem = (value: unknown, fileSystemId: string) => JSON.parse(JSON.stringify(value).replaceAll('fs-xxxxxxxxxxxxxxxxx', fileSystemId));
@@ -122,5 +123,26 @@ describe('plan against the run that follows it', () => {
     const report = await run({ ...structuredClone(p2Example), onFailure: 'stop' }, sandbox);
     expect(report.steps.filter((s) => s.status === 'failed').map((s) => s.name)).toEqual(['CreateFileSystem']);
     expect(report.error).toBe('InvalidNetworkSettings');
+  });
+
+  it("on an adopted file system, plans with its SLR's real name and fails the path check for a path nested in another onboarding's association", async () => {
+    const sandbox = await freshSandbox();
+    const first = structuredClone(p2Example);
+    first.fileSystem.existingFileSystemId = await preexistingFileSystem(sandbox, first);
+    expect((await run(first, sandbox)).status).toBe('SUCCEEDED');
+    const fileSystemId = first.fileSystem.existingFileSystemId as string;
+
+    const nested = parsed({ ...structuredClone(first), requestId: 'genomics-nested', fileSystem: { ...first.fileSystem, fileSystemPath: '/genomics/cohort' } });
+    const plan = await planOnboarding(nested, sandboxFactory(sandbox, nested.region));
+    expect(change(plan, 'fileSystem')).toMatchObject({ action: 'adopt', resource: fileSystemId });
+    expect(JSON.stringify(change(plan, 'grant').after)).toContain(`AWSServiceRoleForFSxS3Access_${fileSystemId}`);
+    expect(plan.checks.find((c) => c.name === 'associationPaths')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/\/genomics\/cohort overlaps the data repository association .* at \/genomics/),
+    });
+
+    const beside = parsed({ ...structuredClone(first), requestId: 'genomics-beside', fileSystem: { ...first.fileSystem, fileSystemPath: '/other' } });
+    const besidePlan = await planOnboarding(beside, sandboxFactory(sandbox, beside.region));
+    expect(besidePlan.checks.find((c) => c.name === 'associationPaths')?.status).toBe('pass');
   });
 });
