@@ -79,6 +79,8 @@ export function outputsOf(steps: StepResults): RunOutputs {
   const grantId = stepOutput(input, 'CreateGrant')?.grantId;
   const exportCheck = stepOutput(input, 'VerifyExport');
   if (fileSystemId) outputs.fileSystemId = fileSystemId;
+  const fileSystemKmsKeyId = stepOutput(input, 'WaitForFileSystem')?.kmsKeyId;
+  if (fileSystemKmsKeyId) outputs.fileSystemKmsKeyId = fileSystemKmsKeyId;
   if (associationId) outputs.dataRepositoryAssociationId = associationId;
   if (roleArn) outputs.serviceLinkedRoleArn = roleArn;
   if (grantId) outputs.grantId = grantId;

@@ -19,6 +19,12 @@ export const GRANT_OPERATIONS = [
   'ReEncryptFrom',
   'ReEncryptTo',
 ] as const;
+/**
+ * What FSx does with a file system's own customer managed key, with the creator's credentials
+ * through fsx.<region>.amazonaws.com (FSx for Lustre User Guide, "How Amazon FSx for Lustre
+ * uses AWS KMS"): the key policy and the file-system role must both allow these.
+ */
+export const FILE_SYSTEM_KEY_OPERATIONS = ['CreateGrant', 'Decrypt', 'GenerateDataKeyWithoutPlaintext', 'DescribeKey'] as const;
 
 export interface OnboardingNames {
   /** Sid stem: IAM Sids allow only letters and digits. */

@@ -57,6 +57,48 @@ const keyArn = z
 
 const capacityRule = 'must be 1200, 2400 or a multiple of 2400 GiB';
 
+/** Deployment types whose data FSx encrypts with keys of its own, never a customer managed key. */
+const fsxManagedKeyTypes: readonly DeploymentType[] = ['SCRATCH_2'];
+
+interface FileSystemKeyFields {
+  region: string;
+  fileSystem: { accountId: string; deploymentType: DeploymentType; existingFileSystemId?: string | undefined; kmsKeyArn?: string | undefined };
+  key: { arn: string };
+}
+
+/** fileSystem.kmsKeyArn: a key FSx can take for this type, one the workflow can read the policy of, in the region. */
+function addFileSystemKeyIssues(req: FileSystemKeyFields, ctx: z.RefinementCtx): void {
+  const fs = req.fileSystem;
+  const arn = fs.kmsKeyArn;
+  if (arn === undefined || !isArn(arn)) return;
+  const path = ['fileSystem', 'kmsKeyArn'];
+  if (fsxManagedKeyTypes.includes(fs.deploymentType)) {
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      message: `is not supported for ${fs.deploymentType}: only PERSISTENT_1 and PERSISTENT_2 file systems take a customer managed key (FSx encrypts scratch file systems with keys it manages)`,
+    });
+    return;
+  }
+  if (fs.existingFileSystemId !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      message: 'applies only to a file system this request creates, not to fileSystem.existingFileSystemId (a file system keeps the key it was created with)',
+    });
+    return;
+  }
+  const { region: keyRegion, accountId: keyAccount } = parseArn(arn);
+  if (keyRegion !== req.region) ctx.addIssue({ code: 'custom', path, message: `must be in the request region ${req.region}, not ${keyRegion}` });
+  const accounts = [fs.accountId, isArn(req.key.arn) ? parseArn(req.key.arn).accountId : undefined];
+  if (!accounts.includes(keyAccount))
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      message: `must be a key of the file system's account ${fs.accountId} or of the key account (key.arn's), not ${keyAccount}: the workflow reads its key policy there before creating anything`,
+    });
+}
+
 export const onboardingRequestSchema = z
   .strictObject({
     requestId: z
@@ -98,6 +140,11 @@ export const onboardingRequestSchema = z
         .regex(/^fs-[0-9a-f]{17}$/, 'must be a file system id (fs- and 17 hex digits)')
         .optional()
         .describe('Adopt this file system instead of creating one. Rollback never deletes an adopted file system.'),
+      kmsKeyArn: keyArn
+        .optional()
+        .describe(
+          "Customer managed symmetric KMS key that encrypts the file system at rest (PERSISTENT_1 and PERSISTENT_2 only; SCRATCH_2 always uses keys FSx manages). In the file system's account or the key account; its key policy must let FSx use it for the file-system role. Absent: FSx's AWS managed key.",
+        ),
     }),
     bucket: z.strictObject({
       accountId: accountId.describe('Account B, which owns the bucket.'),
@@ -138,8 +185,12 @@ export const onboardingRequestSchema = z
         .string()
         .regex(/^(i|mi)-[0-9a-f]{8,17}$/, 'must be an EC2 or managed instance id (i-…)')
         .optional()
-        .describe('SSM-managed instance with the file system mounted (lustre-client mode).'),
-      mountPath: fileSystemPath.default('/fsx').describe('Where the client mounts the file system.'),
+        .describe(
+          'SSM-managed instance with the Lustre client installed, in a network that reaches the file system (lustre-client mode); the test export mounts the file system there through Run Command.',
+        ),
+      mountPath: fileSystemPath
+        .default('/fsx')
+        .describe('Where the test export mounts the file system on the client (created if missing; kept if already mounted).'),
     }),
     tags: z
       .record(
@@ -180,6 +231,7 @@ export const onboardingRequestSchema = z
         });
       }
     }
+    if (fs.kmsKeyArn !== undefined) addFileSystemKeyIssues(req, ctx);
     if (req.testExport.mode === 'lustre-client' && !req.testExport.clientInstanceId) {
       ctx.addIssue({ code: 'custom', path: ['testExport', 'clientInstanceId'], message: 'is required when testExport.mode is "lustre-client"' });
     }
@@ -202,8 +254,10 @@ export const crossFieldRules = [
   "`key.arn` must be in `region`: S3 default encryption uses keys of the bucket's region only.",
   '`testExport.clientInstanceId` is required with `testExport.mode: "lustre-client"` and refused otherwise.',
   '`dataRepository.autoImportEvents` and `autoExportEvents` must not repeat an event type.',
+  "`fileSystem.kmsKeyArn` is refused for SCRATCH_2 (scratch file systems use keys FSx manages) and with `fileSystem.existingFileSystemId`; it must be in the request region and in the file system's account or the key account.",
   'At run time, `ValidateRequest` also refuses a key that is not symmetric (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT) or not Enabled, before any change.',
   'At run time, `ValidateRequest` samples the objects already under `bucket.prefix` (the first 100 keys) and refuses, before any change, one encrypted with a KMS key that is neither `key.arn` nor in `bucket.additionalKeyArns`: FSx would read it as "No data available". It also reports, before any change, a default encryption that differs from the one this request sets and who else writes to the bucket.',
+  'At run time, `ValidateRequest` also refuses, before any change, a `fileSystem.kmsKeyArn` that is not symmetric, not Enabled, or whose key policy does not let FSx (through `fsx.<region>.amazonaws.com`) use it for the file-system role: `kms:CreateGrant`, `kms:Decrypt`, `kms:GenerateDataKeyWithoutPlaintext`, `kms:DescribeKey`.',
   'At run time, `ValidateRequest` also refuses a bucket in another region and, with `fileSystem.existingFileSystemId`, a `fileSystemPath` that nests in or contains a data repository association already on that file system.',
 ];
 

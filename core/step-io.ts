@@ -29,6 +29,8 @@ export interface StepInput {
 /** The outputs the CLI summarises, read from the step results. */
 export interface OnboardingOutputs {
   fileSystemId?: string;
+  /** The file system's at-rest key as FSx reports it (DescribeFileSystems KmsKeyId), when it has a customer managed one. */
+  fileSystemKmsKeyId?: string;
   dataRepositoryAssociationId?: string;
   serviceLinkedRoleArn?: string;
   grantId?: string;

@@ -72,6 +72,8 @@ export interface WaitForFileSystemOutput extends PollOutput {
   misconfiguredChecks?: number;
   dnsName?: string;
   mountName?: string;
+  /** KmsKeyId as FSx reports it for a persistent file system created with fileSystem.kmsKeyArn. */
+  kmsKeyId?: string;
 }
 
 export type CreateDataRepositoryAssociationOutput =
@@ -206,6 +208,8 @@ export interface DeleteFileSystemOutput {
   changed: boolean;
   /** The file systems being deleted (now or by an earlier run); the wait step polls these. */
   fileSystemIds: string[];
+  /** File systems this request created but kept: they carry other data repository associations. */
+  kept?: { fileSystemId: string; associationIds: string[] }[];
 }
 
 export interface RestoreDefaultEncryptionOutput {

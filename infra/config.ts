@@ -13,6 +13,9 @@
 //                        "research-*"); the bucket and file-system roles are limited to them.
 //   keyArns              KMS key ARNs or patterns the deployment may use; default: every key of
 //                        each keyAccounts account in region (arn:<partition>:kms:<region>:<C>:key/*).
+//   fileSystemKeyArns    KMS key ARNs file systems may be encrypted with at rest
+//                        (fileSystem.kmsKeyArn), in a fileSystemAccounts or keyAccounts
+//                        account; default none (FSx's AWS managed key only).
 //   externalId           sts:ExternalId the target roles require and the functions send. The
 //                        placeholder "fsx-onboard-change-me" is refused; cdk.json's
 //                        "fsx-onboard-example-only" only with example accounts (one digit
@@ -44,6 +47,8 @@ export interface DeploymentConfig {
   accounts: Record<TargetRole, string[]>;
   bucketNames: string[];
   keyArns: string[];
+  /** Keys a file system may be encrypted with at rest (fileSystem.kmsKeyArn). */
+  fileSystemKeyArns: string[];
   /** Account ids and principal ARN patterns the API's resource policy lets in. */
   apiCallers: string[];
   alarmEmail?: string;
@@ -105,6 +110,7 @@ function matching(read: ContextReader, key: string, pattern: RegExp, what: strin
 const BUCKET_PATTERN = /^[a-z0-9.*-]{1,63}$/;
 // An account id, or an IAM role/user (or STS assumed-role session) ARN, "*" allowed in the name.
 const API_CALLER = /^(\d{12}|arn:[a-z-]+:(iam::\d{12}:(role|user)|sts::\d{12}:assumed-role)\/[\w+=,.@/*-]+)$/;
+const EXACT_KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const KEY_ARN_PATTERN = /^arn:[a-z-]+:kms:[a-z0-9-]+:(\d{12}):key\/[A-Za-z0-9*-]+$/;
 
 function stringList(read: ContextReader, key: string, pattern: RegExp, what: string, fallback: string[] = []): string[] {
@@ -148,14 +154,23 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
   return config;
 }
 
-function withResourceScope(read: ContextReader, base: Omit<DeploymentConfig, 'bucketNames' | 'keyArns' | 'apiCallers'>): DeploymentConfig {
+function withResourceScope(
+  read: ContextReader,
+  base: Omit<DeploymentConfig, 'bucketNames' | 'keyArns' | 'fileSystemKeyArns' | 'apiCallers'>,
+): DeploymentConfig {
   const bucketNames = stringList(read, 'bucketNames', BUCKET_PATTERN, 'bucket names or patterns');
   if (bucketNames.length === 0) throw new Error('context "bucketNames" is required: the buckets (or patterns) this deployment may onboard');
   const defaultKeys = base.accounts.key.map((c) => `arn:${partitionOf(base.region)}:kms:${base.region}:${c}:key/*`);
   const keyArns = stringList(read, 'keyArns', KEY_ARN_PATTERN, 'KMS key ARNs or patterns', defaultKeys);
+  // Exact keys only: FSx is allowed to use each of them with the file-system role's credentials.
+  const fileSystemKeyArns = stringList(read, 'fileSystemKeyArns', EXACT_KEY_ARN, 'KMS key ARNs with a key id (no "*")');
+  const keyAccounts = [...base.accounts.fileSystem, ...base.accounts.key];
+  const stray = fileSystemKeyArns.find((arn) => !keyAccounts.includes(arn.split(':')[4]!));
+  if (stray)
+    throw new Error(`context "fileSystemKeyArns": ${stray} is not in a fileSystemAccounts or keyAccounts account, where a target role can read its key policy`);
   const apiCallers = stringList(read, 'apiCallers', API_CALLER, 'account ids or IAM role/user ARNs', [base.orchestratorAccount]);
   if (apiCallers.length === 0) throw new Error('context "apiCallers" must name at least one account or principal: an empty list would lock everyone out');
-  return { ...base, bucketNames, keyArns, apiCallers };
+  return { ...base, bucketNames, keyArns, fileSystemKeyArns, apiCallers };
 }
 
 /** One entry per target account: the roles it hosts, in a stable order. */

@@ -33,6 +33,7 @@ function facts(config: DeploymentConfig, partition: string, accounts: Deployment
     roleNames: config.roleNames,
     bucketNames: config.bucketNames,
     keyArns: config.keyArns,
+    fileSystemKeyArns: config.fileSystemKeyArns,
   };
 }
 

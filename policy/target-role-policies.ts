@@ -5,7 +5,7 @@
 // Resource-level permissions are used wherever the API has them; `Resource: "*"` appears only
 // for APIs that authorise nothing narrower, each with the reason next to it.
 import { defaultTargetRoleNames, type TargetRole } from '../core/roles.js';
-import { GRANT_OPERATIONS, SERVICE_LINKED_ROLE_PATH, SERVICE_LINKED_ROLE_PREFIX, namesFor } from '../core/naming.js';
+import { FILE_SYSTEM_KEY_OPERATIONS, GRANT_OPERATIONS, SERVICE_LINKED_ROLE_PATH, SERVICE_LINKED_ROLE_PREFIX, namesFor } from '../core/naming.js';
 import type { PolicyDocument, PolicyStatement } from './types.js';
 
 /** What a deployment knows before any request: `*` where it cannot know an account. */
@@ -23,6 +23,8 @@ export interface DeploymentFacts {
   bucketNames: string[];
   /** Key ARN patterns, e.g. `arn:aws:kms:us-east-1:333333333333:key/*`. */
   keyArns: string[];
+  /** Keys file systems may be encrypted with at rest (fileSystem.kmsKeyArn); none by default. */
+  fileSystemKeyArns?: string[];
 }
 
 const statement = (Sid: string, Action: string[], Resource: string | string[], Condition?: PolicyStatement['Condition']): PolicyStatement => ({
@@ -136,7 +138,28 @@ export function fileSystemRolePolicy(facts: DeploymentFacts): PolicyDocument {
     }),
     // Finding the grant by name and revoking it: these requests carry no grantee or operations to scope by.
     statement('FindAndRevokeGrants', ['kms:ListGrants', 'kms:RevokeGrant'], facts.keyArns),
+    ...fileSystemKeyStatements(facts),
   );
+}
+
+/**
+ * A file system encrypted with its own key: FSx uses the key with the creator's credentials,
+ * only through FSx; ValidateRequest reads the key and its policy first when the key is in A
+ * (GetKeyPolicy works in the key's own account only; a key in C is read by the key role).
+ */
+function fileSystemKeyStatements(facts: DeploymentFacts): PolicyStatement[] {
+  const keys = facts.fileSystemKeyArns ?? [];
+  if (keys.length === 0) return [];
+  const ownKeys = keys.filter((arn) => arn.split(':')[4] === facts.accounts.fileSystem || facts.accounts.fileSystem === '*');
+  return [
+    statement(
+      'FileSystemKeyThroughFsx',
+      FILE_SYSTEM_KEY_OPERATIONS.map((operation) => `kms:${operation}`),
+      keys,
+      { StringEquals: { 'kms:ViaService': `fsx.${facts.region}.amazonaws.com` } },
+    ),
+    ...(ownKeys.length ? [statement('CheckFileSystemKey', ['kms:DescribeKey', 'kms:GetKeyPolicy'], ownKeys)] : []),
+  ];
 }
 
 /** Account B: bucket policy, default encryption, the canary objects. */
@@ -175,7 +198,12 @@ export function bucketRolePolicy(facts: DeploymentFacts): PolicyDocument {
 
 /** Account C: the key policy (ShareKey, UnshareKey) and the key check. Grants are managed from A. */
 export function keyRolePolicy(facts: DeploymentFacts): PolicyDocument {
-  return document(statement('KeyPolicy', ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:PutKeyPolicy'], facts.keyArns));
+  // File-system keys of this account are only read (ValidateRequest checks their policy).
+  const fileSystemKeys = (facts.fileSystemKeyArns ?? []).filter((arn) => !facts.keyArns.includes(arn) && arn.split(':')[4] === facts.accounts.key);
+  return document(
+    statement('KeyPolicy', ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:PutKeyPolicy'], facts.keyArns),
+    ...(fileSystemKeys.length ? [statement('CheckFileSystemKey', ['kms:DescribeKey', 'kms:GetKeyPolicy'], fileSystemKeys)] : []),
+  );
 }
 
 export function targetRolePolicies(facts: DeploymentFacts): Record<TargetRole, PolicyDocument> {

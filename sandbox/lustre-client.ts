@@ -85,6 +85,11 @@ function runLine(sim: Sim, instance: InstanceState, line: string): Step {
     if (m[1] !== m[4]) return { code: 2, err: 'sandbox: mountpoint and mount target differ' };
     return mount(sim, instance, m[2]!, m[3]!, m[4]!);
   }
+  if ((m = /^findmnt -rn -t lustre -o SOURCE -M (\/\S*) \| grep -q ':\/(\S+)\$' \|\| \(echo '([^']*)' >&2; exit (\d+)\)$/.exec(line))) {
+    // findmnt lists the Lustre mount at exactly that mount point; grep -q fails unless its source ends with the mount name.
+    const mounted = sim.state.fileSystems[instance.mounts[m[1]!] ?? ''];
+    return mounted?.mountName === m[2] ? { code: 0 } : { code: Number(m[4]), err: m[3]! };
+  }
   if ((m = /^printf '%s\\n' '([A-Za-z0-9 \-_.:/]*)' > (\/\S+)$/.exec(line))) {
     const where = locate(sim, instance, m[2]!);
     if (!where) {

@@ -58,6 +58,7 @@ export function snapshotOf(sim: Sim) {
       dnsName: f.dnsName,
       mountName: f.mountName,
       importPath: f.importPath ?? null,
+      ...(f.kmsKeyId ? { kmsKeyId: f.kmsKeyId } : {}),
       tags: f.tags,
       files: Object.fromEntries(Object.entries(f.files).map(([p, x]) => [p, { hsmAction: x.hsmAction, archived: x.archived }])),
     })),

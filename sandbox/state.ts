@@ -140,6 +140,8 @@ export interface FileSystemState extends FsxResourceState {
   exportPath?: string;
   autoImportPolicy?: string;
   failure?: string;
+  /** CreateFileSystem KmsKeyId, resolved to the key's ARN (persistent types only). */
+  kmsKeyId?: string;
   /** Legacy linked types: the S3 link's own lifecycle (DataRepositoryConfiguration.Lifecycle). */
   link?: LinkHealthState;
   /** The file system namespace: absolute file-system paths → files written through clients. */
@@ -288,6 +290,8 @@ export interface OnboardingScope {
   key: string;
   bucketName: string;
   keyArn: string;
+  /** fileSystem.kmsKeyArn: the file system's own at-rest key. */
+  fileSystemKeyArn?: string;
 }
 
 export function emptyWorld(startMs: number): WorldState {

@@ -68,6 +68,7 @@ function scopeOf(request: OnboardingRequest, keyAccount: string): OnboardingScop
     key: keyAccount,
     bucketName: request.bucket.name,
     keyArn: request.key.arn,
+    ...(request.fileSystem.kmsKeyArn ? { fileSystemKeyArn: request.fileSystem.kmsKeyArn } : {}),
   };
 }
 
@@ -88,6 +89,7 @@ function factsOf(scopes: OnboardingScope[], orchestratorAccountId: string): Depl
     };
     if (!facts.bucketNames.includes(s.bucketName)) facts.bucketNames.push(s.bucketName);
     if (!facts.keyArns.includes(s.keyArn)) facts.keyArns.push(s.keyArn);
+    if (s.fileSystemKeyArn && !facts.fileSystemKeyArns?.includes(s.fileSystemKeyArn)) (facts.fileSystemKeyArns ??= []).push(s.fileSystemKeyArn);
     groups.set(id, facts);
   }
   return [...groups.values()];
@@ -102,6 +104,29 @@ export function defaultKeyPolicy(account: string): PolicyDocument {
   };
 }
 
+/** A symmetric, enabled key with KMS's default key policy, unless one exists (or was seeded). */
+function ensureKey(sim: Sim, keyArn: string, description: string): void {
+  if (sim.state.keys[keyArn]) return;
+  const parts = /^arn:aws:kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/.exec(keyArn);
+  if (!parts) throw new Error(`not a key ARN: ${keyArn}`);
+  const [, region, account, keyId] = parts as unknown as [string, string, string, string];
+  ensureAccounts(sim, [account]);
+  sim.state.keys[keyArn] = {
+    arn: keyArn,
+    keyId,
+    account,
+    region,
+    keySpec: 'SYMMETRIC_DEFAULT',
+    keyUsage: 'ENCRYPT_DECRYPT',
+    keyState: 'Enabled',
+    description,
+    createdAt: sim.now() - LONG_AGO_MS,
+    policy: JSON.stringify(defaultKeyPolicy(account)),
+    grants: [],
+    grantCreatedAt: {},
+  };
+}
+
 export interface WorldOptions {
   /** The target roles' trust policy then requires this sts:ExternalId. */
   externalId?: string;
@@ -110,14 +135,13 @@ export interface WorldOptions {
 export function ensureWorld(sim: Sim, request: OnboardingRequest, options: WorldOptions = {}): void {
   const a = request.fileSystem.accountId;
   const b = request.bucket.accountId;
-  const keyParts = /^arn:aws:kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/.exec(request.key.arn);
-  if (!keyParts) throw new Error(`not a key ARN: ${request.key.arn}`);
-  const [, keyRegion, c, keyId] = keyParts as unknown as [string, string, string, string];
+  const c = request.key.arn.split(':')[4]!;
   ensureAccounts(sim, [a, b, c]);
   // The keys in bucket.additionalKeyArns are granted to the SLR too, through the key role of
   // their own account: each is one more scope (its account may be another C).
   const base = scopeOf(request, c);
-  const extraKeys = request.bucket.additionalKeyArns.map((keyArn) => ({ ...base, key: keyArn.split(':')[4]!, keyArn }));
+  const { fileSystemKeyArn: _fileSystemKey, ...keyScope } = base;
+  const extraKeys = request.bucket.additionalKeyArns.map((keyArn) => ({ ...keyScope, key: keyArn.split(':')[4]!, keyArn }));
   ensureAccounts(
     sim,
     extraKeys.map((k) => k.key),
@@ -172,22 +196,8 @@ export function ensureWorld(sim: Sim, request: OnboardingRequest, options: World
       objects: {},
     };
   }
-  if (!sim.state.keys[request.key.arn]) {
-    sim.state.keys[request.key.arn] = {
-      arn: request.key.arn,
-      keyId,
-      account: c,
-      region: keyRegion,
-      keySpec: 'SYMMETRIC_DEFAULT',
-      keyUsage: 'ENCRYPT_DECRYPT',
-      keyState: 'Enabled',
-      description: 'Customer managed key of the data repository (sandbox)',
-      createdAt: sim.now() - LONG_AGO_MS,
-      policy: JSON.stringify(defaultKeyPolicy(c)),
-      grants: [],
-      grantCreatedAt: {},
-    };
-  }
+  ensureKey(sim, request.key.arn, 'Customer managed key of the data repository (sandbox)');
+  if (request.fileSystem.kmsKeyArn) ensureKey(sim, request.fileSystem.kmsKeyArn, 'Customer managed key of the file system at rest (sandbox)');
   // The request's subnet and security groups (one VPC, Lustre ports open), unless seeded.
   const vpcId = vpcIdFor(request.fileSystem.subnetIds[0]!);
   for (const id of request.fileSystem.subnetIds) ensureSubnet(sim, { id, account: a, region: request.region, vpcId });

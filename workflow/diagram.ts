@@ -20,13 +20,27 @@ function shape(name: string, state: State): string {
   }
 }
 
+/** A poll loop's check: its one rule is `<step>.done == true`. */
+const isPollCheck = (choices: State[]) => choices.length === 1 && /\.done$/.test(String(choices[0]?.['Variable'])) && choices[0]?.['BooleanEquals'] === true;
+/** The rollback's last decision: a rule that some compensation recorded a failure under `$.leftBehind`. */
+const testsLeftBehind = (rule: State): boolean =>
+  String(rule['Variable'] ?? '').startsWith('$.leftBehind.') || ((rule['Or'] as State[] | undefined) ?? []).some(testsLeftBehind);
+
+/** The label of a Choice rule's edge and of its Default, read from what the rules test. */
+function choiceLabels(choices: State[]): { rule: (choice: State) => string; otherwise: string } {
+  if (isPollCheck(choices)) return { rule: () => 'done', otherwise: 'not yet' };
+  if (choices.every(testsLeftBehind)) return { rule: () => 'something left behind', otherwise: 'nothing left behind' };
+  return { rule: (choice) => String(choice['Variable'] ?? 'rule'), otherwise: 'otherwise' };
+}
+
 function edges(name: string, state: State): string[] {
   const out: string[] = [];
   const from = id(name);
   if (typeof state['Next'] === 'string') out.push(`${from} --> ${id(state['Next'])}`);
-  if (typeof state['Default'] === 'string') out.push(`${from} -.->|not yet| ${id(state['Default'])}`);
-  for (const choice of (state['Choices'] as State[] | undefined) ?? [])
-    if (typeof choice['Next'] === 'string') out.push(`${from} -->|done| ${id(choice['Next'])}`);
+  const choices = (state['Choices'] as State[] | undefined) ?? [];
+  const labels = choiceLabels(choices);
+  if (typeof state['Default'] === 'string') out.push(`${from} -.->|${labels.otherwise}| ${id(state['Default'])}`);
+  for (const choice of choices) if (typeof choice['Next'] === 'string') out.push(`${from} -->|${labels.rule(choice)}| ${id(choice['Next'])}`);
   for (const c of (state['Catch'] as State[] | undefined) ?? []) out.push(`${from} -.->|error| ${id(String(c['Next']))}`);
   return out;
 }

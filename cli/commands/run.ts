@@ -1,6 +1,5 @@
-// `run`, `resume`, `rollback` and `validate`: onboardings in the sandbox.
+// `run`, `resume` and `rollback`: onboardings in the sandbox.
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { validateRequest } from '../../core/request.js';
 import { accessDeniedCode, accessDeniedStatus, type ServiceName } from '../../sandbox/errors.js';
 import { Sandbox, servedOperations, type Faults } from '../../sandbox/index.js';
 import { allStepNames, type StepName } from '../../workflow/steps.js';
@@ -174,17 +173,4 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
     }
     await execute(ctx, document, opts, 'rollback-only');
   });
-
-  program
-    .command('validate')
-    .description('Check a request against the schema without running anything.')
-    .argument('<request>', 'path of the onboarding request (JSON)')
-    .action(async (path: string) => {
-      const file = await readRequestFile(path);
-      if (!file.ok) return refuse(ctx, file.problems, false);
-      const result = validateRequest(file.document);
-      if (!result.ok) return refuse(ctx, result.problems, false);
-      ctx.io.out(`${path}: valid (${result.request.fileSystem.deploymentType}, on failure: ${result.request.onFailure})`);
-      ctx.setExit(ExitCode.Ok);
-    });
 }

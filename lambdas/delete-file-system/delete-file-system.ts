@@ -1,6 +1,10 @@
 // Compensation: deletes the file system this request created, found by its request-id tag.
-// An adopted file system (existingFileSystemId) is never deleted, tagged or not.
+// An adopted file system (existingFileSystemId) is never deleted, tagged or not, and neither is
+// one that still carries another request's data repository association (a later request may
+// have linked its bucket to this file system): deleting it would cut that link too.
 import { DeleteFileSystemCommand } from '@aws-sdk/client-fsx';
+import { TAG_REQUEST_ID } from '../../core/naming.js';
+import { listAssociations } from '../shared/associations.js';
 import { findTaggedFileSystems } from '../shared/file-systems.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
@@ -13,7 +17,17 @@ export async function deleteFileSystem(input: StepInput, deps: StepDeps): Promis
   const adopted = request.fileSystem.existingFileSystemId;
   const ours = (await findTaggedFileSystems(fsx, request.requestId)).filter((fs) => fs.FileSystemId && fs.FileSystemId !== adopted);
   let changed = false;
+  const deleting: string[] = [];
+  const kept: NonNullable<DeleteFileSystemOutput['kept']> = [];
   for (const fs of ours) {
+    if (fs.Lifecycle !== 'DELETING') {
+      const others = await otherAssociations(fsx, fs.FileSystemId!, request.requestId);
+      if (others.length) {
+        kept.push({ fileSystemId: fs.FileSystemId!, associationIds: others });
+        continue;
+      }
+    }
+    deleting.push(fs.FileSystemId!);
     if (fs.Lifecycle === 'DELETING') continue;
     await fsx.send(
       new DeleteFileSystemCommand({
@@ -25,5 +39,13 @@ export async function deleteFileSystem(input: StepInput, deps: StepDeps): Promis
     );
     changed = true;
   }
-  return { changed, fileSystemIds: ours.map((fs) => fs.FileSystemId!) };
+  return { changed, fileSystemIds: deleting, ...(kept.length ? { kept } : {}) };
+}
+
+/** Associations on the file system that are not this request's (being deleted ones aside). */
+async function otherAssociations(fsx: Parameters<typeof listAssociations>[0], fileSystemId: string, requestId: string): Promise<string[]> {
+  const associations = await listAssociations(fsx, fileSystemId);
+  return associations
+    .filter((a) => a.Lifecycle !== 'DELETING' && !a.Tags?.some((t) => t.Key === TAG_REQUEST_ID && t.Value === requestId))
+    .map((a) => a.AssociationId ?? '(unnamed)');
 }

@@ -7,16 +7,24 @@ import type { Canary } from '../../core/canary.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { isErrorNamed } from './step-support.js';
 
+/** Exit code of the export script when the mount path holds another file system. */
+const FOREIGN_MOUNT_EXIT = 3;
+
 /**
  * AWS-RunShellScript runs the lines as one script whose exit code is the last line's: without
- * `set -e` a failed mount would be hidden by a later line that succeeds.
+ * `set -e` a failed mount would be hidden by a later line that succeeds. `mountpoint -q` only
+ * says that something is mounted, so the script then proves it is THIS file system before it
+ * writes anything: the kernel lists a Lustre mount by the server's NID, not the DNS name used
+ * to mount it (`172.31.0.5@tcp:/<mount name>`), so the unique mount name is what identifies it.
  */
 export function exportCommands(canary: Canary, mount: { mountPath: string; dnsName: string; mountName: string }): string[] {
   const file = canary.toS3.clientPath;
+  const foreign = `fsx-onboard: ${mount.mountPath} holds another file system or none, not mount name ${mount.mountName} of ${mount.dnsName}: set testExport.mountPath to a free path`;
   return [
     'set -e',
     `mkdir -p ${mount.mountPath}`,
     `mountpoint -q ${mount.mountPath} || mount -t lustre -o relatime,flock ${mount.dnsName}@tcp:/${mount.mountName} ${mount.mountPath}`,
+    `findmnt -rn -t lustre -o SOURCE -M ${mount.mountPath} | grep -q ':/${mount.mountName}$' || (echo '${foreign}' >&2; exit ${FOREIGN_MOUNT_EXIT})`,
     `mkdir -p ${canary.directory.clientPath}`,
     `printf '%s\\n' '${canary.toS3.text}' > ${file}`,
     `lfs hsm_archive ${file}`,

@@ -48,6 +48,8 @@ export function createFileSystemInput(input: StepInput): CreateFileSystemCommand
     SubnetIds: fs.subnetIds,
     SecurityGroupIds: fs.securityGroupIds,
     Tags: resourceTags(input),
+    // Absent: FSx encrypts a persistent file system with its AWS managed key (aws/fsx).
+    ...(fs.kmsKeyArn ? { KmsKeyId: fs.kmsKeyArn } : {}),
     LustreConfiguration: {
       DeploymentType: fs.deploymentType,
       ...(throughput !== undefined ? { PerUnitStorageThroughput: throughput } : {}),

@@ -57,10 +57,12 @@ export async function startTestExport(input: StepInput, deps: StepDeps): Promise
     };
   }
 
-  // An exported canary already in S3 means an earlier run got this far: nothing to send.
-  if (await headObject(s3, bucket, canary.toS3.s3Key)) {
-    const previous = stepOutput(input, 'StartTestExport')?.startedAt;
-    return { changed, mode: 'lustre-client', startedAt: previous ?? new Date().toISOString(), canary };
+  // An exported canary already in S3 means an earlier run got this far: nothing to send. Its
+  // time is S3's, the services' clock that CloudTrail's is on too (not this function's).
+  const landed = await headObject(s3, bucket, canary.toS3.s3Key);
+  if (landed) {
+    const startedAt = stepOutput(input, 'StartTestExport')?.startedAt ?? (landed.LastModified ?? new Date()).toISOString();
+    return { changed, mode: 'lustre-client', startedAt, canary };
   }
   const dnsName = requireOutput(input, 'WaitForFileSystem', 'dnsName', 'StartTestExport');
   const mountName = requireOutput(input, 'WaitForFileSystem', 'mountName', 'StartTestExport');

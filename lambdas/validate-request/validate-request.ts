@@ -1,5 +1,5 @@
-// First state: checks the raw request against the one schema and, read-only, that the key
-// can serve S3 default encryption for FSx (FSx accepts only symmetric keys), that the bucket
+// First state: checks the raw request against the one schema and, read-only, that the keys
+// can serve FSx (key-checks.ts: the bucket's key and the file system's own), that the bucket
 // is in the request's region, and what the shared bucket holds (bucket-checks.ts). Returns the
 // whole state the later steps receive, with its report under steps.ValidateRequest.
 import { GetBucketLocationCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -7,10 +7,10 @@ import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { listAssociations } from '../shared/associations.js';
 import { readBucketPolicy } from '../shared/bucket-policy.js';
 import { bucketKeyFor, encryptionFor, readEncryption } from '../shared/encryption.js';
+import { checkFileSystemKey, describeKey, keyProblems } from './key-checks.js';
 import { encryptionChange, refuseUnlistedKeys, sampleObjectEncryption } from './bucket-checks.js';
 import { namesFor } from '../../core/naming.js';
 import { overlapMessage, overlappingAssociation } from '../shared/preflight/association-paths.js';
-import { describeKey, keyProblems } from '../shared/preflight/key-checks.js';
 import { formatProblems, isLegacyLinked, keyAccountId, validateRequest, type OnboardingRequest } from '../../core/request.js';
 import type { ClientFactory } from '../shared/clients.js';
 import type { OnboardingContext, StepResults } from '../../core/step-io.js';
@@ -58,10 +58,11 @@ export async function validateRequestStep(input: ValidateRequestInput, deps: Ste
   if (input.mode === 'rollback') return { request, context, steps: {} };
 
   const { kms } = deps.clients.forTarget('key', context.accounts.key);
-  const problems = keyProblems(request, await describeKey(kms, request.key.arn));
+  const problems = keyProblems(await describeKey(kms, request.key.arn), request.region);
   if (problems.length) {
     throw new OnboardingError(ErrorNames.KeyNotUsable, `key.arn: key ${request.key.arn} cannot encrypt the bucket for FSx: ${problems.join('; ')}`);
   }
+  await checkFileSystemKey(request, context, deps);
 
   const { s3 } = deps.clients.forTarget('bucket', context.accounts.bucket);
   const location = await s3.send(new GetBucketLocationCommand({ Bucket: request.bucket.name }));

@@ -98,7 +98,9 @@ export async function verifyByAnalysis(input: StepInput, deps: StepDeps): Promis
     { action: 'kms:GenerateDataKey', resource: request.key.arn, resourceAccount: context.accounts.key, principal, context: kmsContext },
     { action: 'kms:Decrypt', resource: request.key.arn, resourceAccount: context.accounts.key, principal, context: kmsContext },
   ];
-  const now = Date.now();
+  // Grants are judged at the export's end on FSx's clock, the clock their CreationDate is on;
+  // this function's own clock may differ (and a re-run's reused task ended long ago).
+  const now = task.EndTime?.getTime() ?? Date.now();
   const decisions: { request: AccessRequest; decision: AccessDecision }[] = checks.map((check) => ({
     request: check,
     decision: evaluateAccess({

@@ -44,5 +44,6 @@ export async function waitForFileSystem(input: StepInput, deps: StepDeps): Promi
     ...(misconfiguredChecks ? { misconfiguredChecks } : {}),
     ...(fs.DNSName ? { dnsName: fs.DNSName } : {}),
     ...(fs.LustreConfiguration?.MountName ? { mountName: fs.LustreConfiguration.MountName } : {}),
+    ...(fs.KmsKeyId ? { kmsKeyId: fs.KmsKeyId } : {}),
   };
 }

@@ -128,11 +128,15 @@ describe('plan against the run that follows it', () => {
   it("on an adopted file system, plans with its SLR's real name and fails the path check for a path nested in another onboarding's association", async () => {
     const sandbox = await freshSandbox();
     const first = structuredClone(p2Example);
-    first.fileSystem.existingFileSystemId = await preexistingFileSystem(sandbox, first);
+    first['fileSystem'].existingFileSystemId = await preexistingFileSystem(sandbox, first);
     expect((await run(first, sandbox)).status).toBe('SUCCEEDED');
-    const fileSystemId = first.fileSystem.existingFileSystemId as string;
+    const fileSystemId = first['fileSystem'].existingFileSystemId as string;
 
-    const nested = parsed({ ...structuredClone(first), requestId: 'genomics-nested', fileSystem: { ...first.fileSystem, fileSystemPath: '/genomics/cohort' } });
+    const nested = parsed({
+      ...structuredClone(first),
+      requestId: 'genomics-nested',
+      fileSystem: { ...first['fileSystem'], fileSystemPath: '/genomics/cohort' },
+    });
     const plan = await planOnboarding(nested, sandboxFactory(sandbox, nested.region));
     expect(change(plan, 'fileSystem')).toMatchObject({ action: 'adopt', resource: fileSystemId });
     expect(JSON.stringify(change(plan, 'grant').after)).toContain(`AWSServiceRoleForFSxS3Access_${fileSystemId}`);
@@ -141,7 +145,7 @@ describe('plan against the run that follows it', () => {
       detail: expect.stringMatching(/\/genomics\/cohort overlaps the data repository association .* at \/genomics/),
     });
 
-    const beside = parsed({ ...structuredClone(first), requestId: 'genomics-beside', fileSystem: { ...first.fileSystem, fileSystemPath: '/other' } });
+    const beside = parsed({ ...structuredClone(first), requestId: 'genomics-beside', fileSystem: { ...first['fileSystem'], fileSystemPath: '/other' } });
     const besidePlan = await planOnboarding(beside, sandboxFactory(sandbox, beside.region));
     expect(besidePlan.checks.find((c) => c.name === 'associationPaths')?.status).toBe('pass');
   });

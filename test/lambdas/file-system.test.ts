@@ -1,6 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CreateFileSystemCommand, DeleteFileSystemCommand, DescribeFileSystemsCommand, FSxClient } from '@aws-sdk/client-fsx';
+import {
+  CreateFileSystemCommand,
+  DeleteFileSystemCommand,
+  DescribeDataRepositoryAssociationsCommand,
+  DescribeFileSystemsCommand,
+  FSxClient,
+} from '@aws-sdk/client-fsx';
 import { createFileSystem } from '../../lambdas/create-file-system/create-file-system.js';
 import { waitForFileSystem } from '../../lambdas/wait-for-file-system/wait-for-file-system.js';
 import { deleteFileSystem } from '../../lambdas/delete-file-system/delete-file-system.js';
@@ -156,10 +162,30 @@ describe('DeleteFileSystem', () => {
         { FileSystemId: FS_ID, Lifecycle: 'AVAILABLE', Tags: tag('genomics-scratch-2026-11'), LustreConfiguration: { DeploymentType: 'PERSISTENT_2' } },
       ],
     });
+    fsx.on(DescribeDataRepositoryAssociationsCommand).resolves({ Associations: [] });
     const { input, deps } = setup();
     await expect(deleteFileSystem(input, deps)).resolves.toEqual({ changed: true, fileSystemIds: [FS_ID] });
     expect(fsx).toHaveReceivedCommandTimes(DeleteFileSystemCommand, 1);
     expect(fsx).toHaveReceivedCommandWith(DeleteFileSystemCommand, { FileSystemId: FS_ID, LustreConfiguration: { SkipFinalBackup: true } });
+  });
+
+  it("keeps the file system while another request's association is on it; its own one being deleted does not count", async () => {
+    fsx.on(DescribeFileSystemsCommand).resolves({
+      FileSystems: [{ FileSystemId: FS_ID, Lifecycle: 'AVAILABLE', Tags: tag('genomics-scratch-2026-11') }],
+    });
+    fsx.on(DescribeDataRepositoryAssociationsCommand).resolves({
+      Associations: [
+        { AssociationId: 'dra-ours', Lifecycle: 'DELETING', Tags: tag('genomics-scratch-2026-11') },
+        { AssociationId: 'dra-theirs', Lifecycle: 'AVAILABLE', Tags: tag('imaging-link-2026-12') },
+      ],
+    });
+    const { input, deps } = setup();
+    await expect(deleteFileSystem(input, deps)).resolves.toEqual({
+      changed: false,
+      fileSystemIds: [],
+      kept: [{ fileSystemId: FS_ID, associationIds: ['dra-theirs'] }],
+    });
+    expect(fsx).not.toHaveReceivedCommand(DeleteFileSystemCommand);
   });
 
   it('never deletes an adopted file system, even one carrying our tag', async () => {

@@ -66,6 +66,7 @@ describe('StartTestExport (lustre-client)', () => {
           'set -e',
           'mkdir -p /fsx',
           `mountpoint -q /fsx || mount -t lustre -o relatime,flock ${FS_ID}.fsx.us-east-1.amazonaws.com@tcp:/abcdefgh /fsx`,
+          `findmnt -rn -t lustre -o SOURCE -M /fsx | grep -q ':/abcdefgh$' || (echo 'fsx-onboard: /fsx holds another file system or none, not mount name abcdefgh of ${FS_ID}.fsx.us-east-1.amazonaws.com: set testExport.mountPath to a free path' >&2; exit 3)`,
           `mkdir -p ${dir}`,
           `printf '%s\\n' 'fsx-onboard canary to-s3 genomics-scratch-2026-11' > ${dir}/to-s3.txt`,
           `lfs hsm_archive ${dir}/to-s3.txt`,

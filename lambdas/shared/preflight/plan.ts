@@ -35,7 +35,7 @@ import { readKeyPolicy } from '../key-policy.js';
 import { readPublicAccessBlock, type PublicAccessBlock } from '../public-access.js';
 import { overlapMessage, overlappingAssociation } from './association-paths.js';
 import { clientManagedCheck, encryptionInTransitCheck } from './client-instance.js';
-import { describeKey, keyCheck } from './key-checks.js';
+import { fileSystemKeyCheck, keyCheck } from './key-checks.js';
 import { networkCheck } from './network.js';
 import { publicAccessCheck, sizeCheck } from './policy-checks.js';
 import { stalePrincipalsCheck } from './principals.js';
@@ -93,8 +93,8 @@ async function readCurrent(request: OnboardingRequest, input: StepInput, factory
     }
   };
   const { kms } = factory.forTarget('key', context.accounts.key);
-  const key = await read('key', 'key', () => describeKey(kms, request.key.arn));
-  if (usable.has('key') && !checks.some((c) => c.name === 'read:key')) checks.push(keyCheck(request, key));
+  const key = await read('key', 'key', () => keyCheck(kms, request));
+  if (key) checks.push(key);
   current.keyPolicy = await read('key', 'key policy', () => readKeyPolicy(kms, request.key.arn));
 
   const { s3 } = factory.forTarget('bucket', context.accounts.bucket);
@@ -131,6 +131,9 @@ async function readCurrent(request: OnboardingRequest, input: StepInput, factory
   const found = (check: CheckResult | undefined) => check && checks.push(check);
   // An adopted file system already has its network; a new one is refused by FSx without the Lustre ports.
   if (!request.fileSystem.existingFileSystemId) found(await read('fileSystem', 'network', () => networkCheck(ec2, request)));
+  // The file system's own key is read through the role of its account (A or C).
+  const fileSystemKeyRole = request.fileSystem.kmsKeyArn?.split(':')[4] === context.accounts.fileSystem ? 'fileSystem' : 'key';
+  found(await read(fileSystemKeyRole, 'file system key', () => fileSystemKeyCheck(request, context, factory)));
   const instanceId = request.testExport.mode === 'lustre-client' ? request.testExport.clientInstanceId : undefined;
   if (instanceId) {
     found(await read('fileSystem', 'client instance', () => clientManagedCheck(ssm, instanceId)));
