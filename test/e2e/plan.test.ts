@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { planOnboarding, sandboxFactory, type OnboardingPlan } from '../../cli/plan/clients.js';
 import type { PolicyDocument } from '../../policy/types.js';
+import { readFileSync } from 'node:fs';
 import { freshSandbox, legacyExample, p2Example, parsed, run, touchable } from './helpers.js';
 import { seededSandbox, shippedSeed } from './seeding.js';
 import { preexistingFileSystem } from '../reliability/scenarios.js';
@@ -148,5 +149,35 @@ describe('plan against the run that follows it', () => {
     const beside = parsed({ ...structuredClone(first), requestId: 'genomics-beside', fileSystem: { ...first['fileSystem'], fileSystemPath: '/other' } });
     const besidePlan = await planOnboarding(beside, sandboxFactory(sandbox, beside.region));
     expect(besidePlan.checks.find((c) => c.name === 'associationPaths')?.status).toBe('pass');
+  });
+
+  it("checks the file system's own key: passes for the shipped example, fails naming the Sid of a Deny on its use through FSx", async () => {
+    const ownKey = parsed(JSON.parse(readFileSync('examples/request-own-key.json', 'utf8')));
+    const keyArn = ownKey.fileSystem.kmsKeyArn!;
+    const sandbox = await freshSandbox();
+    sandbox.ensureWorldFor(ownKey);
+    let plan = await planOnboarding(ownKey, sandboxFactory(sandbox, ownKey.region));
+    expect(plan.checks.find((c) => c.name === 'fileSystemKey')?.status).toBe('pass');
+    expect(change(plan, 'fileSystem').after).toMatchObject({ KmsKeyId: keyArn });
+
+    sandbox.state.keys[keyArn]!.policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'Root', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ownKey.fileSystem.accountId}:root` }, Action: 'kms:*', Resource: '*' },
+        {
+          Sid: 'NoGrantsThroughFsx',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'kms:CreateGrant',
+          Resource: '*',
+          Condition: { StringEquals: { 'kms:ViaService': `fsx.${ownKey.region}.amazonaws.com` } },
+        },
+      ],
+    });
+    plan = await planOnboarding(ownKey, sandboxFactory(sandbox, ownKey.region));
+    expect(plan.checks.find((c) => c.name === 'fileSystemKey')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/kms:CreateGrant .*NoGrantsThroughFsx/),
+    });
   });
 });
