@@ -1,10 +1,7 @@
 // `fsx-onboard plan`: reads the current documents through the same clients the steps use and
 // computes, with the same pure functions the steps build their documents with, what each step
-// would change, then runs the preflight checks on the planned documents. It only reads: no
-// Put*, Create* or Delete* call is made anywhere.
-import { GetBucketLocationCommand, type ServerSideEncryptionConfiguration } from '@aws-sdk/client-s3';
-import type { DataRepositoryAssociation, FileSystem } from '@aws-sdk/client-fsx';
-import type { GrantListEntry } from '@aws-sdk/client-kms';
+// would change, then runs the preflight checks on the planned documents. It only reads
+// (current.ts): no Put*, Create* or Delete* call is made anywhere.
 import { canaryFor } from '../../../core/canary.js';
 import { ErrorNames, OnboardingError } from '../../../core/errors.js';
 import { serviceLinkedRoleArn } from '../../../core/naming.js';
@@ -17,29 +14,23 @@ import {
   emptyPolicy,
   KEY_POLICY_MAX_BYTES,
   keyStatements,
-  keyGrantSids,
   keyStatementSids,
   mergeStatements,
   policyBytes,
 } from '../../../policy/documents.js';
 import type { PolicyDocument, PolicyStatement } from '../../../policy/types.js';
-import { encryptionChange, refuseUnlistedKeys, sampleObjectEncryption } from '../../validate-request/bucket-checks.js';
-import { bucketRegion, contextFor } from '../../validate-request/validate-request.js';
-import { createAssociationInput, listAssociations } from '../associations.js';
-import { readBucketPolicy } from '../bucket-policy.js';
+import { encryptionChange } from '../../validate-request/bucket-checks.js';
+import { contextFor } from '../../validate-request/validate-request.js';
+import { createAssociationInput } from '../associations.js';
 import type { ClientFactory } from '../clients.js';
-import { bucketKeyFor, describeEncryption, encryptionFor, readEncryption } from '../encryption.js';
-import { createFileSystemInput, describeFileSystem, findTaggedFileSystems } from '../file-systems.js';
-import { grantedKeyArns, grantInput, listGrants } from '../grants.js';
-import { readKeyPolicy } from '../key-policy.js';
-import { readPublicAccessBlock, type PublicAccessBlock } from '../public-access.js';
+import { bucketKeyFor, describeEncryption, encryptionFor } from '../encryption.js';
+import { createFileSystemInput } from '../file-systems.js';
+import { grantedKeyArns, grantInput } from '../grants.js';
 import { overlapMessage, overlappingAssociation } from './association-paths.js';
-import { clientManagedCheck, encryptionInTransitCheck } from './client-instance.js';
-import { fileSystemKeyCheck, keyCheck } from './key-checks.js';
-import { networkCheck } from './network.js';
 import { publicAccessCheck, sizeCheck } from './policy-checks.js';
 import { stalePrincipalsCheck } from './principals.js';
 import { plannedGrant, slrBucketAccessCheck, slrKeyAccessCheck } from './slr-access.js';
+import { readCurrent } from './current.js';
 import { targetRoleCheck } from './target-roles.js';
 import type { ChangeAction, CheckResult, PlannedChange } from './types.js';
 
@@ -50,19 +41,6 @@ export interface OnboardingPlan {
 
 /** A file system id of the shape FSx assigns, standing for the one CreateFileSystem will return. */
 const PLANNED_FILE_SYSTEM_ID = 'fs-xxxxxxxxxxxxxxxxx';
-
-/** What the plan could read; a read that failed is a failed check and leaves its field undefined. */
-interface Current {
-  bucketPolicy?: PolicyDocument | null | undefined;
-  encryption?: ServerSideEncryptionConfiguration | null | undefined;
-  publicAccess?: PublicAccessBlock | undefined;
-  keyPolicy?: PolicyDocument | undefined;
-  grants?: GrantListEntry[] | undefined;
-  fileSystem?: FileSystem | null | undefined;
-  associations?: DataRepositoryAssociation[] | undefined;
-}
-
-const describeError = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
 /** This request's statements as they are in `document` (by Sid), or null when none are. */
 function ourStatements(document: PolicyDocument | null | undefined, sids: string[]): PolicyStatement[] | null {
@@ -78,81 +56,6 @@ function statementAction(current: PolicyDocument | null | undefined, ours: Polic
   )
     ? 'update'
     : 'create';
-}
-
-async function readCurrent(request: OnboardingRequest, input: StepInput, factory: ClientFactory, checks: CheckResult[], usable: Set<string>): Promise<Current> {
-  const { context } = input;
-  const current: Current = {};
-  const read = async <T>(role: 'fileSystem' | 'bucket' | 'key', what: string, work: () => Promise<T>): Promise<T | undefined> => {
-    if (!usable.has(role)) return undefined;
-    try {
-      return await work();
-    } catch (e) {
-      checks.push({ name: `read:${what}`, status: 'fail', detail: `could not read ${what}: ${describeError(e)}` });
-      return undefined;
-    }
-  };
-  const { kms } = factory.forTarget('key', context.accounts.key);
-  const key = await read('key', 'key', () => keyCheck(kms, request));
-  if (key) checks.push(key);
-  current.keyPolicy = await read('key', 'key policy', () => readKeyPolicy(kms, request.key.arn));
-
-  const { s3 } = factory.forTarget('bucket', context.accounts.bucket);
-  const bucket = request.bucket.name;
-  const location = await read('bucket', 'bucket location', () => s3.send(new GetBucketLocationCommand({ Bucket: bucket })));
-  if (location) {
-    const region = bucketRegion(location.LocationConstraint);
-    checks.push(
-      region === request.region
-        ? { name: 'bucketRegion', status: 'pass', detail: `${bucket} is in ${region}` }
-        : { name: 'bucketRegion', status: 'fail', detail: `bucket.name: bucket ${bucket} is in ${region}, not the request region ${request.region}` },
-    );
-  }
-  const bucketPolicy = await read('bucket', 'bucket policy', async () => (await readBucketPolicy(s3, bucket)) ?? null);
-  if (bucketPolicy !== undefined) current.bucketPolicy = bucketPolicy;
-  const encryption = await read('bucket', 'default encryption', () => readEncryption(s3, bucket));
-  if (encryption !== undefined) current.encryption = encryption;
-  current.publicAccess = await read('bucket', 'Block Public Access', () => readPublicAccessBlock(s3, bucket));
-  const sample = await read('bucket', 'objects under the prefix', () => sampleObjectEncryption(s3, request));
-  if (sample) {
-    try {
-      refuseUnlistedKeys(request, sample);
-      checks.push({
-        name: 'objectKeys',
-        status: 'pass',
-        detail: `${sample.checked} sampled object(s) under "${request.bucket.prefix}" use SSE-S3 or a granted key`,
-      });
-    } catch (e) {
-      checks.push({ name: 'objectKeys', status: 'fail', detail: (e as Error).message });
-    }
-  }
-
-  const { fsx, kms: kmsFromA, ec2, ssm } = factory.forTarget('fileSystem', context.accounts.fileSystem);
-  const found = (check: CheckResult | undefined) => check && checks.push(check);
-  // An adopted file system already has its network; a new one is refused by FSx without the Lustre ports.
-  if (!request.fileSystem.existingFileSystemId) found(await read('fileSystem', 'network', () => networkCheck(ec2, request)));
-  // The file system's own key is read through the role of its account (A or C).
-  const fileSystemKeyRole = request.fileSystem.kmsKeyArn?.split(':')[4] === context.accounts.fileSystem ? 'fileSystem' : 'key';
-  found(await read(fileSystemKeyRole, 'file system key', () => fileSystemKeyCheck(request, context, factory)));
-  const instanceId = request.testExport.mode === 'lustre-client' ? request.testExport.clientInstanceId : undefined;
-  if (instanceId) {
-    found(await read('fileSystem', 'client instance', () => clientManagedCheck(ssm, instanceId)));
-    found(await read('fileSystem', 'client instance type', () => encryptionInTransitCheck(ec2, instanceId)));
-  }
-  const existingId = request.fileSystem.existingFileSystemId;
-  const fileSystem = await read('fileSystem', 'file system', async () =>
-    existingId
-      ? ((await describeFileSystem(fsx, existingId)) ?? null)
-      : ((await findTaggedFileSystems(fsx, request.requestId)).find((fs) => fs.Lifecycle !== 'DELETING') ?? null),
-  );
-  if (fileSystem !== undefined) current.fileSystem = fileSystem;
-  if (fileSystem?.FileSystemId) current.associations = await read('fileSystem', 'associations', () => listAssociations(fsx, fileSystem.FileSystemId!));
-  // The file-system role may list grants only once ShareKey has written its statement: before
-  // that, a denial is expected and there is no grant of this request to find.
-  const manageGrants = keyGrantSids(context.names).manageGrants;
-  if (current.keyPolicy?.Statement.some((s) => s.Sid === manageGrants))
-    current.grants = await read('fileSystem', 'grants', () => listGrants(kmsFromA, request.key.arn));
-  return current;
 }
 
 export async function planOnboarding(request: OnboardingRequest, factory: ClientFactory): Promise<OnboardingPlan> {
