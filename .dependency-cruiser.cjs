@@ -6,8 +6,15 @@ module.exports = {
       name: 'lambdas-only-through-registry',
       comment: 'Nothing imports lambdas/ except the handler registry and the code that binds it (the local runner, cli/local-runner.ts and cli/local/).',
       severity: 'error',
-      from: { pathNot: '^(lambdas/|cli/local-runner\\.ts$|cli/local/|test/)' },
+      from: { pathNot: '^(lambdas/|cli/local-runner\\.ts$|cli/local/|cli/plan/|test/)' },
       to: { path: '^lambdas/' },
+    },
+    {
+      name: 'plan-reads-through-preflight',
+      comment: '`fsx-onboard plan` (cli/plan/) uses the preflight module shared with ValidateRequest and the client factory, no handler.',
+      severity: 'error',
+      from: { path: '^cli/plan/' },
+      to: { path: '^lambdas/', pathNot: '^lambdas/shared/(preflight/|clients\\.ts$)' },
     },
     {
       name: 'core-knows-no-room',

@@ -28,6 +28,16 @@ interface CommandModule {
  */
 export const commandModules: CommandModule[] = [
   {
+    load: async () => (await import('./commands/plan.js')).registerPlanCommand,
+    commands: [
+      {
+        name: 'plan',
+        term: 'plan [options] <request>',
+        summary: 'Show what an onboarding would change, and check it can succeed, without changing anything.',
+      },
+    ],
+  },
+  {
     load: async () => (await import('./commands/run.js')).registerRunCommands,
     commands: [
       { name: 'run', term: 'run [options] <request>', summary: 'Run an onboarding request end to end in the sandbox, showing each step as it happens.' },

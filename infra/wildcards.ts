@@ -26,6 +26,8 @@ export const WILDCARD_REASONS: Record<string, string> = {
     'The Lustre client instance comes with each request; SendCommand is limited to instances of this account that carry the configured Lustre-client tag (ssm:resourceTag condition).',
   LustreClientResults: 'ssm:GetCommandInvocation supports no resource-level permissions.',
   DiagnoseDeniedExport: 'cloudtrail:LookupEvents supports no resource-level permissions.',
+  PreflightReads:
+    'Preflight reads the subnet, security groups and client instance before any change; ec2:Describe* and ssm:DescribeInstanceInformation support no resource-level permissions.',
   FindFsxS3ServiceLinkedRole:
     'The SLR is named after the file system id (AWSServiceRoleForFSxS3Access_fs-...); GetRole on a role IAM does not know yet is authorised on role/<name>, without its path.',
   GrantToFsxServiceLinkedRole: "Configured key ARNs; grants only to an FSx S3-access SLR of this account and only the blog's operations (conditions).",

@@ -13,7 +13,7 @@ import { partitionOf } from '../core/partition.js';
 /** S3 bucket policies are limited to 20 KB. */
 export const BUCKET_POLICY_MAX_BYTES = 20 * 1024;
 /** KMS key policies are limited to 32 KB (not adjustable). */
-const KEY_POLICY_MAX_BYTES = 32 * 1024;
+export const KEY_POLICY_MAX_BYTES = 32 * 1024;
 
 const BUCKET_ACTIONS = ['s3:GetBucketLocation', 's3:ListBucket', 's3:GetBucketAcl'];
 /**
@@ -221,7 +221,7 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
-function policyBytes(document: PolicyDocument): number {
+export function policyBytes(document: PolicyDocument): number {
   return Buffer.byteLength(serializePolicy(document), 'utf8');
 }
 

@@ -2,6 +2,7 @@
 // package when there is one (so `name` and `instanceof` hold), otherwise the package's
 // ServiceException base carrying the AWS error code as `name`.
 import * as cloudtrail from '@aws-sdk/client-cloudtrail';
+import * as ec2 from '@aws-sdk/client-ec2';
 import * as fsx from '@aws-sdk/client-fsx';
 import * as iam from '@aws-sdk/client-iam';
 import * as kms from '@aws-sdk/client-kms';
@@ -9,7 +10,7 @@ import * as s3 from '@aws-sdk/client-s3';
 import * as ssm from '@aws-sdk/client-ssm';
 import * as sts from '@aws-sdk/client-sts';
 
-export type ServiceName = 'sts' | 'iam' | 's3' | 'kms' | 'fsx' | 'ssm' | 'cloudtrail';
+export type ServiceName = 'sts' | 'iam' | 's3' | 'kms' | 'fsx' | 'ssm' | 'cloudtrail' | 'ec2';
 
 const packages: Record<ServiceName, { module: Record<string, unknown>; base: string }> = {
   sts: { module: sts, base: 'STSServiceException' },
@@ -19,6 +20,7 @@ const packages: Record<ServiceName, { module: Record<string, unknown>; base: str
   fsx: { module: fsx, base: 'FSxServiceException' },
   ssm: { module: ssm, base: 'SSMServiceException' },
   cloudtrail: { module: cloudtrail, base: 'CloudTrailServiceException' },
+  ec2: { module: ec2, base: 'EC2ServiceException' },
 };
 
 type ErrorClass = new (options: Record<string, unknown>) => Error & { $metadata: Record<string, unknown> };
@@ -61,6 +63,8 @@ export const accessDeniedCode: Record<ServiceName, string> = {
   fsx: 'AccessDeniedException',
   ssm: 'AccessDeniedException',
   cloudtrail: 'AccessDeniedException',
+  // EC2's denial of an unauthorized call (EC2 API reference, "Common client error codes").
+  ec2: 'UnauthorizedOperation',
 };
 
 /**
@@ -76,6 +80,7 @@ export const accessDeniedStatus: Record<ServiceName, number> = {
   fsx: 400,
   ssm: 400,
   cloudtrail: 400,
+  ec2: 403,
 };
 
 /** The service's access-denied error; KMS logs its denials in CloudTrail as `AccessDenied`. */

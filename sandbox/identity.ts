@@ -1,6 +1,7 @@
 // Who is calling: every access key maps to a role session (role ARN, session ARN, account).
 // Roles carry trust and identity policies. IAM is eventually consistent: a new role is
 // readable by GetRole after a few seconds and accepted as a policy principal a little later.
+import { createHash } from 'node:crypto';
 import type { PolicyDocument } from '../policy/types.js';
 import { SimError } from './errors.js';
 import type { RoleState, WorldState } from './state.js';
@@ -73,4 +74,43 @@ export function awsPrincipalsOf(document: PolicyDocument): string[] {
 /** Forgets sessions that expired (virtual time), so a long-lived state file does not grow. */
 export function sweepSessions(state: WorldState, now: number): void {
   for (const [key, session] of Object.entries(state.sessions)) if (session.expiresAt <= now) delete state.sessions[key];
+}
+
+/** An IAM role or user ARN (no wildcard): what IAM stores as a unique id in a resource policy. */
+const IAM_ENTITY_ARN = /^arn:aws:iam::\d{12}:(role|user)\/[^*?]+$/;
+
+/** A stable unique id of the IAM shape (AROA… for roles, AIDA… for users, 21 characters). */
+function uniqueIdOf(arn: string): string {
+  const prefix = /:user\//.test(arn) ? 'AIDA' : 'AROA';
+  return prefix + createHash('sha256').update(arn).digest('hex').toUpperCase().slice(0, 17);
+}
+
+/**
+ * A resource policy as GetBucketPolicy / GetKeyPolicy return it. IAM keeps a role or user
+ * principal as its unique id and maps it back to the ARN on read; once the role or user is
+ * deleted the mapping fails and the policy shows the bare id (IAM User Guide, "AWS JSON policy
+ * elements: Principal"). The sandbox shows a role it does not know as such an id: the same
+ * roles principalIsValid refuses, so what a reader sees is what the next write trips over.
+ */
+export function policyAsRead(state: WorldState, text: string): string {
+  let document: PolicyDocument;
+  try {
+    document = JSON.parse(text) as PolicyDocument;
+  } catch {
+    return text;
+  }
+  let changed = false;
+  const shown = (principal: string) => {
+    if (!IAM_ENTITY_ARN.test(principal) || state.roles[principal]) return principal;
+    changed = true;
+    return uniqueIdOf(principal);
+  };
+  const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+  for (const statement of statements) {
+    for (const p of [statement.Principal, statement.NotPrincipal]) {
+      if (!p || p === '*' || p.AWS === undefined) continue;
+      p.AWS = Array.isArray(p.AWS) ? p.AWS.map(shown) : shown(p.AWS);
+    }
+  }
+  return changed ? JSON.stringify(document) : text;
 }

@@ -19,6 +19,7 @@ const clientServices: Record<string, ServiceName> = {
   FSxClient: 'fsx',
   SSMClient: 'ssm',
   CloudTrailClient: 'cloudtrail',
+  EC2Client: 'ec2',
 };
 
 /** S3 object-level calls are CloudTrail data events, not management events. */
@@ -32,6 +33,7 @@ const transientErrors: Record<ServiceName, { code: string; status: number; messa
   fsx: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
   ssm: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
   cloudtrail: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
+  ec2: { code: 'RequestLimitExceeded', status: 503, message: 'Request limit exceeded.' },
 };
 
 function requestParameters(input: unknown): unknown {

@@ -191,6 +191,10 @@ export interface InstanceState {
   lustreClient: boolean;
   /** EC2 tags; SendCommand policies condition on them (ssm:resourceTag/<key>). */
   tags?: Record<string, string>;
+  /** EC2 instance type (absent: DEFAULT_INSTANCE_TYPE); what DescribeInstances reports. */
+  instanceType?: string;
+  /** SSM agent status (absent: Online); what DescribeInstanceInformation reports. */
+  pingStatus?: 'Online' | 'ConnectionLost' | 'Inactive';
   /** Mount point → file system id. */
   mounts: Record<string, string>;
   localDirs: string[];

@@ -3,10 +3,10 @@
 // A FAILED association (terminal: FSx could not set it up) found at the path is deleted and
 // created again, with a token derived from the failed one's id so a retry finds the new one.
 import { CreateDataRepositoryAssociationCommand, DeleteDataRepositoryAssociationCommand } from '@aws-sdk/client-fsx';
-import { listAssociations } from '../shared/associations.js';
+import { createAssociationInput, listAssociations } from '../shared/associations.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { dataRepositoryPath } from '../../core/naming.js';
-import { clientsFor, resourceTags } from '../shared/step-support.js';
+import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import { requireOutput, type CreateDataRepositoryAssociationOutput } from '../../core/step-outputs.js';
@@ -34,21 +34,11 @@ export async function createDataRepositoryAssociation(input: StepInput, deps: St
     }
     return { changed: false, associationId: atPath.AssociationId! };
   }
-  const dra = request.dataRepository;
-  const { Association } = await fsx.send(
-    new CreateDataRepositoryAssociationCommand({
-      // ClientRequestToken is at most 63 characters.
-      ClientRequestToken: replacing
-        ? `${context.names.dataRepositoryAssociationToken.slice(0, 40)}-after-${replacing.slice(-12)}`
-        : context.names.dataRepositoryAssociationToken,
-      FileSystemId: fileSystemId,
-      FileSystemPath: request.fileSystem.fileSystemPath,
-      DataRepositoryPath: repositoryPath,
-      BatchImportMetaDataOnCreate: dra.batchImportMetaDataOnCreate,
-      S3: { AutoImportPolicy: { Events: dra.autoImportEvents }, AutoExportPolicy: { Events: dra.autoExportEvents } },
-      Tags: resourceTags(input),
-    }),
-  );
+  // ClientRequestToken is at most 63 characters.
+  const token = replacing
+    ? `${context.names.dataRepositoryAssociationToken.slice(0, 40)}-after-${replacing.slice(-12)}`
+    : context.names.dataRepositoryAssociationToken;
+  const { Association } = await fsx.send(new CreateDataRepositoryAssociationCommand(createAssociationInput(input, fileSystemId, token)));
   if (!Association?.AssociationId)
     throw new OnboardingError(ErrorNames.DataRepositoryAssociationFailed, 'CreateDataRepositoryAssociation returned no association id');
   return { changed: true, associationId: Association.AssociationId, ...(replacing ? { replacedFailed: replacing } : {}) };

@@ -1,40 +1,13 @@
 // Creates the FSx for Lustre file system, or adopts `existingFileSystemId`. Legacy linked
 // types (PERSISTENT_1, SCRATCH_2) are linked to S3 here with ImportPath/ExportPath; FSx
 // rejects those parameters on PERSISTENT_2, which is linked by a DRA instead.
-import { CreateFileSystemCommand, type CreateFileSystemCommandInput } from '@aws-sdk/client-fsx';
+import { CreateFileSystemCommand } from '@aws-sdk/client-fsx';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
-import { describeFileSystem, findTaggedFileSystems } from '../shared/file-systems.js';
-import { dataRepositoryPath } from '../../core/naming.js';
-import { clientsFor, resourceTags } from '../shared/step-support.js';
+import { createFileSystemInput, describeFileSystem, findTaggedFileSystems } from '../shared/file-systems.js';
+import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import type { CreateFileSystemOutput } from '../../core/step-outputs.js';
-
-const defaultThroughput = { PERSISTENT_2: 125, PERSISTENT_1: 50 } as const;
-
-function createFileSystemInput(input: StepInput): CreateFileSystemCommandInput {
-  const { request, context } = input;
-  const fs = request.fileSystem;
-  const throughput = fs.deploymentType === 'SCRATCH_2' ? undefined : (fs.perUnitStorageThroughput ?? defaultThroughput[fs.deploymentType]);
-  const path = dataRepositoryPath(request);
-  return {
-    ClientRequestToken: context.names.fileSystemToken,
-    FileSystemType: 'LUSTRE',
-    // DRAs need Lustre 2.12 or later; legacy types keep FSx's default version.
-    ...(fs.deploymentType === 'PERSISTENT_2' ? { FileSystemTypeVersion: '2.15' } : {}),
-    StorageCapacity: fs.storageCapacityGiB,
-    SubnetIds: fs.subnetIds,
-    SecurityGroupIds: fs.securityGroupIds,
-    Tags: resourceTags(input),
-    // Absent: FSx encrypts a persistent file system with its AWS managed key (aws/fsx).
-    ...(fs.kmsKeyArn ? { KmsKeyId: fs.kmsKeyArn } : {}),
-    LustreConfiguration: {
-      DeploymentType: fs.deploymentType,
-      ...(throughput !== undefined ? { PerUnitStorageThroughput: throughput } : {}),
-      ...(context.legacyLinked ? { ImportPath: path, ExportPath: path, AutoImportPolicy: 'NEW_CHANGED_DELETED' as const } : {}),
-    },
-  };
-}
 
 export async function createFileSystem(input: StepInput, deps: StepDeps<'fsx'>): Promise<CreateFileSystemOutput> {
   const { request } = input;

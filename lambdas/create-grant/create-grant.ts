@@ -4,7 +4,7 @@
 // a caller use a grant before it propagates (up to ~5 min); FSx itself cannot present it.
 import { CreateGrantCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
-import { explainGrantDenial, grantedKeyArns, listGrants } from '../shared/grants.js';
+import { explainGrantDenial, grantedKeyArns, grantInput, listGrants } from '../shared/grants.js';
 import { GRANT_OPERATIONS } from '../../core/naming.js';
 import { clientsFor } from '../shared/step-support.js';
 import { requireOutput, stepOutput, type CreateGrantOutput, type KeyGrant } from '../../core/step-outputs.js';
@@ -21,7 +21,7 @@ async function grantOn(kms: KMSClient, keyArn: string, grantee: string, name: st
     return { keyArn, changed: false, grantId: existing.GrantId, ...(token ? { grantToken: token } : {}) };
   }
   // With Name set, KMS returns the same GrantId for a retry with the same parameters.
-  const created = await kms.send(new CreateGrantCommand({ KeyId: keyArn, GranteePrincipal: grantee, Operations: [...GRANT_OPERATIONS], Name: name }));
+  const created = await kms.send(new CreateGrantCommand(grantInput(keyArn, grantee, name)));
   if (!created.GrantId || !created.GrantToken) throw new OnboardingError(ErrorNames.ResourceConflict, `CreateGrant on ${keyArn} returned no grant id or token`);
   return { keyArn, changed: true, grantId: created.GrantId, grantToken: created.GrantToken };
 }

@@ -1,14 +1,17 @@
-// Data repository associations of a file system, and which file systems this request uses.
+// Data repository associations of a file system: the one this request creates (its input, shared
+// by the step and `fsx-onboard plan`), the ones there are, and which file systems this request uses.
 import { OnboardingError, type ErrorName } from '../../core/errors.js';
 import { stepOutput } from '../../core/step-outputs.js';
 import {
   DescribeDataRepositoryAssociationsCommand,
+  type CreateDataRepositoryAssociationCommandInput,
   paginateDescribeDataRepositoryAssociations,
   type DataRepositoryAssociation,
   type FSxClient,
 } from '@aws-sdk/client-fsx';
 import { findTaggedFileSystems } from './file-systems.js';
-import { isErrorNamed } from './step-support.js';
+import { isErrorNamed, resourceTags } from './step-support.js';
+import { dataRepositoryPath } from '../../core/naming.js';
 import type { StepInput } from '../../core/step-io.js';
 
 /**
@@ -57,4 +60,19 @@ export async function requestFileSystemIds(input: StepInput, fsx: FSxClient): Pr
   if (input.request.fileSystem.existingFileSystemId) ids.add(input.request.fileSystem.existingFileSystemId);
   if (ids.size === 0) for (const fs of await findTaggedFileSystems(fsx, input.request.requestId)) if (fs.FileSystemId) ids.add(fs.FileSystemId);
   return [...ids];
+}
+
+/** What CreateDataRepositoryAssociation is asked for: the bucket prefix at fileSystemPath. */
+export function createAssociationInput(input: StepInput, fileSystemId: string, token: string): CreateDataRepositoryAssociationCommandInput {
+  const { request } = input;
+  const dra = request.dataRepository;
+  return {
+    ClientRequestToken: token,
+    FileSystemId: fileSystemId,
+    FileSystemPath: request.fileSystem.fileSystemPath,
+    DataRepositoryPath: dataRepositoryPath(request),
+    BatchImportMetaDataOnCreate: dra.batchImportMetaDataOnCreate,
+    S3: { AutoImportPolicy: { Events: dra.autoImportEvents }, AutoExportPolicy: { Events: dra.autoExportEvents } },
+    Tags: resourceTags(input),
+  };
 }

@@ -8,11 +8,13 @@
 // bundle then holds the SDK clients its handler names (lambdas/<step>/handler.ts) and no
 // others. The full set, for the local runner and the tests, is in ./every-client.ts.
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { FSxClient } from '@aws-sdk/client-fsx';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Pluggable, RetryStrategyV2 } from '@smithy/types';
 import { SESSION_NAME_PREFIX } from '../../core/naming.js';
@@ -28,6 +30,10 @@ export interface AccountClients {
   fsx: FSxClient;
   ssm: SSMClient;
   cloudtrail: CloudTrailClient;
+  /** Who the clients act as (preflight's check that the target role can be assumed). */
+  sts: STSClient;
+  /** Preflight's reads of the network and the client instance. */
+  ec2: EC2Client;
 }
 
 export type ClientName = keyof AccountClients;
@@ -82,7 +88,7 @@ export interface ClientFactory<K extends ClientName = ClientName> {
   roleArn(role: TargetRole, accountId: string): string;
 }
 
-const clientNames: readonly ClientName[] = ['s3', 'kms', 'iam', 'fsx', 'ssm', 'cloudtrail'];
+const clientNames: readonly ClientName[] = ['s3', 'kms', 'iam', 'fsx', 'ssm', 'cloudtrail', 'sts', 'ec2'];
 
 /**
  * One client per given class, sharing a config, each with the given plugins. A client that was

@@ -1,8 +1,9 @@
 // Grants on the request's keys. They are created, listed and revoked from account A (the
 // file-system role): the FSx Lustre User Guide requires the SLR's grant to come from the file
 // system's account. Cross-account KMS calls must name the key by its full ARN.
-import { paginateListGrants, type GrantListEntry, type KMSClient } from '@aws-sdk/client-kms';
+import { paginateListGrants, type CreateGrantCommandInput, type GrantListEntry, type KMSClient } from '@aws-sdk/client-kms';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
+import { GRANT_OPERATIONS } from '../../core/naming.js';
 import type { OnboardingRequest } from '../../core/request.js';
 import { isErrorNamed } from './step-support.js';
 
@@ -10,6 +11,14 @@ export async function listGrants(kms: KMSClient, keyArn: string): Promise<GrantL
   const grants: GrantListEntry[] = [];
   for await (const page of paginateListGrants({ client: kms }, { KeyId: keyArn })) grants.push(...(page.Grants ?? []));
   return grants;
+}
+
+/**
+ * The grant CreateGrant asks for on `keyArn`: the blog's operations for the SLR, named after the
+ * request (with Name set, a retry with the same parameters returns the same GrantId).
+ */
+export function grantInput(keyArn: string, grantee: string, name: string): CreateGrantCommandInput & { Operations: string[] } {
+  return { KeyId: keyArn, GranteePrincipal: grantee, Operations: [...GRANT_OPERATIONS], Name: name };
 }
 
 /** The request's key first, then the keys objects already in the prefix use (each granted to the SLR). */

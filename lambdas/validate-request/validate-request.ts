@@ -9,7 +9,8 @@ import { readBucketPolicy } from '../shared/bucket-policy.js';
 import { bucketKeyFor, encryptionFor, readEncryption } from '../shared/encryption.js';
 import { checkFileSystemKey, describeKey, keyProblems } from './key-checks.js';
 import { encryptionChange, refuseUnlistedKeys, sampleObjectEncryption } from './bucket-checks.js';
-import { namesFor, TAG_REQUEST_ID } from '../../core/naming.js';
+import { namesFor } from '../../core/naming.js';
+import { overlapMessage, overlappingAssociation } from '../shared/preflight/association-paths.js';
 import { formatProblems, isLegacyLinked, keyAccountId, validateRequest, type OnboardingRequest } from '../../core/request.js';
 import type { ClientFactory } from '../shared/clients.js';
 import type { OnboardingContext, StepResults } from '../../core/step-io.js';
@@ -42,7 +43,7 @@ export function contextFor(request: OnboardingRequest, clients: Pick<ClientFacto
 }
 
 /** S3 reports us-east-1 as no constraint and eu-west-1 by its legacy name "EU". */
-function bucketRegion(locationConstraint: string | undefined): string {
+export function bucketRegion(locationConstraint: string | undefined): string {
   if (!locationConstraint) return 'us-east-1';
   return locationConstraint === 'EU' ? 'eu-west-1' : locationConstraint;
 }
@@ -92,27 +93,14 @@ async function checkSharedBucket(request: OnboardingRequest, context: Onboarding
   return { request: resolved, context, steps: { ValidateRequest: { defaultEncryption, objectSample } } };
 }
 
-const within = (path: string, parent: string) => parent === '/' || path === parent || path.startsWith(`${parent}/`);
-
 /**
- * An adopted file system may already have DRAs. FSx refuses a DRA whose FileSystemPath nests in
- * or contains another's (and "/" unless it is the first), but only at CreateDataRepositoryAssociation,
- * after the bucket and key have changed: check it here, read-only. This request's own DRA (a re-run)
- * is not a conflict.
+ * An adopted file system's other DRAs must not nest in or contain this request's path: FSx would
+ * refuse it only after the bucket and key have changed (preflight/association-paths.ts).
  */
 async function refuseOverlappingAssociation(request: OnboardingRequest, context: OnboardingContext, deps: StepDeps<'s3' | 'kms' | 'fsx'>): Promise<void> {
   const fileSystemId = request.fileSystem.existingFileSystemId;
   if (!fileSystemId || context.legacyLinked) return;
   const { fsx } = deps.clients.forTarget('fileSystem', context.accounts.fileSystem);
-  const path = request.fileSystem.fileSystemPath;
-  const others = (await listAssociations(fsx, fileSystemId)).filter(
-    (a) => a.Lifecycle !== 'DELETING' && !a.Tags?.some((t) => t.Key === TAG_REQUEST_ID && t.Value === request.requestId),
-  );
-  const clash = others.find((a) => a.FileSystemPath && (within(path, a.FileSystemPath) || within(a.FileSystemPath, path)));
-  if (clash) {
-    throw new OnboardingError(
-      ErrorNames.RequestInvalid,
-      `fileSystem.fileSystemPath: ${path} overlaps the data repository association ${clash.AssociationId} at ${clash.FileSystemPath} on ${fileSystemId}; DRA paths must not nest in or contain one another`,
-    );
-  }
+  const clash = overlappingAssociation(request, await listAssociations(fsx, fileSystemId));
+  if (clash) throw new OnboardingError(ErrorNames.RequestInvalid, overlapMessage(request, fileSystemId, clash));
 }

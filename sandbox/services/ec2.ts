@@ -3,10 +3,12 @@
 // aws:CalledVia = fsx.amazonaws.com; AmazonFSxFullAccess grants these reads under exactly
 // that condition), and refuses security groups that do not let Lustre traffic in: TCP 988
 // and 1018-1023 (FSx Lustre User Guide, "File system access control with Amazon VPC").
-// No EC2 client calls the sandbox: these are the calls FSx makes on the caller's behalf.
+// FSx makes these calls on the caller's behalf; `fsx-onboard plan` makes a few reads of its own
+// through an EC2 client (the model at the end).
 import { SimError } from '../errors.js';
 import type { Call, Sim } from '../sim.js';
 import type { SecurityGroupRule, SecurityGroupState, SubnetState } from '../state.js';
+import type { ServiceModel } from './types.js';
 
 /** What FSx reads with the caller's credentials before it creates a file system. */
 const FSX_EC2_READS = ['ec2:DescribeSubnets', 'ec2:DescribeVpcs', 'ec2:DescribeRouteTables', 'ec2:DescribeSecurityGroups', 'ec2:GetSecurityGroupsForVpc'];
@@ -94,3 +96,79 @@ export function checkFileSystemNetwork(call: Call, subnetIds: string[], security
     );
   }
 }
+
+/** The instance type of a managed instance no seed described. */
+const DEFAULT_INSTANCE_TYPE = 'm6i.large';
+/**
+ * Whether an instance type supports encryption in transit (DescribeInstanceTypes,
+ * NetworkInfo.EncryptionInTransitSupported). Sandbox assumption: a few types stand for the
+ * two answers; any other type is unknown, as DescribeInstanceTypes says of a type that does not exist.
+ */
+const ENCRYPTION_IN_TRANSIT: Record<string, boolean> = {
+  'm6i.large': true,
+  'c6in.xlarge': true,
+  'm5n.large': true,
+  'm5.large': false,
+  't3.medium': false,
+};
+
+/** EC2's Describe* actions support no resource-level permissions: they are authorized on "*". */
+function authorizeDescribe(call: Call, action: string): void {
+  call.sim.authorize('ec2', call.caller, { action, resource: '*', resourceAccount: call.caller.account });
+}
+
+const ids = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+const inScope = (call: Call) => (found: { account: string; region: string } | undefined) =>
+  !!found && found.account === call.caller.account && found.region === call.region;
+
+/** The reads `fsx-onboard plan` makes with the file-system role (preflight: network and client instance). */
+export const ec2: ServiceModel = {
+  DescribeSubnets(call) {
+    authorizeDescribe(call, 'ec2:DescribeSubnets');
+    const mine = inScope(call);
+    const wanted = ids(call.input.SubnetIds);
+    const subnets = wanted.map((id) => {
+      const subnet = call.sim.state.subnets?.[id];
+      if (!mine(subnet)) throw new SimError('InvalidSubnetID.NotFound', `The subnet ID '${id}' does not exist`);
+      return { SubnetId: id, VpcId: subnet!.vpcId, OwnerId: subnet!.account, State: 'available' };
+    });
+    return { Subnets: subnets };
+  },
+
+  DescribeSecurityGroups(call) {
+    authorizeDescribe(call, 'ec2:DescribeSecurityGroups');
+    const mine = inScope(call);
+    const groups = ids(call.input.GroupIds).map((id) => {
+      const group = call.sim.state.securityGroups?.[id];
+      if (!mine(group)) throw new SimError('InvalidGroup.NotFound', `The security group '${id}' does not exist`);
+      return {
+        GroupId: id,
+        VpcId: group!.vpcId,
+        OwnerId: group!.account,
+        IpPermissions: group!.inbound.map((rule) =>
+          rule.protocol === '-1' ? { IpProtocol: '-1' } : { IpProtocol: rule.protocol, FromPort: rule.fromPort, ToPort: rule.toPort },
+        ),
+      };
+    });
+    return { SecurityGroups: groups };
+  },
+
+  DescribeInstances(call) {
+    authorizeDescribe(call, 'ec2:DescribeInstances');
+    const mine = inScope(call);
+    const instances = ids(call.input.InstanceIds).map((id) => {
+      const instance = call.sim.state.instances[id];
+      if (!mine(instance)) throw new SimError('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
+      return { InstanceId: id, InstanceType: instance!.instanceType ?? DEFAULT_INSTANCE_TYPE, State: { Name: 'running' } };
+    });
+    return { Reservations: instances.length ? [{ Instances: instances }] : [] };
+  },
+
+  DescribeInstanceTypes(call) {
+    authorizeDescribe(call, 'ec2:DescribeInstanceTypes');
+    const types = ids(call.input.InstanceTypes);
+    const unknown = types.filter((t) => !(t in ENCRYPTION_IN_TRANSIT));
+    if (unknown.length) throw new SimError('InvalidInstanceType', `The following supplied instance types do not exist: [${unknown.join(', ')}]`);
+    return { InstanceTypes: types.map((t) => ({ InstanceType: t, NetworkInfo: { EncryptionInTransitSupported: ENCRYPTION_IN_TRANSIT[t] } })) };
+  },
+};

@@ -1,5 +1,6 @@
 import type { ServiceName } from '../errors.js';
 import { cloudtrail } from './cloudtrail-service.js';
+import { ec2 } from './ec2.js';
 import { fsx } from './fsx.js';
 import { iam } from './iam.js';
 import { kms } from './kms.js';
@@ -17,4 +18,5 @@ export const models: Record<ServiceName, ServiceModel> = {
   fsx,
   ssm,
   cloudtrail,
+  ec2,
 };

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { KmsGrant, PolicyDocument } from '../../policy/types.js';
 import { accessDenied, SimError } from '../errors.js';
-import { awsPrincipalsOf, principalIsValid } from '../identity.js';
+import { awsPrincipalsOf, policyAsRead, principalIsValid } from '../identity.js';
 import type { Call, Sim } from '../sim.js';
 import type { KeyState } from '../state.js';
 import { nextHex } from '../state.js';
@@ -122,7 +122,7 @@ export const kms: ServiceModel = {
   GetKeyPolicy(call) {
     const key = keyFor(call, 'kms:GetKeyPolicy', { sameAccountOnly: true });
     if ((call.input.PolicyName ?? 'default') !== 'default') throw new SimError('NotFoundException', `Policy ${call.input.PolicyName} does not exist`);
-    return { Policy: key.policy, PolicyName: 'default' };
+    return { Policy: policyAsRead(call.sim.state, key.policy), PolicyName: 'default' };
   },
 
   PutKeyPolicy(call) {

@@ -3,6 +3,7 @@
 // bucket policy + the requester's identity policies; bucket-policy calls also require the bucket
 // owner's account (else 405).
 import type { PolicyDocument } from '../../policy/types.js';
+import { policyAsRead } from '../identity.js';
 import { SimError } from '../errors.js';
 import type { Call, Sim } from '../sim.js';
 import type { BucketState, EncryptionRule } from '../state.js';
@@ -81,7 +82,7 @@ export const s3Buckets: ServiceModel = {
   GetBucketPolicy(call) {
     const bucket = bucketFor(call, 's3:GetBucketPolicy', { ownerOnly: true });
     if (!bucket.policy) throw new SimError('NoSuchBucketPolicy', 'The bucket policy does not exist', 404);
-    return { Policy: bucket.policy };
+    return { Policy: policyAsRead(call.sim.state, bucket.policy) };
   },
 
   PutBucketPolicy(call) {

@@ -105,7 +105,8 @@ export const ssm: ServiceModel = {
     // "Restricting Run Command access based on tags"); a missing instance has none.
     const tagContext = Object.fromEntries(Object.entries(instance?.tags ?? {}).map(([key, value]) => [`ssm:resourceTag/${key}`, value]));
     call.sim.authorize('ssm', call.caller, { action: 'ssm:SendCommand', resource: instanceArn, resourceAccount: call.caller.account, context: tagContext });
-    if (!instance || instance.account !== call.caller.account || instance.region !== call.region) {
+    // An instance whose agent is not Online is "not in a valid state" for Run Command too.
+    if (!instance || instance.account !== call.caller.account || instance.region !== call.region || (instance.pingStatus ?? 'Online') !== 'Online') {
       throw new SimError('InvalidInstanceId', `Instances [[${ids[0]}]] not in a valid state for account ${call.caller.account}`);
     }
     const now = call.sim.now();
@@ -133,6 +134,22 @@ export const ssm: ServiceModel = {
         TargetCount: 1,
       },
     };
+  },
+
+  /** Managed instances and their agent's status, filtered by InstanceIds ("not managed": absent from the list). */
+  DescribeInstanceInformation(call) {
+    call.sim.authorize('ssm', call.caller, { action: 'ssm:DescribeInstanceInformation', resource: '*', resourceAccount: call.caller.account });
+    const filters = (call.input.Filters ?? []) as { Key?: string; Values?: string[] }[];
+    const wanted = filters.find((f) => f.Key === 'InstanceIds')?.Values;
+    const list = Object.values(call.sim.state.instances)
+      .filter((i) => i.account === call.caller.account && i.region === call.region && (!wanted || wanted.includes(i.id)))
+      .map((i) => ({
+        InstanceId: i.id,
+        PingStatus: i.pingStatus ?? 'Online',
+        PlatformType: 'Linux',
+        ResourceType: i.id.startsWith('mi-') ? 'ManagedInstance' : 'EC2Instance',
+      }));
+    return { InstanceInformationList: list };
   },
 
   GetCommandInvocation(call) {

@@ -31,7 +31,6 @@ const scripts = Object.keys((JSON.parse(readFileSync('package.json', 'utf8')) as
  * they are run as `it.fails`, so the test turns red as soon as one works. Then delete its entry.
  */
 const awaitingMerge: { line: RegExp; branch: string }[] = [
-  { line: /^fsx-onboard plan( |$)/, branch: 'plan' },
   { line: /^fsx-onboard offboard( |$)/, branch: 'offboard' },
   { line: /^fsx-onboard sandbox apply( |$)/, branch: 'offboard' },
   // status and diagnose of a local execution (the AWS forms exist today).

@@ -198,6 +198,7 @@ describe('target-account roles', () => {
         'FsxServiceLinkedRole',
         'LustreClientCommands',
         'LustreClientResults',
+        'PreflightReads',
         'S3AccessValidatedByFsx',
       ],
       // KMS statements name exact key ARNs (context keyArns): no "*" there.

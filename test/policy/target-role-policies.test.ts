@@ -181,6 +181,8 @@ describe('target role policies stay least-privilege', () => {
     const unscoped = all.flatMap(([, doc]) => doc.Statement.filter((s) => list(s.Resource).includes('*')).flatMap((s) => list(s.Action)));
     expect([...new Set(unscoped)].sort()).toEqual([
       'cloudtrail:LookupEvents',
+      'ec2:DescribeInstanceTypes',
+      'ec2:DescribeInstances',
       'ec2:DescribeRouteTables',
       'ec2:DescribeSecurityGroups',
       'ec2:DescribeSubnets',
@@ -189,6 +191,7 @@ describe('target role policies stay least-privilege', () => {
       'fsx:DescribeDataRepositoryAssociations',
       'fsx:DescribeDataRepositoryTasks',
       'fsx:DescribeFileSystems',
+      'ssm:DescribeInstanceInformation',
       'ssm:GetCommandInvocation',
     ]);
   });

@@ -58,9 +58,10 @@ describe('FSx network checks (EC2 as the caller)', () => {
     expect(ec2.Condition).toEqual({ 'ForAnyValue:StringEquals': { 'aws:CalledVia': ['fsx.amazonaws.com'] } });
     // The same reads allowed only when called directly: FSx's calls carry CalledVia fsx, so they are denied.
     ec2.Condition = { 'ForAnyValue:StringEquals': { 'aws:CalledVia': ['cloudformation.amazonaws.com'] } };
+    // (ec2:DescribeSubnets and DescribeSecurityGroups stay allowed directly, for preflight: PreflightReads.)
     await expect(w.fileSystem.fsx.send(new CreateFileSystemCommand(fsInput(w)))).rejects.toMatchObject({
       name: 'BadRequest',
-      message: expect.stringContaining('ec2:DescribeSubnets'),
+      message: expect.stringContaining('ec2:DescribeVpcs'),
     });
     role.inlinePolicies = {
       restored: fileSystemRolePolicy({

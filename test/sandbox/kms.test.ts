@@ -1,5 +1,5 @@
 import { CreateGrantCommand, DescribeKeyCommand, GetKeyPolicyCommand, ListGrantsCommand, PutKeyPolicyCommand, RevokeGrantCommand } from '@aws-sdk/client-kms';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { canaryKey, shareBucketAndKey, world } from './world.js';
 
@@ -190,5 +190,42 @@ describe('sandbox KMS', () => {
     await expect(put()).rejects.toMatchObject({ name: 'AccessDenied' });
     w.sandbox.clock.advance(6);
     await expect(put()).resolves.toMatchObject({ SSEKMSKeyId: w.request.key.arn });
+  });
+});
+
+describe('sandbox policies as read back', () => {
+  it('shows a principal whose role no longer exists as its unique id, in key and bucket policies alike, and keeps the stored text', async () => {
+    const w = await world();
+    const stale = 'arn:aws:iam::444444444444:role/legacy-etl';
+    const key = w.sandbox.state.keys[w.request.key.arn]!;
+    const stored = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'Admins', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${w.c}:root` }, Action: 'kms:*', Resource: '*' },
+        { Sid: 'LegacyEtl', Effect: 'Allow', Principal: { AWS: [stale, `arn:aws:iam::${w.c}:root`] }, Action: 'kms:Decrypt', Resource: '*' },
+      ],
+    });
+    key.policy = stored;
+    const { Policy } = await w.key.kms.send(new GetKeyPolicyCommand({ KeyId: w.request.key.arn, PolicyName: 'default' }));
+    const shown = JSON.parse(Policy!) as { Statement: { Principal: { AWS: string[] } }[] };
+    expect(shown.Statement[1]!.Principal.AWS[0]).toMatch(/^AROA[0-9A-F]{17}$/);
+    expect(shown.Statement[1]!.Principal.AWS[1]).toBe(`arn:aws:iam::${w.c}:root`);
+    expect(Policy).not.toContain('legacy-etl');
+    expect(key.policy).toBe(stored);
+
+    const bucket = w.sandbox.state.buckets[w.request.bucket.name]!;
+    bucket.policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'LegacyEtlRead', Effect: 'Allow', Principal: { AWS: stale }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket.name}/*` }],
+    });
+    const { Policy: bucketPolicy } = await w.bucket.s3.send(new GetBucketPolicyCommand({ Bucket: bucket.name }));
+    expect((JSON.parse(bucketPolicy!) as { Statement: { Principal: { AWS: string } }[] }).Statement[0]!.Principal.AWS).toBe(
+      shown.Statement[1]!.Principal.AWS[0],
+    );
+
+    // A role that exists is shown by its ARN, unchanged.
+    key.policy = stored.replace(stale, `arn:aws:iam::${w.c}:role/fsx-onboard-key`);
+    const { Policy: existing } = await w.key.kms.send(new GetKeyPolicyCommand({ KeyId: w.request.key.arn, PolicyName: 'default' }));
+    expect(existing).toBe(key.policy);
   });
 });
