@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAwsCommands } from './commands/aws.js';
 import { registerDefinitionCommand } from './commands/definition.js';
+import { registerOffboardCommand } from './commands/offboard.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerSandboxCommands } from './commands/sandbox.js';
 import { ExitCode, resolveStateDir, type CliContext, type Io } from './context.js';
@@ -44,6 +45,7 @@ export function makeProgram(io: Io = processIo, setExit: (code: ExitCode) => voi
   registerDefinitionCommand(program, ctx);
   registerSandboxCommands(program, ctx);
   registerAwsCommands(program, ctx);
+  registerOffboardCommand(program, ctx);
   return program;
 }
 

@@ -5,10 +5,13 @@ import { validateRequest } from '../../core/request.js';
 import { AwsCommandError, createAwsClients, DEFAULT_STACK_NAME, explainAwsError, trailClientFor, type AwsClients, type AwsOptions } from '../aws/clients.js';
 import { diagnose, formatDiagnosis, type DiagnoseOptions } from '../aws/diagnose.js';
 import { redrive } from '../aws/redrive.js';
-import { startOnboarding, startRollback } from '../aws/start.js';
+import { startOnboarding, startRollback, type RollbackKind } from '../aws/start.js';
 import { executionStatus, formatStatus } from '../aws/status.js';
 import { ExitCode, refuse, type CliContext } from '../context.js';
 import { readRequestFile } from '../request-file.js';
+import { confirmed } from '../confirm.js';
+import { formatOffboardPlan, offboardPlan } from '../offboard-plan.js';
+import type { Execution } from '../aws/machines.js';
 
 export type { AwsOptions } from '../aws/clients.js';
 
@@ -46,18 +49,56 @@ const closedBadly = (status: string) => status === 'FAILED' || status === 'TIMED
 const hint = (opts: AwsOptions) => [opts.region ? ` --region ${opts.region}` : '', opts.profile ? ` --profile ${opts.profile}` : ''].join('');
 
 /** `rollback <execution> --aws`: the on-demand rollback machine, with the original execution's input. */
-export async function rollbackOnAws(ctx: CliContext, execution: string, opts: AwsOptions): Promise<void> {
+export async function rollbackOnAws(ctx: CliContext, execution: string, opts: AwsOptions & { yes?: boolean; json?: boolean }): Promise<void> {
+  await startRollbackOnAws(ctx, execution, opts, 'rollback');
+}
+
+/**
+ * Starts the rollback machine for `execution`; with `keepFileSystem` it offboards. Undoing a
+ * succeeded onboarding (or any offboarding) removes what people may use now: it is shown and
+ * confirmed first.
+ */
+export async function startRollbackOnAws(
+  ctx: CliContext,
+  execution: string,
+  opts: AwsOptions & { yes?: boolean; json?: boolean; deleteFileSystem?: boolean },
+  kind: RollbackKind,
+): Promise<void> {
+  const keepFileSystem = kind === 'offboard' && !opts.deleteFileSystem;
   await runAws(ctx, opts, async () => {
-    const started = await startRollback(await createAwsClients(opts), opts, execution);
+    let declined = false;
+    const confirm = async (original: Execution) => {
+      if (kind === 'rollback' && original.status !== 'SUCCEEDED') return true;
+      const parsed = validateRequest(jsonOrUndefined(original.input));
+      if (!opts.json) {
+        const plan = parsed.ok
+          ? formatOffboardPlan(offboardPlan(parsed.request, { deleteFileSystem: !keepFileSystem }))
+          : '  (the input is not a valid request)';
+        ctx.io.out(`${kind === 'offboard' ? 'Offboarding' : 'Rolling back the succeeded onboarding'} ${original.name} on AWS will:\n${plan}`);
+      }
+      const go = await confirmed(ctx, { what: `${kind} ${original.name}`, ...opts });
+      declined = !go;
+      return go;
+    };
+    const started = await startRollback(await createAwsClients(opts), opts, execution, { keepFileSystem, kind, confirm });
+    if (!started) return declined ? ExitCode.BadInput : ExitCode.Ok;
     if (opts.json) ctx.io.out(JSON.stringify({ status: 'STARTED', ...started, original: started.original.executionArn }, null, 2));
     else {
       ctx.io.out(
-        `Rolling back ${started.original.name} (${started.original.status}): started ${started.name}\n  ${started.executionArn}\n` +
+        `${kind === 'offboard' ? 'Offboarding' : 'Rolling back'} ${started.original.name} (${started.original.status}): started ${started.name}\n  ${started.executionArn}\n` +
           `Follow it: fsx-onboard status ${started.name}${hint(opts)}`,
       );
     }
     return ExitCode.Ok;
   });
+}
+
+function jsonOrUndefined(text: string | undefined): unknown {
+  try {
+    return text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export function registerAwsCommands(program: Command, ctx: CliContext): void {
