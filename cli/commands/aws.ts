@@ -3,11 +3,14 @@
 import { Option, type Command } from 'commander';
 import { validateRequest } from '../../core/request.js';
 import { AwsCommandError, createAwsClients, DEFAULT_STACK_NAME, explainAwsError, trailClientFor, type AwsClients, type AwsOptions } from '../aws/clients.js';
-import { diagnose, formatDiagnosis, type DiagnoseOptions } from '../aws/diagnose.js';
+import { diagnose, formatDiagnosis, type DiagnoseOptions, type Diagnosis } from '../aws/diagnose.js';
 import { redrive } from '../aws/redrive.js';
 import { startOnboarding, startRollback, type RollbackKind } from '../aws/start.js';
-import { executionStatus, formatStatus } from '../aws/status.js';
-import { ExitCode, refuse, type CliContext } from '../context.js';
+import { executionStatus, formatStatus, statusOf, type StatusReport } from '../aws/status.js';
+import { diagnoseLocally } from '../local/diagnose-source.js';
+import { localExecutionView } from '../local/status-source.js';
+import { Sandbox } from '../../sandbox/index.js';
+import { ExitCode, refuse, sandboxStateFile, type CliContext } from '../context.js';
 import { readRequestFile } from '../request-file.js';
 import { confirmed } from '../confirm.js';
 import { formatOffboardPlan, offboardPlan } from '../offboard-plan.js';
@@ -34,16 +37,20 @@ function withAwsOptions(command: Command): Command {
 }
 
 /** Runs one command's AWS work: every failure becomes one explained line (never a stack trace). */
-async function runAws(ctx: CliContext, opts: AwsOptions, work: () => Promise<ExitCode>): Promise<void> {
+async function runAws(ctx: CliContext, opts: AwsOptions, work: () => Promise<ExitCode>, note?: string): Promise<void> {
   try {
     ctx.setExit(await work());
   } catch (e) {
     const error = e instanceof AwsCommandError ? e : explainAwsError(e, 'the AWS call', opts);
-    if (opts.json) ctx.io.out(JSON.stringify({ status: 'ERROR', message: error.message }, null, 2));
-    else ctx.io.err(`fsx-onboard: ${error.message}`);
+    const message = note ? `${error.message} ${note}` : error.message;
+    if (opts.json) ctx.io.out(JSON.stringify({ status: 'ERROR', message }, null, 2));
+    else ctx.io.err(`fsx-onboard: ${message}`);
     ctx.setExit(error.exitCode);
   }
 }
+
+// A local execution's record is a file named after it: only plain execution names can be one.
+const LOCAL_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 
 const closedBadly = (status: string) => status === 'FAILED' || status === 'TIMED_OUT' || status === 'ABORTED';
 const hint = (opts: AwsOptions) => [opts.region ? ` --region ${opts.region}` : '', opts.profile ? ` --profile ${opts.profile}` : ''].join('');
@@ -136,15 +143,28 @@ export function registerAwsCommands(program: Command, ctx: CliContext): void {
       async (execution: string, opts: O) => runAws(ctx, opts, async () => work(await createAwsClients(opts), opts, execution)),
     );
 
-  onExecution(
-    'status',
-    'Show an execution on AWS step by step: status, attempts, checks of poll loops, errors, and what to do next.',
-    async (clients, opts, execution) => {
-      const report = await executionStatus(clients, opts, execution);
+  /** `status` and `diagnose`: local when the state folder has a record of the execution (and no --aws), else on AWS. */
+  const local = async (execution: string, opts: { aws?: boolean }) =>
+    !opts.aws && LOCAL_NAME.test(execution) ? localExecutionView(ctx.stateDir(), execution) : undefined;
+
+  withAwsOptions(
+    program
+      .command('status')
+      .description(
+        'Show an execution step by step: status, attempts, checks of poll loops, errors, what an aborted or timed-out run left in place, and what to do next. ' +
+          'A local execution (a record in --state-dir) unless --aws or there is none; then the one on AWS.',
+      )
+      .argument('<execution>', 'execution name (the request id) or, on AWS, ARN')
+      .option('--aws', 'look on AWS even when the state folder has a local execution of that name'),
+  ).action(async (execution: string, opts: AwsOptions & { aws?: boolean }) => {
+    const show = (report: StatusReport) => {
       ctx.io.out(opts.json ? JSON.stringify(report, null, 2) : formatStatus(report));
       return closedBadly(report.status) ? ExitCode.ExecutionFailed : ExitCode.Ok;
-    },
-  );
+    };
+    const view = await local(execution, opts);
+    if (view) return ctx.setExit(show(statusOf(view)));
+    await runAws(ctx, opts, async () => show(await executionStatus(await createAwsClients(opts), opts, execution)), notLocal(execution, opts));
+  });
 
   onExecution(
     'redrive',
@@ -162,18 +182,41 @@ export function registerAwsCommands(program: Command, ctx: CliContext): void {
     },
   );
 
-  onExecution<DiagnoseOptions>(
-    'diagnose',
-    'For a failed execution: the failing step and error, the CloudTrail AccessDenied events that explain it, and the fix.',
-    async (clients, opts, execution) => {
-      const trails = (opts.trailProfile ?? []).map((profile) => ({ account: `profile ${profile}`, client: trailClientFor(profile, clients.region) }));
-      const diagnosis = await diagnose(clients, opts, execution, trails);
+  withAwsOptions(
+    program
+      .command('diagnose')
+      .description(
+        'For a failed execution: the failing step and error, the CloudTrail AccessDenied events that explain it, and the fix (an explicit Deny named with its statement). ' +
+          'A local execution (a record in --state-dir) unless --aws or there is none; then the one on AWS.',
+      )
+      .argument('<execution>', 'execution name (the request id) or, on AWS, ARN')
+      .option('--aws', 'look on AWS even when the state folder has a local execution of that name')
+      .addOption(
+        new Option('--trail-profile <profile>', "AWS: also search this profile's account (the key's or the bucket's); repeatable").argParser(
+          (v: string, prev: string[] = []) => [...prev, v],
+        ),
+      ),
+  ).action(async (execution: string, opts: DiagnoseOptions & { aws?: boolean }) => {
+    const show = (diagnosis: Diagnosis) => {
       ctx.io.out(opts.json ? JSON.stringify(diagnosis, null, 2) : formatDiagnosis(diagnosis));
       return closedBadly(diagnosis.status) ? ExitCode.ExecutionFailed : ExitCode.Ok;
-    },
-  ).addOption(
-    new Option('--trail-profile <profile>', "also search this profile's account (the key's or the bucket's); repeatable").argParser(
-      (v: string, prev: string[] = []) => [...prev, v],
-    ),
-  );
+    };
+    const view = await local(execution, opts);
+    if (view) return ctx.setExit(show(await diagnoseLocally(await Sandbox.open({ stateFile: sandboxStateFile(ctx) }), view)));
+    await runAws(
+      ctx,
+      opts,
+      async () => {
+        const clients = await createAwsClients(opts);
+        const trails = (opts.trailProfile ?? []).map((profile) => ({ account: `profile ${profile}`, client: trailClientFor(profile, clients.region) }));
+        return show(await diagnose(clients, opts, execution, trails));
+      },
+      notLocal(execution, opts),
+    );
+  });
+}
+
+/** Said after an AWS failure when the name was not found locally either, so the user knows both were looked at. */
+function notLocal(execution: string, opts: { aws?: boolean }): string | undefined {
+  return opts.aws ? undefined : `(no local execution named "${execution}" in the state folder either)`;
 }
