@@ -139,7 +139,7 @@ export function fixFor(d: Denial, s: Situation): string {
 export function nextMove(s: Situation): string {
   if (s.status === 'ABORTED' || s.status === 'TIMED_OUT') {
     return (
-      `Step Functions does not roll back an ${s.status === 'ABORTED' ? 'aborted' : 'timed-out'} execution: what it changed is still in place. ` +
+      `Step Functions does not roll back ${s.status === 'ABORTED' ? 'an aborted' : 'a timed-out'} execution: what it changed is still in place. ` +
       `Continue it: fsx-onboard redrive ${s.name} (restarts at the state that was cut off), or undo it: fsx-onboard rollback ${requestIdOf(s)} --aws.`
     );
   }

@@ -143,9 +143,15 @@ export function registerAwsCommands(program: Command, ctx: CliContext): void {
       async (execution: string, opts: O) => runAws(ctx, opts, async () => work(await createAwsClients(opts), opts, execution)),
     );
 
-  /** `status` and `diagnose`: local when the state folder has a record of the execution (and no --aws), else on AWS. */
-  const local = async (execution: string, opts: { aws?: boolean }) =>
-    !opts.aws && LOCAL_NAME.test(execution) ? localExecutionView(ctx.stateDir(), execution) : undefined;
+  /**
+   * `status` and `diagnose`: local when the state folder has a record of the execution, else on
+   * AWS. --aws, or any option that only means something on AWS (--region, --profile,
+   * --state-machine-arn), looks on AWS only.
+   */
+  const local = async (execution: string, opts: AwsOptions & { aws?: boolean }) => {
+    const onAws = opts.aws || opts.region || opts.profile || opts.stateMachineArn;
+    return !onAws && LOCAL_NAME.test(execution) ? localExecutionView(ctx.stateDir(), execution) : undefined;
+  };
 
   withAwsOptions(
     program
@@ -217,6 +223,6 @@ export function registerAwsCommands(program: Command, ctx: CliContext): void {
 }
 
 /** Said after an AWS failure when the name was not found locally either, so the user knows both were looked at. */
-function notLocal(execution: string, opts: { aws?: boolean }): string | undefined {
-  return opts.aws ? undefined : `(no local execution named "${execution}" in the state folder either)`;
+function notLocal(execution: string, opts: AwsOptions & { aws?: boolean }): string | undefined {
+  return opts.aws || opts.region || opts.profile || opts.stateMachineArn ? undefined : `(no local execution named "${execution}" in the state folder either)`;
 }
