@@ -4,7 +4,7 @@
 // what is there now; on AWS (no snapshot) it names what will be looked for.
 import { canaryFor } from '../core/canary.js';
 import { namesFor, TAG_REQUEST_ID } from '../core/naming.js';
-import type { OnboardingRequest } from '../core/request.js';
+import { isLegacyLinked, type OnboardingRequest } from '../core/request.js';
 import { keyStatementSids } from '../policy/documents.js';
 import type { SandboxSnapshot } from '../sandbox/snapshot.js';
 
@@ -69,15 +69,25 @@ export function offboardPlan(request: OnboardingRequest, options: OffboardPlanOp
       targets: world ? sidsIn(key?.policy, keySids) : keySids,
       ...observed(sidsIn(key?.policy, keySids)),
     },
-    {
-      kind: 'dataRepositoryAssociation',
-      resource: fileSystem ?? '(file system of the request)',
-      action: 'remove',
-      targets: world
-        ? associations.map((d) => `${d.id} (${d.fileSystemPath} ↔ ${d.dataRepositoryPath})`)
-        : [`associations tagged ${TAG_REQUEST_ID}=${request.requestId}`],
-      ...observed(associations),
-    },
+    isLegacyLinked(request) && options.deleteFileSystem === false
+      ? {
+          kind: 'dataRepositoryAssociation',
+          resource: fileSystem ?? '(file system of the request)',
+          action: 'keep',
+          // Legacy types are linked by ImportPath at creation: FSx offers no way to unlink them.
+          targets: [
+            "the file system's own S3 link (ImportPath): FSx cannot unlink it short of deleting the file system; without its grant and statements it can no longer reach the data",
+          ],
+        }
+      : {
+          kind: 'dataRepositoryAssociation',
+          resource: fileSystem ?? '(file system of the request)',
+          action: 'remove',
+          targets: world
+            ? associations.map((d) => `${d.id} (${d.fileSystemPath} ↔ ${d.dataRepositoryPath})`)
+            : [`associations tagged ${TAG_REQUEST_ID}=${request.requestId}`],
+          ...observed(associations),
+        },
     {
       kind: 'testExport',
       resource: `s3://${request.bucket.name}`,
@@ -121,6 +131,7 @@ export function formatOffboardPlan(items: OffboardItem[]): string {
           ? `  - delete ${LABEL[item.kind]} ${item.resource} (only if this request created it; an adopted one is never deleted)`
           : `  = keep ${LABEL[item.kind]} ${item.resource}`;
       }
+      if (item.action === 'keep') return `  = keep ${LABEL[item.kind]} on ${item.resource}: ${item.targets.join(', ')}`;
       if (item.present === false) return `  · ${LABEL[item.kind]} on ${item.resource}: nothing of this request there`;
       return `  - ${item.action} ${LABEL[item.kind]} on ${item.resource}: ${item.targets.join(', ')}`;
     })

@@ -147,5 +147,14 @@ describe('fsx-onboard sandbox apply', () => {
     const after = (await Sandbox.open({ stateFile: join(stateDir, 'sandbox.json') })).snapshot().keys.find((k) => k.arn === keyArn)!;
     expect(after.policy.Statement).toHaveLength(1);
     expect(after.grants.map((g) => g.grantId)).toEqual(key.grants.map((g) => g.grantId));
+
+    // What AWS does not let anyone change: a bucket's region, a service-linked role.
+    const slr = snapshot.roles.find((r) => r.serviceLinked)!;
+    const bucket = snapshot.buckets[0]!;
+    writeFileSync(file, JSON.stringify({ roles: [{ arn: slr.arn }], buckets: [{ name: bucket.name, accountId: bucket.account, region: 'eu-west-1' }] }));
+    const refused = await cli('--state-dir', stateDir, 'sandbox', 'apply', file);
+    expect(refused.code).toBe(ExitCode.BadInput);
+    expect(refused.err).toMatch(/roles\.0\.arn: .* is a service-linked role: IAM does not let anyone edit it/);
+    expect(refused.err).toMatch(/buckets\.0\.region: must stay us-east-1: a bucket cannot move to another region/);
   });
 });
