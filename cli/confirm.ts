@@ -10,8 +10,8 @@ export interface ConfirmOptions {
   what: string;
 }
 
-/** Where answers come from: the terminal that started the command. */
-const terminal = {
+/** Where answers come from: the terminal that started the command (a test stands in for it). */
+export const terminal = {
   isInteractive: (): boolean => !!process.stdin.isTTY,
   ask: async (question: string): Promise<string> => {
     const rl = createInterface({ input: process.stdin, output: process.stderr });
