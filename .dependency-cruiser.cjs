@@ -14,7 +14,7 @@ module.exports = {
       comment: '`fsx-onboard plan` (cli/plan/) uses the preflight module shared with ValidateRequest and the client factory, no handler.',
       severity: 'error',
       from: { path: '^cli/plan/' },
-      to: { path: '^lambdas/', pathNot: '^lambdas/shared/(preflight/|clients\\.ts$)' },
+      to: { path: '^lambdas/', pathNot: '^lambdas/shared/(preflight/|clients\\.ts$|every-client\\.ts$)' },
     },
     {
       name: 'core-knows-no-room',

@@ -10,7 +10,7 @@ import { sandboxClientConfig } from '../sandbox/client-config.js';
 import { validateRequest, type OnboardingRequest, type RequestProblem } from '../core/request.js';
 import type { StepHandler } from '../lambdas/shared/step-deps.js';
 import { stepHandlers } from '../lambdas/registry.js';
-import { renderDefinition, renderRollbackDefinition, type AslDefinition, type FailureMode } from '../workflow/render.js';
+import { OFFBOARD_INPUT, renderDefinition, renderRollbackDefinition, type AslDefinition, type FailureMode } from '../workflow/render.js';
 import { allStepNames, type StepName } from '../workflow/steps.js';
 import { outputsOf, type Moment, type RunEvent, type RunReport } from './run-report.js';
 import { followEvents, type WaitRecord } from './local/execution-events.js';
@@ -36,6 +36,8 @@ export interface LocalRunOptions {
   onEvent?: (event: RunEvent) => void;
   /** Which definition to run; by default the request's `onFailure` picks it. */
   machine?: LocalMachine;
+  /** `rollback-only`: keep the file system (offboarding): the machine gets the request wrapped with the flag. */
+  keepFileSystem?: boolean;
   /** Fault injection: these states' functions time out on their first attempt, before doing anything (Sandbox.Timedout; retried). */
   lambdaTimeoutIn?: readonly StepName[];
   /** Fault injection: these states do their work, then their Lambda crashes on the first attempt (Lambda.Unknown; the retry finds the work done). */
@@ -114,7 +116,9 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
     crashAfter: options.crashAfter,
   });
   const waits = new Map<string, WaitRecord>();
-  const execution = machine.run(rawRequest as never, {
+  const input =
+    kind === 'rollback-only' && options.keepFileSystem ? { [OFFBOARD_INPUT.request]: rawRequest, [OFFBOARD_INPUT.deleteFileSystem]: false } : rawRequest;
+  const execution = machine.run(input as never, {
     overrides: {
       taskResourceLocalHandlers: tasks.handlers,
       waitTimeOverrides: virtualWaits(definition, sandbox.clock, options.skipWaits, (state, seconds) => waits.set(state, { at: now(), seconds })),

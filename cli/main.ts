@@ -74,7 +74,8 @@ export const commandModules: CommandModule[] = [
       {
         name: 'status',
         term: 'status [options] <execution>',
-        summary: 'Show an execution on AWS step by step: status, attempts, checks of poll loops, errors, and what to do next.',
+        summary:
+          'Show an execution step by step: status, attempts, checks of poll loops, errors, what an aborted or timed-out run left in place, and what to do next. A local execution (a record in --state-dir) unless --aws or there is none; then the one on AWS.',
       },
       {
         name: 'redrive',
@@ -84,7 +85,18 @@ export const commandModules: CommandModule[] = [
       {
         name: 'diagnose',
         term: 'diagnose [options] <execution>',
-        summary: 'For a failed execution: the failing step and error, the CloudTrail AccessDenied events that explain it, and the fix.',
+        summary:
+          'For a failed execution: the failing step and error, the CloudTrail AccessDenied events that explain it, and the fix (an explicit Deny named with its statement). A local execution (a record in --state-dir) unless --aws or there is none; then the one on AWS.',
+      },
+    ],
+  },
+  {
+    load: async () => (await import('./commands/offboard.js')).registerOffboardCommand,
+    commands: [
+      {
+        name: 'offboard',
+        term: 'offboard [options] <requestId>',
+        summary: "Remove one onboarding's link and keep its file system, in the sandbox or (--aws) on AWS.",
       },
     ],
   },

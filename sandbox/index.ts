@@ -13,7 +13,8 @@ import { runTask } from './services/fsx-tasks.js';
 import { runCommand } from './services/ssm.js';
 import { Sim, type Faults } from './sim.js';
 import { applySeed, type SeedOutcome } from './seed-apply.js';
-import type { Seed } from './seed.js';
+import { replaceFromSeed, type ReplaceResult } from './seed-replace.js';
+import type { Seed, SeedInput } from './seed.js';
 import { snapshotOf, type SandboxSnapshot } from './snapshot.js';
 import { noteStateFile } from './state-dir.js';
 import { emptyWorld, type WorldState } from './state.js';
@@ -24,6 +25,7 @@ export type { Faults } from './sim.js';
 export type { SandboxSnapshot } from './snapshot.js';
 export type { WorldState } from './state.js';
 export type { SeedOutcome } from './seed-apply.js';
+export type { ReplaceResult } from './seed-replace.js';
 export { readSeedFile, validateSeed, type Seed, type SeedInput } from './seed.js';
 export type { WorldOptions } from './world.js';
 
@@ -118,6 +120,11 @@ export class Sandbox {
   /** Adds a seed's pre-existing resources; with any conflict it changes nothing (see seed-apply.ts). */
   applySeed(seed: Seed): SeedOutcome {
     return applySeed(this.sim, seed);
+  }
+
+  /** Replaces existing resources by their description (`sandbox apply`); with any problem it changes nothing (see seed-replace.ts). */
+  replaceResources(seed: Seed, written: SeedInput): ReplaceResult {
+    return replaceFromSeed(this.sim, seed, written);
   }
 
   snapshot(): SandboxSnapshot {

@@ -38,7 +38,7 @@ function differences(existing: Record<string, unknown>, wanted: Record<string, u
 const policyText = (document: PolicyDocument) => JSON.stringify(document);
 const parsedOrNull = (text: string | undefined) => (text ? (JSON.parse(text) as unknown) : null);
 
-function seededRole(seed: Seed['roles'][number], createdAt: number): RoleState {
+export function seededRole(seed: Seed['roles'][number], createdAt: number): RoleState {
   const [, account, rest] = /^arn:aws:iam::(\d{12}):role(\/.*)$/.exec(seed.arn)!;
   const name = rest!.slice(rest!.lastIndexOf('/') + 1);
   const path = rest!.slice(0, rest!.lastIndexOf('/') + 1);
@@ -49,7 +49,7 @@ function seededRole(seed: Seed['roles'][number], createdAt: number): RoleState {
   return { arn: seed.arn, name, path, account: account!, trustPolicy, inlinePolicies: seed.policies, managedPolicies: [], createdAt };
 }
 
-function seededEncryption(seed: Seed['buckets'][number]['encryption']): EncryptionRule | null {
+export function seededEncryption(seed: Seed['buckets'][number]['encryption']): EncryptionRule | null {
   if (!seed) return null;
   return seed.algorithm === 'AES256'
     ? { sseAlgorithm: 'AES256', bucketKeyEnabled: false }
@@ -57,7 +57,7 @@ function seededEncryption(seed: Seed['buckets'][number]['encryption']): Encrypti
 }
 
 /** An object as S3 would have stored it under the bucket's seeded default encryption. */
-function seededObject(bucket: BucketState, key: string, body: string, at: number, own?: EncryptionRule | null): ObjectState {
+export function seededObject(bucket: BucketState, key: string, body: string, at: number, own?: EncryptionRule | null): ObjectState {
   const bytes = Buffer.from(body, 'utf8');
   const rule = own ?? bucket.encryption;
   const object: ObjectState = {
@@ -75,7 +75,7 @@ function seededObject(bucket: BucketState, key: string, body: string, at: number
   return object;
 }
 
-function seededKey(seed: Seed['keys'][number], createdAt: number): KeyState {
+export function seededKey(seed: Seed['keys'][number], createdAt: number): KeyState {
   const [, region, account, keyId] = /^arn:aws:kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/.exec(seed.arn)!;
   return {
     arn: seed.arn,

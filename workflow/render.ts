@@ -184,20 +184,86 @@ export function renderDefinition(mode: FailureMode, options: RenderOptions = {})
   };
 }
 
-/** The compensation chain alone, for rolling back a stopped execution on demand. Input: the original request. */
+/** The input field that wraps the request when the rollback machine offboards (see renderRollbackDefinition). */
+export const OFFBOARD_INPUT = { request: 'request', deleteFileSystem: 'deleteFileSystem' } as const;
+
+const READ_ROLLBACK_INPUT = 'ReadRollbackInput';
+const FULL_ROLLBACK_INPUT = 'RollbackInput';
+const OFFBOARD_INPUT_STATE = 'OffboardInput';
+const DELETE_FILE_SYSTEM_CHOICE = 'DeleteFileSystemRequested';
+
+/** Points every transition into `from` (Next, Choice Next, Catch Next) at `to` instead. */
+function redirect(states: Record<string, AslState>, from: string, to: string): void {
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === 'object') {
+      const node = value as Record<string, unknown>;
+      if (node['Next'] === from) node['Next'] = to;
+      for (const child of Object.values(node)) visit(child);
+    }
+  };
+  visit(states);
+}
+
+/**
+ * The compensation chain alone, for rolling back a stopped or finished execution on demand.
+ * Input: the original request (everything this request changed is undone, its file system
+ * included), or `{"request": <request>, "deleteFileSystem": false}` (offboarding: the link is
+ * removed and the file system kept). The request schema is strict, so a request never has a
+ * `request` field and the two inputs cannot be confused.
+ */
 export function renderRollbackDefinition(options: RenderOptions = {}): AslDefinition {
   const resource = options.functionArn ?? functionArnPlaceholder;
+  const compensations = renderCompensations(resource, CHECK_LEFT_BEHIND);
+  const afterFileSystem = nextCompensation('WaitForFileSystemDeletion', CHECK_LEFT_BEHIND);
+  redirect(compensations, 'DeleteFileSystem', DELETE_FILE_SYSTEM_CHOICE);
+  const validate = taskState(Steps.ValidateRequest, resource('ValidateRequest'), ROLLBACK_STARTED, undefined, {
+    'request.$': `$.${OFFBOARD_INPUT.request}`,
+    mode: 'rollback',
+  });
+  // ValidateRequest's result would replace the state and lose the flag: keep it beside it.
+  validate['ValidateRequest']!['ResultPath'] = '$.validated';
   const states: Record<string, AslState> = {
+    [READ_ROLLBACK_INPUT]: {
+      Type: 'Choice',
+      Comment: 'A wrapped request offboards (the flag says whether the file system goes too); a bare request rolls back everything.',
+      Choices: [{ Variable: `$.${OFFBOARD_INPUT.request}`, IsPresent: true, Next: OFFBOARD_INPUT_STATE }],
+      Default: FULL_ROLLBACK_INPUT,
+    },
+    [OFFBOARD_INPUT_STATE]: {
+      Type: 'Pass',
+      Parameters: {
+        [`${OFFBOARD_INPUT.request}.$`]: `$.${OFFBOARD_INPUT.request}`,
+        [`${OFFBOARD_INPUT.deleteFileSystem}.$`]: `$.${OFFBOARD_INPUT.deleteFileSystem}`,
+      },
+      Next: 'ValidateRequest',
+    },
+    [FULL_ROLLBACK_INPUT]: {
+      Type: 'Pass',
+      Parameters: { [`${OFFBOARD_INPUT.request}.$`]: '$', [OFFBOARD_INPUT.deleteFileSystem]: true },
+      Next: 'ValidateRequest',
+    },
     // Schema checks only: a rollback must not be blocked by the key it is cleaning up after.
-    ...taskState(Steps.ValidateRequest, resource('ValidateRequest'), ROLLBACK_STARTED, undefined, { mode: 'rollback' }),
+    ...validate,
     [ROLLBACK_STARTED]: {
       Type: 'Pass',
       Comment: 'Undo what this request changed, newest first.',
-      Result: {},
-      ResultPath: '$.leftBehind',
+      Parameters: {
+        'request.$': '$.validated.request',
+        'context.$': '$.validated.context',
+        'steps.$': '$.validated.steps',
+        [`${OFFBOARD_INPUT.deleteFileSystem}.$`]: `$.${OFFBOARD_INPUT.deleteFileSystem}`,
+        leftBehind: {},
+      },
       Next: rollbackPath[0],
     },
-    ...renderCompensations(resource, CHECK_LEFT_BEHIND),
+    ...compensations,
+    [DELETE_FILE_SYSTEM_CHOICE]: {
+      Type: 'Choice',
+      Comment: 'Offboarding keeps the file system: skip its deletion and the wait for it.',
+      Choices: [{ Variable: `$.${OFFBOARD_INPUT.deleteFileSystem}`, BooleanEquals: false, Next: afterFileSystem }],
+      Default: 'DeleteFileSystem',
+    },
     [CHECK_LEFT_BEHIND]: {
       Type: 'Choice',
       Choices: [{ Or: rollbackPath.map((name) => ({ Variable: `$.leftBehind.${name}`, IsPresent: true })), Next: ROLLBACK_INCOMPLETE }],
@@ -212,8 +278,8 @@ export function renderRollbackDefinition(options: RenderOptions = {}): AslDefini
     [ROLLBACK_DONE]: { Type: 'Succeed', Comment: 'Everything this request changed is undone.' },
   };
   return {
-    Comment: 'fsx-onboard rollback: undo what one onboarding request changed.',
-    StartAt: 'ValidateRequest',
+    Comment: 'fsx-onboard rollback: undo what one onboarding request changed (offboard: all but its file system).',
+    StartAt: READ_ROLLBACK_INPUT,
     TimeoutSeconds: EXECUTION_TIMEOUT_SECONDS,
     States: states,
   };

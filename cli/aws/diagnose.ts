@@ -11,9 +11,9 @@ import { propagationErrorNames } from '../../workflow/retry-policy.js';
 import type { Denial } from '../../evidence/cloudtrail.js';
 import { validateRequest, type OnboardingRequest } from '../../core/request.js';
 import type { AwsClients, AwsOptions } from './clients.js';
-import { fixFor, nextMove } from './fixes.js';
-import { parseHistory, readHistory, type HistoryStep } from './history.js';
-import { findExecution, machineKeyOf } from './machines.js';
+import { fixFor, nextMove, type Situation } from './fixes.js';
+import type { HistoryStep } from './history.js';
+import { awsExecutionView, type ExecutionView } from './status.js';
 
 export interface DiagnoseOptions extends AwsOptions {
   /** Profiles of other accounts (the key's, the bucket's) whose CloudTrail to search too. */
@@ -111,24 +111,35 @@ function group(denials: Denial[]): (Denial & { occurrences: number })[] {
   return [...byKey.values()];
 }
 
-export async function diagnose(
-  clients: AwsClients,
-  opts: DiagnoseOptions,
-  ref: string,
-  trails: { account: string; client: CloudTrailClient }[] = [],
-  now: Date = new Date(),
-): Promise<Diagnosis> {
-  const execution = await findExecution(clients, opts, ref);
-  const history = parseHistory(await readHistory(clients, opts, execution.executionArn));
-  const parsed = execution.input ? validateRequest(safeJson(execution.input)) : undefined;
+export async function diagnose(clients: AwsClients, opts: DiagnoseOptions, ref: string, trails: Trail[] = [], now: Date = new Date()): Promise<Diagnosis> {
+  const view = await awsExecutionView(clients, opts, ref);
+  return diagnoseView(view, [{ account: "the caller's account", client: clients.cloudtrail }, ...trails], { now });
+}
+
+export interface Trail {
+  account: string;
+  client: CloudTrailClient;
+}
+
+export interface DiagnoseViewOptions {
+  now?: Date;
+  /** The key and bucket policies as they are now, so that the fix can name an explicit Deny. */
+  policies?: Situation['policies'];
+}
+
+/** The diagnosis of one execution, wherever it ran: its failed step, the denials in `trails`, and the fixes. */
+export async function diagnoseView(view: ExecutionView, trails: Trail[], options: DiagnoseViewOptions = {}): Promise<Diagnosis> {
+  const now = options.now ?? new Date();
+  const history = view.history;
+  const parsed = view.input !== undefined ? validateRequest(view.input) : undefined;
   const request = parsed?.ok ? parsed.request : undefined;
   const failed = history.failedStep;
-  const start = execution.startDate ?? new Date(Date.now() - 24 * 60 * 60 * 1000);
-  const end = new Date((failed?.failedAt ?? execution.stopDate ?? new Date()).getTime() + AFTER_FAILURE_MS);
+  const start = view.startDate ?? new Date(now.getTime() - 24 * 60 * 60 * 1000);
+  const end = new Date((failed?.failedAt ?? view.stopDate ?? now).getTime() + AFTER_FAILURE_MS);
   const diagnosis: Diagnosis = {
-    executionArn: execution.executionArn,
-    name: execution.name,
-    status: execution.status ?? 'UNKNOWN',
+    executionArn: view.executionArn,
+    name: view.name,
+    status: view.status,
     ...(failed
       ? {
           failedStep: {
@@ -139,20 +150,20 @@ export async function diagnose(
           },
         }
       : {}),
-    ...(execution.error ? { error: execution.error } : {}),
-    ...(execution.cause ? { cause: execution.cause } : {}),
+    ...(view.error ? { error: view.error } : {}),
+    ...(view.cause ? { cause: view.cause } : {}),
     window: { start: start.toISOString(), end: end.toISOString() },
     findings: [],
     lookupProblems: [],
     advice: [],
   };
-  if (execution.status === 'SUCCEEDED' || execution.status === 'RUNNING' || execution.status === 'PENDING_REDRIVE') {
-    diagnosis.advice.push(`${execution.name} is ${execution.status}: there is no failure to diagnose.`);
+  if (view.status === 'SUCCEEDED' || view.status === 'RUNNING' || view.status === 'PENDING_REDRIVE') {
+    diagnosis.advice.push(`${view.name} is ${view.status}: there is no failure to diagnose.`);
     return diagnosis;
   }
 
   const denials: Denial[] = [];
-  for (const trail of [{ account: "the caller's account", client: clients.cloudtrail }, ...trails]) {
+  for (const trail of trails) {
     try {
       denials.push(...(await lookupDenials(trail.client, trail.account, { start, end })));
     } catch (e) {
@@ -160,18 +171,25 @@ export async function diagnose(
       diagnosis.lookupProblems.push(`CloudTrail lookup in ${trail.account} failed (${errorName(e)}: ${(e as Error).message})`);
     }
   }
-  const machine = machineKeyOf(execution.stateMachineArn);
-  const situation = { name: execution.name, region: clients.region, ...(request ? { request } : {}), ...(machine ? { machine } : {}) };
+  const situation: Situation = {
+    name: view.name,
+    region: view.region,
+    runtime: view.runtime,
+    status: view.status,
+    ...(request ? { request } : {}),
+    ...(view.machine ? { machine: view.machine } : {}),
+    ...(options.policies ? { policies: options.policies } : {}),
+  };
   diagnosis.findings = group(denials.filter((d) => relevant(d, request))).map((d) => ({ ...d, fix: fixFor(d, situation) }));
 
-  const error = failed?.error ?? execution.error ?? '';
+  const error = failed?.error ?? view.error ?? '';
   if (diagnosis.findings.length === 0) {
     if ((propagationErrorNames as readonly string[]).includes(error) || /Invalid principal/i.test(failed?.cause ?? '')) {
       diagnosis.advice.push(
         `${error}: IAM had not yet propagated a new principal (the service-linked role) to S3 or KMS when the step's retries ran out. Nothing needs fixing: wait a minute or two.`,
       );
     } else {
-      const failure = failed?.failedAt ?? execution.stopDate ?? now;
+      const failure = failed?.failedAt ?? view.stopDate ?? now;
       const settled = new Date(failure.getTime() + DELIVERY_BOUND_MS);
       diagnosis.advice.push(
         `No AccessDenied from KMS or S3 in CloudTrail between ${diagnosis.window.start} and ${diagnosis.window.end}. ` +
@@ -187,14 +205,6 @@ export async function diagnose(
   }
   diagnosis.advice.push(nextMove(situation));
   return diagnosis;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 export function formatDiagnosis(d: Diagnosis): string {

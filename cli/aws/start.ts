@@ -5,6 +5,7 @@ import type { OnboardingRequest } from '../../core/request.js';
 import { stateMachineNames, type MachineKey } from '../../infra/names.js';
 import { formatDifferences, requestDifferences } from '../request-diff.js';
 import { AwsCommandError, awsErrorName, explainAwsError, type AwsClients, type AwsOptions } from './clients.js';
+import { OFFBOARD_INPUT } from '../../workflow/render.js';
 import { findExecution, machineKeyOf, machineNameOf, resolveMachines, type Execution } from './machines.js';
 
 export interface Started {
@@ -123,11 +124,12 @@ export async function startOnboarding(clients: AwsClients, opts: AwsOptions, req
   );
 }
 
-const rollbackName = (name: string, n: number) => `${name}-rollback-${n}`;
+export type RollbackKind = 'rollback' | 'offboard';
+const rollbackName = (name: string, n: number, kind: RollbackKind) => `${name}-${kind}-${n}`;
 
-/** The next free `<name>-rollback-<n>` on the rollback machine. */
-async function nextRollbackNumber(clients: AwsClients, opts: AwsOptions, rollbackMachine: string, name: string): Promise<number> {
-  const pattern = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-rollback-(\\d+)$`);
+/** The next free `<name>-<rollback|offboard>-<n>` on the rollback machine. */
+async function nextRollbackNumber(clients: AwsClients, opts: AwsOptions, rollbackMachine: string, name: string, kind: RollbackKind): Promise<number> {
+  const pattern = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-${kind}-(\\d+)$`);
   let highest = 0;
   try {
     for await (const page of paginateListExecutions({ client: clients.sfn, pageSize: 1000 }, { stateMachineArn: rollbackMachine })) {
@@ -148,7 +150,21 @@ export interface RollbackStarted extends Started {
  * compensations find this request's changes by Sid, grant name and tag, so it undoes a
  * stopped run, a finished one, or what an earlier rollback left behind.
  */
-export async function startRollback(clients: AwsClients, opts: AwsOptions, execution: string): Promise<RollbackStarted> {
+export interface RollbackChoices {
+  /** Offboard: the rollback machine gets the request wrapped with deleteFileSystem false, and keeps the file system. */
+  keepFileSystem?: boolean;
+  /** Names the execution `<name>-<kind>-<n>` (default rollback). */
+  kind?: RollbackKind;
+  /** Asked once the original execution is known, before anything starts; false stops here. */
+  confirm?: (original: Execution) => Promise<boolean>;
+}
+
+export async function startRollback(
+  clients: AwsClients,
+  opts: AwsOptions,
+  execution: string,
+  choices: RollbackChoices = {},
+): Promise<RollbackStarted | undefined> {
   // --state-machine-arn names the rollback machine here: the one this command starts.
   const original = await findExecution(clients, opts, execution, ['rollbackOnFailure', 'stopOnFailure']);
   if (original.status === 'RUNNING') {
@@ -161,17 +177,30 @@ export async function startRollback(clients: AwsClients, opts: AwsOptions, execu
     throw new AwsCommandError(
       `DescribeExecution returned no input for ${original.executionArn}; start the rollback machine with the request document yourself`,
     );
+  if (choices.confirm && !(await choices.confirm(original))) return undefined;
+  const kind: RollbackKind = choices.kind ?? 'rollback';
   const rollbackMachine = opts.stateMachineArn ?? (await resolveMachines(clients, opts, original.executionArn)).rollback;
-  const n = await nextRollbackNumber(clients, opts, rollbackMachine, original.name);
-  const name = rollbackName(original.name, n);
+  const n = await nextRollbackNumber(clients, opts, rollbackMachine, original.name, kind);
+  const name = rollbackName(original.name, n, kind);
+  const input = choices.keepFileSystem
+    ? JSON.stringify({ [OFFBOARD_INPUT.request]: safeParse(original.input), [OFFBOARD_INPUT.deleteFileSystem]: false })
+    : original.input;
   if (name.length > 80) throw new AwsCommandError(`the rollback execution name "${name}" would exceed Step Functions' 80 characters`);
   const started = await startExecution(
     clients,
     opts,
     rollbackMachine,
     name,
-    original.input,
+    input,
     async () => new AwsCommandError(`a rollback named "${name}" was started at the same moment by someone else: see it with fsx-onboard status ${name}`),
   );
   return { ...started, original };
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AwsCommandError("the original execution's input is not JSON: start the rollback machine with the request document yourself");
+  }
 }

@@ -3,13 +3,19 @@
 import { Option, type Command } from 'commander';
 import { validateRequest } from '../../core/request.js';
 import { AwsCommandError, createAwsClients, DEFAULT_STACK_NAME, explainAwsError, trailClientFor, type AwsClients, type AwsOptions } from '../aws/clients.js';
-import { diagnose, formatDiagnosis, type DiagnoseOptions } from '../aws/diagnose.js';
+import { diagnose, formatDiagnosis, type DiagnoseOptions, type Diagnosis } from '../aws/diagnose.js';
 import { redrive } from '../aws/redrive.js';
-import { startOnboarding, startRollback } from '../aws/start.js';
-import { executionStatus, formatStatus } from '../aws/status.js';
-import { ExitCode, refuse, type CliContext } from '../context.js';
+import { startOnboarding, startRollback, type RollbackKind } from '../aws/start.js';
+import { executionStatus, formatStatus, statusOf, type StatusReport } from '../aws/status.js';
+import { diagnoseLocally } from '../local/diagnose-source.js';
+import { localExecutionView } from '../local/status-source.js';
+import { Sandbox } from '../../sandbox/index.js';
+import { ExitCode, refuse, sandboxStateFile, type CliContext } from '../context.js';
 import { awsExecutionProblem } from '../ids.js';
 import { readRequestFile } from '../request-file.js';
+import { confirmed } from '../confirm.js';
+import { formatOffboardPlan, offboardPlan } from '../offboard-plan.js';
+import type { Execution } from '../aws/machines.js';
 
 export type { AwsOptions } from '../aws/clients.js';
 
@@ -32,33 +38,75 @@ function withAwsOptions(command: Command): Command {
 }
 
 /** Runs one command's AWS work: every failure becomes one explained line (never a stack trace). */
-async function runAws(ctx: CliContext, opts: AwsOptions, work: () => Promise<ExitCode>): Promise<void> {
+async function runAws(ctx: CliContext, opts: AwsOptions, work: () => Promise<ExitCode>, note?: string): Promise<void> {
   try {
     ctx.setExit(await work());
   } catch (e) {
     const error = e instanceof AwsCommandError ? e : explainAwsError(e, 'the AWS call', opts);
-    if (opts.json) ctx.io.out(JSON.stringify({ status: 'ERROR', message: error.message }, null, 2));
-    else ctx.io.err(`fsx-onboard: ${error.message}`);
+    const message = note ? `${error.message} ${note}` : error.message;
+    if (opts.json) ctx.io.out(JSON.stringify({ status: 'ERROR', message }, null, 2));
+    else ctx.io.err(`fsx-onboard: ${message}`);
     ctx.setExit(error.exitCode);
   }
 }
+
+// A local execution's record is a file named after it: only plain execution names can be one.
+const LOCAL_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 
 const closedBadly = (status: string) => status === 'FAILED' || status === 'TIMED_OUT' || status === 'ABORTED';
 const hint = (opts: AwsOptions) => [opts.region ? ` --region ${opts.region}` : '', opts.profile ? ` --profile ${opts.profile}` : ''].join('');
 
 /** `rollback <execution> --aws`: the on-demand rollback machine, with the original execution's input. */
-export async function rollbackOnAws(ctx: CliContext, execution: string, opts: AwsOptions): Promise<void> {
+export async function rollbackOnAws(ctx: CliContext, execution: string, opts: AwsOptions & { yes?: boolean; json?: boolean }): Promise<void> {
+  await startRollbackOnAws(ctx, execution, opts, 'rollback');
+}
+
+/**
+ * Starts the rollback machine for `execution`; with `keepFileSystem` it offboards. Undoing a
+ * succeeded onboarding (or any offboarding) removes what people may use now: it is shown and
+ * confirmed first.
+ */
+export async function startRollbackOnAws(
+  ctx: CliContext,
+  execution: string,
+  opts: AwsOptions & { yes?: boolean; json?: boolean; deleteFileSystem?: boolean },
+  kind: RollbackKind,
+): Promise<void> {
+  const keepFileSystem = kind === 'offboard' && !opts.deleteFileSystem;
   await runAws(ctx, opts, async () => {
-    const started = await startRollback(await createAwsClients(opts), opts, execution);
+    let declined = false;
+    const confirm = async (original: Execution) => {
+      if (kind === 'rollback' && original.status !== 'SUCCEEDED') return true;
+      const parsed = validateRequest(jsonOrUndefined(original.input));
+      if (!opts.json) {
+        const plan = parsed.ok
+          ? formatOffboardPlan(offboardPlan(parsed.request, { deleteFileSystem: !keepFileSystem }))
+          : '  (the input is not a valid request)';
+        ctx.io.out(`${kind === 'offboard' ? 'Offboarding' : 'Rolling back the succeeded onboarding'} ${original.name} on AWS will:\n${plan}`);
+      }
+      const go = await confirmed(ctx, { what: `${kind} ${original.name}`, ...opts });
+      declined = !go;
+      return go;
+    };
+    const started = await startRollback(await createAwsClients(opts), opts, execution, { keepFileSystem, kind, confirm });
+    if (!started) return declined ? ExitCode.BadInput : ExitCode.Ok;
     if (opts.json) ctx.io.out(JSON.stringify({ status: 'STARTED', ...started, original: started.original.executionArn }, null, 2));
     else {
       ctx.io.out(
-        `Rolling back ${started.original.name} (${started.original.status}): started ${started.name}\n  ${started.executionArn}\n` +
+        `${kind === 'offboard' ? 'Offboarding' : 'Rolling back'} ${started.original.name} (${started.original.status}): started ${started.name}\n  ${started.executionArn}\n` +
           `Follow it: fsx-onboard status ${started.name}${hint(opts)}`,
       );
     }
     return ExitCode.Ok;
   });
+}
+
+function jsonOrUndefined(text: string | undefined): unknown {
+  try {
+    return text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export function registerAwsCommands(program: Command, ctx: CliContext): void {
@@ -100,15 +148,34 @@ export function registerAwsCommands(program: Command, ctx: CliContext): void {
       },
     );
 
-  onExecution(
-    'status',
-    'Show an execution on AWS step by step: status, attempts, checks of poll loops, errors, and what to do next.',
-    async (clients, opts, execution) => {
-      const report = await executionStatus(clients, opts, execution);
+  /**
+   * `status` and `diagnose`: local when the state folder has a record of the execution, else on
+   * AWS. --aws, or any option that only means something on AWS (--region, --profile,
+   * --state-machine-arn), looks on AWS only.
+   */
+  const local = async (execution: string, opts: AwsOptions & { aws?: boolean }) => {
+    const onAws = opts.aws || opts.region || opts.profile || opts.stateMachineArn;
+    return !onAws && LOCAL_NAME.test(execution) ? localExecutionView(ctx.stateDir(), execution) : undefined;
+  };
+
+  withAwsOptions(
+    program
+      .command('status')
+      .description(
+        'Show an execution step by step: status, attempts, checks of poll loops, errors, what an aborted or timed-out run left in place, and what to do next. ' +
+          'A local execution (a record in --state-dir) unless --aws or there is none; then the one on AWS.',
+      )
+      .argument('<execution>', 'execution name (the request id) or, on AWS, ARN')
+      .option('--aws', 'look on AWS even when the state folder has a local execution of that name'),
+  ).action(async (execution: string, opts: AwsOptions & { aws?: boolean }) => {
+    const show = (report: StatusReport) => {
       ctx.io.out(opts.json ? JSON.stringify(report, null, 2) : formatStatus(report));
       return closedBadly(report.status) ? ExitCode.ExecutionFailed : ExitCode.Ok;
-    },
-  );
+    };
+    const view = await local(execution, opts);
+    if (view) return ctx.setExit(show(statusOf(view)));
+    await runAws(ctx, opts, async () => show(await executionStatus(await createAwsClients(opts), opts, execution)), notLocal(execution, opts));
+  });
 
   onExecution(
     'redrive',
@@ -126,18 +193,41 @@ export function registerAwsCommands(program: Command, ctx: CliContext): void {
     },
   );
 
-  onExecution<DiagnoseOptions>(
-    'diagnose',
-    'For a failed execution: the failing step and error, the CloudTrail AccessDenied events that explain it, and the fix.',
-    async (clients, opts, execution) => {
-      const trails = (opts.trailProfile ?? []).map((profile) => ({ account: `profile ${profile}`, client: trailClientFor(profile, clients.region) }));
-      const diagnosis = await diagnose(clients, opts, execution, trails);
+  withAwsOptions(
+    program
+      .command('diagnose')
+      .description(
+        'For a failed execution: the failing step and error, the CloudTrail AccessDenied events that explain it, and the fix (an explicit Deny named with its statement). ' +
+          'A local execution (a record in --state-dir) unless --aws or there is none; then the one on AWS.',
+      )
+      .argument('<execution>', 'execution name (the request id) or, on AWS, ARN')
+      .option('--aws', 'look on AWS even when the state folder has a local execution of that name')
+      .addOption(
+        new Option('--trail-profile <profile>', "AWS: also search this profile's account (the key's or the bucket's); repeatable").argParser(
+          (v: string, prev: string[] = []) => [...prev, v],
+        ),
+      ),
+  ).action(async (execution: string, opts: DiagnoseOptions & { aws?: boolean }) => {
+    const show = (diagnosis: Diagnosis) => {
       ctx.io.out(opts.json ? JSON.stringify(diagnosis, null, 2) : formatDiagnosis(diagnosis));
       return closedBadly(diagnosis.status) ? ExitCode.ExecutionFailed : ExitCode.Ok;
-    },
-  ).addOption(
-    new Option('--trail-profile <profile>', "also search this profile's account (the key's or the bucket's); repeatable").argParser(
-      (v: string, prev: string[] = []) => [...prev, v],
-    ),
-  );
+    };
+    const view = await local(execution, opts);
+    if (view) return ctx.setExit(show(await diagnoseLocally(await Sandbox.open({ stateFile: sandboxStateFile(ctx) }), view)));
+    await runAws(
+      ctx,
+      opts,
+      async () => {
+        const clients = await createAwsClients(opts);
+        const trails = (opts.trailProfile ?? []).map((profile) => ({ account: `profile ${profile}`, client: trailClientFor(profile, clients.region) }));
+        return show(await diagnose(clients, opts, execution, trails));
+      },
+      notLocal(execution, opts),
+    );
+  });
+}
+
+/** Said after an AWS failure when the name was not found locally either, so the user knows both were looked at. */
+function notLocal(execution: string, opts: AwsOptions & { aws?: boolean }): string | undefined {
+  return opts.aws || opts.region || opts.profile || opts.stateMachineArn ? undefined : `(no local execution named "${execution}" in the state folder either)`;
 }

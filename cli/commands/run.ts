@@ -16,6 +16,8 @@ import { formatValue, requestDifferences } from '../request-diff.js';
 import { readRequestFile } from '../request-file.js';
 import type { RunReport } from '../run-report.js';
 import { seedSandbox } from './sandbox.js';
+import { confirmed } from '../confirm.js';
+import { formatOffboardPlan, offboardPlan } from '../offboard-plan.js';
 
 interface RunOptions {
   json?: boolean;
@@ -149,6 +151,23 @@ function refusedAtValidation(report: { status: string; steps: { name: string; st
   return report.status === 'FAILED' && report.steps.length === 1 && report.steps[0]?.name === 'ValidateRequest';
 }
 
+async function confirmRollbackOfSuccess(
+  ctx: CliContext,
+  document: unknown,
+  fileSystemId: string | undefined,
+  opts: RunOptions & { yes?: boolean },
+): Promise<boolean> {
+  const checked = validateRequest(document);
+  if (checked.ok && !opts.json) {
+    const box = await Sandbox.open({ stateFile: sandboxStateFile(ctx) });
+    const plan = offboardPlan(checked.request, { deleteFileSystem: true, snapshot: box.snapshot(), ...(fileSystemId ? { fileSystemId } : {}) });
+    ctx.io.out(
+      `${checked.request.requestId} succeeded; rolling it back will:\n${formatOffboardPlan(plan)}\n(to keep the file system: fsx-onboard offboard ${checked.request.requestId})`,
+    );
+  }
+  return confirmed(ctx, { what: `rollback of the succeeded onboarding ${String((document as { requestId?: unknown }).requestId)}`, ...opts });
+}
+
 function describeRequest(document: unknown): string {
   const d = document as { requestId?: unknown; fileSystem?: { deploymentType?: unknown } } | null;
   return `${String(d?.requestId ?? '(no requestId)')} (${String(d?.fileSystem?.deploymentType ?? '?')})`;
@@ -198,9 +217,10 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
         )
         .argument('<execution>', 'execution name (the request id) of an earlier run; on AWS also an execution ARN')
         .option('--request <file>', 'the request document, when this state folder has no record of the execution')
-        .option('--aws', 'roll back an execution of the deployed state machine (standard credential chain)'),
+        .option('--aws', 'roll back an execution of the deployed state machine (standard credential chain)')
+        .option('--yes', 'roll back a succeeded onboarding without asking (required when stdin is not a terminal or with --json)'),
     ),
-  ).action(async (name: string, opts: RunOptions & AwsOptions & { request?: string; aws?: boolean }) => {
+  ).action(async (name: string, opts: RunOptions & AwsOptions & { request?: string; aws?: boolean; yes?: boolean }) => {
     const badName = opts.aws ? awsExecutionProblem(name) : localExecutionNameProblem(name);
     if (badName) return refuse(ctx, [badName], opts.json);
     if (opts.aws) return rollbackOnAws(ctx, name, opts);
@@ -224,6 +244,8 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
       if (!record)
         return refuse(ctx, [{ field: '(execution)', message: `no execution named "${name}" in ${ctx.stateDir()}; pass --request <file>` }], opts.json);
       document = record.request;
+      // A succeeded onboarding is in use: show what goes, the file system included, and ask.
+      if (record.report.status === 'SUCCEEDED' && !(await confirmRollbackOfSuccess(ctx, document, record.report.outputs.fileSystemId, opts))) return;
     }
     await execute(ctx, document, opts, 'rollback-only');
   });

@@ -1,7 +1,8 @@
-// `sandbox show | seed | reset`: look at, pre-populate or clear the simulated accounts.
+// `sandbox show | seed | apply | reset`: look at, pre-populate, change or clear the simulated accounts.
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { RequestProblem } from '../../core/request.js';
-import { readSeedFile, Sandbox, type SeedOutcome } from '../../sandbox/index.js';
+import { readSeedFile, Sandbox, type SeedInput, type SeedOutcome } from '../../sandbox/index.js';
 import { resetStateDir, STATE_DIR_MARKER } from '../../sandbox/state-dir.js';
 import { ExitCode, refuse, sandboxStateFile, type CliContext } from '../context.js';
 import { describeSandbox } from '../describe-sandbox.js';
@@ -27,6 +28,15 @@ export function registerSandboxCommands(program: Command, ctx: CliContext): void
       await box.save();
       ctx.setExit(ExitCode.Ok);
     });
+  sandbox
+    .command('apply')
+    .description(
+      'Replace existing resources (roles, buckets, keys) by their description in the seed format, e.g. a corrected key or bucket policy, ' +
+        'to rehearse "fix the cause, then resume". The fields the file writes are replaced (a policy as a whole document); the others, grants, ' +
+        'unlisted objects and managed policies stay. Refuses, changing nothing, a resource that does not exist or a change AWS does not allow.',
+    )
+    .argument('<file>', 'file in the seed format (docs/sandbox.md, "Seeds")')
+    .action(async (file: string) => applyFile(ctx, file));
   sandbox
     .command('reset')
     .description(
@@ -76,4 +86,23 @@ export async function seedSandbox(ctx: CliContext, box: Sandbox, file: string, j
     ctx.io.out(`Seeded ${file}:\n${lines.join('\n') || '  (nothing to do)'}`);
   }
   return true;
+}
+
+/** `sandbox apply FILE`: replaces the described resources, or refuses the file (exit code 1) changing nothing. */
+async function applyFile(ctx: CliContext, file: string): Promise<void> {
+  const refused = (problems: RequestProblem[]) => {
+    ctx.io.err([`${file} was refused; nothing was changed:`, ...problems.map((p) => `  ${p.field}: ${p.message}`)].join('\n'));
+    ctx.setExit(ExitCode.BadInput);
+  };
+  const read = await readSeedFile(file);
+  if (!read.ok) return refused(read.problems);
+  const box = await Sandbox.open({ stateFile: sandboxStateFile(ctx) });
+  // Validated above, so the file is JSON in the seed format: the fields it writes are the ones replaced.
+  const written = JSON.parse(await readFile(file, 'utf8')) as SeedInput;
+  const result = box.replaceResources(read.seed, written);
+  if (!result.ok) return refused(result.problems);
+  await box.save();
+  const lines = [...result.outcome.replaced.map((r) => `  replaced ${r}`), ...result.outcome.unchanged.map((u) => `  unchanged: ${u}`)];
+  ctx.io.out(`Applied ${file}:\n${lines.join('\n') || '  (nothing described)'}`);
+  ctx.setExit(ExitCode.Ok);
 }

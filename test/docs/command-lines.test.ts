@@ -30,14 +30,7 @@ const scripts = Object.keys((JSON.parse(readFileSync('package.json', 'utf8')) as
  * Lines that fail here only because the command they show comes from a branch not merged yet:
  * they are run as `it.fails`, so the test turns red as soon as one works. Then delete its entry.
  */
-const awaitingMerge: { line: RegExp; branch: string }[] = [
-  { line: /^fsx-onboard offboard( |$)/, branch: 'offboard' },
-  { line: /^fsx-onboard sandbox apply( |$)/, branch: 'offboard' },
-  // status and diagnose of a local execution (the AWS forms exist today).
-  { line: /^fsx-onboard (status|diagnose) (genomics-scratch-2026-11|ml-training-scratch-01)$/, branch: 'offboard' },
-  // Runs again after `sandbox apply` has fixed the cause: without it, it fails as before.
-  { line: /^docs\/runbook\.md: fsx-onboard resume genomics-scratch-2026-11$/, branch: 'offboard' },
-];
+const awaitingMerge: { line: RegExp; branch: string }[] = [];
 
 interface Shown {
   file: string;

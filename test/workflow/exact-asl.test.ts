@@ -87,6 +87,61 @@ describe('exact ASL', () => {
     expect(states['WaitForFileSystemDeletionPause']).toEqual({ Type: 'Wait', Seconds: 60, Next: 'WaitForFileSystemDeletion' });
   });
 
+  it('reads a bare request as a full rollback and a wrapped one as an offboarding, keeping the flag past ValidateRequest', () => {
+    const states = renderRollbackDefinition().States;
+    expect(renderRollbackDefinition().StartAt).toBe('ReadRollbackInput');
+    expect(states['ReadRollbackInput']).toEqual({
+      Type: 'Choice',
+      Comment: 'A wrapped request offboards (the flag says whether the file system goes too); a bare request rolls back everything.',
+      Choices: [{ Variable: '$.request', IsPresent: true, Next: 'OffboardInput' }],
+      Default: 'RollbackInput',
+    });
+    expect(states['OffboardInput']).toEqual({
+      Type: 'Pass',
+      Parameters: { 'request.$': '$.request', 'deleteFileSystem.$': '$.deleteFileSystem' },
+      Next: 'ValidateRequest',
+    });
+    expect(states['RollbackInput']).toEqual({ Type: 'Pass', Parameters: { 'request.$': '$', deleteFileSystem: true }, Next: 'ValidateRequest' });
+    expect(states['ValidateRequest']).toMatchObject({
+      Parameters: { 'request.$': '$.request', mode: 'rollback' },
+      ResultPath: '$.validated',
+      Next: 'RollbackStarted',
+    });
+    expect(states['RollbackStarted']).toEqual({
+      Type: 'Pass',
+      Comment: 'Undo what this request changed, newest first.',
+      Parameters: {
+        'request.$': '$.validated.request',
+        'context.$': '$.validated.context',
+        'steps.$': '$.validated.steps',
+        'deleteFileSystem.$': '$.deleteFileSystem',
+        leftBehind: {},
+      },
+      Next: 'CleanUpTestExport',
+    });
+  });
+
+  it('decides on the flag before DeleteFileSystem, from both ways into it, and skips its wait when keeping it', () => {
+    const states = renderRollbackDefinition().States;
+    expect(states['DeleteFileSystemRequested']).toEqual({
+      Type: 'Choice',
+      Comment: 'Offboarding keeps the file system: skip its deletion and the wait for it.',
+      Choices: [{ Variable: '$.deleteFileSystem', BooleanEquals: false, Next: 'RestoreDefaultEncryption' }],
+      Default: 'DeleteFileSystem',
+    });
+    expect(states['WaitForDataRepositoryAssociationDeletionDone']).toMatchObject({
+      Choices: [{ Variable: '$.steps.WaitForDataRepositoryAssociationDeletion.done', BooleanEquals: true, Next: 'DeleteFileSystemRequested' }],
+    });
+    expect(states['DeleteDataRepositoryAssociation']).toMatchObject({
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.leftBehind.DeleteDataRepositoryAssociation', Next: 'DeleteFileSystemRequested' }],
+    });
+    // Nothing else leads into DeleteFileSystem: the Choice is the only way in.
+    const into = Object.entries(states).filter(([, state]) => /"(Next|Default)":"DeleteFileSystem"/.test(JSON.stringify(state)));
+    expect(into.map(([name]) => name)).toEqual(['DeleteFileSystemRequested']);
+    // The onboarding machine's own rollback chain has no flag: it always deletes what it created.
+    expect(renderDefinition('rollback').States['DeleteFileSystemRequested']).toBeUndefined();
+  });
+
   it('derives the rollback order from the forward steps, newest first, each deletion followed by its wait', () => {
     expect(rollbackPath).toEqual([
       'CleanUpTestExport',
