@@ -172,6 +172,8 @@ export function registerAwsCommands(program: Command, ctx: CliContext): void {
       ctx.io.out(opts.json ? JSON.stringify(report, null, 2) : formatStatus(report));
       return closedBadly(report.status) ? ExitCode.ExecutionFailed : ExitCode.Ok;
     };
+    const badName = awsExecutionProblem(execution);
+    if (badName) return refuse(ctx, [badName], opts.json);
     const view = await local(execution, opts);
     if (view) return ctx.setExit(show(statusOf(view)));
     await runAws(ctx, opts, async () => show(await executionStatus(await createAwsClients(opts), opts, execution)), notLocal(execution, opts));
@@ -212,6 +214,8 @@ export function registerAwsCommands(program: Command, ctx: CliContext): void {
       ctx.io.out(opts.json ? JSON.stringify(diagnosis, null, 2) : formatDiagnosis(diagnosis));
       return closedBadly(diagnosis.status) ? ExitCode.ExecutionFailed : ExitCode.Ok;
     };
+    const badName = awsExecutionProblem(execution);
+    if (badName) return refuse(ctx, [badName], opts.json);
     const view = await local(execution, opts);
     if (view) return ctx.setExit(show(await diagnoseLocally(await Sandbox.open({ stateFile: sandboxStateFile(ctx) }), view)));
     await runAws(
