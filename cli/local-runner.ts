@@ -4,9 +4,7 @@
 import './polyfills.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { AwsCredentialIdentity, Pluggable } from '@smithy/types';
-import { createClientFactory, type ClientFactory } from '../lambdas/shared/clients.js';
-import { everyClient } from '../lambdas/shared/every-client.js';
-import { sandboxClientConfig } from '../sandbox/client-config.js';
+import { sandboxClientFactory } from './local/sandbox-clients.js';
 import { validateRequest, type OnboardingRequest, type RequestProblem } from '../core/request.js';
 import type { StepHandler } from '../lambdas/shared/step-deps.js';
 import { stepHandlers } from '../lambdas/registry.js';
@@ -68,25 +66,6 @@ function localMachine(kind: LocalMachine): { definition: AslDefinition; machine:
     machines.set(kind, entry);
   }
   return entry;
-}
-
-const factories = new WeakMap<LocalSandbox, Map<string, ClientFactory>>();
-
-function sandboxClientFactory(sandbox: LocalSandbox, region: string): ClientFactory {
-  let byRegion = factories.get(sandbox);
-  if (!byRegion) factories.set(sandbox, (byRegion = new Map()));
-  let factory = byRegion.get(region);
-  if (!factory) {
-    factory = createClientFactory({
-      clients: everyClient,
-      region,
-      credentials: sandbox.orchestratorCredentials,
-      plugins: [sandbox.plugin],
-      clientConfig: sandboxClientConfig(),
-    });
-    byRegion.set(region, factory);
-  }
-  return factory;
 }
 
 export async function runLocally(rawRequest: unknown, options: LocalRunOptions): Promise<LocalRunResult> {

@@ -8,10 +8,8 @@ import { GetKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { GetBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { keyAccountId, validateRequest } from '../../core/request.js';
 import type { PolicyDocument } from '../../policy/types.js';
-import { sandboxClientConfig } from '../../sandbox/client-config.js';
 import type { Sandbox } from '../../sandbox/index.js';
-import { createClientFactory } from '../../lambdas/shared/clients.js';
-import { everyClient } from '../../lambdas/shared/every-client.js';
+import { sandboxClientFactory } from './sandbox-clients.js';
 import { diagnoseView, type Diagnosis } from '../aws/diagnose.js';
 import type { ExecutionView } from '../aws/status.js';
 
@@ -38,13 +36,7 @@ export async function diagnoseLocally(sandbox: Sandbox, view: ExecutionView): Pr
   const checked = validateRequest(view.input);
   if (!checked.ok) return diagnoseView(window, [], { now });
   const request = checked.request;
-  const factory = createClientFactory({
-    clients: everyClient,
-    region: request.region,
-    credentials: sandbox.orchestratorCredentials,
-    plugins: [sandbox.plugin],
-    clientConfig: sandboxClientConfig(),
-  });
+  const factory = sandboxClientFactory(sandbox, request.region);
   const fileSystemAccount = request.fileSystem.accountId;
   const trails = [
     { account: `${fileSystemAccount} (the file system's, as fsx-onboard-filesystem)`, client: factory.forTarget('fileSystem', fileSystemAccount).cloudtrail },

@@ -4,17 +4,11 @@
 import { fromIni } from '@aws-sdk/credential-providers';
 import { createClientFactory, type ClientFactory } from '../../lambdas/shared/clients.js';
 import { everyClient } from '../../lambdas/shared/every-client.js';
-import { sandboxClientConfig } from '../../sandbox/client-config.js';
+import { sandboxClientFactory } from '../local/sandbox-clients.js';
 import type { Sandbox } from '../../sandbox/index.js';
 
 export function sandboxFactory(sandbox: Sandbox, region: string): ClientFactory {
-  return createClientFactory({
-    clients: everyClient,
-    region,
-    credentials: sandbox.orchestratorCredentials,
-    plugins: [sandbox.plugin],
-    clientConfig: sandboxClientConfig(),
-  });
+  return sandboxClientFactory(sandbox, region);
 }
 
 export interface AwsPlanOptions {
