@@ -36,10 +36,33 @@ export interface EncryptionChange {
   affects: string[];
 }
 
+/** A policy statement as read (core/ does not know policy/'s types). */
+export type StatementSnapshot = { Sid?: string } & Record<string, unknown>;
+
+/**
+ * What of this request already existed when this execution began, read by ValidateRequest
+ * before any change. A compensation leaves these as they were: a failed re-run undoes only what
+ * its own execution changed. It lives in the execution's state, so it survives a step whose
+ * Lambda did its work and crashed (the retry finds the work done, and it is not in here).
+ * The standalone rollback machine has none: it undoes everything of the request.
+ */
+export interface RunBaseline {
+  /** Random id of this execution, stable across its retries and redrives; marks the records it writes. */
+  runId: string;
+  fileSystemIds: string[];
+  associationIds: string[];
+  grantIds: string[];
+  /** This request's bucket and key statements as they were (by Sid), to put back exactly (policy/types.ts PolicyStatement). */
+  bucketStatements: StatementSnapshot[];
+  keyStatements: StatementSnapshot[];
+}
+
 /** What ValidateRequest reports under steps.ValidateRequest (its output is the whole state). */
 export interface ValidateRequestReport {
   defaultEncryption: EncryptionChange;
   objectSample: ObjectSample;
+  /** Absent in the standalone rollback machine. */
+  baseline?: RunBaseline;
 }
 
 export interface PutBucketAccessPolicyOutput {
@@ -212,6 +235,8 @@ export interface DeleteFileSystemOutput {
   fileSystemIds: string[];
   /** File systems this request created but kept: they carry other data repository associations. */
   kept?: { fileSystemId: string; associationIds: string[] }[];
+  /** File systems an earlier execution of this request created: this execution's rollback keeps them. */
+  keptFromEarlierRun?: string[];
 }
 
 export interface RestoreDefaultEncryptionOutput {

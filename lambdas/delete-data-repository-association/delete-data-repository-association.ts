@@ -1,7 +1,9 @@
-// Compensation: deletes only associations tagged with this request id, keeping the file
-// system's data (DeleteDataInFileSystem false). Adopted associations carry no tag of ours.
+// Compensation: deletes only associations tagged with this request id that this execution made
+// (lambdas/shared/run-baseline.ts), keeping the file system's data (DeleteDataInFileSystem
+// false). Adopted associations carry no tag of ours.
 import { DeleteDataRepositoryAssociationCommand } from '@aws-sdk/client-fsx';
 import { listAssociations, requestFileSystemIds } from '../shared/associations.js';
+import { madeEarlier } from '../shared/run-baseline.js';
 import { clientsFor, hasRequestTag } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
@@ -13,7 +15,11 @@ export async function deleteDataRepositoryAssociation(input: StepInput, deps: St
   const { fsx } = clientsFor(input, deps, 'fileSystem');
   const ours = [];
   for (const id of await requestFileSystemIds(input, fsx)) {
-    ours.push(...(await listAssociations(fsx, id)).filter((a) => a.AssociationId && hasRequestTag(a.Tags, request.requestId)));
+    ours.push(
+      ...(await listAssociations(fsx, id)).filter(
+        (a) => a.AssociationId && hasRequestTag(a.Tags, request.requestId) && !madeEarlier(input, 'associationIds', a.AssociationId),
+      ),
+    );
   }
   let changed = false;
   for (const dra of ours) {

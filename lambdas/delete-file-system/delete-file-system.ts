@@ -1,4 +1,5 @@
-// Compensation: deletes the file system this request created, found by its request-id tag.
+// Compensation: deletes the file system this execution created, found by its request-id tag
+// (one an earlier execution of the request made stays: lambdas/shared/run-baseline.ts).
 // An adopted file system (existingFileSystemId) is never deleted, tagged or not, and neither is
 // one that still carries another request's data repository association (a later request may
 // have linked its bucket to this file system): deleting it would cut that link too.
@@ -6,6 +7,7 @@ import { DeleteFileSystemCommand } from '@aws-sdk/client-fsx';
 import { TAG_REQUEST_ID } from '../../core/naming.js';
 import { listAssociations } from '../shared/associations.js';
 import { findTaggedFileSystems } from '../shared/file-systems.js';
+import { madeEarlier } from '../shared/run-baseline.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
@@ -15,7 +17,10 @@ export async function deleteFileSystem(input: StepInput, deps: StepDeps<'fsx'>):
   const { request, context } = input;
   const { fsx } = clientsFor(input, deps, 'fileSystem');
   const adopted = request.fileSystem.existingFileSystemId;
-  const ours = (await findTaggedFileSystems(fsx, request.requestId)).filter((fs) => fs.FileSystemId && fs.FileSystemId !== adopted);
+  const tagged = (await findTaggedFileSystems(fsx, request.requestId)).filter((fs) => fs.FileSystemId && fs.FileSystemId !== adopted);
+  // One an earlier execution of this request made is not this execution's to undo.
+  const earlier = tagged.filter((fs) => madeEarlier(input, 'fileSystemIds', fs.FileSystemId!)).map((fs) => fs.FileSystemId!);
+  const ours = tagged.filter((fs) => !earlier.includes(fs.FileSystemId!));
   let changed = false;
   const deleting: string[] = [];
   const kept: NonNullable<DeleteFileSystemOutput['kept']> = [];
@@ -39,7 +44,7 @@ export async function deleteFileSystem(input: StepInput, deps: StepDeps<'fsx'>):
     );
     changed = true;
   }
-  return { changed, fileSystemIds: deleting, ...(kept.length ? { kept } : {}) };
+  return { changed, fileSystemIds: deleting, ...(kept.length ? { kept } : {}), ...(earlier.length ? { keptFromEarlierRun: earlier } : {}) };
 }
 
 /** Associations on the file system that are not this request's (being deleted ones aside). */

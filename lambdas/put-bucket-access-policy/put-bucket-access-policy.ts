@@ -1,13 +1,22 @@
 // FSx validates S3 access when a DRA (or a legacy linked file system) is created, with the
 // creating role's credentials, and the SLR does not exist yet: so the first bucket statements
 // allow account A's FSx SLRs by ARN pattern plus the file-system role (non-public: account A's
-// root as Principal, narrowed by aws:PrincipalArn).
-import { bucketStatements } from '../../policy/documents.js';
-import { ensureBucketStatements } from '../shared/bucket-policy.js';
+// root as Principal, narrowed by aws:PrincipalArn). A re-run whose earlier run already linked the
+// bucket keeps that run's statements as they are: widening them again would be a change.
+import { bucketStatements, containsStatements } from '../../policy/documents.js';
+import { ensureBucketStatements, readBucketPolicy } from '../shared/bucket-policy.js';
+import { baselineOf, earlierStatements } from '../shared/run-baseline.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import type { PutBucketAccessPolicyOutput } from '../../core/step-outputs.js';
+
+/** Whether an earlier execution of this request left its link to the bucket (so FSx will not validate access again). */
+function linkedEarlier(input: StepInput): boolean {
+  const baseline = baselineOf(input);
+  if (!baseline) return false;
+  return input.context.legacyLinked ? baseline.fileSystemIds.length > 0 : baseline.associationIds.length > 0;
+}
 
 export async function putBucketAccessPolicy(input: StepInput, deps: StepDeps<'s3'>): Promise<PutBucketAccessPolicyOutput> {
   const { request, context } = input;
@@ -16,11 +25,17 @@ export async function putBucketAccessPolicy(input: StepInput, deps: StepDeps<'s3
     fileSystemAccountId: context.accounts.fileSystem,
     fileSystemRoleArn: context.roleArns.fileSystem,
   });
+  const sids = ours.map((s) => s.Sid!);
   const { s3 } = clientsFor(input, deps, 'bucket');
+  const earlier = earlierStatements(input, 'bucketStatements');
+  if (linkedEarlier(input) && earlier.length === ours.length) {
+    const current = await readBucketPolicy(s3, request.bucket.name);
+    if (current && containsStatements(current, earlier)) return { changed: false, sids, statementCount: current.Statement.length };
+  }
   // The first step that touches the bucket: a policy Block Public Access would refuse or ignore
   // (another team's public statement) is refused here, before anything is created.
   const result = await ensureBucketStatements(s3, request.bucket.name, ours, {
     publicAccessCheck: { crossAccount: context.accounts.fileSystem !== request.bucket.accountId },
   });
-  return { ...result, sids: ours.map((s) => s.Sid!) };
+  return { ...result, sids };
 }

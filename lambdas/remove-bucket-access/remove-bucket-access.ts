@@ -1,6 +1,8 @@
-// Compensation: removes this request's statements by Sid and nothing else. S3 refuses an
+// Compensation: removes this request's statements by Sid and nothing else, or puts back the
+// form an earlier execution of the request left (lambdas/shared/run-baseline.ts). S3 refuses an
 // empty Statement list, so the policy is deleted when ours were the only statements.
-import { removeStatements } from '../../policy/documents.js';
+import { mergeStatements, removeStatements, serializePolicy } from '../../policy/documents.js';
+import { earlierStatements } from '../shared/run-baseline.js';
 import { deleteBucketPolicy, readBucketPolicy, writeBucketPolicy } from '../shared/bucket-policy.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
@@ -12,8 +14,11 @@ export async function removeBucketAccess(input: StepInput, deps: StepDeps<'s3'>)
   const { s3 } = clientsFor(input, deps, 'bucket');
   const current = await readBucketPolicy(s3, request.bucket.name);
   if (!current) return { changed: false, removed: 0, policyDeleted: false };
-  const { document, removed } = removeStatements(current, [context.names.bucketAccessSid, context.names.bucketObjectAccessSid]);
-  if (removed === 0) return { changed: false, removed: 0, policyDeleted: false };
+  const { document: without, removed } = removeStatements(current, [context.names.bucketAccessSid, context.names.bucketObjectAccessSid]);
+  // The statements as they were before this execution (an earlier run's) are put back exactly.
+  const earlier = earlierStatements(input, 'bucketStatements');
+  const document = earlier.length ? mergeStatements(without, earlier) : without;
+  if (removed === 0 || serializePolicy(document) === serializePolicy(current)) return { changed: false, removed: 0, policyDeleted: false };
   if (document.Statement.length === 0) {
     await deleteBucketPolicy(s3, request.bucket.name);
     return { changed: true, removed, policyDeleted: true };

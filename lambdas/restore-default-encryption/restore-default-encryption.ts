@@ -4,6 +4,7 @@
 import { DeleteBucketEncryptionCommand, PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { DeleteParameterCommand } from '@aws-sdk/client-ssm';
 import { readChangeRecord, readEncryption, sameEncryption } from '../shared/encryption.js';
+import { baselineOf } from '../shared/run-baseline.js';
 import { clientsFor, isErrorNamed } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
@@ -17,6 +18,11 @@ export async function restoreDefaultEncryption(input: StepInput, deps: StepDeps<
   const record = await readChangeRecord(ssm, parameter);
   // SetDefaultEncryption writes the record before changing the bucket: no record, no change.
   if (!record) return { changed: false, restored: false, reason: 'no change record: this request never changed the default encryption' };
+  // A record an earlier execution wrote belongs to that run's onboarding, which still relies on it.
+  const baseline = baselineOf(input);
+  if (baseline && record.runId !== baseline.runId) {
+    return { changed: false, restored: false, reason: 'an earlier execution of this request set the default encryption; kept for it' };
+  }
 
   const { s3 } = clientsFor(input, deps, 'bucket');
   const current = await readEncryption(s3, bucket);

@@ -5,6 +5,7 @@ import { RevokeGrantCommand } from '@aws-sdk/client-kms';
 import { findStatement, keyGrantSids } from '../../policy/documents.js';
 import { explainGrantDenial, grantedKeyArns, listGrants } from '../shared/grants.js';
 import { readKeyPolicy } from '../shared/key-policy.js';
+import { madeEarlier } from '../shared/run-baseline.js';
 import { clientsFor, isErrorNamed } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
@@ -37,7 +38,8 @@ export async function revokeGrant(input: StepInput, deps: StepDeps<'kms'>): Prom
   let refused: unknown;
   for (const keyArn of grantedKeyArns(request)) {
     try {
-      const ours = (await listGrants(kms, keyArn)).filter((g) => g.Name === context.names.grantName && g.GrantId);
+      // A grant an earlier execution of this request made stays: that run's file system uses it.
+      const ours = (await listGrants(kms, keyArn)).filter((g) => g.Name === context.names.grantName && g.GrantId && !madeEarlier(input, 'grantIds', g.GrantId));
       for (const grant of ours) {
         await kms.send(new RevokeGrantCommand({ KeyId: keyArn, GrantId: grant.GrantId! }));
         revoked.push(grant.GrantId!);

@@ -5,6 +5,7 @@
 import { PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { encryptionFor, readChangeRecord, readEncryption, sameEncryption, type ChangeRecord } from '../shared/encryption.js';
+import { baselineOf } from '../shared/run-baseline.js';
 import { clientsFor, isErrorNamed } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
@@ -23,7 +24,8 @@ export async function setDefaultEncryption(input: StepInput, deps: StepDeps<'s3'
   let record = await readChangeRecord(ssm, parameter);
   let changed = false;
   if (!record) {
-    record = { bucket, previous: current, applied: wanted } satisfies ChangeRecord;
+    const runId = baselineOf(input)?.runId;
+    record = { bucket, previous: current, applied: wanted, ...(runId ? { runId } : {}) } satisfies ChangeRecord;
     try {
       await ssm.send(
         new PutParameterCommand({

@@ -11,6 +11,8 @@ export interface ChangeRecord {
   previous: ServerSideEncryptionConfiguration | null;
   /** The configuration this request sets. */
   applied: ServerSideEncryptionConfiguration;
+  /** The execution that wrote the record (RunBaseline.runId): only its rollback restores. Absent from older records. */
+  runId?: string;
 }
 
 /**

@@ -1,6 +1,7 @@
 // Compensation: removes this request's key statements (key use and grant administration) by
 // Sid; every other statement stays.
-import { keyStatementSids, removeStatements } from '../../policy/documents.js';
+import { keyStatementSids, mergeStatements, removeStatements, serializePolicy } from '../../policy/documents.js';
+import { earlierStatements } from '../shared/run-baseline.js';
 import { readKeyPolicy, writeKeyPolicy } from '../shared/key-policy.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
@@ -11,8 +12,11 @@ export async function unshareKey(input: StepInput, deps: StepDeps<'kms'>): Promi
   const { request, context } = input;
   const { kms } = clientsFor(input, deps, 'key');
   const current = await readKeyPolicy(kms, request.key.arn);
-  const { document, removed } = removeStatements(current, keyStatementSids(context.names));
-  if (removed === 0) return { changed: false, removed: 0 };
+  const { document: without, removed } = removeStatements(current, keyStatementSids(context.names));
+  // The statements an earlier execution of this request left are put back exactly as they were.
+  const earlier = earlierStatements(input, 'keyStatements');
+  const document = earlier.length ? mergeStatements(without, earlier) : without;
+  if (removed === 0 || serializePolicy(document) === serializePolicy(current)) return { changed: false, removed: 0 };
   await writeKeyPolicy(kms, request.key.arn, document);
   return { changed: true, removed };
 }

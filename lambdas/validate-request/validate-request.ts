@@ -10,6 +10,7 @@ import { bucketKeyFor, encryptionFor, readEncryption } from '../shared/encryptio
 import { checkFileSystemKey, describeKey, keyProblems } from './key-checks.js';
 import { encryptionChange, refuseUnlistedKeys, sampleObjectEncryption } from './bucket-checks.js';
 import { namesFor } from '../../core/naming.js';
+import { readBaseline } from './baseline.js';
 import { overlapMessage, overlappingAssociation } from '../shared/preflight/association-paths.js';
 import { formatProblems, isLegacyLinked, keyAccountId, validateRequest, type OnboardingRequest } from '../../core/request.js';
 import type { ClientFactory } from '../shared/clients.js';
@@ -74,7 +75,7 @@ export async function validateRequestStep(input: ValidateRequestInput, deps: Ste
     );
   }
   await refuseOverlappingAssociation(request, context, deps);
-  return checkSharedBucket(request, context, s3);
+  return checkSharedBucket(request, context, s3, deps);
 }
 
 /**
@@ -83,14 +84,21 @@ export async function validateRequestStep(input: ValidateRequestInput, deps: Ste
  * any change. An absent bucketKeyEnabled is resolved here from the bucket, so ShareKey's
  * encryption-context condition and SetDefaultEncryption agree on it.
  */
-async function checkSharedBucket(request: OnboardingRequest, context: OnboardingContext, s3: S3Client): Promise<ValidateRequestOutput> {
+async function checkSharedBucket(
+  request: OnboardingRequest,
+  context: OnboardingContext,
+  s3: S3Client,
+  deps: StepDeps<'s3' | 'kms' | 'fsx'>,
+): Promise<ValidateRequestOutput> {
   const objectSample = await sampleObjectEncryption(s3, request);
   refuseUnlistedKeys(request, objectSample);
   const current = await readEncryption(s3, request.bucket.name);
   const planned = encryptionFor(request, current);
   const resolved: OnboardingRequest = { ...request, bucket: { ...request.bucket, bucketKeyEnabled: bucketKeyFor(request, current) } };
-  const defaultEncryption = encryptionChange(request, context.names, current, planned, await readBucketPolicy(s3, request.bucket.name));
-  return { request: resolved, context, steps: { ValidateRequest: { defaultEncryption, objectSample } } };
+  const bucketPolicy = await readBucketPolicy(s3, request.bucket.name);
+  const defaultEncryption = encryptionChange(request, context.names, current, planned, bucketPolicy);
+  const baseline = await readBaseline(request, context, deps, bucketPolicy);
+  return { request: resolved, context, steps: { ValidateRequest: { defaultEncryption, objectSample, baseline } } };
 }
 
 /**

@@ -3,7 +3,8 @@
 // and the bucket-wide default-encryption change is reported with who else it affects.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient, ListGrantsCommand } from '@aws-sdk/client-kms';
+import { DescribeFileSystemsCommand, FSxClient } from '@aws-sdk/client-fsx';
 import {
   GetBucketEncryptionCommand,
   GetBucketLocationCommand,
@@ -20,6 +21,7 @@ import { awsError, fakeFactory, loadRequest, rawRequest } from './fixtures.js';
 
 const kms = mockClient(KMSClient);
 const s3 = mockClient(S3Client);
+const fsx = mockClient(FSxClient);
 const KEY = 'arn:aws:kms:us-east-1:333333333333:key/2a1bae3d-a3e7-475b-acb2-b0dd92a5ff99';
 const OTHER_KEY = 'arn:aws:kms:us-east-1:444444444444:key/0f0e0d0c-0b0a-4909-8807-060504030201';
 const kmsRule = (key: string, bucketKey: boolean) => ({
@@ -43,6 +45,11 @@ const validate = (edit?: (raw: Record<string, any>) => void) => {
 beforeEach(() => {
   kms.reset();
   s3.reset();
+  fsx.reset();
+  // Nothing of the request exists yet (the run's baseline, lambdas/validate-request/baseline.ts).
+  fsx.on(DescribeFileSystemsCommand).resolves({ FileSystems: [] });
+  kms.on(ListGrantsCommand).resolves({ Grants: [] });
+  kms.on(GetKeyPolicyCommand).resolves({ Policy: JSON.stringify({ Version: '2012-10-17', Statement: [] }) });
   kms
     .on(DescribeKeyCommand)
     .resolves({ KeyMetadata: { KeyId: 'k', Arn: KEY, KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', KeyState: 'Enabled' } });

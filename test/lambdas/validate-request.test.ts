@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient, ListGrantsCommand } from '@aws-sdk/client-kms';
+import { DescribeFileSystemsCommand, FSxClient } from '@aws-sdk/client-fsx';
 import { GetBucketEncryptionCommand, GetBucketLocationCommand, GetBucketPolicyCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { validateRequestStep } from '../../lambdas/validate-request/validate-request.js';
 import { namesFor } from '../../core/naming.js';
@@ -8,6 +9,7 @@ import { A, B, C, awsError, fakeFactory, rawRequest } from './fixtures.js';
 
 const kms = mockClient(KMSClient);
 const s3 = mockClient(S3Client);
+const fsx = mockClient(FSxClient);
 const keyArn = 'arn:aws:kms:us-east-1:333333333333:key/2a1bae3d-a3e7-475b-acb2-b0dd92a5ff99';
 const goodKey = {
   KeyMetadata: {
@@ -22,6 +24,11 @@ const goodKey = {
 beforeEach(() => {
   kms.reset();
   s3.reset();
+  fsx.reset();
+  // Nothing of the request exists yet (the run's baseline, lambdas/validate-request/baseline.ts).
+  fsx.on(DescribeFileSystemsCommand).resolves({ FileSystems: [] });
+  kms.on(ListGrantsCommand).resolves({ Grants: [] });
+  kms.on(GetKeyPolicyCommand).resolves({ Policy: JSON.stringify({ Version: '2012-10-17', Statement: [] }) });
   kms.on(DescribeKeyCommand).resolves(goodKey);
   s3.on(GetBucketLocationCommand).resolves({});
   // An empty prefix, S3's default encryption and no bucket policy (shared-bucket.test.ts varies these).
@@ -50,7 +57,8 @@ describe('ValidateRequest', () => {
     });
     expect(kms).toHaveReceivedCommandExactlyOnceWith(DescribeKeyCommand, { KeyId: keyArn });
     expect(s3).toHaveReceivedCommandExactlyOnceWith(GetBucketLocationCommand, { Bucket: 'genomics-reference-data' });
-    expect(clients.targets).toEqual([`key@${C}`, `bucket@${B}`]);
+    // A too: the baseline lists the request's file systems and grants there.
+    expect(clients.targets).toEqual([`key@${C}`, `bucket@${B}`, `fileSystem@${A}`, `key@${C}`]);
   });
 
   it('marks legacy linked types and reads EU as eu-west-1', async () => {
