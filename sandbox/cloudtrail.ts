@@ -8,6 +8,7 @@ import { roleNameOf } from './identity.js';
 import { SimError } from './errors.js';
 import type { WorldState } from './state.js';
 import { nextUuid } from './state.js';
+import { trailOf } from './trail-store.js';
 
 export interface TrailResource {
   ARN: string;
@@ -83,7 +84,7 @@ export function recordEvent(state: WorldState, input: EventInput): void {
       recipientAccountId: recipient,
       eventCategory: input.management ? 'Management' : 'Data',
     };
-    state.events.push({ recipientAccountId: recipient, time: input.time, managementEvent: input.management, record });
+    trailOf(state).add({ recipientAccountId: recipient, time: input.time, managementEvent: input.management, record });
   }
 }
 
@@ -116,7 +117,8 @@ export function lookupEvents(state: WorldState, account: string, region: string,
   const start = input.StartTime ? new Date(input.StartTime).getTime() : -Infinity;
   const end = input.EndTime ? new Date(input.EndTime).getTime() : Infinity;
   if (start > end) throw new SimError('InvalidTimeRangeException', 'Start time must be before end time.');
-  const matches = state.events
+  const matches = trailOf(state)
+    .all()
     .filter((e) => e.recipientAccountId === account && e.managementEvent && e.time <= deliveredBy)
     .filter((e) => e.time >= start && e.time <= end)
     .map((e) => e.record)

@@ -18,6 +18,7 @@ import type { Seed, SeedInput } from './seed.js';
 import { snapshotOf, type SandboxSnapshot } from './snapshot.js';
 import { noteStateFile } from './state-dir.js';
 import { emptyWorld, type WorldState } from './state.js';
+import { attachTrail, cloudTrailFileOf, TrailStore, type TrailEvent } from './trail-store.js';
 import { ensureWorld, ORCHESTRATOR_ACCESS_KEY_ID, ORCHESTRATOR_SECRET, type WorldOptions } from './world.js';
 import { models } from './services/index.js';
 
@@ -55,11 +56,16 @@ export class Sandbox {
   /** The live model (tests and `sandbox show` inspect it; handlers never see it). */
   readonly sim: Sim;
 
+  private readonly trail: TrailStore;
+
   private constructor(
     state: WorldState,
     private readonly stateFile: string | undefined,
     faults: Faults,
+    carriedEvents: TrailEvent[] = [],
   ) {
+    this.trail = new TrailStore(stateFile && cloudTrailFileOf(stateFile), carriedEvents);
+    attachTrail(state, this.trail);
     const sim = new Sim(state, faults);
     sim.onJob('hsm-archive', runHsmArchive);
     sim.onJob('task-run', runTask);
@@ -97,7 +103,11 @@ export class Sandbox {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       state = emptyWorld(start);
     }
-    return new Sandbox(state, file, options.faults ?? {});
+    // State files written before the trail had its own file hold the events inline: move them out.
+    const legacy = state as WorldState & { events?: TrailEvent[] };
+    const carried = legacy.events ?? [];
+    delete legacy.events;
+    return new Sandbox(state, file, options.faults ?? {}, carried);
   }
 
   get state(): WorldState {
@@ -138,6 +148,9 @@ export class Sandbox {
     // Write then rename, so an interrupted save never leaves half a world behind.
     const temporary = `${this.stateFile}.tmp-${process.pid}`;
     await writeFile(temporary, JSON.stringify(this.sim.state));
+    // Events first: a crash between the two leaves events of a run the world forgot (harmless
+    // history), never a world whose events are missing.
+    await this.trail.save();
     await rename(temporary, this.stateFile);
   }
 }

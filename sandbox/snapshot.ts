@@ -3,6 +3,7 @@
 import { fileSystemLifecycle } from './services/fsx-common.js';
 import { draLifecycle } from './services/fsx-dra.js';
 import type { Sim } from './sim.js';
+import { trailOf } from './trail-store.js';
 import { publicAccessBlockOf } from './services/s3-public-access.js';
 
 export function snapshotOf(sim: Sim) {
@@ -74,7 +75,12 @@ export function snapshotOf(sim: Sim) {
     instances: Object.values(s.instances).map((i) => ({ id: i.id, account: i.account, region: i.region, mounts: i.mounts })),
     parameters: Object.entries(s.parameters).map(([key, p]) => ({ key, name: p.name, value: p.value, version: p.version })),
     pendingJobs: s.jobs.map((j) => ({ at: new Date(j.at).toISOString(), kind: j.kind, ref: j.ref })),
-    cloudTrail: s.events.map((e) => e.record),
+    // A getter: the trail file is read only by a reader of the events (JSON.stringify is one).
+    get cloudTrail(): Record<string, unknown>[] {
+      return trailOf(s)
+        .all()
+        .map((e) => e.record);
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 // The whole simulated world as one JSON-serialisable value, so a run can be saved to the
-// state file, reopened by the next command, and shown by `sandbox show --json`.
+// state file, reopened by the next command, and shown by `sandbox show --json`. CloudTrail
+// events are kept beside it (trail-store.ts), not in it.
 import { createHash } from 'node:crypto';
 import type { KmsGrant, PolicyDocument } from '../policy/types.js';
 
@@ -251,14 +252,6 @@ export interface SecurityGroupState {
   inbound: SecurityGroupRule[];
 }
 
-interface TrailEvent {
-  recipientAccountId: string;
-  /** Virtual ms (the record's eventTime has whole seconds, as on AWS). */
-  time: number;
-  managementEvent: boolean;
-  record: Record<string, unknown>;
-}
-
 export interface WorldState {
   version: 1;
   now: number;
@@ -276,7 +269,6 @@ export interface WorldState {
   commands: Record<string, CommandState>;
   parameters: Record<string, ParameterState>;
   jobs: JobState[];
-  events: TrailEvent[];
   /** EC2 networking FSx checks at CreateFileSystem (absent in state files older than the check). */
   subnets?: Record<string, SubnetState>;
   securityGroups?: Record<string, SecurityGroupState>;
@@ -318,7 +310,6 @@ export function emptyWorld(startMs: number): WorldState {
     commands: {},
     parameters: {},
     jobs: [],
-    events: [],
   };
 }
 

@@ -6,6 +6,7 @@ import { roleVisible, sessionArnOf, SESSION_LIFETIME_MS } from '../identity.js';
 import type { Sim } from '../sim.js';
 import { nextAlnum } from '../state.js';
 import type { ServiceModel } from './types.js';
+import { VirtualExpiry } from '../virtual-expiry.js';
 
 /** Creates a session of `roleArn` (used by AssumeRole and for the orchestrator's own keys). */
 function issueSession(sim: Sim, roleArn: string, sessionName: string, extra: { sourceIdentity?: string; assumedBy?: string } = {}, accessKeyId?: string) {
@@ -87,8 +88,8 @@ export const sts: ServiceModel = {
         AccessKeyId: session.accessKeyId,
         SecretAccessKey: session.secretAccessKey,
         SessionToken: session.sessionToken,
-        // The SDK caches credentials against real time; the sandbox enforces virtual expiry itself.
-        Expiration: new Date(Date.now() + 3600_000),
+        // The SDK caches credentials against real time: this expiry follows the virtual clock.
+        Expiration: new VirtualExpiry(call.sim, session.expiresAt),
       },
       AssumedRoleUser: { AssumedRoleId: `AROA${role.account}:${RoleSessionName}`, Arn: session.sessionArn },
       ...(sourceIdentity !== undefined ? { SourceIdentity: sourceIdentity } : {}),

@@ -7,6 +7,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExitCode, main } from '../../cli/main.js';
 import type { WorldState } from '../../sandbox/index.js';
+import { cloudTrailFileOf, readTrailFile, type TrailEvent } from '../../sandbox/trail-store.js';
+
+/** The state file, with the CloudTrail events saved beside it. */
+type SavedWorld = WorldState & { events: TrailEvent[] };
 
 interface JsonReport {
   status: string;
@@ -26,12 +30,13 @@ async function fsxOnboard(stateDir: string, ...args: string[]) {
 async function runJson(...flags: string[]) {
   const stateDir = mkdtempSync(join(tmpdir(), 'fsx-onboard-faults-'));
   const result = await fsxOnboard(stateDir, 'run', 'examples/request.json', '--json', ...flags);
-  const world = JSON.parse(readFileSync(join(stateDir, 'sandbox.json'), 'utf8')) as WorldState;
+  const stateFile = join(stateDir, 'sandbox.json');
+  const world: SavedWorld = { ...(JSON.parse(readFileSync(stateFile, 'utf8')) as WorldState), events: readTrailFile(cloudTrailFileOf(stateFile)) };
   return { ...result, report: JSON.parse(result.out) as JsonReport, world, stateDir };
 }
 
 const attempts = (report: JsonReport, step: string) => report.steps.find((s) => s.name === step)?.attempts;
-const errorCodes = (world: WorldState) => world.events.map((e) => e.record['errorCode']).filter((c): c is string => typeof c === 'string');
+const errorCodes = (world: SavedWorld) => world.events.map((e) => e.record['errorCode']).filter((c): c is string => typeof c === 'string');
 
 describe('fault options of `fsx-onboard run`', () => {
   it('--fault-rate with --fault-seed throttles calls, the retries succeed, and a seed replays exactly', async () => {
