@@ -2,14 +2,8 @@
 // and a builder of execution histories shaped like the ones Step Functions writes for Task
 // states whose Resource is a Lambda function ARN (LambdaFunction* events).
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { main } from '../../cli/main.js';
 
-export async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(['node', 'fsx-onboard', ...args], { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
-  return { code, out, err };
-}
+export { cli } from './in-process-cli.js';
 
 export const REGION = 'us-east-1';
 const PREFIX = `arn:aws:states:${REGION}:111111111111:`;

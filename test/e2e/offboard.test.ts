@@ -5,18 +5,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ExitCode, main } from '../../cli/main.js';
+import { ExitCode } from '../../cli/main.js';
+import { cli } from '../cli/in-process-cli.js';
 import { namesFor, TAG_REQUEST_ID } from '../../core/naming.js';
 import { keyStatementSids } from '../../policy/documents.js';
 import { Sandbox } from '../../sandbox/index.js';
 import { p2Example } from './helpers.js';
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(['node', 'fsx-onboard', ...args], { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
-  return { code, out, err };
-}
 
 const requestId = p2Example['requestId'] as string;
 const names = namesFor(requestId);
