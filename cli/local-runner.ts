@@ -15,6 +15,7 @@ import { followEvents, type WaitRecord } from './local/execution-events.js';
 import { StepRecords } from './local/step-records.js';
 import { bindTasks } from './local/task-binding.js';
 import { virtualWaits } from './local/virtual-waits.js';
+import { localExecutionArn } from './local/execution-arn.js';
 
 /** What the runner needs of the sandbox (sandbox/ implements it). */
 interface LocalSandbox {
@@ -77,7 +78,8 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
 
   const kind: LocalMachine = options.machine ?? request.onFailure;
   const { definition, machine } = localMachine(kind);
-  const deps = { clients: sandboxClientFactory(sandbox, request.region) };
+  // Lock leases are read on the sandbox's clock, as DynamoDB's on AWS are on the real one.
+  const deps = { clients: sandboxClientFactory(sandbox, request.region), now: () => sandbox.clock.now() };
   const wallStart = performance.now();
   const simStart = sandbox.clock.now();
   const awsCallsStart = sandbox.metrics.awsCalls;
@@ -104,7 +106,8 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
       retryIntervalOverrides: Object.fromEntries(allStepNames.map((n) => [n, 0])),
     },
     // Poll states read $$.Execution.RedriveCount; a local run is never a redrive (resume starts over).
-    context: { Execution: { Name: request.requestId, RedriveCount: 0 } },
+    // Locking steps read $$.Execution.Id: the owner of the locks they take.
+    context: { Execution: { Id: localExecutionArn(request.region, kind, request.requestId), Name: request.requestId, RedriveCount: 0 } },
   });
   const following = followEvents(execution.eventLogs, records, { now: timing, of: timingOf }, onEvent, waits);
 

@@ -22,6 +22,10 @@ export const ErrorNames = {
   CanaryNotImported: 'CanaryNotImported',
   ClientCommandFailed: 'ClientCommandFailed',
   PrerequisiteMissing: 'PrerequisiteMissing',
+  /** Another execution holds the lock on a shared document (bucket policy, key policy, default encryption): retried. */
+  ResourceLocked: 'ResourceLocked',
+  /** The re-read after a write did not show this step's change and everyone else's: the write is redone (retried). */
+  SharedDocumentChanged: 'SharedDocumentChanged',
 } as const;
 export type ErrorName = (typeof ErrorNames)[keyof typeof ErrorNames];
 

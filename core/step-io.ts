@@ -21,11 +21,19 @@ export interface PollInput {
   redriveCount?: number;
 }
 
+/** Who asks for a lock: the execution ($$.Execution.Id) and the state, as the state machine passes them. */
+interface LockInput {
+  execution: string;
+  state: string;
+}
+
 export interface StepInput {
   request: OnboardingRequest;
   context: OnboardingContext;
   steps: StepResults;
   poll?: PollInput;
+  /** Set on the steps that edit a shared document under a lock (lambdas/shared/resource-lock.ts). */
+  lock?: LockInput;
 }
 
 /** The outputs the CLI summarises, read from the step results. */

@@ -22,10 +22,17 @@ const CHANGE_RECORD_ACTIONS: Partial<Record<StepName, FunctionAccess['changeReco
 export function functionAccess(step: StepName): FunctionAccess {
   const accounts: readonly StepAccount[] = Steps[step].accounts;
   const changeRecords = CHANGE_RECORD_ACTIONS[step] ?? [];
-  // A step that acts in the orchestrator's account must say which record actions it needs.
-  if (accounts.includes('orchestrator') !== changeRecords.length > 0)
-    throw new Error(`${step}: workflow/steps.ts and CHANGE_RECORD_ACTIONS (infra/function-roles.ts) disagree on whether it keeps change records`);
-  return { targetRoles: accounts.flatMap((a) => (a === 'orchestrator' ? [] : [TARGET_OF[a]])), changeRecords };
+  const locks = Steps[step].lockedDocument !== undefined;
+  // A step that acts in the orchestrator's account keeps change records or takes locks there.
+  if (accounts.includes('orchestrator') !== (changeRecords.length > 0 || locks))
+    throw new Error(
+      `${step}: workflow/steps.ts (accounts, lockedDocument) and CHANGE_RECORD_ACTIONS (infra/function-roles.ts) disagree on what it does in the orchestrator's account`,
+    );
+  return {
+    targetRoles: accounts.flatMap((a) => (a === 'orchestrator' ? [] : [TARGET_OF[a]])),
+    changeRecords,
+    ...(locks ? { locks: true } : {}),
+  };
 }
 
 /** The steps whose functions act through `role`: exactly the principals its trust policy names. */

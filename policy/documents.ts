@@ -198,6 +198,11 @@ export function findStatement(document: PolicyDocument, sid: string): PolicyStat
   return document.Statement.find((s) => s.Sid === sid);
 }
 
+/** The statements of `before` that are not in `after` (same meaning, any Sid): what a write lost. */
+export function missingStatements(after: PolicyDocument | undefined, before: readonly PolicyStatement[]): PolicyStatement[] {
+  return before.filter((s) => !(after?.Statement ?? []).some((t) => statementsEquivalent(t, s)));
+}
+
 /**
  * Compares statements the way AWS treats them: AWS may return a one-element list as a
  * string and reorder list values, neither of which changes the meaning.

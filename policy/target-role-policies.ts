@@ -5,6 +5,7 @@
 // Resource-level permissions are used wherever the API has them; `Resource: "*"` appears only
 // for APIs that authorise nothing narrower, each with the reason next to it.
 import { defaultTargetRoleNames, type TargetRole } from '../core/roles.js';
+import { DEFAULT_LOCK_TABLE_NAME } from '../core/resource-locks.js';
 import {
   FILE_SYSTEM_KEY_OPERATIONS,
   GRANT_OPERATIONS,
@@ -24,8 +25,10 @@ export interface DeploymentFacts {
   region: string;
   /** Accounts of the file systems (A), buckets (B) and keys (C), or `*` when one template serves many. */
   accounts: { fileSystem: string; bucket: string; key: string };
-  /** Account of the orchestrator (its Parameter Store change records live there). */
+  /** Account of the orchestrator (its Parameter Store change records and its lock table live there). */
   orchestratorAccountId: string;
+  /** Name of the orchestrator's DynamoDB lock table (default core/resource-locks.ts DEFAULT_LOCK_TABLE_NAME). */
+  lockTableName?: string;
   roleNames?: Partial<Record<TargetRole, string>>;
   /** Bucket names (patterns allowed, e.g. `research-*`) the deployment may onboard. */
   bucketNames: string[];
@@ -268,6 +271,16 @@ export interface FunctionAccess {
   targetRoles: readonly TargetRole[];
   /** Its Parameter Store actions on the write-ahead change records (orchestrator's account); none = []. */
   changeRecords: readonly ('ssm:GetParameter' | 'ssm:PutParameter' | 'ssm:DeleteParameter')[];
+  /** Whether the step edits a shared document under a lock: conditional PutItem and DeleteItem on the lock table. */
+  locks?: boolean;
+}
+
+/** Only the conditional writes of acquire and release (lambdas/shared/resource-lock.ts); never a read or a scan. */
+const LOCK_ACTIONS = ['dynamodb:PutItem', 'dynamodb:DeleteItem'] as const;
+
+/** The lock table in the orchestrator's account. */
+function lockTableArn(facts: DeploymentFacts): string {
+  return `arn:${partitionOf(facts)}:dynamodb:${facts.region}:${facts.orchestratorAccountId}:table/${facts.lockTableName ?? DEFAULT_LOCK_TABLE_NAME}`;
 }
 
 /** A step function's own identity policy: assume its target roles; the change records if it keeps them. */
@@ -282,6 +295,7 @@ export function functionRolePolicy(facts: DeploymentFacts, access: FunctionAcces
       ? [statement('AssumeTargetRoles', ['sts:AssumeRole', 'sts:SetSourceIdentity'], [...new Set(access.targetRoles.map((r) => targetRoleArn(facts, r)))])]
       : []),
     ...(access.changeRecords.length ? [statement('ChangeRecords', [...access.changeRecords], records)] : []),
+    ...(access.locks ? [statement('ResourceLocks', [...LOCK_ACTIONS], lockTableArn(facts))] : []),
   );
 }
 
@@ -290,5 +304,6 @@ export function orchestratorRolePolicy(facts: DeploymentFacts): PolicyDocument {
   return functionRolePolicy(facts, {
     targetRoles: ['fileSystem', 'bucket', 'key'],
     changeRecords: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'],
+    locks: true,
   });
 }

@@ -2,6 +2,7 @@
 // package when there is one (so `name` and `instanceof` hold), otherwise the package's
 // ServiceException base carrying the AWS error code as `name`.
 import * as cloudtrail from '@aws-sdk/client-cloudtrail';
+import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as ec2 from '@aws-sdk/client-ec2';
 import * as fsx from '@aws-sdk/client-fsx';
 import * as iam from '@aws-sdk/client-iam';
@@ -10,7 +11,7 @@ import * as s3 from '@aws-sdk/client-s3';
 import * as ssm from '@aws-sdk/client-ssm';
 import * as sts from '@aws-sdk/client-sts';
 
-export type ServiceName = 'sts' | 'iam' | 's3' | 'kms' | 'fsx' | 'ssm' | 'cloudtrail' | 'ec2';
+export type ServiceName = 'sts' | 'iam' | 's3' | 'kms' | 'fsx' | 'ssm' | 'cloudtrail' | 'ec2' | 'dynamodb';
 
 const packages: Record<ServiceName, { module: Record<string, unknown>; base: string }> = {
   sts: { module: sts, base: 'STSServiceException' },
@@ -21,6 +22,7 @@ const packages: Record<ServiceName, { module: Record<string, unknown>; base: str
   ssm: { module: ssm, base: 'SSMServiceException' },
   cloudtrail: { module: cloudtrail, base: 'CloudTrailServiceException' },
   ec2: { module: ec2, base: 'EC2ServiceException' },
+  dynamodb: { module: dynamodb, base: 'DynamoDBServiceException' },
 };
 
 type ErrorClass = new (options: Record<string, unknown>) => Error & { $metadata: Record<string, unknown> };
@@ -49,6 +51,8 @@ export class SimError extends Error {
     readonly httpStatusCode = 400,
     /** CloudTrail's errorCode when it differs from the API error (KMS logs `AccessDenied`). */
     readonly trailCode?: string,
+    /** Modeled fields the exception carries besides its message (DynamoDB's ConditionalCheckFailedException Item). */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = code;
@@ -65,11 +69,12 @@ export const accessDeniedCode: Record<ServiceName, string> = {
   cloudtrail: 'AccessDeniedException',
   // EC2's denial of an unauthorized call (EC2 API reference, "Common client error codes").
   ec2: 'UnauthorizedOperation',
+  dynamodb: 'AccessDeniedException',
 };
 
 /**
  * HTTP status of each service's access-denied error. The JSON-protocol services (KMS, FSx, SSM,
- * CloudTrail) answer AccessDeniedException with 400 (their API references list it under 400
+ * CloudTrail, DynamoDB) answer AccessDeniedException with 400 (their API references list it under 400
  * client errors); S3, STS and IAM answer AccessDenied with 403.
  */
 export const accessDeniedStatus: Record<ServiceName, number> = {
@@ -81,6 +86,7 @@ export const accessDeniedStatus: Record<ServiceName, number> = {
   ssm: 400,
   cloudtrail: 400,
   ec2: 403,
+  dynamodb: 400,
 };
 
 /** The service's access-denied error; KMS logs its denials in CloudTrail as `AccessDenied`. */

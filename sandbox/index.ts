@@ -5,6 +5,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type { AwsCredentialIdentity, Pluggable } from '@smithy/types';
 import type { OnboardingRequest } from '../core/request.js';
 import { sweepSessions } from './identity.js';
+import { sweepExpiredItems } from './services/dynamodb.js';
 import { runHsmArchive } from './lustre-client.js';
 import { createPlugin } from './plugin.js';
 import { sweepFsx } from './services/fsx.js';
@@ -75,6 +76,7 @@ export class Sandbox {
     sim.onTick(sweepFsx);
     sim.onTick(runAutoImports);
     sim.onTick((s) => sweepSessions(s.state, s.now()));
+    sim.onTick(sweepExpiredItems);
     this.sim = sim;
     this.plugin = createPlugin(() => sim);
     this.clock = {

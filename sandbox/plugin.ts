@@ -20,10 +20,14 @@ const clientServices: Record<string, ServiceName> = {
   SSMClient: 'ssm',
   CloudTrailClient: 'cloudtrail',
   EC2Client: 'ec2',
+  DynamoDBClient: 'dynamodb',
 };
 
-/** S3 object-level calls are CloudTrail data events, not management events. */
-const dataEvents = new Set(['PutObject', 'GetObject', 'HeadObject', 'DeleteObject', 'ListObjectsV2']);
+/** S3 object-level and DynamoDB item-level calls are CloudTrail data events, not management events. */
+const dataEvents: Partial<Record<ServiceName, Set<string>>> = {
+  s3: new Set(['PutObject', 'GetObject', 'HeadObject', 'DeleteObject', 'ListObjectsV2']),
+  dynamodb: new Set(['PutItem', 'DeleteItem', 'GetItem']),
+};
 
 const transientErrors: Record<ServiceName, { code: string; status: number; message: string }> = {
   s3: { code: 'SlowDown', status: 503, message: 'Please reduce your request rate.' },
@@ -34,6 +38,12 @@ const transientErrors: Record<ServiceName, { code: string; status: number; messa
   ssm: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
   cloudtrail: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
   ec2: { code: 'RequestLimitExceeded', status: 503, message: 'Request limit exceeded.' },
+  // DynamoDB's throttling of a table's requests (API reference, "Common errors" and PutItem).
+  dynamodb: {
+    code: 'ProvisionedThroughputExceededException',
+    status: 400,
+    message: 'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
+  },
 };
 
 function requestParameters(input: unknown): unknown {
@@ -93,7 +103,7 @@ async function dispatch(
       ...(error ? { error: { code: error.trailCode ?? error.code, message: error.message } } : {}),
       resources: call.resources,
       recipients: trailRecipients(service, caller.account, call.resourceAccount, error?.trailCode ?? error?.code),
-      management: !(service === 's3' && dataEvents.has(operation)),
+      management: !dataEvents[service]?.has(operation),
       readOnly: /^(Get|Describe|List|Head|Lookup)/.test(operation),
     });
   try {
@@ -111,7 +121,7 @@ async function dispatch(
       record(error);
       // A HEAD response has no body: the SDK can only name the error after the status code.
       if (service === 's3' && operation === 'HeadObject' && error.httpStatusCode === 403) throw serviceError(service, 'Forbidden', 'UnknownError', 403);
-      throw serviceError(service, error.code, error.message, error.httpStatusCode);
+      throw serviceError(service, error.code, error.message, error.httpStatusCode, error.extra);
     }
     throw error;
   }

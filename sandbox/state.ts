@@ -222,6 +222,19 @@ interface ParameterState {
   lastModified: number;
 }
 
+/** A DynamoDB table with a single-attribute (string) partition key, and its items by key value. */
+export interface TableState {
+  name: string;
+  account: string;
+  region: string;
+  /** The partition key's attribute name (type S). */
+  partitionKey: string;
+  /** The Time to Live attribute (a Number of epoch seconds), when TTL is enabled. */
+  ttlAttribute?: string;
+  /** Items in DynamoDB's JSON form ({ attr: { S: "x" } }), by partition key value. */
+  items: Record<string, Record<string, Record<string, unknown>>>;
+}
+
 /** Side effects that happen later on the virtual clock (exports, task runs, deletions). */
 export interface JobState {
   at: number;
@@ -272,6 +285,8 @@ export interface WorldState {
   /** EC2 networking FSx checks at CreateFileSystem (absent in state files older than the check). */
   subnets?: Record<string, SubnetState>;
   securityGroups?: Record<string, SecurityGroupState>;
+  /** DynamoDB tables by `account:region:name` (absent in state files older than the locks). */
+  tables?: Record<string, TableState>;
   /** Role ARNs a seed declared missing: the world builder must not create them. */
   absentRoles?: string[];
   /** Every onboarding the world builder has prepared (world.ts): the target roles cover them all. */

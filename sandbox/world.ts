@@ -4,6 +4,7 @@
 // client (A). Nothing that already exists is overwritten, a role a seed declared absent is not
 // created, and the roles this builder created are kept covering every onboarding of the world.
 import type { OnboardingRequest } from '../core/request.js';
+import { DEFAULT_LOCK_TABLE_NAME, LOCK_EXPIRY_ATTRIBUTE, LOCK_PARTITION_KEY } from '../core/resource-locks.js';
 import {
   DEFAULT_LUSTRE_CLIENT_TAG,
   bucketRolePolicy,
@@ -15,6 +16,7 @@ import {
 } from '../policy/target-role-policies.js';
 import type { TargetRole } from '../core/roles.js';
 import type { PolicyDocument } from '../policy/types.js';
+import { ensureTable } from './services/dynamodb.js';
 import { ensureSecurityGroup, ensureSubnet, LUSTRE_RULES, vpcIdFor } from './services/ec2.js';
 import type { Sim } from './sim.js';
 import type { OnboardingScope } from './state.js';
@@ -153,6 +155,14 @@ export function ensureWorld(sim: Sim, request: OnboardingRequest, options: World
   // has one orchestrator account however many accounts it onboards.
   const orchestratorAccount = sim.state.sessions[ORCHESTRATOR_ACCESS_KEY_ID]?.account ?? a;
   const allFacts = factsOf(onboardings, orchestratorAccount);
+  // The orchestrator stack's lock table, in the orchestrator's account (infra/orchestrator-stack.ts).
+  ensureTable(sim.state, {
+    name: DEFAULT_LOCK_TABLE_NAME,
+    account: orchestratorAccount,
+    region: request.region,
+    partitionKey: LOCK_PARTITION_KEY,
+    ttlAttribute: LOCK_EXPIRY_ATTRIBUTE,
+  });
 
   const orchestrator = ensureRole(
     sim,

@@ -35,6 +35,8 @@ const EXECUTION_TIMEOUT_SECONDS = 24 * 60 * 60;
 
 /** Context object field (Step Functions docs, "Context object") naming how often the execution was redriven. */
 const REDRIVE_COUNT_PARAMETER = 'redriveCount.$';
+/** Context object field naming the execution (its ARN): who holds a lock. */
+const EXECUTION_ID_PARAMETER = 'execution.$';
 
 const pollStateNames = (step: StepName) => ({ check: `${step}Done`, pause: `${step}Pause`, finished: `${step}Finished` });
 
@@ -50,6 +52,8 @@ function taskState(
     ...(name === 'ValidateRequest' ? { 'request.$': '$' } : { 'request.$': '$.request', 'context.$': '$.context', 'steps.$': '$.steps' }),
     ...extraParameters,
   };
+  // The lock's owner: this execution (its ARN, unique per state machine and name) and this state.
+  if (step.lockedDocument) parameters['lock'] = { [EXECUTION_ID_PARAMETER]: '$$.Execution.Id', state: name };
   // The redrive count lets a poll tell a redriven check (whose input holds the spent count) from the next one.
   if (step.poll) parameters['poll'] = { ...step.poll, [REDRIVE_COUNT_PARAMETER]: '$$.Execution.RedriveCount' };
   const states: Record<string, AslState> = {};

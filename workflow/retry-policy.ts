@@ -25,7 +25,18 @@ const transientAwsErrorNames = [
   'OperationAborted',
   'ConcurrentModificationException',
   'ConflictException',
+  // DynamoDB's throttling of the lock table (on-demand tables too, above their current peak).
+  'ProvisionedThroughputExceededException',
 ] as const;
+
+/**
+ * Another execution holds the lock on the shared document (ResourceLocked), or the re-read after
+ * a write did not show it whole (SharedDocumentChanged): both clear once the other writer is
+ * done. A holder keeps a lock for well under a second, so the retries start fast: 1 s growing
+ * by 1.5 to at most 15 s with full jitter (contenders spread out), 30 attempts, ~6 minutes in
+ * all, which outlasts a crashed holder's 60 s lease several times over.
+ */
+const lockContentionErrorNames = [ErrorNames.ResourceLocked, ErrorNames.SharedDocumentChanged] as const;
 
 /** Errors that clear once IAM or KMS has propagated a just-created principal or grant. */
 export const propagationErrorNames = ['InvalidArnException', ErrorNames.PrincipalNotYetPropagated] as const;
@@ -57,13 +68,14 @@ const INTERRUPTED_ATTEMPT_RETRIES = 2;
  * Lambda service errors; throttling and other transient AWS errors, which can outlast the SDK's
  * own 3 attempts per call when another workload shares the quota (KMS: per account and Region):
  * 6 more attempts, 2 s doubling with full jitter and capped at 60 s, wait up to ~2 minutes in all;
- * IAM/KMS propagation; and two more tries after an interrupted attempt (see above).
+ * IAM/KMS propagation; a shared document's lock held by another execution; and two more tries after an interrupted attempt (see above).
  */
 export function retryPolicy(): AslState[] {
   return [
     { ErrorEquals: [...lambdaServiceErrorNames], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: 'FULL' },
     { ErrorEquals: [...transientAwsErrorNames], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' },
     { ErrorEquals: [...propagationErrorNames], IntervalSeconds: 5, MaxAttempts: 8, BackoffRate: 1.5, MaxDelaySeconds: 30 },
+    { ErrorEquals: [...lockContentionErrorNames], IntervalSeconds: 1, MaxAttempts: 30, BackoffRate: 1.5, MaxDelaySeconds: 15, JitterStrategy: 'FULL' },
     { ErrorEquals: [...interruptedAttemptErrorNames], IntervalSeconds: 2, MaxAttempts: INTERRUPTED_ATTEMPT_RETRIES, BackoffRate: 2 },
   ];
 }

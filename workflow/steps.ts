@@ -1,5 +1,6 @@
 // The onboarding as a typed list of steps. State names are a contract: ops see them in the
 // console and redrive from them, and the local runner binds handlers to them.
+import type { LockedDocument } from '../core/resource-locks.js';
 
 /** Where a step acts: A owns the file system, B the bucket, C the key. */
 export type StepAccount = 'A' | 'B' | 'C' | 'orchestrator';
@@ -23,6 +24,12 @@ export interface TaskStep {
   followedBy?: string;
   /** Task timeout (the state's TimeoutSeconds); the Lambda function's timeout is set below it. */
   timeoutSeconds: number;
+  /**
+   * The shared document the step reads, changes and writes whole, under a lock in the
+   * orchestrator's lock table (so its accounts include `orchestrator`); the state passes it
+   * the execution and state name as the lock's owner.
+   */
+  lockedDocument?: LockedDocument;
 }
 
 /**
@@ -53,22 +60,20 @@ export const Steps = {
   PutBucketAccessPolicy: task(
     'PutBucketAccessPolicy',
     'Adds bucket statements allowing the FSx SLRs of account A (by ARN pattern) and the DRA-creating role.',
-    ['B'],
-    { compensation: 'RemoveBucketAccess' },
+    ['B', 'orchestrator'],
+    { compensation: 'RemoveBucketAccess', lockedDocument: 'bucket-policy' },
   ),
   ShareKey: task(
     'ShareKey',
     "Adds the blog's key-policy statements: key use for accounts A and B via S3 for this bucket, grants by A's file-system role.",
-    ['C'],
-    {
-      compensation: 'UnshareKey',
-    },
+    ['C', 'orchestrator'],
+    { compensation: 'UnshareKey', lockedDocument: 'key-policy' },
   ),
   SetDefaultEncryption: task(
     'SetDefaultEncryption',
     'Sets SSE-KMS default encryption with the full key ARN, recording the previous configuration first.',
     ['B', 'orchestrator'],
-    { compensation: 'RestoreDefaultEncryption' },
+    { compensation: 'RestoreDefaultEncryption', lockedDocument: 'bucket-encryption' },
   ),
   CreateFileSystem: task('CreateFileSystem', 'Creates the file system (or adopts an existing one); legacy types are linked to S3 here.', ['A'], {
     compensation: 'DeleteFileSystem',
@@ -91,9 +96,12 @@ export const Steps = {
   WaitForServiceLinkedRole: task('WaitForServiceLinkedRole', 'Polls IAM until AWSServiceRoleForFSxS3Access_<fs-id> exists at its service path.', ['A'], {
     poll: { delaySeconds: 10, maxAttempts: 60 },
   }),
-  NarrowBucketPolicy: task('NarrowBucketPolicy', "Replaces the pattern principal in this request's bucket statements with the exact SLR ARN.", ['B'], {
-    compensation: 'RemoveBucketAccess',
-  }),
+  NarrowBucketPolicy: task(
+    'NarrowBucketPolicy',
+    "Replaces the pattern principal in this request's bucket statements with the exact SLR ARN.",
+    ['B', 'orchestrator'],
+    { compensation: 'RemoveBucketAccess', lockedDocument: 'bucket-policy' },
+  ),
   CreateGrant: task(
     'CreateGrant',
     "From account A, grants the SLR the blog's KMS operations on the key(s); the grant token travels to the export check.",
@@ -124,7 +132,9 @@ export const Steps = {
   // C too: after a refused revoke it reads the key policy to tell whether a grant can exist.
   RevokeGrant: task('RevokeGrant', "From account A, revokes this request's grants, found by name.", ['A', 'C']),
   CleanUpTestExport: task('CleanUpTestExport', "Deletes this request's canary objects and export report from the bucket.", ['A', 'B']),
-  RemoveBucketAccess: task('RemoveBucketAccess', "Removes this request's bucket statements by Sid, leaving every other statement.", ['B']),
+  RemoveBucketAccess: task('RemoveBucketAccess', "Removes this request's bucket statements by Sid, leaving every other statement.", ['B', 'orchestrator'], {
+    lockedDocument: 'bucket-policy',
+  }),
   DeleteDataRepositoryAssociation: task(
     'DeleteDataRepositoryAssociation',
     "Deletes the association this request created (not the file system's data).",
@@ -140,11 +150,13 @@ export const Steps = {
     followedBy: 'WaitForFileSystemDeletion',
   }),
   WaitForFileSystemDeletion: task('WaitForFileSystemDeletion', 'Polls until the file system is gone.', ['A'], { poll: { delaySeconds: 60, maxAttempts: 60 } }),
-  RestoreDefaultEncryption: task('RestoreDefaultEncryption', 'Puts back the recorded default encryption if it is still the one this request set.', [
-    'B',
-    'orchestrator',
-  ]),
-  UnshareKey: task('UnshareKey', "Removes this request's key-policy statements by Sid.", ['C']),
+  RestoreDefaultEncryption: task(
+    'RestoreDefaultEncryption',
+    'Puts back the recorded default encryption if it is still the one this request set.',
+    ['B', 'orchestrator'],
+    { lockedDocument: 'bucket-encryption' },
+  ),
+  UnshareKey: task('UnshareKey', "Removes this request's key-policy statements by Sid.", ['C', 'orchestrator'], { lockedDocument: 'key-policy' }),
 } as const satisfies Record<string, TaskStep>;
 
 export type StepName = keyof typeof Steps;

@@ -3,12 +3,17 @@
 import { requireOutput } from '../../core/step-outputs.js';
 import { bucketStatements } from '../../policy/documents.js';
 import { ensureBucketStatements } from '../shared/bucket-policy.js';
+import { underDocumentLock } from '../shared/shared-document.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import type { NarrowBucketPolicyOutput } from '../../core/step-outputs.js';
 
-export async function narrowBucketPolicy(input: StepInput, deps: StepDeps<'s3'>): Promise<NarrowBucketPolicyOutput> {
+export function narrowBucketPolicy(input: StepInput, deps: StepDeps<'s3' | 'dynamodb'>): Promise<NarrowBucketPolicyOutput> {
+  return underDocumentLock('NarrowBucketPolicy', input, deps, () => narrow(input, deps));
+}
+
+async function narrow(input: StepInput, deps: StepDeps<'s3'>): Promise<NarrowBucketPolicyOutput> {
   const { request, context } = input;
   const roleArn = requireOutput(input, 'WaitForServiceLinkedRole', 'roleArn', 'NarrowBucketPolicy');
   const ours = bucketStatements(request, context.names, { kind: 'serviceLinkedRole', serviceLinkedRoleArn: roleArn });

@@ -6,6 +6,7 @@
 import { bucketStatements, containsStatements } from '../../policy/documents.js';
 import { ensureBucketStatements, readBucketPolicy } from '../shared/bucket-policy.js';
 import { baselineOf, earlierStatements } from '../shared/run-baseline.js';
+import { underDocumentLock } from '../shared/shared-document.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
@@ -18,7 +19,11 @@ function linkedEarlier(input: StepInput): boolean {
   return input.context.legacyLinked ? baseline.fileSystemIds.length > 0 : baseline.associationIds.length > 0;
 }
 
-export async function putBucketAccessPolicy(input: StepInput, deps: StepDeps<'s3'>): Promise<PutBucketAccessPolicyOutput> {
+export function putBucketAccessPolicy(input: StepInput, deps: StepDeps<'s3' | 'dynamodb'>): Promise<PutBucketAccessPolicyOutput> {
+  return underDocumentLock('PutBucketAccessPolicy', input, deps, () => addStatements(input, deps));
+}
+
+async function addStatements(input: StepInput, deps: StepDeps<'s3'>): Promise<PutBucketAccessPolicyOutput> {
   const { request, context } = input;
   const ours = bucketStatements(request, context.names, {
     kind: 'pattern',

@@ -4,12 +4,17 @@
 import { mergeStatements, removeStatements, serializePolicy } from '../../policy/documents.js';
 import { earlierStatements } from '../shared/run-baseline.js';
 import { deleteBucketPolicy, readBucketPolicy, writeBucketPolicy } from '../shared/bucket-policy.js';
+import { provePolicy, underDocumentLock } from '../shared/shared-document.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import type { RemoveBucketAccessOutput } from '../../core/step-outputs.js';
 
-export async function removeBucketAccess(input: StepInput, deps: StepDeps<'s3'>): Promise<RemoveBucketAccessOutput> {
+export function removeBucketAccess(input: StepInput, deps: StepDeps<'s3' | 'dynamodb'>): Promise<RemoveBucketAccessOutput> {
+  return underDocumentLock('RemoveBucketAccess', input, deps, () => removeStatementsOf(input, deps));
+}
+
+async function removeStatementsOf(input: StepInput, deps: StepDeps<'s3'>): Promise<RemoveBucketAccessOutput> {
   const { request, context } = input;
   const { s3 } = clientsFor(input, deps, 'bucket');
   const current = await readBucketPolicy(s3, request.bucket.name);
@@ -19,10 +24,16 @@ export async function removeBucketAccess(input: StepInput, deps: StepDeps<'s3'>)
   const earlier = earlierStatements(input, 'bucketStatements');
   const document = earlier.length ? mergeStatements(without, earlier) : without;
   if (removed === 0 || serializePolicy(document) === serializePolicy(current)) return { changed: false, removed: 0, policyDeleted: false };
-  if (document.Statement.length === 0) {
-    await deleteBucketPolicy(s3, request.bucket.name);
-    return { changed: true, removed, policyDeleted: true };
-  }
-  await writeBucketPolicy(s3, request.bucket.name, document);
-  return { changed: true, removed, policyDeleted: false };
+  const sids = [context.names.bucketAccessSid, context.names.bucketObjectAccessSid];
+  const policyDeleted = document.Statement.length === 0;
+  if (policyDeleted) await deleteBucketPolicy(s3, request.bucket.name);
+  else await writeBucketPolicy(s3, request.bucket.name, document);
+  // Ours gone (or back as the earlier run left them), everyone else's still there.
+  provePolicy(await readBucketPolicy(s3, request.bucket.name), `The bucket policy of ${request.bucket.name}`, {
+    present: earlier,
+    absentSids: sids.filter((sid) => !earlier.some((s) => s.Sid === sid)),
+    before: current,
+    ownSids: sids,
+  });
+  return { changed: true, removed, policyDeleted };
 }

@@ -3,14 +3,19 @@
 // record is deleted afterwards, so a second run finds nothing to do.
 import { DeleteBucketEncryptionCommand, PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { DeleteParameterCommand } from '@aws-sdk/client-ssm';
-import { readChangeRecord, readEncryption, sameEncryption } from '../shared/encryption.js';
+import { proveEncryption, readChangeRecord, readEncryption, sameEncryption } from '../shared/encryption.js';
 import { baselineOf } from '../shared/run-baseline.js';
+import { underDocumentLock } from '../shared/shared-document.js';
 import { clientsFor, isErrorNamed } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import type { RestoreDefaultEncryptionOutput } from '../../core/step-outputs.js';
 
-export async function restoreDefaultEncryption(input: StepInput, deps: StepDeps<'s3' | 'ssm'>): Promise<RestoreDefaultEncryptionOutput> {
+export function restoreDefaultEncryption(input: StepInput, deps: StepDeps<'s3' | 'ssm' | 'dynamodb'>): Promise<RestoreDefaultEncryptionOutput> {
+  return underDocumentLock('RestoreDefaultEncryption', input, deps, () => restore(input, deps));
+}
+
+async function restore(input: StepInput, deps: StepDeps<'s3' | 'ssm'>): Promise<RestoreDefaultEncryptionOutput> {
   const { request, context } = input;
   const bucket = request.bucket.name;
   const parameter = context.names.changeRecordParameter;
@@ -35,9 +40,11 @@ export async function restoreDefaultEncryption(input: StepInput, deps: StepDeps<
   } else if (record.previous === null) {
     await s3.send(new DeleteBucketEncryptionCommand({ Bucket: bucket }));
     restored = true;
+    proveEncryption(await readEncryption(s3, bucket), bucket, null);
   } else {
     await s3.send(new PutBucketEncryptionCommand({ Bucket: bucket, ServerSideEncryptionConfiguration: record.previous }));
     restored = true;
+    proveEncryption(await readEncryption(s3, bucket), bucket, record.previous);
   }
   try {
     await ssm.send(new DeleteParameterCommand({ Name: parameter }));

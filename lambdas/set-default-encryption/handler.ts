@@ -1,7 +1,8 @@
 // Lambda entry of the SetDefaultEncryption state.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { makeLambdaHandler } from '../shared/lambda-entry.js';
 import { setDefaultEncryption } from './set-default-encryption.js';
 
-export const handler = makeLambdaHandler(setDefaultEncryption, { s3: S3Client, ssm: SSMClient });
+export const handler = makeLambdaHandler(setDefaultEncryption, { s3: S3Client, ssm: SSMClient, dynamodb: DynamoDBClient });

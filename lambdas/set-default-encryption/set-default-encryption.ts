@@ -4,14 +4,19 @@
 // true "before" and is kept.
 import { PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { encryptionFor, readChangeRecord, readEncryption, sameEncryption, type ChangeRecord } from '../shared/encryption.js';
+import { encryptionFor, proveEncryption, readChangeRecord, readEncryption, sameEncryption, type ChangeRecord } from '../shared/encryption.js';
 import { baselineOf } from '../shared/run-baseline.js';
+import { underDocumentLock } from '../shared/shared-document.js';
 import { clientsFor, isErrorNamed } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import type { SetDefaultEncryptionOutput } from '../../core/step-outputs.js';
 
-export async function setDefaultEncryption(input: StepInput, deps: StepDeps<'s3' | 'ssm'>): Promise<SetDefaultEncryptionOutput> {
+export function setDefaultEncryption(input: StepInput, deps: StepDeps<'s3' | 'ssm' | 'dynamodb'>): Promise<SetDefaultEncryptionOutput> {
+  return underDocumentLock('SetDefaultEncryption', input, deps, () => setEncryption(input, deps));
+}
+
+async function setEncryption(input: StepInput, deps: StepDeps<'s3' | 'ssm'>): Promise<SetDefaultEncryptionOutput> {
   const { request, context } = input;
   const bucket = request.bucket.name;
   const parameter = context.names.changeRecordParameter;
@@ -46,6 +51,7 @@ export async function setDefaultEncryption(input: StepInput, deps: StepDeps<'s3'
   if (!sameEncryption(current, wanted)) {
     await s3.send(new PutBucketEncryptionCommand({ Bucket: bucket, ServerSideEncryptionConfiguration: wanted }));
     changed = true;
+    proveEncryption(await readEncryption(s3, bucket), bucket, wanted);
   }
   return { changed, changeRecordParameter: parameter, hadPreviousConfiguration: record.previous !== null };
 }

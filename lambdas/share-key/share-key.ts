@@ -2,14 +2,19 @@
 // the request's region and only for this bucket prefix; and account A's file-system role may
 // create (only for A's FSx SLR), list and revoke grants on it, because the SLR's grant must be
 // created from the file system's account (FSx Lustre User Guide).
-import { containsStatements, keyStatements, mergeStatements } from '../../policy/documents.js';
+import { containsStatements, keyStatementSids, keyStatements, mergeStatements } from '../../policy/documents.js';
 import { readKeyPolicy, writeKeyPolicy } from '../shared/key-policy.js';
+import { provePolicy, underDocumentLock } from '../shared/shared-document.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import type { ShareKeyOutput } from '../../core/step-outputs.js';
 
-export async function shareKey(input: StepInput, deps: StepDeps<'kms'>): Promise<ShareKeyOutput> {
+export function shareKey(input: StepInput, deps: StepDeps<'kms' | 'dynamodb'>): Promise<ShareKeyOutput> {
+  return underDocumentLock('ShareKey', input, deps, () => addKeyStatements(input, deps));
+}
+
+async function addKeyStatements(input: StepInput, deps: StepDeps<'kms'>): Promise<ShareKeyOutput> {
   const { request, context } = input;
   const { kms } = clientsFor(input, deps, 'key');
   // The statements name the file-system role: KMS refuses a principal that does not exist, so
@@ -18,5 +23,10 @@ export async function shareKey(input: StepInput, deps: StepDeps<'kms'>): Promise
   const current = await readKeyPolicy(kms, request.key.arn);
   if (containsStatements(current, ours)) return { changed: false, sid: context.names.keyUseSid };
   await writeKeyPolicy(kms, request.key.arn, mergeStatements(current, ours));
+  provePolicy(await readKeyPolicy(kms, request.key.arn), `The key policy of ${request.key.arn}`, {
+    present: ours,
+    before: current,
+    ownSids: keyStatementSids(context.names),
+  });
   return { changed: true, sid: context.names.keyUseSid };
 }

@@ -1,11 +1,13 @@
 // Read-modify-write of a bucket policy that other teams also edit. S3 has no version
-// precondition on PutBucketPolicy, so each write is computed from a fresh read and only
-// touches this request's Sids.
+// precondition on PutBucketPolicy, so each write is computed from a fresh read, only touches
+// this request's Sids, runs under the bucket policy's lock (the calling step takes it) and is
+// proven by a re-read.
 import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
 import { assertBucketPolicySize, containsStatements, mergeStatements, parsePolicy, serializePolicy } from '../../policy/documents.js';
 import type { PolicyDocument, PolicyStatement } from '../../policy/types.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { assertPolicyUsable, blockedPublicPolicyError, readPublicAccessBlock } from './public-access.js';
+import { provePolicy } from './shared-document.js';
 import { isErrorNamed } from './step-support.js';
 
 /** The bucket's policy, or undefined when it has none. */
@@ -71,5 +73,7 @@ export async function ensureBucketStatements(
   if (options.publicAccessCheck) assertPolicyUsable(next, bucket, await readPublicAccessBlock(s3, bucket), options.publicAccessCheck.crossAccount);
   if (current && containsStatements(current, ours)) return { changed: false, statementCount: current.Statement.length };
   await writeBucketPolicy(s3, bucket, next, options);
+  const ownSids = ours.flatMap((s) => (s.Sid ? [s.Sid] : []));
+  provePolicy(await readBucketPolicy(s3, bucket), `The bucket policy of ${bucket}`, { present: ours, before: current, ownSids });
   return { changed: true, statementCount: next.Statement.length };
 }

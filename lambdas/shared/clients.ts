@@ -8,6 +8,7 @@
 // bundle then holds the SDK clients its handler names (lambdas/<step>/handler.ts) and no
 // others. The full set, for the local runner and the tests, is in ./every-client.ts.
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { FSxClient } from '@aws-sdk/client-fsx';
 import type { IAMClient } from '@aws-sdk/client-iam';
@@ -34,6 +35,8 @@ export interface AccountClients {
   sts: STSClient;
   /** Preflight's reads of the network and the client instance. */
   ec2: EC2Client;
+  /** The resource locks (orchestrator's account only): lambdas/shared/resource-lock.ts. */
+  dynamodb: DynamoDBClient;
 }
 
 export type ClientName = keyof AccountClients;
@@ -88,7 +91,7 @@ export interface ClientFactory<K extends ClientName = ClientName> {
   roleArn(role: TargetRole, accountId: string): string;
 }
 
-const clientNames: readonly ClientName[] = ['s3', 'kms', 'iam', 'fsx', 'ssm', 'cloudtrail', 'sts', 'ec2'];
+const clientNames: readonly ClientName[] = ['s3', 'kms', 'iam', 'fsx', 'ssm', 'cloudtrail', 'sts', 'ec2', 'dynamodb'];
 
 /**
  * One client per given class, sharing a config, each with the given plugins. A client that was

@@ -3,6 +3,7 @@
 import { GetBucketEncryptionCommand, type S3Client, type ServerSideEncryptionConfiguration } from '@aws-sdk/client-s3';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { OnboardingRequest } from '../../core/request.js';
+import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { isErrorNamed } from './step-support.js';
 
 export interface ChangeRecord {
@@ -66,6 +67,19 @@ export function sameEncryption(a: ServerSideEncryptionConfiguration | null, b: S
       bucketKey: r.BucketKeyEnabled ?? false,
     }));
   return JSON.stringify(view(a)) === JSON.stringify(view(b));
+}
+
+/**
+ * Proves a re-read default encryption is the one just written; `null` (deleted) reads back as
+ * none or S3's SSE-S3 default. Otherwise someone changed it without the lock: SharedDocumentChanged.
+ */
+export function proveEncryption(after: ServerSideEncryptionConfiguration | null, bucket: string, wanted: ServerSideEncryptionConfiguration | null): void {
+  const sseS3Default = after?.Rules?.length === 1 && after.Rules[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm === 'AES256';
+  if (wanted === null ? after === null || sseS3Default : sameEncryption(after, wanted)) return;
+  throw new OnboardingError(
+    ErrorNames.SharedDocumentChanged,
+    `The default encryption of ${bucket} read back after this write is ${describeEncryption(after)}, not ${describeEncryption(wanted)}. Something changed it without the lock; the state machine retries the step, which reads and writes it again`,
+  );
 }
 
 export async function readChangeRecord(ssm: SSMClient, name: string): Promise<ChangeRecord | undefined> {

@@ -1,6 +1,7 @@
 // Every client class a step may use, for whatever runs all steps in one process (the local
 // runner, the tests). A Lambda function never imports this: its handler lists its own few.
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { FSxClient } from '@aws-sdk/client-fsx';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -19,4 +20,5 @@ export const everyClient: ClientClasses = {
   cloudtrail: CloudTrailClient,
   sts: STSClient,
   ec2: EC2Client,
+  dynamodb: DynamoDBClient,
 };

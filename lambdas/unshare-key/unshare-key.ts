@@ -3,20 +3,32 @@
 import { keyStatementSids, mergeStatements, removeStatements, serializePolicy } from '../../policy/documents.js';
 import { earlierStatements } from '../shared/run-baseline.js';
 import { readKeyPolicy, writeKeyPolicy } from '../shared/key-policy.js';
+import { provePolicy, underDocumentLock } from '../shared/shared-document.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import type { UnshareKeyOutput } from '../../core/step-outputs.js';
 
-export async function unshareKey(input: StepInput, deps: StepDeps<'kms'>): Promise<UnshareKeyOutput> {
+export function unshareKey(input: StepInput, deps: StepDeps<'kms' | 'dynamodb'>): Promise<UnshareKeyOutput> {
+  return underDocumentLock('UnshareKey', input, deps, () => removeKeyStatements(input, deps));
+}
+
+async function removeKeyStatements(input: StepInput, deps: StepDeps<'kms'>): Promise<UnshareKeyOutput> {
   const { request, context } = input;
   const { kms } = clientsFor(input, deps, 'key');
   const current = await readKeyPolicy(kms, request.key.arn);
-  const { document: without, removed } = removeStatements(current, keyStatementSids(context.names));
+  const sids = keyStatementSids(context.names);
+  const { document: without, removed } = removeStatements(current, sids);
   // The statements an earlier execution of this request left are put back exactly as they were.
   const earlier = earlierStatements(input, 'keyStatements');
   const document = earlier.length ? mergeStatements(without, earlier) : without;
   if (removed === 0 || serializePolicy(document) === serializePolicy(current)) return { changed: false, removed: 0 };
   await writeKeyPolicy(kms, request.key.arn, document);
+  provePolicy(await readKeyPolicy(kms, request.key.arn), `The key policy of ${request.key.arn}`, {
+    present: earlier,
+    absentSids: sids.filter((sid) => !earlier.some((s) => s.Sid === sid)),
+    before: current,
+    ownSids: sids,
+  });
   return { changed: true, removed };
 }

@@ -1,5 +1,6 @@
 import type { ServiceName } from '../errors.js';
 import { cloudtrail } from './cloudtrail-service.js';
+import { dynamodb } from './dynamodb.js';
 import { ec2 } from './ec2.js';
 import { fsx } from './fsx.js';
 import { iam } from './iam.js';
@@ -19,4 +20,5 @@ export const models: Record<ServiceName, ServiceModel> = {
   ssm,
   cloudtrail,
   ec2,
+  dynamodb,
 };

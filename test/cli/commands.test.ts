@@ -37,7 +37,7 @@ describe('fsx-onboard CLI', () => {
   it('refuses --fail for a service the sandbox does not serve, before running anything', async () => {
     const result = await cli('run', 'examples/request.json', '--fail', 'kmz:CreateGrant');
     expect(result.code).toBe(ExitCode.BadInput);
-    expect(result.err).toMatch(/service must be one of sts, iam, s3, kms, fsx, ssm, cloudtrail, ec2, not kmz \(did you mean kms\?\)/);
+    expect(result.err).toMatch(/service must be one of sts, iam, s3, kms, fsx, ssm, cloudtrail, ec2, dynamodb, not kmz \(did you mean kms\?\)/);
   });
 
   it('refuses --fail for an operation the sandbox never serves (a typo would never fire)', async () => {

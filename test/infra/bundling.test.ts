@@ -60,8 +60,8 @@ describe('a bundled handler', () => {
     const externals = output!.imports.filter((i) => i.external && !i.path.startsWith('node:'));
     expect(externals.length).toBeGreaterThan(0);
     expect(externals.every((i) => i.kind === 'dynamic-import')).toBe(true);
-    // Only the client its handler lists: no S3, FSx, IAM, SSM or CloudTrail client code.
-    expect(Object.keys(output!.inputs).filter((f) => /@aws-sdk\/client-/.test(f) && !f.includes('@aws-sdk/client-kms/'))).toEqual([]);
+    // Only the clients its handler lists (KMS, and DynamoDB for the lock): no S3, FSx, IAM, SSM or CloudTrail client code.
+    expect(Object.keys(output!.inputs).filter((f) => /@aws-sdk\/client-/.test(f) && !/@aws-sdk\/client-(kms|dynamodb)\//.test(f))).toEqual([]);
 
     const endpoint = await fakeEndpoint();
     try {
@@ -73,9 +73,12 @@ describe('a bundled handler', () => {
       const { handler } = (await import(pathToFileURL(join(outdir, 'unshare-key', 'index.mjs')).href)) as { handler: (event: unknown) => Promise<unknown> };
       const { input } = setup();
       await expect(handler(input)).resolves.toEqual({ changed: false, removed: 0 });
+      // The lock in the orchestrator's table with the function's own credentials, the key policy through the key role.
       expect(endpoint.seen).toEqual([
+        { call: 'DynamoDB_20120810.PutItem', accessKey: 'AKIAFUNCTIONROLE' },
         { call: `sts:AssumeRole arn:aws:iam::${input.context.accounts.key}:role/fsx-onboard-key`, accessKey: 'AKIAFUNCTIONROLE' },
         { call: 'TrentService.GetKeyPolicy', accessKey: 'ASIAASSUMEDROLE' },
+        { call: 'DynamoDB_20120810.DeleteItem', accessKey: 'AKIAFUNCTIONROLE' },
       ]);
     } finally {
       endpoint.close();

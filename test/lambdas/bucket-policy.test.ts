@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, GetPublicAccessBlockCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
@@ -6,6 +7,8 @@ import { narrowBucketPolicy } from '../../lambdas/narrow-bucket-policy/narrow-bu
 import { removeBucketAccess } from '../../lambdas/remove-bucket-access/remove-bucket-access.js';
 import { A, B, SLR_ARN, awsError, policyOf, setup } from './fixtures.js';
 
+// The lock table: acquire and release succeed (tests of the lock itself: test/lambdas/resource-lock-*.test.ts).
+mockClient(DynamoDBClient);
 const s3 = mockClient(S3Client);
 const other = {
   Sid: 'OtherTeamRead',
@@ -59,7 +62,7 @@ describe('PutBucketAccessPolicy', () => {
       sids: [names.bucketAccessSid, names.bucketObjectAccessSid],
       statementCount: 2,
     });
-    expect(clients.targets).toEqual([`bucket@${B}`]);
+    expect(clients.targets).toEqual(['orchestrator', `bucket@${B}`]);
     expect(s3).toHaveReceivedCommandTimes(PutBucketPolicyCommand, 1);
     const call = s3.commandCalls(PutBucketPolicyCommand)[0]!;
     expect(call.args[0].input.Bucket).toBe('genomics-reference-data');
@@ -83,6 +86,22 @@ describe('PutBucketAccessPolicy', () => {
           Condition: { ArnLike: { 'aws:PrincipalArn': [slrPattern, fsRole] } },
         },
       ],
+    });
+  });
+
+  it("fails with SharedDocumentChanged, not success, when the re-read has lost another team's statement", async () => {
+    bucketWithPolicy([other]);
+    // A writer that does not take the lock replaces the policy right after ours, from its own stale read.
+    s3.on(PutBucketPolicyCommand).callsFake((input: { Policy: string }) => {
+      const written = JSON.parse(input.Policy) as { Statement: { Sid: string }[] };
+      const stale = { ...written, Statement: written.Statement.filter((s) => s.Sid !== other.Sid) };
+      s3.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify(stale) });
+      return {};
+    });
+    const { input, deps } = setup();
+    await expect(putBucketAccessPolicy(input, deps)).rejects.toMatchObject({
+      name: 'SharedDocumentChanged',
+      message: expect.stringContaining('1 statement(s) of others lost (OtherTeamRead)'),
     });
   });
 

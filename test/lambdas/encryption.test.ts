@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DeleteBucketEncryptionCommand, GetBucketEncryptionCommand, PutBucketEncryptionCommand, S3Client } from '@aws-sdk/client-s3';
@@ -6,6 +7,8 @@ import { setDefaultEncryption } from '../../lambdas/set-default-encryption/set-d
 import { restoreDefaultEncryption } from '../../lambdas/restore-default-encryption/restore-default-encryption.js';
 import { B, awsError, setup } from './fixtures.js';
 
+// The lock table: acquire and release succeed (tests of the lock itself: test/lambdas/resource-lock-*.test.ts).
+mockClient(DynamoDBClient);
 const s3 = mockClient(S3Client);
 const ssm = mockClient(SSMClient);
 const keyArn = 'arn:aws:kms:us-east-1:333333333333:key/2a1bae3d-a3e7-475b-acb2-b0dd92a5ff99';
@@ -21,7 +24,8 @@ beforeEach(() => {
 describe('SetDefaultEncryption', () => {
   it('records the previous configuration (Overwrite false) before setting SSE-KMS with the full key ARN', async () => {
     const order: string[] = [];
-    s3.on(GetBucketEncryptionCommand).resolves({ ServerSideEncryptionConfiguration: sseS3 });
+    // The read before, then the re-read that proves the write.
+    s3.on(GetBucketEncryptionCommand).resolvesOnce({ ServerSideEncryptionConfiguration: sseS3 }).resolves({ ServerSideEncryptionConfiguration: ours });
     ssm.on(GetParameterCommand).rejects(awsError('ParameterNotFound'));
     ssm.on(PutParameterCommand).callsFake(() => {
       order.push('PutParameter');
@@ -56,8 +60,28 @@ describe('SetDefaultEncryption', () => {
     expect(s3).not.toHaveReceivedCommand(PutBucketEncryptionCommand);
   });
 
+  it('fails with SharedDocumentChanged when the re-read shows another configuration than the one just written', async () => {
+    const other = {
+      Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' as const, KMSMasterKeyID: 'arn:aws:kms:us-east-1:222222222222:key/other' } }],
+    };
+    s3.on(GetBucketEncryptionCommand).resolvesOnce({ ServerSideEncryptionConfiguration: sseS3 }).resolves({ ServerSideEncryptionConfiguration: other });
+    ssm.on(GetParameterCommand).rejects(awsError('ParameterNotFound'));
+    const { input, deps } = setup();
+    await expect(setDefaultEncryption(input, deps)).rejects.toMatchObject({
+      name: 'SharedDocumentChanged',
+      message: expect.stringContaining('read back after this write is SSE-KMS with arn:aws:kms:us-east-1:222222222222:key/other'),
+    });
+  });
+
   it('records "no configuration" when the bucket had none', async () => {
-    s3.on(GetBucketEncryptionCommand).rejects(awsError('ServerSideEncryptionConfigurationNotFoundError'));
+    const legacyKey = 'arn:aws:kms:eu-west-1:333333333333:key/a056d364-d490-473d-ad19-bd6a483d8096';
+    s3.on(GetBucketEncryptionCommand)
+      .rejectsOnce(awsError('ServerSideEncryptionConfigurationNotFoundError'))
+      .resolves({
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: legacyKey }, BucketKeyEnabled: false }],
+        },
+      });
     ssm.on(GetParameterCommand).rejects(awsError('ParameterNotFound'));
     const { input, deps } = setup('request-legacy.json');
     await expect(setDefaultEncryption(input, deps)).resolves.toMatchObject({ changed: true, hadPreviousConfiguration: false });
@@ -81,7 +105,7 @@ describe('SetDefaultEncryption', () => {
 describe('RestoreDefaultEncryption', () => {
   it('puts the recorded configuration back when the bucket still has ours, then deletes the record', async () => {
     ssm.on(GetParameterCommand).resolves({ Parameter: { Value: record(sseS3) } });
-    s3.on(GetBucketEncryptionCommand).resolves({ ServerSideEncryptionConfiguration: ours });
+    s3.on(GetBucketEncryptionCommand).resolvesOnce({ ServerSideEncryptionConfiguration: ours }).resolves({ ServerSideEncryptionConfiguration: sseS3 });
     const { input, deps, names } = setup();
     await expect(restoreDefaultEncryption(input, deps)).resolves.toEqual({ changed: true, restored: true });
     expect(s3).toHaveReceivedCommandExactlyOnceWith(PutBucketEncryptionCommand, {
@@ -93,7 +117,8 @@ describe('RestoreDefaultEncryption', () => {
 
   it('deletes the default encryption when the bucket had none before', async () => {
     ssm.on(GetParameterCommand).resolves({ Parameter: { Value: record(null) } });
-    s3.on(GetBucketEncryptionCommand).resolves({ ServerSideEncryptionConfiguration: ours });
+    // Without a configuration S3 applies (and reports) SSE-S3.
+    s3.on(GetBucketEncryptionCommand).resolvesOnce({ ServerSideEncryptionConfiguration: ours }).resolves({ ServerSideEncryptionConfiguration: sseS3 });
     const { input, deps } = setup();
     await restoreDefaultEncryption(input, deps);
     expect(s3).toHaveReceivedCommandWith(DeleteBucketEncryptionCommand, { Bucket: 'genomics-reference-data' });

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { StepResults } from '../../core/step-outputs.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -8,6 +9,8 @@ import { createGrant } from '../../lambdas/create-grant/create-grant.js';
 import { revokeGrant } from '../../lambdas/revoke-grant/revoke-grant.js';
 import { A, BLOG_GRANT_OPERATIONS, C, SLR_ARN, awsError, policyOf, setup } from './fixtures.js';
 
+// The lock table: acquire and release succeed (tests of the lock itself: test/lambdas/resource-lock-*.test.ts).
+mockClient(DynamoDBClient);
 const kms = mockClient(KMSClient);
 const keyArn = 'arn:aws:kms:us-east-1:333333333333:key/2a1bae3d-a3e7-475b-acb2-b0dd92a5ff99';
 const rootStatement = { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${C}:root` }, Action: 'kms:*', Resource: '*' };
@@ -36,7 +39,7 @@ describe('ShareKey', () => {
     keyWithPolicy([rootStatement, cloudTrailStatement]);
     const { input, deps, names, clients } = setup();
     await expect(shareKey(input, deps)).resolves.toEqual({ changed: true, sid: names.keyUseSid });
-    expect(clients.targets).toEqual([`key@${C}`]);
+    expect(clients.targets).toEqual(['orchestrator', `key@${C}`]);
     expect(kms).toHaveReceivedCommandWith(GetKeyPolicyCommand, { KeyId: keyArn, PolicyName: 'default' });
     const call = kms.commandCalls(PutKeyPolicyCommand)[0]!;
     expect(call.args[0].input).toMatchObject({ KeyId: keyArn, PolicyName: 'default', BypassPolicyLockoutSafetyCheck: false });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
+import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { allStepNames, handlerFolder, rollbackPath, forwardStepNames } from '../../workflow/steps.js';
 import { stepHandlers } from '../../lambdas/registry.js';
@@ -80,10 +81,15 @@ describe('makeLambdaHandler', () => {
 
   it('runs a real step end to end through the entry', async () => {
     const kms = mockClient(KMSClient);
+    const locks = mockClient(DynamoDBClient);
     kms.on(GetKeyPolicyCommand).resolves({ Policy: JSON.stringify({ Statement: [] }) });
     const { input } = setup();
     const { handler } = await import('../../lambdas/unshare-key/handler.js');
     await expect(handler(input)).resolves.toEqual({ changed: false, removed: 0 });
+    // The entry built the step's lock client too: the key policy was read under its lock.
+    expect(locks).toHaveReceivedCommandTimes(PutItemCommand, 1);
+    expect(locks).toHaveReceivedCommandTimes(DeleteItemCommand, 1);
     kms.restore();
+    locks.restore();
   });
 });

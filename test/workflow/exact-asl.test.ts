@@ -29,6 +29,7 @@ const retry = [
       'OperationAborted',
       'ConcurrentModificationException',
       'ConflictException',
+      'ProvisionedThroughputExceededException',
     ],
     IntervalSeconds: 2,
     MaxAttempts: 6,
@@ -37,6 +38,15 @@ const retry = [
     JitterStrategy: 'FULL',
   },
   { ErrorEquals: ['InvalidArnException', 'PrincipalNotYetPropagated'], IntervalSeconds: 5, MaxAttempts: 8, BackoffRate: 1.5, MaxDelaySeconds: 30 },
+  // Another execution holds the shared document's lock, or the re-read did not show the write whole.
+  {
+    ErrorEquals: ['ResourceLocked', 'SharedDocumentChanged'],
+    IntervalSeconds: 1,
+    MaxAttempts: 30,
+    BackoffRate: 1.5,
+    MaxDelaySeconds: 15,
+    JitterStrategy: 'FULL',
+  },
   // An attempt whose result was lost (function timeout, crash, client timeout, state timeout).
   {
     ErrorEquals: ['Sandbox.Timedout', 'Lambda.Unknown', 'Lambda.ClientExecutionTimeoutException', 'States.Timeout'],
@@ -63,6 +73,15 @@ describe('exact ASL', () => {
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.leftBehind.DeleteFileSystem', Next: 'RestoreDefaultEncryption' }],
       Next: 'WaitForFileSystemDeletion',
     });
+  });
+
+  it('passes a step that edits a shared document its lock owner: the execution ARN and the state', () => {
+    const states = renderDefinition('rollback').States;
+    expect(states['RemoveBucketAccess']).toMatchObject({
+      Parameters: { ...parameters, lock: { 'execution.$': '$$.Execution.Id', state: 'RemoveBucketAccess' } },
+      Retry: retry,
+    });
+    expect(states['DeleteFileSystem']!['Parameters']).not.toHaveProperty('lock');
   });
 
   it('renders a poll as Task → Choice on done → Wait → Task', () => {
