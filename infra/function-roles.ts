@@ -40,5 +40,11 @@ export const stepsActingThrough = (role: TargetRole): StepName[] => allStepNames
 
 export const functionRoleName = (config: DeploymentConfig, step: StepName): string => `${config.functionRolePrefix}-${step}`;
 
+/**
+ * The lock table's name, fixed like the roles' (<prefix>-locks: the default prefix gives the
+ * name the local sandbox uses), so each function's policy names the table by literal ARN.
+ */
+export const lockTableName = (config: DeploymentConfig): string => `${config.functionRolePrefix}-locks`;
+
 export const functionRoleArn = (config: DeploymentConfig, step: StepName, partition = partitionOf(config.region)): string =>
   `arn:${partition}:iam::${config.orchestratorAccount}:role/${functionRoleName(config, step)}`;

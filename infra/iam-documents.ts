@@ -15,7 +15,7 @@ import {
 import type { PolicyDocument } from '../policy/types.js';
 import type { StepName } from '../workflow/steps.js';
 import type { DeploymentConfig } from './config.js';
-import { functionAccess, functionRoleArn, stepsActingThrough } from './function-roles.js';
+import { functionAccess, functionRoleArn, lockTableName, stepsActingThrough } from './function-roles.js';
 
 export function toCdkPolicyDocument(document: PolicyDocument): iam.PolicyDocument {
   return iam.PolicyDocument.fromJson(document);
@@ -30,6 +30,7 @@ function facts(config: DeploymentConfig, partition: string, accounts: Deployment
     region: config.region,
     accounts,
     orchestratorAccountId: config.orchestratorAccount,
+    lockTableName: lockTableName(config),
     roleNames: config.roleNames,
     bucketNames: config.bucketNames,
     keyArns: config.keyArns,

@@ -1,15 +1,17 @@
 // The orchestrator: one function per state, the state machines rendered by workflow/, failure
 // alerts and the onboarding API. Deployed once, in account A or a tooling account.
 import { Aspects, Aws, CfnOutput, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { LOCK_EXPIRY_ATTRIBUTE, LOCK_PARTITION_KEY, LOCK_TABLE_ENV } from '../core/resource-locks.js';
 import { functionArnPlaceholder, renderDefinition, renderRollbackDefinition, type AslDefinition } from '../workflow/render.js';
 import { allStepNames, type StepName } from '../workflow/steps.js';
 import type { DeploymentConfig } from './config.js';
 import { FailureAlerts } from './failure-alerts.js';
-import { functionRoleName } from './function-roles.js';
+import { functionRoleName, lockTableName } from './function-roles.js';
 import { functionDocument, toCdkPolicyDocument } from './iam-documents.js';
 import { stateMachineNames, type MachineKey } from './names.js';
 import { OnboardingApi } from './onboarding-api.js';
@@ -39,6 +41,8 @@ export class OrchestratorStack extends Stack {
   readonly roles: Record<StepName, iam.Role>;
   readonly functions: TaskFunctions;
   readonly stateMachines: Record<MachineKey, sfn.StateMachine>;
+  /** The leases on shared documents (bucket policies, key policies, default encryption): lambdas/shared/resource-lock.ts. */
+  readonly lockTable: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: OrchestratorStackProps) {
     super(scope, id, props);
@@ -65,6 +69,20 @@ export class OrchestratorStack extends Stack {
       this.roles[step] = role;
     }
 
+    // One item per document being edited, for well under a second; a lease that outlives a
+    // crashed function is compared by the lock code itself, and TTL sweeps it days later.
+    this.lockTable = new dynamodb.Table(this, 'Locks', {
+      tableName: lockTableName(config),
+      partitionKey: { name: LOCK_PARTITION_KEY, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: LOCK_EXPIRY_ATTRIBUTE,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      // Only leases live here: nothing to keep when the stack goes, and a retained table of the
+      // same fixed name would block the next deployment.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
     this.functions = new TaskFunctions(this, 'Steps', {
       roles: this.roles,
       environment: {
@@ -73,6 +91,7 @@ export class OrchestratorStack extends Stack {
         FSX_ONBOARD_KEY_ROLE_NAME: config.roleNames.key,
         // Not a secret (AWS: the external id guards against a confused deputy, not theft).
         FSX_ONBOARD_EXTERNAL_ID: config.externalId,
+        [LOCK_TABLE_ENV]: this.lockTable.tableName,
       },
       ...(props.entryFor ? { entryFor: props.entryFor } : {}),
     });
@@ -99,6 +118,7 @@ export class OrchestratorStack extends Stack {
     new CfnOutput(this, 'RollbackStateMachineArn', { value: this.stateMachines.rollback.stateMachineArn });
     new CfnOutput(this, 'FailureTopicArn', { value: alerts.topic.topicArn });
     new CfnOutput(this, 'ApiUrl', { value: api.api.url });
+    new CfnOutput(this, 'LockTableName', { value: this.lockTable.tableName });
   }
 
   private machine(id: string, name: string, definition: AslDefinition): sfn.StateMachine {

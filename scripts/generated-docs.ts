@@ -77,9 +77,15 @@ export function requestReference(): string {
 
 export function stateMachineDoc(): string {
   const stepRows = allStepNames.map((n) => {
-    const s = Steps[n] as { summary: string; accounts: readonly string[]; compensation?: string; poll?: { delaySeconds: number; maxAttempts: number } };
+    const s = Steps[n] as {
+      summary: string;
+      accounts: readonly string[];
+      compensation?: string;
+      poll?: { delaySeconds: number; maxAttempts: number };
+      lockedDocument?: string;
+    };
     const poll = s.poll ? `every ${s.poll.delaySeconds} s, at most ${s.poll.maxAttempts} checks` : '';
-    return `| \`${n}\` | ${s.accounts.join(', ')} | ${s.summary} | ${s.compensation ? `\`${s.compensation}\`` : ''} | ${poll} |`;
+    return `| \`${n}\` | ${s.accounts.join(', ')} | ${s.summary} | ${s.compensation ? `\`${s.compensation}\`` : ''} | ${poll} | ${s.lockedDocument ?? ''} |`;
   });
   return [
     '# The state machines',
@@ -87,9 +93,15 @@ export function stateMachineDoc(): string {
     '',
     '## Steps',
     '',
-    '| state | acts in | what it does | undone by | poll |',
-    '| --- | --- | --- | --- | --- |',
+    '| state | acts in | what it does | undone by | poll | under the lock of |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...stepRows,
+    '',
+    'A step with a lock reads, changes and writes that shared document while it holds the lock of',
+    "the document in the orchestrator's DynamoDB table (its state passes `$$.Execution.Id` and its",
+    "own name as the owner), re-reads the document to prove its change and everyone else's are there,",
+    'and releases the lock. `ResourceLocked` (another execution holds it) and `SharedDocumentChanged`',
+    '(the re-read did not show the write whole) are retried: every 1 s growing by 1.5 to 15 s, 30 attempts.',
     '',
     ...forwardPath.filter((s) => s.kind === 'pause').map((p) => `Wait \`${p.name}\` (${p.seconds} s): ${p.summary}`),
     '',
