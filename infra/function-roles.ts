@@ -1,6 +1,7 @@
 // One IAM role per step function. What each may do follows from the accounts its step acts in
 // (workflow/steps.ts): A, B and C are the file-system, bucket and key target roles it may
-// assume; "orchestrator" is the change records in the orchestrator's own Parameter Store.
+// assume; "orchestrator" is the change records in the orchestrator's own Parameter Store and
+// the lock table (a step with a lockedDocument).
 // The names are fixed (<prefix>-<StateName>) because the target roles in other accounts can
 // trust a role only by a literal ARN.
 import type { TargetRole } from '../core/roles.js';

@@ -5,6 +5,7 @@
 // wrote without the lock, or a write was lost): the state machine retries the step, which
 // reads again and writes again, rather than reporting a success that is not there.
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
+import { partitionOf } from '../../core/partition.js';
 import { lockResourceOf } from '../../core/resource-locks.js';
 import type { StepInput } from '../../core/step-io.js';
 import { missingStatements } from '../../policy/documents.js';
@@ -15,7 +16,7 @@ import type { StepDeps } from './step-deps.js';
 
 /** The ARN of the resource whose document `step` edits. */
 function resourceArnOf(input: StepInput, step: StepName): string {
-  return Steps[step].lockedDocument === 'key-policy' ? input.request.key.arn : `arn:aws:s3:::${input.request.bucket.name}`;
+  return Steps[step].lockedDocument === 'key-policy' ? input.request.key.arn : `arn:${partitionOf(input.request.region)}:s3:::${input.request.bucket.name}`;
 }
 
 /** Runs `work` (the step's read, change, write and proof) holding the lock on the document `step` edits. */
