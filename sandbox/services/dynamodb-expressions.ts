@@ -148,8 +148,12 @@ function resolve(operand: Operand, item: Item | undefined): AttributeValue | und
   return operand.kind === 'value' ? operand.value : item?.[operand.name];
 }
 
-/** DynamoDB compares N as numbers, S and B by their bytes; values of different types never compare. */
+/**
+ * DynamoDB compares N as numbers, S and B by their bytes; values of different types, or a
+ * missing attribute, are never equal or ordered, so `<>` holds for them and the rest do not.
+ */
 function compare(op: string, a: AttributeValue | undefined, b: AttributeValue | undefined): boolean {
+  if (op === '<>') return !compare('=', a, b);
   if (!a || !b) return false;
   const [typeA] = Object.keys(a);
   const [typeB] = Object.keys(b);

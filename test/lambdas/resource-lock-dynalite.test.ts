@@ -2,11 +2,12 @@
 // a real DynamoDBClient over HTTP: the conditional writes mean on it what they mean on the sandbox.
 // dynalite does not return the holder's item on a failed condition; the lock does without it.
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand, type PutItemCommandInput } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorNames } from '../../core/errors.js';
 import { acquireLock, releaseLock, withResourceLock, type LockSettings } from '../../lambdas/shared/resource-lock.js';
+import { world } from '../sandbox/world.js';
 
 const server = dynalite({ createTableMs: 0, deleteTableMs: 0 });
 let dynamodb: DynamoDBClient;
@@ -87,5 +88,60 @@ describe('resource lock on dynalite', () => {
     };
     await Promise.all(Array.from({ length: 20 }, (_, i) => increment(i)));
     expect(shared).toBe(20);
+  });
+
+  it('answers every condition the sandbox models as the sandbox does (precedence, types, missing attributes)', async () => {
+    const w = await world();
+    const item = { resource: { S: 'conditions' }, a: { S: 'x' }, n: { N: '10' } };
+    const cases: [string, Record<string, string>, PutItemCommandInput['ExpressionAttributeValues']?][] = [
+      ['attribute_exists(#a) OR attribute_exists(#b) AND attribute_exists(#c)', { '#a': 'a', '#b': 'b', '#c': 'c' }],
+      ['NOT attribute_exists(#a)', { '#a': 'a' }],
+      ['NOT (attribute_exists(#b) AND attribute_exists(#a))', { '#a': 'a', '#b': 'b' }],
+      ['#n > :v', { '#n': 'n' }, { ':v': { N: '9' } }],
+      ['#n = :v', { '#n': 'n' }, { ':v': { S: '10' } }],
+      ['#n <> :v', { '#n': 'n' }, { ':v': { S: '10' } }],
+      ['#n < :v', { '#n': 'n' }, { ':v': { S: '10' } }],
+      ['#m < :v', { '#m': 'missing' }, { ':v': { N: '10' } }],
+      ['#m <> :v', { '#m': 'missing' }, { ':v': { N: '10' } }],
+      ['#a < :v', { '#a': 'a' }, { ':v': { S: 'y' } }],
+    ];
+    const answer =
+      (client: DynamoDBClient, tableName: string) =>
+      async ([ConditionExpression, names, values]: (typeof cases)[number]) => {
+        await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
+        return client
+          .send(
+            new PutItemCommand({
+              TableName: tableName,
+              Item: item,
+              ConditionExpression,
+              ExpressionAttributeNames: names,
+              ...(values ? { ExpressionAttributeValues: values } : {}),
+            }),
+          )
+          .then(
+            () => true,
+            (e: Error) => e.name,
+          );
+      };
+    const onDynalite: unknown[] = [];
+    const onSandbox: unknown[] = [];
+    for (const c of cases) {
+      onDynalite.push(await answer(dynamodb, TABLE)(c));
+      onSandbox.push(await answer(w.orchestrator.dynamodb, TABLE)(c));
+    }
+    expect(onSandbox).toEqual(onDynalite);
+    expect(onDynalite).toEqual([
+      true,
+      'ConditionalCheckFailedException',
+      true,
+      true,
+      'ConditionalCheckFailedException',
+      true,
+      'ConditionalCheckFailedException',
+      'ConditionalCheckFailedException',
+      true,
+      true,
+    ]);
   });
 });

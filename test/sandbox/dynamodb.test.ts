@@ -133,4 +133,37 @@ describe('sandbox DynamoDB', () => {
       $metadata: { httpStatusCode: 400 },
     });
   });
+
+  it('evaluates conditions with AND before OR, NOT, numbers as numbers, and no comparison across types', async () => {
+    const w = await world();
+    const { dynamodb } = w.orchestrator;
+    await dynamodb.send(new PutItemCommand({ TableName, Item: { resource: { S: 'c' }, a: { S: 'x' }, n: { N: '10' } } }));
+    const holds = (ConditionExpression: string, names: Record<string, string>, values?: Record<string, { S: string } | { N: string }>) =>
+      dynamodb
+        .send(
+          new PutItemCommand({
+            TableName,
+            Item: { resource: { S: 'c' }, a: { S: 'x' }, n: { N: '10' } },
+            ConditionExpression,
+            ExpressionAttributeNames: names,
+            ...(values ? { ExpressionAttributeValues: values } : {}),
+          }),
+        )
+        .then(
+          () => true,
+          (e: Error) => (e.name === 'ConditionalCheckFailedException' ? false : Promise.reject(e)),
+        );
+    // a OR (b AND c): true because a exists; read left to right it would be false.
+    await expect(holds('attribute_exists(#a) OR attribute_exists(#b) AND attribute_exists(#c)', { '#a': 'a', '#b': 'b', '#c': 'c' })).resolves.toBe(true);
+    await expect(holds('NOT attribute_exists(#a)', { '#a': 'a' })).resolves.toBe(false);
+    await expect(holds('NOT (attribute_exists(#b) AND attribute_exists(#a))', { '#a': 'a', '#b': 'b' })).resolves.toBe(true);
+    // 10 > 9 as numbers (as strings "10" < "9").
+    await expect(holds('#n > :nine', { '#n': 'n' }, { ':nine': { N: '9' } })).resolves.toBe(true);
+    // An S never equals an N, even with the same digits, so they differ; a missing attribute is neither equal nor ordered.
+    await expect(holds('#n = :ten', { '#n': 'n' }, { ':ten': { S: '10' } })).resolves.toBe(false);
+    await expect(holds('#n <> :ten', { '#n': 'n' }, { ':ten': { S: '10' } })).resolves.toBe(true);
+    await expect(holds('#n < :ten', { '#n': 'n' }, { ':ten': { S: '10' } })).resolves.toBe(false);
+    await expect(holds('#missing < :ten', { '#missing': 'missing' }, { ':ten': { N: '10' } })).resolves.toBe(false);
+    await expect(holds('#missing <> :ten', { '#missing': 'missing' }, { ':ten': { N: '10' } })).resolves.toBe(true);
+  });
 });
