@@ -109,6 +109,24 @@ describe('sandbox DynamoDB', () => {
       name: 'ValidationException',
       message: 'One or more parameter values were invalid: Missing the key resource in the item',
     });
+    await expect(w.orchestrator.dynamodb.send(new DeleteItemCommand({ TableName, Key: { resource: { S: 'x' }, owner: { S: 'me' } } }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: 'The provided key element does not match the schema',
+    });
+    await expect(w.orchestrator.dynamodb.send(new PutItemCommand({ TableName, Item: { resource: { N: '1' } } }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: 'One or more parameter values were invalid: Type mismatch for key resource expected: S actual: N',
+    });
+    await expect(
+      w.orchestrator.dynamodb.send(new PutItemCommand({ TableName, Item: { resource: { S: 'x' } }, ReturnValuesOnConditionCheckFailure: 'ALL_NEW' as never })),
+    ).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringContaining("Value 'ALL_NEW' at 'ReturnValuesOnConditionCheckFailure'") });
+    // ReturnValues ALL_OLD: the item replaced (or deleted) comes back as Attributes.
+    const replaced = await w.orchestrator.dynamodb.send(
+      new PutItemCommand({ TableName, Item: { resource: { S: 'x' }, v: { N: '2' } }, ReturnValues: 'ALL_OLD' }),
+    );
+    expect(replaced.Attributes).toBeUndefined();
+    const again = await w.orchestrator.dynamodb.send(new DeleteItemCommand({ TableName, Key: { resource: { S: 'x' } }, ReturnValues: 'ALL_OLD' }));
+    expect(again.Attributes).toEqual({ resource: { S: 'x' }, v: { N: '2' } });
     // Authorization comes first: a table the policy does not name is AccessDenied, even when absent.
     await expect(w.orchestrator.dynamodb.send(new PutItemCommand({ TableName: 'no-such-table', Item: { resource: { S: 'x' } } }))).rejects.toMatchObject({
       name: 'AccessDeniedException',
