@@ -13,10 +13,12 @@ export const LOCK_EXPIRY_ATTRIBUTE = 'expiresAt';
 /** Who holds the lock: the execution and state (core: LockOwner). */
 export const LOCK_OWNER_ATTRIBUTE = 'owner';
 /**
- * How long a lease lasts. A step holds a lock for a few calls (well under a second); a step
- * whose Lambda crashed mid-write frees the document after this long at the latest.
+ * How long a lease lasts. A step holds a lock for a few calls (well under a second), but its
+ * Lambda may run for up to its timeout (110 s: the 120 s Task less the invoke margin), so the
+ * lease is at least that long: a holder that is still running can never lose its lock to
+ * another (test/infra/lock-table.test.ts). A crashed holder frees the document after this long.
  */
-export const LOCK_LEASE_SECONDS = 60;
+export const LOCK_LEASE_SECONDS = 120;
 
 /** The documents steps read, change and write whole. */
 export type LockedDocument = 'bucket-policy' | 'bucket-encryption' | 'key-policy';

@@ -34,7 +34,7 @@ const transientAwsErrorNames = [
  * a write did not show it whole (SharedDocumentChanged): both clear once the other writer is
  * done. A holder keeps a lock for well under a second, so the retries start fast: 1 s growing
  * by 1.5 to at most 15 s with full jitter (contenders spread out), 30 attempts, ~6 minutes in
- * all, which outlasts a crashed holder's 60 s lease several times over.
+ * all (half that on average with the jitter), which outlasts a crashed holder's 120 s lease.
  */
 const lockContentionErrorNames = [ErrorNames.ResourceLocked, ErrorNames.SharedDocumentChanged] as const;
 

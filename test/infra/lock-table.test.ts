@@ -2,10 +2,10 @@
 // the lease, point-in-time recovery and encryption as cdk-nag asks), its name in every function's
 // environment, and the two conditional writes only for the steps that edit a shared document.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LOCK_TABLE_ENV } from '../../core/resource-locks.js';
+import { LOCK_LEASE_SECONDS, LOCK_TABLE_ENV } from '../../core/resource-locks.js';
 import { functionRoleName, lockTableName } from '../../infra/function-roles.js';
 import { functionDescription } from '../../infra/task-functions.js';
-import { allStepNames, Steps } from '../../workflow/steps.js';
+import { allStepNames, functionTimeoutSeconds, Steps } from '../../workflow/steps.js';
 import { resolveIntrinsics, synthesize, type Json, type Synthesized } from './synth.js';
 
 let synth: Synthesized;
@@ -64,5 +64,9 @@ describe('lock table', () => {
         expect(dynamo, step).toEqual([{ Sid: 'ResourceLocks', Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], Resource: tableArn }]);
       else expect(dynamo, step).toEqual([]);
     }
+  });
+
+  it("keeps a lease at least as long as every locking function's timeout: a holder still running never loses its lock", () => {
+    for (const step of lockingSteps) expect(LOCK_LEASE_SECONDS, step).toBeGreaterThanOrEqual(functionTimeoutSeconds(step));
   });
 });
