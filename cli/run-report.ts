@@ -99,8 +99,10 @@ export type RunEvent =
 export function outputsOf(steps: StepResults): RunOutputs {
   const input = { steps };
   const outputs: RunOutputs = {};
-  const change = encryptionChangeOf(stepOutput(input, 'ValidateRequest'));
+  const validation = stepOutput(input, 'ValidateRequest');
+  const change = encryptionChangeOf(validation);
   if (change) outputs.defaultEncryptionChange = change;
+  if (validation?.encryptionInTransit) outputs.encryptionInTransit = { ...validation.encryptionInTransit };
   const fileSystemId = stepOutput(input, 'CreateFileSystem')?.fileSystemId;
   const association = stepOutput(input, 'CreateDataRepositoryAssociation');
   const associationId = association && hasAssociationId(association) ? association.associationId : undefined;

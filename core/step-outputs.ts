@@ -57,10 +57,18 @@ export interface RunBaseline {
   keyStatements: StatementSnapshot[];
 }
 
+/** The Lustre client's instance type and whether it encrypts its traffic to the file system (NetworkInfo.EncryptionInTransitSupported). */
+export interface EncryptionInTransit {
+  instanceType: string;
+  supported: boolean;
+}
+
 /** What ValidateRequest reports under steps.ValidateRequest (its output is the whole state). */
 export interface ValidateRequestReport {
   defaultEncryption: EncryptionChange;
   objectSample: ObjectSample;
+  /** lustre-client mode with an EC2 client instance; absent in data-repository-task mode (no client) and for a managed instance outside EC2 (mi-…). */
+  encryptionInTransit?: EncryptionInTransit;
   /** Absent in the standalone rollback machine. */
   baseline?: RunBaseline;
 }
