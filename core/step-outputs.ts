@@ -67,10 +67,15 @@ export interface EncryptionInTransit {
 export interface ValidateRequestReport {
   defaultEncryption: EncryptionChange;
   objectSample: ObjectSample;
-  /** lustre-client mode with an EC2 client instance; absent in data-repository-task mode (no client) and for a managed instance outside EC2 (mi-…). */
-  encryptionInTransit?: EncryptionInTransit;
   /** Absent in the standalone rollback machine. */
   baseline?: RunBaseline;
+}
+
+/** CheckClientInstance only reads. */
+export interface CheckClientInstanceOutput {
+  changed: false;
+  /** lustre-client mode with an EC2 client instance; absent in data-repository-task mode (no client) and for a managed instance outside EC2 (mi-…). */
+  encryptionInTransit?: EncryptionInTransit;
 }
 
 export interface PutBucketAccessPolicyOutput {
@@ -262,6 +267,7 @@ export interface UnshareKeyOutput {
 /** What each state writes at `$.steps.<StateName>`. */
 export interface StepOutputs {
   ValidateRequest: ValidateRequestReport;
+  CheckClientInstance: CheckClientInstanceOutput;
   PutBucketAccessPolicy: PutBucketAccessPolicyOutput;
   ShareKey: ShareKeyOutput;
   SetDefaultEncryption: SetDefaultEncryptionOutput;

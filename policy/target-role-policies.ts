@@ -157,7 +157,7 @@ export function fileSystemRolePolicy(facts: DeploymentFacts): PolicyDocument {
     // why "*": `fsx-onboard plan` reads the network and the client's SSM agent directly; these EC2
     // and SSM reads have no resource-level permissions.
     statement('PreflightReads', ['ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ssm:DescribeInstanceInformation'], '*'),
-    // why "*": ValidateRequest (and plan) read the Lustre client's instance type and whether it
+    // why "*": CheckClientInstance (and plan) read the Lustre client's instance type and whether it
     // encrypts in transit, before any change; DescribeInstances and DescribeInstanceTypes have no
     // resource-level permissions (Service Authorization Reference, Amazon EC2).
     statement('ClientEncryptionInTransit', ['ec2:DescribeInstances', 'ec2:DescribeInstanceTypes'], '*'),

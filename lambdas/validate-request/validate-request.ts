@@ -1,7 +1,6 @@
 // First state: checks the raw request against the one schema and, read-only, that the keys
 // can serve FSx (key-checks.ts: the bucket's key and the file system's own), that the bucket
-// is in the request's region, what the shared bucket holds (bucket-checks.ts) and the Lustre
-// client's encryption in transit (client-checks.ts). Returns the
+// is in the request's region, and what the shared bucket holds (bucket-checks.ts). Returns the
 // whole state the later steps receive, with its report under steps.ValidateRequest.
 import { GetBucketLocationCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
@@ -12,12 +11,10 @@ import { checkFileSystemKey, describeKey, keyProblems } from './key-checks.js';
 import { encryptionChange, refuseUnlistedKeys, sampleObjectEncryption } from './bucket-checks.js';
 import { namesFor } from '../../core/naming.js';
 import { readBaseline } from './baseline.js';
-import { checkClientInstance } from './client-checks.js';
 import { overlapMessage, overlappingAssociation } from '../shared/preflight/association-paths.js';
 import { formatProblems, isLegacyLinked, keyAccountId, validateRequest, type OnboardingRequest } from '../../core/request.js';
 import type { ClientFactory } from '../shared/clients.js';
 import type { OnboardingContext, StepResults } from '../../core/step-io.js';
-import type { EncryptionInTransit } from '../../core/step-outputs.js';
 import type { StepDeps } from '../shared/step-deps.js';
 
 export interface ValidateRequestOutput {
@@ -52,7 +49,7 @@ export function bucketRegion(locationConstraint: string | undefined): string {
   return locationConstraint === 'EU' ? 'eu-west-1' : locationConstraint;
 }
 
-export async function validateRequestStep(input: ValidateRequestInput, deps: StepDeps<'s3' | 'kms' | 'fsx' | 'ec2'>): Promise<ValidateRequestOutput> {
+export async function validateRequestStep(input: ValidateRequestInput, deps: StepDeps<'s3' | 'kms' | 'fsx'>): Promise<ValidateRequestOutput> {
   const validation = validateRequest(input.request);
   if (!validation.ok) {
     throw new OnboardingError(ErrorNames.RequestInvalid, formatProblems(validation.problems));
@@ -78,8 +75,7 @@ export async function validateRequestStep(input: ValidateRequestInput, deps: Ste
     );
   }
   await refuseOverlappingAssociation(request, context, deps);
-  const encryptionInTransit = await checkClientInstance(request, context, deps);
-  return checkSharedBucket(request, context, s3, deps, encryptionInTransit);
+  return checkSharedBucket(request, context, s3, deps);
 }
 
 /**
@@ -92,8 +88,7 @@ async function checkSharedBucket(
   request: OnboardingRequest,
   context: OnboardingContext,
   s3: S3Client,
-  deps: StepDeps<'s3' | 'kms' | 'fsx' | 'ec2'>,
-  encryptionInTransit: EncryptionInTransit | undefined,
+  deps: StepDeps<'s3' | 'kms' | 'fsx'>,
 ): Promise<ValidateRequestOutput> {
   const objectSample = await sampleObjectEncryption(s3, request);
   refuseUnlistedKeys(request, objectSample);
@@ -103,19 +98,14 @@ async function checkSharedBucket(
   const bucketPolicy = await readBucketPolicy(s3, request.bucket.name);
   const defaultEncryption = encryptionChange(request, context.names, current, planned, bucketPolicy);
   const baseline = await readBaseline(request, context, deps, bucketPolicy);
-  const report = { defaultEncryption, objectSample, baseline, ...(encryptionInTransit ? { encryptionInTransit } : {}) };
-  return { request: resolved, context, steps: { ValidateRequest: report } };
+  return { request: resolved, context, steps: { ValidateRequest: { defaultEncryption, objectSample, baseline } } };
 }
 
 /**
  * An adopted file system's other DRAs must not nest in or contain this request's path: FSx would
  * refuse it only after the bucket and key have changed (preflight/association-paths.ts).
  */
-async function refuseOverlappingAssociation(
-  request: OnboardingRequest,
-  context: OnboardingContext,
-  deps: StepDeps<'s3' | 'kms' | 'fsx' | 'ec2'>,
-): Promise<void> {
+async function refuseOverlappingAssociation(request: OnboardingRequest, context: OnboardingContext, deps: StepDeps<'s3' | 'kms' | 'fsx'>): Promise<void> {
   const fileSystemId = request.fileSystem.existingFileSystemId;
   if (!fileSystemId || context.legacyLinked) return;
   const { fsx } = deps.clients.forTarget('fileSystem', context.accounts.fileSystem);

@@ -40,7 +40,13 @@ describe('encryption in transit of the Lustre client', () => {
       /^testExport\.requireEncryptionInTransit: client instance i-0fedcba9876543210 is a t3\.medium, which does not support encryption in transit/,
     );
     expect(report.cause).toMatch(/NetworkInfo\.EncryptionInTransitSupported/);
-    expect(report.steps.map((s) => s.name)).toEqual(['ValidateRequest']);
+    expect(report.steps.map((s) => s.name)).toEqual(['ValidateRequest', 'CheckClientInstance']);
+    // Without the requirement the same client onboards, and the summary says it does not encrypt in transit.
+    const fresh = mkdtempSync(join(tmpdir(), 'fsx-onboard-in-transit-'));
+    expect((await cli('--state-dir', fresh, 'sandbox', 'seed', 'examples/seeds/client-without-encryption-in-transit.json')).code).toBe(ExitCode.Ok);
+    const plain = await cli('--state-dir', fresh, 'run', 'examples/request.json');
+    expect(plain.code).toBe(ExitCode.Ok);
+    expect(plain.out).toMatch(/client encryption in transit: no \(t3\.medium\)/);
   });
 
   it('changes nothing when it refuses: no CreateFileSystem, no PutBucketPolicy, the world as before', async () => {
@@ -79,7 +85,7 @@ describe('encryption in transit of the Lustre client', () => {
     expect(report.status).toBe('FAILED');
     expect(report.error).toBe('RequestInvalid');
     expect(report.cause).toMatch(/^testExport\.clientInstanceId: instance i-0fedcba9876543210's type m7i\.large is not offered in us-east-1/);
-    expect(report.steps.map((s) => s.name)).toEqual(['ValidateRequest']);
+    expect(report.steps.map((s) => s.name)).toEqual(['ValidateRequest', 'CheckClientInstance']);
     expect(trailEventNames(sandbox).filter((name) => CHANGES.includes(name))).toEqual([]);
   });
 
@@ -90,7 +96,7 @@ describe('encryption in transit of the Lustre client', () => {
     const report = await run(p2Example, sandbox);
     expect(report.error).toBe('RequestInvalid');
     expect(report.cause).toMatch(/^testExport\.clientInstanceId: instance i-0fedcba9876543210 does not exist .*InvalidInstanceID\.NotFound/);
-    expect(report.steps.map((s) => s.name)).toEqual(['ValidateRequest']);
+    expect(report.steps.map((s) => s.name)).toEqual(['ValidateRequest', 'CheckClientInstance']);
   });
 
   it('reports nothing in data-repository-task mode, which has no client, and refuses the requirement there naming the field', async () => {

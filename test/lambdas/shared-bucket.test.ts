@@ -17,7 +17,7 @@ import { validateRequestStep } from '../../lambdas/validate-request/validate-req
 import { OBJECT_SAMPLE_SIZE } from '../../lambdas/validate-request/bucket-checks.js';
 import { bucketKeyFor, encryptionFor } from '../../lambdas/shared/encryption.js';
 import { namesFor } from '../../core/naming.js';
-import { awsError, fakeFactory, loadRequest, rawRequest, mockClientInstance } from './fixtures.js';
+import { awsError, fakeFactory, loadRequest, rawRequest } from './fixtures.js';
 
 const kms = mockClient(KMSClient);
 const s3 = mockClient(S3Client);
@@ -43,7 +43,6 @@ const validate = (edit?: (raw: Record<string, any>) => void) => {
 };
 
 beforeEach(() => {
-  mockClientInstance();
   kms.reset();
   s3.reset();
   fsx.reset();

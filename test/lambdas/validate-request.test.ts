@@ -1,12 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DescribeInstancesCommand, DescribeInstanceTypesCommand } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient, ListGrantsCommand } from '@aws-sdk/client-kms';
 import { DescribeFileSystemsCommand, FSxClient } from '@aws-sdk/client-fsx';
 import { GetBucketEncryptionCommand, GetBucketLocationCommand, GetBucketPolicyCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { validateRequestStep } from '../../lambdas/validate-request/validate-request.js';
 import { namesFor } from '../../core/naming.js';
-import { A, B, C, awsError, fakeFactory, rawRequest, mockClientInstance } from './fixtures.js';
+import { A, B, C, awsError, fakeFactory, rawRequest } from './fixtures.js';
 
 const kms = mockClient(KMSClient);
 const s3 = mockClient(S3Client);
@@ -23,7 +22,6 @@ const goodKey = {
 };
 
 beforeEach(() => {
-  mockClientInstance();
   kms.reset();
   s3.reset();
   fsx.reset();
@@ -59,9 +57,8 @@ describe('ValidateRequest', () => {
     });
     expect(kms).toHaveReceivedCommandExactlyOnceWith(DescribeKeyCommand, { KeyId: keyArn });
     expect(s3).toHaveReceivedCommandExactlyOnceWith(GetBucketLocationCommand, { Bucket: 'genomics-reference-data' });
-    // A too: the Lustre client's type (EC2), and the baseline lists the request's file systems and grants there.
-    expect(clients.targets).toEqual([`key@${C}`, `bucket@${B}`, `fileSystem@${A}`, `fileSystem@${A}`, `key@${C}`]);
-    expect(out.steps['ValidateRequest']?.encryptionInTransit).toEqual({ instanceType: 'm6i.large', supported: true });
+    // A too: the baseline lists the request's file systems and grants there.
+    expect(clients.targets).toEqual([`key@${C}`, `bucket@${B}`, `fileSystem@${A}`, `key@${C}`]);
   });
 
   it('marks legacy linked types and reads EU as eu-west-1', async () => {
@@ -125,62 +122,6 @@ describe('ValidateRequest', () => {
   it('lets an AWS error through with its own name', async () => {
     kms.on(DescribeKeyCommand).rejects(awsError('NotFoundException', 'Key does not exist'));
     await expect(validateRequestStep({ request: rawRequest('request.json') }, { clients: fakeFactory() })).rejects.toMatchObject({ name: 'NotFoundException' });
-  });
-
-  it('reads the Lustre client through the file-system role: DescribeInstances, then DescribeInstanceTypes of its type', async () => {
-    const ec2 = mockClientInstance('t3.medium', false);
-    const out = await validateRequestStep({ request: rawRequest('request.json') }, { clients: fakeFactory() });
-    expect(ec2).toHaveReceivedCommandExactlyOnceWith(DescribeInstancesCommand, { InstanceIds: ['i-0fedcba9876543210'] });
-    expect(ec2).toHaveReceivedCommandExactlyOnceWith(DescribeInstanceTypesCommand, { InstanceTypes: ['t3.medium'] });
-    expect(out.steps['ValidateRequest']?.encryptionInTransit).toEqual({ instanceType: 't3.medium', supported: false });
-  });
-
-  it('refuses a type without encryption in transit when the request requires it, before reading the bucket', async () => {
-    mockClientInstance('t3.medium', false);
-    const raw = rawRequest('request.json');
-    raw['testExport'].requireEncryptionInTransit = true;
-    await expect(validateRequestStep({ request: raw }, { clients: fakeFactory() })).rejects.toMatchObject({
-      name: 'EncryptionInTransitUnsupported',
-      message: expect.stringMatching(/^testExport\.requireEncryptionInTransit: client instance i-0fedcba9876543210 is a t3\.medium, which does not/),
-    });
-    expect(s3.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetBucketLocationCommand']);
-  });
-
-  it('refuses a managed instance outside EC2 only when encryption in transit is required, and reports nothing for it', async () => {
-    const ec2 = mockClientInstance();
-    const raw = rawRequest('request.json');
-    raw['testExport'].clientInstanceId = 'mi-0123456789abcdef0';
-    const out = await validateRequestStep({ request: raw }, { clients: fakeFactory() });
-    expect(out.steps['ValidateRequest']).not.toHaveProperty('encryptionInTransit');
-    expect(ec2.calls()).toHaveLength(0);
-    raw['testExport'].requireEncryptionInTransit = true;
-    await expect(validateRequestStep({ request: raw }, { clients: fakeFactory() })).rejects.toMatchObject({
-      name: 'EncryptionInTransitUnsupported',
-      message: expect.stringMatching(/^testExport\.requireEncryptionInTransit: mi-0123456789abcdef0 is a managed instance outside EC2/),
-    });
-  });
-
-  it('refuses a client whose type the region does not offer (DescribeInstanceTypes answers InvalidInstanceType or lists nothing)', async () => {
-    const ec2 = mockClientInstance('m7i.large');
-    ec2.on(DescribeInstanceTypesCommand).rejects(awsError('InvalidInstanceType', 'The following supplied instance types do not exist: [m7i.large]'));
-    const refusal = {
-      name: 'RequestInvalid',
-      message: expect.stringMatching(/^testExport\.clientInstanceId: instance i-0fedcba9876543210's type m7i\.large is not offered in us-east-1/),
-    };
-    await expect(validateRequestStep({ request: rawRequest('request.json') }, { clients: fakeFactory() })).rejects.toMatchObject(refusal);
-    ec2.on(DescribeInstanceTypesCommand).resolves({ InstanceTypes: [] });
-    await expect(validateRequestStep({ request: rawRequest('request.json') }, { clients: fakeFactory() })).rejects.toMatchObject(refusal);
-  });
-
-  it('reads no client in data-repository-task mode', async () => {
-    const ec2 = mockClientInstance();
-    s3.on(GetBucketLocationCommand).resolves({ LocationConstraint: 'eu-west-1' });
-    kms
-      .on(DescribeKeyCommand)
-      .resolves({ KeyMetadata: { ...goodKey.KeyMetadata, Arn: 'arn:aws:kms:eu-west-1:333333333333:key/a056d364-d490-473d-ad19-bd6a483d8096' } });
-    const out = await validateRequestStep({ request: rawRequest('request-legacy.json') }, { clients: fakeFactory('eu-west-1') });
-    expect(out.steps['ValidateRequest']).not.toHaveProperty('encryptionInTransit');
-    expect(ec2.calls()).toHaveLength(0);
   });
 
   it('checks only the schema for the standalone rollback machine', async () => {

@@ -26,9 +26,9 @@ export async function clientManagedCheck(ssm: SSMClient, instanceId: string): Pr
 }
 
 /**
- * Preflight's view of ValidateRequest's check (validate-request/client-checks.ts): a type without
+ * Preflight's view of CheckClientInstance (check-client-instance/check-client-instance.ts): a type without
  * encryption in transit warns, and fails when the request requires it; a client whose type cannot
- * be read fails, as ValidateRequest refuses it.
+ * be read fails, as CheckClientInstance refuses it.
  */
 export async function encryptionInTransitCheck(ec2: EC2Client, request: OnboardingRequest, instanceId: string): Promise<CheckResult> {
   const name = 'clientEncryptionInTransit';
