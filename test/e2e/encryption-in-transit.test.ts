@@ -99,6 +99,26 @@ describe('encryption in transit of the Lustre client', () => {
     expect(report.steps.map((s) => s.name)).toEqual(['ValidateRequest', 'CheckClientInstance']);
   });
 
+  it('fails at CheckClientInstance, before any change, when the file-system role may not ec2:DescribeInstanceTypes', async () => {
+    const sandbox = await freshSandbox();
+    const request = parsed(p2Example);
+    sandbox.ensureWorldFor(request);
+    const arn = 'arn:aws:iam::111111111111:role/fsx-onboard-filesystem';
+    // Treated as a seeded role from here on, so the world builder does not put the policy back.
+    sandbox.state.managedRoles = (sandbox.state.managedRoles ?? []).filter((managed) => managed !== arn);
+    for (const document of Object.values(sandbox.state.roles[arn]!.inlinePolicies)) {
+      document.Statement = document.Statement.filter((statement) => statement.Sid !== 'ClientEncryptionInTransit');
+      document.Statement.push({ Sid: 'InstancesOnly', Effect: 'Allow', Action: ['ec2:DescribeInstances'], Resource: '*' });
+    }
+    const before = touchable(sandbox, request);
+    const report = await run(p2Example, sandbox);
+    expect(report.status).toBe('FAILED');
+    expect(report.error).toBe('UnauthorizedOperation');
+    expect(report.steps.map((s) => s.name)).toEqual(['ValidateRequest', 'CheckClientInstance']);
+    expect(trailEventNames(sandbox).filter((name) => CHANGES.includes(name))).toEqual([]);
+    expect(touchable(sandbox, request)).toEqual(before);
+  });
+
   it('reports nothing in data-repository-task mode, which has no client, and refuses the requirement there naming the field', async () => {
     const { legacyExample } = await import('./helpers.js');
     const sandbox = await freshSandbox();
