@@ -76,6 +76,10 @@ export function formatSummary(report: RunReport, c: Palette = palette(false)): s
   if (o.dataRepositoryAssociationId) lines.push(`  data repository association:  ${o.dataRepositoryAssociationId}`);
   if (o.serviceLinkedRoleArn) lines.push(`  service-linked role:          ${o.serviceLinkedRoleArn}`);
   if (o.grantId) lines.push(`  KMS grant:                    ${o.grantId}`);
+  if (o.encryptionInTransit) {
+    const { instanceType, supported } = o.encryptionInTransit;
+    lines.push(`  client encryption in transit: ${supported ? 'yes' : c.yellow('no')} (${instanceType})`);
+  }
   if (o.exportCheck) lines.push(...formatExportEvidence(o.exportCheck));
   lines.push(
     `  ${m.stateTransitions} state transitions, ${m.lambdaInvocations} task invocations, ${m.awsCalls} AWS calls; ${formatDuration(m.simulatedSeconds)} simulated in ${m.wallMs} ms`,

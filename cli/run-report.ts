@@ -1,6 +1,6 @@
 // The result of one local execution, as `run --json` prints it.
 import type { OnboardingOutputs } from '../core/step-io.js';
-import { Steps, type StepName } from '../workflow/steps.js';
+import { beforeAnyChange, Steps, type StepName } from '../workflow/steps.js';
 import { stepOutput, type CreateDataRepositoryAssociationOutput, type StepResults, type ValidateRequestReport } from '../core/step-outputs.js';
 
 export interface LocalStepRecord {
@@ -37,7 +37,7 @@ export interface Moment {
  */
 export function stepChanged(record: Pick<LocalStepRecord, 'name' | 'failures'>, output: Record<string, unknown> | undefined): boolean | null {
   const reported = output?.['changed'];
-  const readsOnly = record.name === 'ValidateRequest' || (record.name in Steps && !!Steps[record.name as StepName].poll);
+  const readsOnly = (beforeAnyChange as readonly string[]).includes(record.name) || (record.name in Steps && !!Steps[record.name as StepName].poll);
   if (readsOnly) return reported === true;
   if (typeof reported !== 'boolean') return null;
   return reported === false && (record.failures ?? 0) > 0 ? null : reported;
@@ -101,6 +101,8 @@ export function outputsOf(steps: StepResults): RunOutputs {
   const outputs: RunOutputs = {};
   const change = encryptionChangeOf(stepOutput(input, 'ValidateRequest'));
   if (change) outputs.defaultEncryptionChange = change;
+  const client = stepOutput(input, 'CheckClientInstance')?.encryptionInTransit;
+  if (client) outputs.encryptionInTransit = { ...client };
   const fileSystemId = stepOutput(input, 'CreateFileSystem')?.fileSystemId;
   const association = stepOutput(input, 'CreateDataRepositoryAssociation');
   const associationId = association && hasAssociationId(association) ? association.associationId : undefined;

@@ -6,6 +6,8 @@
 export const ErrorNames = {
   RequestInvalid: 'RequestInvalid',
   KeyNotUsable: 'KeyNotUsable',
+  /** testExport.requireEncryptionInTransit, and the client instance's type does not encrypt in transit (or is not an EC2 type). */
+  EncryptionInTransitUnsupported: 'EncryptionInTransitUnsupported',
   KeyGrantNotAllowed: 'KeyGrantNotAllowed',
   ObjectsUnderUnlistedKey: 'ObjectsUnderUnlistedKey',
   ResourceConflict: 'ResourceConflict',

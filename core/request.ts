@@ -197,6 +197,13 @@ export const onboardingRequestSchema = z
       mountPath: z
         ._default(fileSystemPath, '/fsx')
         .check(z.describe('Where the test export mounts the file system on the client (created if missing; kept if already mounted).')),
+      requireEncryptionInTransit: z
+        .optional(z.boolean())
+        .check(
+          z.describe(
+            'lustre-client mode (absent: false): refuse the run, before any change, unless the client instance is an EC2 instance whose type encrypts its traffic to the file system in transit (DescribeInstanceTypes NetworkInfo.EncryptionInTransitSupported).',
+          ),
+        ),
     }),
     tags: z
       ._default(
@@ -247,6 +254,13 @@ export const onboardingRequestSchema = z
       if (req.testExport.mode === 'data-repository-task' && req.testExport.clientInstanceId) {
         ctx.addIssue({ code: 'custom', path: ['testExport', 'clientInstanceId'], message: 'is only used when testExport.mode is "lustre-client"' });
       }
+      if (req.testExport.mode === 'data-repository-task' && req.testExport.requireEncryptionInTransit) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['testExport', 'requireEncryptionInTransit'],
+          message: 'needs testExport.mode "lustre-client": "data-repository-task" has no client instance whose encryption in transit could be checked',
+        });
+      }
       const dra = req.dataRepository;
       for (const [field, events] of [
         ['autoImportEvents', dra.autoImportEvents],
@@ -263,11 +277,13 @@ export const crossFieldRules = [
   '`fileSystem.fileSystemPath` must be `/` for PERSISTENT_1 and SCRATCH_2, which link the bucket at the file system root.',
   "`key.arn` must be in `region`: S3 default encryption uses keys of the bucket's region only.",
   '`testExport.clientInstanceId` is required with `testExport.mode: "lustre-client"` and refused otherwise.',
+  '`testExport.requireEncryptionInTransit: true` is refused with `testExport.mode: "data-repository-task"` (no client instance to check).',
   '`dataRepository.autoImportEvents` and `autoExportEvents` must not repeat an event type.',
   "`fileSystem.kmsKeyArn` is refused for SCRATCH_2 (scratch file systems use keys FSx manages) and with `fileSystem.existingFileSystemId`; it must be in the request region and in the file system's account or the key account.",
   'At run time, `ValidateRequest` also refuses a key that is not symmetric (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT) or not Enabled, before any change.',
   'At run time, `ValidateRequest` samples the objects already under `bucket.prefix` (the first 100 keys) and refuses, before any change, one encrypted with a KMS key that is neither `key.arn` nor in `bucket.additionalKeyArns`: FSx would read it as "No data available". It also reports, before any change, a default encryption that differs from the one this request sets and who else writes to the bucket.',
   'At run time, `ValidateRequest` also refuses, before any change, a `fileSystem.kmsKeyArn` that is not symmetric, not Enabled, or whose key policy does not let FSx (through `fsx.<region>.amazonaws.com`) use it for the file-system role: `kms:CreateGrant`, `kms:Decrypt`, `kms:GenerateDataKeyWithoutPlaintext`, `kms:DescribeKey`.',
+  "At run time, `CheckClientInstance` (the state after `ValidateRequest`) reads the client instance (lustre-client mode) with `DescribeInstances` and its type with `DescribeInstanceTypes`, and refuses, before any change, an instance that does not exist in the file system's account and region or whose type the region does not offer; with `testExport.requireEncryptionInTransit: true` also one whose type does not support encryption in transit (`NetworkInfo.EncryptionInTransitSupported`) or a managed instance outside EC2 (`mi-…`).",
   'At run time, `ValidateRequest` also refuses a bucket in another region and, with `fileSystem.existingFileSystemId`, a `fileSystemPath` that nests in or contains a data repository association already on that file system.',
 ];
 

@@ -2,7 +2,7 @@
 // context ValidateRequest derives, and each step's result under `steps.<StateName>`.
 import type { OnboardingNames } from './naming.js';
 import type { OnboardingRequest } from './request.js';
-import type { StepResults } from './step-outputs.js';
+import type { EncryptionInTransit, StepResults } from './step-outputs.js';
 
 export type { StepResults } from './step-outputs.js';
 
@@ -45,4 +45,6 @@ export interface OnboardingOutputs {
   serviceLinkedRoleArn?: string;
   grantId?: string;
   exportCheck?: Record<string, unknown>;
+  /** The Lustre client's instance type and whether it encrypts in transit (lustre-client mode with an EC2 instance only). */
+  encryptionInTransit?: EncryptionInTransit;
 }

@@ -57,12 +57,25 @@ export interface RunBaseline {
   keyStatements: StatementSnapshot[];
 }
 
+/** The Lustre client's instance type and whether it encrypts its traffic to the file system (NetworkInfo.EncryptionInTransitSupported). */
+export interface EncryptionInTransit {
+  instanceType: string;
+  supported: boolean;
+}
+
 /** What ValidateRequest reports under steps.ValidateRequest (its output is the whole state). */
 export interface ValidateRequestReport {
   defaultEncryption: EncryptionChange;
   objectSample: ObjectSample;
   /** Absent in the standalone rollback machine. */
   baseline?: RunBaseline;
+}
+
+/** CheckClientInstance only reads. */
+export interface CheckClientInstanceOutput {
+  changed: false;
+  /** lustre-client mode with an EC2 client instance; absent in data-repository-task mode (no client) and for a managed instance outside EC2 (mi-…). */
+  encryptionInTransit?: EncryptionInTransit;
 }
 
 export interface PutBucketAccessPolicyOutput {
@@ -254,6 +267,7 @@ export interface UnshareKeyOutput {
 /** What each state writes at `$.steps.<StateName>`. */
 export interface StepOutputs {
   ValidateRequest: ValidateRequestReport;
+  CheckClientInstance: CheckClientInstanceOutput;
   PutBucketAccessPolicy: PutBucketAccessPolicyOutput;
   ShareKey: ShareKeyOutput;
   SetDefaultEncryption: SetDefaultEncryptionOutput;

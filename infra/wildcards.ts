@@ -27,7 +27,9 @@ export const WILDCARD_REASONS: Record<string, string> = {
   LustreClientResults: 'ssm:GetCommandInvocation supports no resource-level permissions.',
   DiagnoseDeniedExport: 'cloudtrail:LookupEvents supports no resource-level permissions.',
   PreflightReads:
-    'Preflight reads the subnet, security groups and client instance before any change; ec2:Describe* and ssm:DescribeInstanceInformation support no resource-level permissions.',
+    "Preflight reads the subnet, security groups and the client's SSM agent before any change; these ec2:Describe* actions and ssm:DescribeInstanceInformation support no resource-level permissions.",
+  ClientEncryptionInTransit:
+    "CheckClientInstance reads the Lustre client's instance type and whether it encrypts in transit before any change; ec2:DescribeInstances and ec2:DescribeInstanceTypes support no resource-level permissions.",
   FindFsxS3ServiceLinkedRole:
     'The SLR is named after the file system id (AWSServiceRoleForFSxS3Access_fs-...); GetRole on a role IAM does not know yet is authorised on role/<name>, without its path.',
   GrantToFsxServiceLinkedRole: "Configured key ARNs; grants only to an FSx S3-access SLR of this account and only the blog's operations (conditions).",

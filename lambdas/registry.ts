@@ -3,6 +3,7 @@
 import type { StepName } from '../workflow/steps.js';
 import type { StepHandler } from './shared/step-deps.js';
 import { validateRequestStep } from './validate-request/validate-request.js';
+import { checkClientInstance } from './check-client-instance/check-client-instance.js';
 import { putBucketAccessPolicy } from './put-bucket-access-policy/put-bucket-access-policy.js';
 import { shareKey } from './share-key/share-key.js';
 import { setDefaultEncryption } from './set-default-encryption/set-default-encryption.js';
@@ -29,6 +30,7 @@ import { unshareKey } from './unshare-key/unshare-key.js';
 // biome-ignore lint/suspicious/noExplicitAny: each handler has its own output type
 export const stepHandlers: Record<StepName, StepHandler<any>> = {
   ValidateRequest: validateRequestStep,
+  CheckClientInstance: checkClientInstance,
   PutBucketAccessPolicy: putBucketAccessPolicy,
   ShareKey: shareKey,
   SetDefaultEncryption: setDefaultEncryption,

@@ -157,13 +157,13 @@ export function fileSystemRolePolicy(facts: DeploymentFacts): PolicyDocument {
     statement('LustreClientShellDocument', ['ssm:SendCommand'], `arn:${p}:ssm:${facts.region}::document/AWS-RunShellScript`),
     // why "*": GetCommandInvocation has no resource-level permissions.
     statement('LustreClientResults', ['ssm:GetCommandInvocation'], '*'),
-    // why "*": preflight (ValidateRequest's checks and `fsx-onboard plan`) reads the network and the
-    // client instance directly; these EC2 and SSM reads have no resource-level permissions.
-    statement(
-      'PreflightReads',
-      ['ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeInstances', 'ec2:DescribeInstanceTypes', 'ssm:DescribeInstanceInformation'],
-      '*',
-    ),
+    // why "*": `fsx-onboard plan` reads the network and the client's SSM agent directly; these EC2
+    // and SSM reads have no resource-level permissions.
+    statement('PreflightReads', ['ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ssm:DescribeInstanceInformation'], '*'),
+    // why "*": CheckClientInstance (and plan) read the Lustre client's instance type and whether it
+    // encrypts in transit, before any change; DescribeInstances and DescribeInstanceTypes have no
+    // resource-level permissions (Service Authorization Reference, Amazon EC2).
+    statement('ClientEncryptionInTransit', ['ec2:DescribeInstances', 'ec2:DescribeInstanceTypes'], '*'),
     // why "*": CloudTrail LookupEvents has no resource-level permissions.
     statement('DiagnoseDeniedExport', ['cloudtrail:LookupEvents'], '*'),
     // The SLR's grant must be created from the file system's account (FSx Lustre User Guide). A

@@ -220,8 +220,23 @@ export function applySeed(sim: Sim, seed: Seed): SeedOutcome {
     report(`security group ${group.id}`, existing ? differences({ ...existing }, wanted) : 'new', () => ensureSecurityGroup(sim, wanted));
   }
 
+  for (const type of seed.instanceTypes) {
+    const wanted = { encryptionInTransitSupported: type.encryptionInTransitSupported, ...(type.regions ? { regions: type.regions } : {}) };
+    const existing = state.instanceTypes?.[type.instanceType];
+    report(`instance type ${type.instanceType}`, existing ? differences({ ...existing }, wanted) : 'new', () => {
+      state.instanceTypes = { ...state.instanceTypes, [type.instanceType]: wanted };
+    });
+  }
+
   for (const instance of seed.instances) {
-    const wanted = { id: instance.id, account: instance.accountId, region: instance.region, lustreClient: instance.lustreClient, tags: instance.tags };
+    const wanted = {
+      id: instance.id,
+      account: instance.accountId,
+      region: instance.region,
+      lustreClient: instance.lustreClient,
+      tags: instance.tags,
+      ...(instance.instanceType ? { instanceType: instance.instanceType } : {}),
+    };
     const existing = state.instances[instance.id];
     report(`instance ${instance.id}`, existing ? differences({ ...existing }, wanted) : 'new', () => {
       state.instances[instance.id] = { ...wanted, mounts: {}, localDirs: [], localFiles: {} };

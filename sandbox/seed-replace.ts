@@ -24,7 +24,7 @@ interface ReplaceOutcome {
 export type ReplaceResult = { ok: true; outcome: ReplaceOutcome } | { ok: false; problems: RequestProblem[] };
 
 /** Seed sections `apply` cannot replace: they create resources, which is what `sandbox seed` is for. */
-const CREATE_ONLY = ['absentRoles', 'fileSystems', 'subnets', 'securityGroups'] as const;
+const CREATE_ONLY = ['absentRoles', 'fileSystems', 'subnets', 'securityGroups', 'instanceTypes'] as const;
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const parsed = (text: string | undefined): unknown => (text ? JSON.parse(text) : null);

@@ -9,6 +9,7 @@ import type { RequestProblem } from '../core/request.js';
 import type { PolicyDocument } from '../policy/types.js';
 import { KEY_POLICY_MAX_BYTES } from './services/kms.js';
 import { BUCKET_POLICY_MAX_BYTES } from './services/s3.js';
+import { isBuiltInInstanceType } from './services/ec2-instance-types.js';
 
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region code such as us-east-1');
@@ -21,6 +22,8 @@ const keyArn = z
     /^arn:aws:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$|^arn:aws:kms:[a-z0-9-]+:\d{12}:key\/mrk-[0-9a-f]{32}$/,
     'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>)',
   );
+/** EC2's instance type names: family, generation and attributes, a dot, the size (e.g. m6i.large, c6in.xlarge). */
+const instanceTypeName = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/, 'must be an EC2 instance type such as m6i.large');
 const stringOrList = z.union([z.string(), z.array(z.string()).min(1, 'must not be empty')]);
 
 /** The statement shape AWS stores; semantics (principals, sizes) are checked by the services. */
@@ -195,10 +198,23 @@ const seedSchema = z
             .record(z.string(), z.string())
             .default({})
             .describe('EC2 tags; the deployed policy runs commands only where fsx-onboard:lustre-client = true.'),
+          instanceType: instanceTypeName
+            .optional()
+            .describe('What DescribeInstances reports (absent: m6i.large); it must be a built-in type or one in instanceTypes.'),
         }),
       )
       .default([])
       .describe("SSM-managed client instances (absent: the request's client instance is created, tagged as a Lustre client)."),
+    instanceTypes: z
+      .array(
+        z.strictObject({
+          instanceType: instanceTypeName,
+          encryptionInTransitSupported: z.boolean().describe('NetworkInfo.EncryptionInTransitSupported as DescribeInstanceTypes reports it.'),
+          regions: z.array(region).min(1).optional().describe('Regions that offer the type (absent: every region).'),
+        }),
+      )
+      .default([])
+      .describe('EC2 instance types beside the built-in ones (docs/sandbox.md), or a built-in one redefined.'),
   })
   .superRefine((seed, ctx) => {
     // Two descriptions of one resource, or a role both present and absent, cannot both hold.
@@ -223,6 +239,20 @@ const seedSchema = z
       'fileSystems',
       seed.fileSystems.map((f) => f.id),
     );
+    const types = seed.instanceTypes.map((t) => t.instanceType);
+    types.forEach((type, i) => {
+      if (types.indexOf(type) !== i) ctx.addIssue({ code: 'custom', path: ['instanceTypes', i], message: `describes ${type} a second time` });
+    });
+    // A running instance's type exists: EC2 launches only types it offers.
+    seed.instances.forEach((instance, i) => {
+      const type = instance.instanceType;
+      if (type && !isBuiltInInstanceType(type) && !types.includes(type))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['instances', i, 'instanceType'],
+          message: `${type} is neither a built-in instance type nor one in instanceTypes`,
+        });
+    });
     seed.absentRoles.forEach((arn, i) => {
       if (seed.roles.some((r) => r.arn === arn)) ctx.addIssue({ code: 'custom', path: ['absentRoles', i], message: `${arn} is also listed in roles` });
     });

@@ -265,6 +265,14 @@ export interface SecurityGroupState {
   inbound: SecurityGroupRule[];
 }
 
+/** An EC2 instance type as DescribeInstanceTypes reports it (seeded beside the built-in catalogue, services/ec2.ts). */
+export interface InstanceTypeState {
+  /** NetworkInfo.EncryptionInTransitSupported. */
+  encryptionInTransitSupported: boolean;
+  /** Regions that offer the type (absent: every region); elsewhere DescribeInstanceTypes does not know it. */
+  regions?: string[];
+}
+
 export interface WorldState {
   version: 1;
   now: number;
@@ -287,6 +295,8 @@ export interface WorldState {
   securityGroups?: Record<string, SecurityGroupState>;
   /** DynamoDB tables by `account:region:name` (absent in state files older than the locks). */
   tables?: Record<string, TableState>;
+  /** Instance types a seed added or redefined (absent in older state files: the built-in catalogue only). */
+  instanceTypes?: Record<string, InstanceTypeState>;
   /** Role ARNs a seed declared missing: the world builder must not create them. */
   absentRoles?: string[];
   /** Every onboarding the world builder has prepared (world.ts): the target roles cover them all. */

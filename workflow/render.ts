@@ -2,7 +2,7 @@
 // infra/ (with function ARNs substituted) and run locally by cli/.
 import type { AslDefinition, AslState } from './asl.js';
 import { retryPolicy } from './retry-policy.js';
-import { forwardPath, rollbackPath, Steps, type PauseSegment, type Segment, type StepName, type TaskStep } from './steps.js';
+import { beforeAnyChange, forwardPath, rollbackPath, Steps, type PauseSegment, type Segment, type StepName, type TaskStep } from './steps.js';
 
 /**
  * "rollback": every forward step catches into the compensation chain.
@@ -111,7 +111,7 @@ function renderPause(pause: PauseSegment, after: string): Record<string, AslStat
 function renderForward(mode: FailureMode, resource: (s: StepName) => string): Record<string, AslState> {
   const states: Record<string, AslState> = {};
   const rollbackCatch = (name: StepName) =>
-    mode === 'rollback' && name !== 'ValidateRequest' ? { next: ROLLBACK_STARTED, resultPath: '$.failure' } : undefined;
+    mode === 'rollback' && !(beforeAnyChange as readonly StepName[]).includes(name) ? { next: ROLLBACK_STARTED, resultPath: '$.failure' } : undefined;
   forwardPath.forEach((segment, i) => {
     const after = forwardPath[i + 1] ? segmentStart(forwardPath[i + 1]!) : ONBOARDED;
     if (segment.kind === 'sequence') {

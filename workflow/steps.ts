@@ -57,6 +57,11 @@ export const Steps = {
     'Checks the request, the key (symmetric, enabled, same region), the bucket (region, objects under other keys, the default-encryption change it will make) and an adopted file system before anything changes.',
     ['A', 'B', 'C'],
   ),
+  CheckClientInstance: task(
+    'CheckClientInstance',
+    "Reads the Lustre client's instance type and whether it encrypts in transit (lustre-client mode); refuses a client that does not exist, or lacks encryption in transit the request requires, before anything changes.",
+    ['A'],
+  ),
   PutBucketAccessPolicy: task(
     'PutBucketAccessPolicy',
     'Adds bucket statements allowing the FSx SLRs of account A (by ARN pattern) and the DRA-creating role.',
@@ -192,7 +197,7 @@ const grantPropagation: PauseSegment = {
  * slow part, ~10-22 min) then proceed side by side.
  */
 export const forwardPath: Segment[] = [
-  { kind: 'sequence', steps: ['ValidateRequest', 'PutBucketAccessPolicy'] },
+  { kind: 'sequence', steps: ['ValidateRequest', 'CheckClientInstance', 'PutBucketAccessPolicy'] },
   {
     kind: 'parallel',
     name: 'PrepareKeyAndFileSystem',
@@ -208,6 +213,12 @@ export const forwardPath: Segment[] = [
   grantPropagation,
   { kind: 'sequence', steps: ['StartTestExport', 'WaitForTestExport', 'VerifyExport'] },
 ];
+
+/**
+ * The forward steps before the first change: they only read, a failure there has nothing to
+ * roll back (no Catch into the compensation chain), and a run that ends in one was refused.
+ */
+export const beforeAnyChange = ['ValidateRequest', 'CheckClientInstance'] as const satisfies readonly StepName[];
 
 export const forwardStepNames: StepName[] = forwardPath.flatMap((s) => (s.kind === 'sequence' ? s.steps : s.kind === 'parallel' ? s.branches.flat() : []));
 

@@ -4,7 +4,7 @@ import { closest } from 'fastest-levenshtein';
 import { validateRequest, type RequestProblem } from '../../core/request.js';
 import { accessDeniedCode, accessDeniedStatus, type ServiceName } from '../../sandbox/errors.js';
 import { Sandbox, servedOperations, type Faults } from '../../sandbox/index.js';
-import { allStepNames, type StepName } from '../../workflow/steps.js';
+import { allStepNames, beforeAnyChange, type StepName } from '../../workflow/steps.js';
 import { rollbackOnAws, withAwsConnectionOptions, type AwsOptions } from './aws.js';
 import { ExitCode, refuse, sandboxStateFile, type CliContext } from '../context.js';
 import { awsExecutionProblem, localExecutionNameProblem } from '../ids.js';
@@ -146,9 +146,10 @@ function nextSteps(report: RunReport, machine: LocalMachine | undefined): string
   return `\n\nEverything this request changed was rolled back${/left behind: \{\}/.test(report.cause ?? '') ? '' : ' except what the cause lists as left behind'}.\nFix the cause and run the request again (a fix in the request itself needs a new requestId: this one names this execution).`;
 }
 
-/** A run that failed in ValidateRequest refused the request: nothing was changed. */
+/** A run that failed in ValidateRequest or CheckClientInstance refused the request: nothing was changed. */
 function refusedAtValidation(report: { status: string; steps: { name: string; status: string }[] }): boolean {
-  return report.status === 'FAILED' && report.steps.length === 1 && report.steps[0]?.name === 'ValidateRequest';
+  const readOnly: readonly string[] = beforeAnyChange;
+  return report.status === 'FAILED' && report.steps.length > 0 && report.steps.every((step) => readOnly.includes(step.name));
 }
 
 async function confirmRollbackOfSuccess(

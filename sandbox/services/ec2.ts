@@ -9,6 +9,7 @@ import { SimError } from '../errors.js';
 import type { Call, Sim } from '../sim.js';
 import type { SecurityGroupRule, SecurityGroupState, SubnetState } from '../state.js';
 import type { ServiceModel } from './types.js';
+import { DEFAULT_INSTANCE_TYPE, instanceTypesIn } from './ec2-instance-types.js';
 
 /** What FSx reads with the caller's credentials before it creates a file system. */
 const FSX_EC2_READS = ['ec2:DescribeSubnets', 'ec2:DescribeVpcs', 'ec2:DescribeRouteTables', 'ec2:DescribeSecurityGroups', 'ec2:GetSecurityGroupsForVpc'];
@@ -97,21 +98,6 @@ export function checkFileSystemNetwork(call: Call, subnetIds: string[], security
   }
 }
 
-/** The instance type of a managed instance no seed described. */
-const DEFAULT_INSTANCE_TYPE = 'm6i.large';
-/**
- * Whether an instance type supports encryption in transit (DescribeInstanceTypes,
- * NetworkInfo.EncryptionInTransitSupported). Sandbox assumption: a few types stand for the
- * two answers; any other type is unknown, as DescribeInstanceTypes says of a type that does not exist.
- */
-const ENCRYPTION_IN_TRANSIT: Record<string, boolean> = {
-  'm6i.large': true,
-  'c6in.xlarge': true,
-  'm5n.large': true,
-  'm5.large': false,
-  't3.medium': false,
-};
-
 /** EC2's Describe* actions support no resource-level permissions: they are authorized on "*". */
 function authorizeDescribe(call: Call, action: string): void {
   call.sim.authorize('ec2', call.caller, { action, resource: '*', resourceAccount: call.caller.account });
@@ -166,9 +152,28 @@ export const ec2: ServiceModel = {
 
   DescribeInstanceTypes(call) {
     authorizeDescribe(call, 'ec2:DescribeInstanceTypes');
-    const types = ids(call.input.InstanceTypes);
-    const unknown = types.filter((t) => !(t in ENCRYPTION_IN_TRANSIT));
+    const offered = instanceTypesIn(call.sim.state, call.region);
+    const named = ids(call.input.InstanceTypes);
+    // A named type the region does not offer is an error, not an empty answer (EC2 API reference,
+    // DescribeInstanceTypes; "The following supplied instance types do not exist: [...]").
+    const unknown = named.filter((t) => !offered.has(t));
     if (unknown.length) throw new SimError('InvalidInstanceType', `The following supplied instance types do not exist: [${unknown.join(', ')}]`);
-    return { InstanceTypes: types.map((t) => ({ InstanceType: t, NetworkInfo: { EncryptionInTransitSupported: ENCRYPTION_IN_TRANSIT[t] } })) };
+    const matching = (named.length ? named : [...offered.keys()]).filter((t) =>
+      matchesFilters(t, offered.get(t)!.encryptionInTransitSupported, call.input.Filters),
+    );
+    return {
+      InstanceTypes: matching.map((t) => ({ InstanceType: t, NetworkInfo: { EncryptionInTransitSupported: offered.get(t)!.encryptionInTransitSupported } })),
+    };
   },
 };
+
+/** The two filters the blog's command and fsx-onboard use; any other is a sandbox limitation, said so. */
+function matchesFilters(type: string, encryptionInTransit: boolean, filters: unknown): boolean {
+  const list = Array.isArray(filters) ? (filters as { Name?: string; Values?: string[] }[]) : [];
+  return list.every((filter) => {
+    const values = filter.Values ?? [];
+    if (filter.Name === 'instance-type') return values.some((v) => new RegExp(`^${v.replace(/[.]/g, '\\.').replace(/\*/g, '.*')}$`).test(type));
+    if (filter.Name === 'network-info.encryption-in-transit-supported') return values.includes(String(encryptionInTransit));
+    throw new SimError('InvalidParameterValue', `The sandbox does not model the DescribeInstanceTypes filter '${filter.Name}'`);
+  });
+}

@@ -97,6 +97,23 @@ describe('plan against the run that follows it', () => {
     expect(JSON.stringify(change(plan, 'fileSystem').after)).toContain('"ImportPath":"s3://');
   });
 
+  it('fails the encryption-in-transit check when the request requires it, as CheckClientInstance then refuses the run', async () => {
+    const sandbox = await freshSandbox();
+    const raw = structuredClone(p2Example);
+    raw['testExport'].requireEncryptionInTransit = true;
+    const request = parsed(raw);
+    sandbox.ensureWorldFor(request);
+    sandbox.state.instances[request.testExport.clientInstanceId!]!.instanceType = 't3.medium';
+    const plan = await planOnboarding(request, sandboxFactory(sandbox, request.region));
+    expect(plan.checks.find((c) => c.name === 'clientEncryptionInTransit')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/t3\.medium.*testExport\.requireEncryptionInTransit refuses it/),
+    });
+    sandbox.state.instances[request.testExport.clientInstanceId!]!.instanceType = 'c6in.xlarge';
+    const fixed = await planOnboarding(request, sandboxFactory(sandbox, request.region));
+    expect(fixed.checks.find((c) => c.name === 'clientEncryptionInTransit')).toMatchObject({ status: 'pass', detail: expect.stringMatching(/c6in\.xlarge/) });
+  });
+
   it('fails the client check for an instance whose SSM agent is offline, as StartTestExport then fails; warns on a type without encryption in transit', async () => {
     const sandbox = await freshSandbox();
     const request = parsed(p2Example);

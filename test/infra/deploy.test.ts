@@ -12,6 +12,7 @@ import { EXAMPLE_EXTERNAL_ID, PLACEHOLDER_EXTERNAL_ID, readConfig } from '../../
 import { INLINE_TEMPLATE_LIMIT_BYTES, InlineTemplateSynthesizer } from '../../infra/inline-template-synthesizer.js';
 import { ORCHESTRATOR_STACK, targetRolesStackName } from '../../infra/names.js';
 import { cdkContext, resolveIntrinsics, synthesize, type Json } from './synth.js';
+import { allStepNames } from '../../workflow/steps.js';
 
 function assembly(context: Record<string, unknown> = {}) {
   const app = new App({
@@ -118,7 +119,7 @@ describe('destroy, then deploy again', () => {
     const named = roles.filter(([, r]) => typeof r.Properties['RoleName'] === 'string');
     // One function role per step, each trusted by a target account by its fixed name.
     expect(named.map(([, r]) => r.Properties['RoleName'])).toContain(`${synth.config.functionRolePrefix}-PutBucketAccessPolicy`);
-    expect(named).toHaveLength(23);
+    expect(named).toHaveLength(allStepNames.length);
     for (const [id, role] of named) expect([id, role.DeletionPolicy, role.UpdateReplacePolicy]).toEqual([id, 'Retain', 'Retain']);
     for (const [id, role] of roles.filter(([, r]) => r.Properties['RoleName'] === undefined)) expect([id, role.DeletionPolicy]).toEqual([id, undefined]);
   });

@@ -188,6 +188,7 @@ describe('target-account roles', () => {
   it('has "*" in resources only in the statements infra/wildcards.ts justifies, and exactly these', () => {
     const expected: Record<string, string[]> = {
       'fsx-onboard-filesystem': [
+        'ClientEncryptionInTransit',
         'DiagnoseDeniedExport',
         'Ec2ReadsByFsx',
         'FindFsxS3ServiceLinkedRole',

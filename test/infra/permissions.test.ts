@@ -59,18 +59,6 @@ const UNUSED_BY_HANDLERS: { role: 'function' | TargetRole; action: string; sid?:
   },
   {
     role: 'fileSystem',
-    action: 'ec2:DescribeInstances',
-    sid: 'PreflightReads',
-    why: 'PreflightReads: read by `fsx-onboard plan --aws` through the file-system role (the network and client-instance preflight checks, test/cli/plan-aws.test.ts), not by a step function.',
-  },
-  {
-    role: 'fileSystem',
-    action: 'ec2:DescribeInstanceTypes',
-    sid: 'PreflightReads',
-    why: 'PreflightReads: read by `fsx-onboard plan --aws` through the file-system role (the network and client-instance preflight checks, test/cli/plan-aws.test.ts), not by a step function.',
-  },
-  {
-    role: 'fileSystem',
     action: 'ssm:DescribeInstanceInformation',
     sid: 'PreflightReads',
     why: 'PreflightReads: read by `fsx-onboard plan --aws` through the file-system role (the network and client-instance preflight checks, test/cli/plan-aws.test.ts), not by a step function.',

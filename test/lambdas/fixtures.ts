@@ -2,7 +2,9 @@
 // clients aws-sdk-client-mock intercepts (mockClient(X) mocks every instance), and the
 // record of which role in which account each step asked for.
 import { readFileSync } from 'node:fs';
+import { DescribeInstancesCommand, DescribeInstanceTypesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { GrantOperation } from '@aws-sdk/client-kms';
+import { mockClient } from 'aws-sdk-client-mock';
 import { accountClients, type AccountClients, type ClientFactory, type TargetRole } from '../../lambdas/shared/clients.js';
 import { everyClient } from '../../lambdas/shared/every-client.js';
 import { validateRequest, type OnboardingRequest } from '../../core/request.js';
@@ -86,3 +88,17 @@ export const BLOG_GRANT_OPERATIONS: GrantOperation[] = [
   'ReEncryptFrom',
   'ReEncryptTo',
 ];
+
+/**
+ * EC2 as ValidateRequest reads the Lustre client: the example's instance, an m6i.large, whose
+ * type encrypts in transit. Call it in a beforeEach after resetting the other mocks.
+ */
+export function mockClientInstance(instanceType = 'm6i.large', supported = true) {
+  const ec2 = mockClient(EC2Client);
+  ec2.reset();
+  ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-0fedcba9876543210', InstanceType: instanceType as never }] }] });
+  ec2
+    .on(DescribeInstanceTypesCommand)
+    .resolves({ InstanceTypes: [{ InstanceType: instanceType as never, NetworkInfo: { EncryptionInTransitSupported: supported } }] });
+  return ec2;
+}

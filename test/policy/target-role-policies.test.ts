@@ -70,6 +70,9 @@ const commands: [state: string, command: string, action: string, who: Who, resou
   ['ValidateRequest', 's3 HeadObject (object sample)', 's3:GetObject', 'bucket', `${BUCKET_ARN}/${PREFIX}data/sample.bam`],
   ['ValidateRequest', 's3 GetBucketEncryption', 's3:GetEncryptionConfiguration', 'bucket', BUCKET_ARN],
   ['ValidateRequest', 's3 GetBucketPolicy (other writers)', 's3:GetBucketPolicy', 'bucket', BUCKET_ARN],
+  // The Lustre client's type and its encryption in transit (lustre-client mode); EC2 authorises these on "*".
+  ['CheckClientInstance', 'ec2 DescribeInstances (Lustre client)', 'ec2:DescribeInstances', 'fileSystem', '*'],
+  ['CheckClientInstance', 'ec2 DescribeInstanceTypes (encryption in transit)', 'ec2:DescribeInstanceTypes', 'fileSystem', '*'],
   ['PutBucketAccessPolicy', 's3 GetBucketPolicy', 's3:GetBucketPolicy', 'bucket', BUCKET_ARN],
   ['PutBucketAccessPolicy', 's3 GetPublicAccessBlock', 's3:GetBucketPublicAccessBlock', 'bucket', BUCKET_ARN],
   ['PutBucketAccessPolicy', 's3 PutBucketPolicy', 's3:PutBucketPolicy', 'bucket', BUCKET_ARN],

@@ -1,9 +1,12 @@
 // The Lustre client the test export runs on ("lustre-client" mode): it must be managed by SSM and
 // online, or StartTestExport's SendCommand fails after the file system has been created. Whether
-// its instance type supports encryption in transit only warns: the export works without it, the
-// traffic to the file system is then not encrypted (DescribeInstanceTypes,
-// NetworkInfo.EncryptionInTransitSupported; FSx Lustre User Guide, "Encrypting data in transit").
-import { DescribeInstancesCommand, DescribeInstanceTypesCommand, type _InstanceType, type EC2Client } from '@aws-sdk/client-ec2';
+// its instance type supports encryption in transit warns unless the request requires it: the
+// export works without it, the traffic to the file system is then not encrypted
+// (DescribeInstanceTypes, NetworkInfo.EncryptionInTransitSupported; FSx Lustre User Guide,
+// "Encrypting data in transit").
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { OnboardingRequest } from '../../../core/request.js';
+import { readEncryptionInTransit } from '../encryption-in-transit.js';
 import { DescribeInstanceInformationCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { CheckResult } from './types.js';
 
@@ -22,20 +25,21 @@ export async function clientManagedCheck(ssm: SSMClient, instanceId: string): Pr
   return { name, status: 'pass', detail: `${instanceId} is managed by SSM and Online` };
 }
 
-export async function encryptionInTransitCheck(ec2: EC2Client, instanceId: string): Promise<CheckResult> {
+/**
+ * Preflight's view of CheckClientInstance (check-client-instance/check-client-instance.ts): a type without
+ * encryption in transit warns, and fails when the request requires it; a client whose type cannot
+ * be read fails, as CheckClientInstance refuses it.
+ */
+export async function encryptionInTransitCheck(ec2: EC2Client, request: OnboardingRequest, instanceId: string): Promise<CheckResult> {
   const name = 'clientEncryptionInTransit';
-  // Managed instances outside EC2 (mi-…) have no EC2 instance type to ask about.
-  if (!instanceId.startsWith('i-')) return { name, status: 'warn', detail: `${instanceId} is not an EC2 instance: its encryption in transit is not known` };
-  const { Reservations } = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
-  const type = Reservations?.[0]?.Instances?.[0]?.InstanceType;
-  if (!type) return { name, status: 'warn', detail: `DescribeInstances did not report ${instanceId}'s instance type` };
-  const { InstanceTypes } = await ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: [type as _InstanceType] }));
-  const supported = InstanceTypes?.[0]?.NetworkInfo?.EncryptionInTransitSupported;
-  return supported
-    ? { name, status: 'pass', detail: `${instanceId} (${type}) encrypts its traffic to the file system in transit` }
-    : {
-        name,
-        status: 'warn',
-        detail: `${instanceId} (${type}) does not support encryption in transit: its Lustre traffic is not encrypted on the network`,
-      };
+  const required = request.testExport.requireEncryptionInTransit;
+  const reading = await readEncryptionInTransit(ec2, instanceId, request.region);
+  if (!reading.ok) return { name, status: reading.problem === 'not-ec2' && !required ? 'warn' : 'fail', detail: reading.reason };
+  const { instanceType, supported } = reading.value;
+  if (supported) return { name, status: 'pass', detail: `${instanceId} (${instanceType}) encrypts its traffic to the file system in transit` };
+  return {
+    name,
+    status: required ? 'fail' : 'warn',
+    detail: `${instanceId} (${instanceType}) does not support encryption in transit: its Lustre traffic is not encrypted on the network${required ? ' (testExport.requireEncryptionInTransit refuses it)' : ''}`,
+  };
 }

@@ -99,7 +99,7 @@ export async function readCurrent(
   const instanceId = request.testExport.mode === 'lustre-client' ? request.testExport.clientInstanceId : undefined;
   if (instanceId) {
     found(await read('fileSystem', 'client instance', () => clientManagedCheck(ssm, instanceId)));
-    found(await read('fileSystem', 'client instance type', () => encryptionInTransitCheck(ec2, instanceId)));
+    found(await read('fileSystem', 'client instance type', () => encryptionInTransitCheck(ec2, request, instanceId)));
   }
   const existingId = request.fileSystem.existingFileSystemId;
   const fileSystem = await read('fileSystem', 'file system', async () =>
