@@ -47,7 +47,7 @@ const task = (name: string, summary: string, accounts: readonly StepAccount[], e
 export const Steps = {
   ValidateRequest: task(
     'ValidateRequest',
-    'Checks the request, the key (symmetric, enabled, same region), the bucket (region, objects under other keys, the default-encryption change it will make) and an adopted file system before anything changes.',
+    'Checks the request, the key (symmetric, enabled, same region), the bucket (region, objects under other keys, the default-encryption change it will make), that its statements fit in the bucket and key policies, and an adopted file system before anything changes.',
     ['A', 'B', 'C'],
   ),
   PutBucketAccessPolicy: task(
