@@ -37,8 +37,6 @@ export interface OnboardingNames {
   fileSystemToken: string;
   dataRepositoryAssociationToken: string;
   exportTaskToken: string;
-  /** Parameter Store name of the write-ahead change record (previous encryption). */
-  changeRecordParameter: string;
   canaryFileName: string;
 }
 
@@ -61,9 +59,32 @@ export function namesFor(requestId: string): OnboardingNames {
     fileSystemToken: token('fs'),
     dataRepositoryAssociationToken: token('dra'),
     exportTaskToken: token('export'),
-    changeRecordParameter: `/fsx-onboard/change-records/${requestId}`,
     canaryFileName: `.fsx-onboard-canary-${requestId}`,
   };
+}
+
+/** Parameter Store hierarchy of the write-ahead change records (the default encryption before each request). */
+export const CHANGE_RECORD_ROOT = '/fsx-onboard/change-records';
+
+/**
+ * The change records of one bucket share a level of the hierarchy, so a rollback finds the other
+ * onboardings that still rely on the bucket's default encryption with one GetParametersByPath.
+ */
+export function changeRecordPath(bucket: string): string {
+  return `${CHANGE_RECORD_ROOT}/${bucket}`;
+}
+
+/** Where SetDefaultEncryption records, before changing it, the default encryption `bucket` had. */
+export function changeRecordParameter(requestId: string, bucket: string): string {
+  return `${changeRecordPath(bucket)}/${requestId}`;
+}
+
+/**
+ * The default encryption a bucket had before the first onboarding that changed it, kept here when
+ * that onboarding goes while others still rely on the change. A request id cannot start with ".".
+ */
+export function originalEncryptionParameter(bucket: string): string {
+  return `${changeRecordPath(bucket)}/.original`;
 }
 
 /** Start of every STS session name and source identity the steps use (target roles' trust requires it). */

@@ -244,6 +244,8 @@ export interface RestoreDefaultEncryptionOutput {
   restored: boolean;
   /** Why nothing was restored, when nothing was. */
   reason?: string;
+  /** Other onboardings (request ids, at most 10) whose default encryption this kept. */
+  reliedOnBy?: string[];
 }
 
 export interface UnshareKeyOutput {

@@ -16,7 +16,9 @@ const TARGET_OF: Record<Exclude<StepAccount, 'orchestrator'>, TargetRole> = { A:
  */
 const CHANGE_RECORD_ACTIONS: Partial<Record<StepName, FunctionAccess['changeRecords']>> = {
   SetDefaultEncryption: ['ssm:GetParameter', 'ssm:PutParameter'],
-  RestoreDefaultEncryption: ['ssm:GetParameter', 'ssm:DeleteParameter'],
+  // GetParametersByPath: the bucket's other records say who still relies on its encryption;
+  // PutParameter: the original configuration, left for the last of them.
+  RestoreDefaultEncryption: ['ssm:GetParameter', 'ssm:GetParametersByPath', 'ssm:PutParameter', 'ssm:DeleteParameter'],
 };
 
 export function functionAccess(step: StepName): FunctionAccess {

@@ -6,6 +6,7 @@
 // for APIs that authorise nothing narrower, each with the reason next to it.
 import { defaultTargetRoleNames, type TargetRole } from '../core/roles.js';
 import {
+  CHANGE_RECORD_ROOT,
   FILE_SYSTEM_KEY_OPERATIONS,
   GRANT_OPERATIONS,
   SERVICE_LINKED_ROLE_PATH,
@@ -267,14 +268,14 @@ export interface FunctionAccess {
   /** Target roles the step acts through (sts:AssumeRole on exactly these). */
   targetRoles: readonly TargetRole[];
   /** Its Parameter Store actions on the write-ahead change records (orchestrator's account); none = []. */
-  changeRecords: readonly ('ssm:GetParameter' | 'ssm:PutParameter' | 'ssm:DeleteParameter')[];
+  changeRecords: readonly ('ssm:GetParameter' | 'ssm:PutParameter' | 'ssm:DeleteParameter' | 'ssm:GetParametersByPath')[];
 }
 
 /** A step function's own identity policy: assume its target roles; the change records if it keeps them. */
 export function functionRolePolicy(facts: DeploymentFacts, access: FunctionAccess): PolicyDocument {
   const p = partitionOf(facts);
   // Parameter ARNs drop the name's leading "/".
-  const records = `arn:${p}:ssm:${facts.region}:${facts.orchestratorAccountId}:parameter${ANY_REQUEST.changeRecordParameter}`;
+  const records = `arn:${p}:ssm:${facts.region}:${facts.orchestratorAccountId}:parameter${CHANGE_RECORD_ROOT}/*`;
   return document(
     // SetSourceIdentity: the sessions carry the request id as source identity; across accounts
     // the caller's identity policy must allow it as well as the trust policy.
@@ -289,6 +290,6 @@ export function functionRolePolicy(facts: DeploymentFacts, access: FunctionAcces
 export function orchestratorRolePolicy(facts: DeploymentFacts): PolicyDocument {
   return functionRolePolicy(facts, {
     targetRoles: ['fileSystem', 'bucket', 'key'],
-    changeRecords: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'],
+    changeRecords: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:GetParametersByPath'],
   });
 }

@@ -91,7 +91,7 @@ describe('least privilege', () => {
     expect(unexpected.sort()).toEqual(
       [
         `${a} ${roleOf('SetDefaultEncryption')} ["ssm:GetParameter","ssm:PutParameter"] on ${records}`,
-        `${a} ${roleOf('RestoreDefaultEncryption')} ["ssm:GetParameter","ssm:DeleteParameter"] on ${records}`,
+        `${a} ${roleOf('RestoreDefaultEncryption')} ["ssm:GetParameter","ssm:GetParametersByPath","ssm:PutParameter","ssm:DeleteParameter"] on ${records}`,
         `${a} ${apiPolicy} ["states:DescribeExecution"] on ${JSON.stringify([execution('fsx-onboard-rollback-on-failure'), execution('fsx-onboard-stop-on-failure')])}`,
       ].sort(),
     );
