@@ -216,6 +216,8 @@ export interface RemoveBucketAccessOutput {
   changed: boolean;
   removed: number;
   policyDeleted: boolean;
+  /** Shared statements kept: the request ids (at most 10) that still rely on them. */
+  keptFor?: string[];
 }
 
 export interface DeleteDataRepositoryAssociationOutput {
@@ -251,6 +253,8 @@ export interface RestoreDefaultEncryptionOutput {
 export interface UnshareKeyOutput {
   changed: boolean;
   removed: number;
+  /** Shared statements kept: the request ids (at most 10) that still rely on them. */
+  keptFor?: string[];
 }
 
 /** What each state writes at `$.steps.<StateName>`. */

@@ -21,13 +21,27 @@ const CHANGE_RECORD_ACTIONS: Partial<Record<StepName, FunctionAccess['changeReco
   RestoreDefaultEncryption: ['ssm:GetParameter', 'ssm:GetParametersByPath', 'ssm:PutParameter', 'ssm:DeleteParameter'],
 };
 
+/**
+ * The steps that write or remove shared statements (bucket.access "file-systems-of-account")
+ * record, or drop and count, each request's reliance on them.
+ */
+const RELIANCE_RECORD_ACTIONS: Partial<Record<StepName, FunctionAccess['relianceRecords']>> = {
+  PutBucketAccessPolicy: ['ssm:GetParameter', 'ssm:PutParameter'],
+  ShareKey: ['ssm:GetParameter', 'ssm:PutParameter'],
+  RemoveBucketAccess: ['ssm:GetParameter', 'ssm:DeleteParameter', 'ssm:GetParametersByPath'],
+  UnshareKey: ['ssm:GetParameter', 'ssm:DeleteParameter', 'ssm:GetParametersByPath'],
+};
+
 export function functionAccess(step: StepName): FunctionAccess {
   const accounts: readonly StepAccount[] = Steps[step].accounts;
   const changeRecords = CHANGE_RECORD_ACTIONS[step] ?? [];
+  const relianceRecords = RELIANCE_RECORD_ACTIONS[step] ?? [];
   // A step that acts in the orchestrator's account must say which record actions it needs.
-  if (accounts.includes('orchestrator') !== changeRecords.length > 0)
-    throw new Error(`${step}: workflow/steps.ts and CHANGE_RECORD_ACTIONS (infra/function-roles.ts) disagree on whether it keeps change records`);
-  return { targetRoles: accounts.flatMap((a) => (a === 'orchestrator' ? [] : [TARGET_OF[a]])), changeRecords };
+  if (accounts.includes('orchestrator') !== changeRecords.length + relianceRecords.length > 0)
+    throw new Error(
+      `${step}: workflow/steps.ts and the record actions (infra/function-roles.ts) disagree on whether it keeps records in the orchestrator's account`,
+    );
+  return { targetRoles: accounts.flatMap((a) => (a === 'orchestrator' ? [] : [TARGET_OF[a]])), changeRecords, relianceRecords };
 }
 
 /** The steps whose functions act through `role`: exactly the principals its trust policy names. */

@@ -7,6 +7,7 @@
 import { defaultTargetRoleNames, type TargetRole } from '../core/roles.js';
 import {
   CHANGE_RECORD_ROOT,
+  RELIANCE_RECORD_ROOT,
   FILE_SYSTEM_KEY_OPERATIONS,
   GRANT_OPERATIONS,
   SERVICE_LINKED_ROLE_PATH,
@@ -268,21 +269,26 @@ export interface FunctionAccess {
   /** Target roles the step acts through (sts:AssumeRole on exactly these). */
   targetRoles: readonly TargetRole[];
   /** Its Parameter Store actions on the write-ahead change records (orchestrator's account); none = []. */
-  changeRecords: readonly ('ssm:GetParameter' | 'ssm:PutParameter' | 'ssm:DeleteParameter' | 'ssm:GetParametersByPath')[];
+  changeRecords: readonly ParameterAction[];
+  /** Its Parameter Store actions on the reliance records of shared statements; none = []. */
+  relianceRecords: readonly ParameterAction[];
 }
+
+type ParameterAction = 'ssm:GetParameter' | 'ssm:PutParameter' | 'ssm:DeleteParameter' | 'ssm:GetParametersByPath';
 
 /** A step function's own identity policy: assume its target roles; the change records if it keeps them. */
 export function functionRolePolicy(facts: DeploymentFacts, access: FunctionAccess): PolicyDocument {
   const p = partitionOf(facts);
   // Parameter ARNs drop the name's leading "/".
-  const records = `arn:${p}:ssm:${facts.region}:${facts.orchestratorAccountId}:parameter${CHANGE_RECORD_ROOT}/*`;
+  const parameters = (root: string) => `arn:${p}:ssm:${facts.region}:${facts.orchestratorAccountId}:parameter${root}/*`;
   return document(
     // SetSourceIdentity: the sessions carry the request id as source identity; across accounts
     // the caller's identity policy must allow it as well as the trust policy.
     ...(access.targetRoles.length
       ? [statement('AssumeTargetRoles', ['sts:AssumeRole', 'sts:SetSourceIdentity'], [...new Set(access.targetRoles.map((r) => targetRoleArn(facts, r)))])]
       : []),
-    ...(access.changeRecords.length ? [statement('ChangeRecords', [...access.changeRecords], records)] : []),
+    ...(access.changeRecords.length ? [statement('ChangeRecords', [...access.changeRecords], parameters(CHANGE_RECORD_ROOT))] : []),
+    ...(access.relianceRecords.length ? [statement('RelianceRecords', [...access.relianceRecords], parameters(RELIANCE_RECORD_ROOT))] : []),
   );
 }
 
@@ -291,5 +297,6 @@ export function orchestratorRolePolicy(facts: DeploymentFacts): PolicyDocument {
   return functionRolePolicy(facts, {
     targetRoles: ['fileSystem', 'bucket', 'key'],
     changeRecords: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:GetParametersByPath'],
+    relianceRecords: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:GetParametersByPath'],
   });
 }

@@ -52,14 +52,14 @@ export const Steps = {
   ),
   PutBucketAccessPolicy: task(
     'PutBucketAccessPolicy',
-    'Adds bucket statements allowing the FSx SLRs of account A (by ARN pattern) and the DRA-creating role.',
-    ['B'],
+    'Adds bucket statements allowing the FSx SLRs of account A (by ARN pattern) and the DRA-creating role; shared statements (bucket.access "file-systems-of-account") record this request\'s reliance first.',
+    ['B', 'orchestrator'],
     { compensation: 'RemoveBucketAccess' },
   ),
   ShareKey: task(
     'ShareKey',
-    "Adds the blog's key-policy statements: key use for accounts A and B via S3 for this bucket, grants by A's file-system role.",
-    ['C'],
+    "Adds the blog's key-policy statements: key use for accounts A and B via S3 for this bucket, grants by A's file-system role; shared statements record this request's reliance first.",
+    ['C', 'orchestrator'],
     {
       compensation: 'UnshareKey',
     },
@@ -91,9 +91,14 @@ export const Steps = {
   WaitForServiceLinkedRole: task('WaitForServiceLinkedRole', 'Polls IAM until AWSServiceRoleForFSxS3Access_<fs-id> exists at its service path.', ['A'], {
     poll: { delaySeconds: 10, maxAttempts: 60 },
   }),
-  NarrowBucketPolicy: task('NarrowBucketPolicy', "Replaces the pattern principal in this request's bucket statements with the exact SLR ARN.", ['B'], {
-    compensation: 'RemoveBucketAccess',
-  }),
+  NarrowBucketPolicy: task(
+    'NarrowBucketPolicy',
+    "Replaces the pattern principal in this request's bucket statements with the exact SLR ARN (shared statements keep the pattern).",
+    ['B'],
+    {
+      compensation: 'RemoveBucketAccess',
+    },
+  ),
   CreateGrant: task(
     'CreateGrant',
     "From account A, grants the SLR the blog's KMS operations on the key(s); the grant token travels to the export check.",
@@ -124,7 +129,11 @@ export const Steps = {
   // C too: after a refused revoke it reads the key policy to tell whether a grant can exist.
   RevokeGrant: task('RevokeGrant', "From account A, revokes this request's grants, found by name.", ['A', 'C']),
   CleanUpTestExport: task('CleanUpTestExport', "Deletes this request's canary objects and export report from the bucket.", ['A', 'B']),
-  RemoveBucketAccess: task('RemoveBucketAccess', "Removes this request's bucket statements by Sid, leaving every other statement.", ['B']),
+  RemoveBucketAccess: task(
+    'RemoveBucketAccess',
+    "Removes this request's bucket statements by Sid, leaving every other statement; shared statements only when no other onboarding relies on them.",
+    ['B', 'orchestrator'],
+  ),
   DeleteDataRepositoryAssociation: task(
     'DeleteDataRepositoryAssociation',
     "Deletes the association this request created (not the file system's data).",
@@ -144,7 +153,10 @@ export const Steps = {
     'B',
     'orchestrator',
   ]),
-  UnshareKey: task('UnshareKey', "Removes this request's key-policy statements by Sid.", ['C']),
+  UnshareKey: task('UnshareKey', "Removes this request's key-policy statements by Sid; shared statements only when no other onboarding relies on them.", [
+    'C',
+    'orchestrator',
+  ]),
 } as const satisfies Record<string, TaskStep>;
 
 export type StepName = keyof typeof Steps;

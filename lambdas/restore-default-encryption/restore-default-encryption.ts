@@ -5,7 +5,8 @@
 import { DeleteBucketEncryptionCommand, PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { changeRecordParameter } from '../../core/naming.js';
 import { readChangeRecord, readEncryption, sameEncryption } from '../shared/encryption.js';
-import { configurationToRestore, deleteRecord, keepOriginalEncryption, otherReliers } from '../shared/encryption-reliance.js';
+import { configurationToRestore, keepOriginalEncryption, otherReliers } from '../shared/encryption-reliance.js';
+import { deleteParameterIfPresent } from '../shared/parameters.js';
 import { baselineOf } from '../shared/run-baseline.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
@@ -29,7 +30,7 @@ export async function restoreDefaultEncryption(input: StepInput, deps: StepDeps<
   const { s3 } = clientsFor(input, deps, 'bucket');
   const current = await readEncryption(s3, bucket);
   const outcome = await restoreUnlessRelied(input, deps, record, current);
-  await deleteRecord(ssm, parameter);
+  await deleteParameterIfPresent(ssm, parameter);
   return { changed: true, ...outcome };
 }
 
@@ -62,6 +63,6 @@ async function restoreUnlessRelied(
     await s3.send(new PutBucketEncryptionCommand({ Bucket: bucket, ServerSideEncryptionConfiguration: before }));
     restored = true;
   }
-  if (original) await deleteRecord(ssm, original);
+  if (original) await deleteParameterIfPresent(ssm, original);
   return { restored, ...(reason ? { reason } : {}) };
 }

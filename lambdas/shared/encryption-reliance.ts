@@ -4,7 +4,7 @@
 // onboarding's record still relies on the configuration the bucket has, and otherwise leaves
 // the true "before" in the bucket's original-encryption record for the last one to go.
 import type { ServerSideEncryptionConfiguration } from '@aws-sdk/client-s3';
-import { DeleteParameterCommand, GetParametersByPathCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { GetParametersByPathCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { changeRecordPath, originalEncryptionParameter } from '../../core/naming.js';
 import { readChangeRecord, sameEncryption, type ChangeRecord } from './encryption.js';
 import { isErrorNamed } from './step-support.js';
@@ -65,12 +65,4 @@ export async function configurationToRestore(
   const original = await readChangeRecord(ssm, name);
   if (original && sameEncryption(original.applied, current)) return { before: original.previous, original: name };
   return { before: record.previous };
-}
-
-export async function deleteRecord(ssm: SSMClient, name: string): Promise<void> {
-  try {
-    await ssm.send(new DeleteParameterCommand({ Name: name }));
-  } catch (e) {
-    if (!isErrorNamed(e, 'ParameterNotFound')) throw e;
-  }
 }

@@ -11,7 +11,7 @@ import { overBudget, projectedPolicySizes, type PolicySize } from '../../policy/
 import { bucketKeyFor, encryptionFor, readEncryption } from '../shared/encryption.js';
 import { checkFileSystemKey, describeKey, keyProblems } from './key-checks.js';
 import { encryptionChange, refuseUnlistedKeys, sampleObjectEncryption } from './bucket-checks.js';
-import { namesFor } from '../../core/naming.js';
+import { onboardingNamesFor, sharedPiecesFor } from '../../core/naming.js';
 import { readBaseline } from './baseline.js';
 import { overlapMessage, overlappingAssociation } from '../shared/preflight/association-paths.js';
 import { formatProblems, isLegacyLinked, keyAccountId, validateRequest, type OnboardingRequest } from '../../core/request.js';
@@ -33,8 +33,10 @@ export interface ValidateRequestInput {
 
 export function contextFor(request: OnboardingRequest, clients: Pick<ClientFactory, 'roleArn'>): OnboardingContext {
   const accounts = { fileSystem: request.fileSystem.accountId, bucket: request.bucket.accountId, key: keyAccountId(request) };
+  const shared = sharedPiecesFor(request, accounts.key);
   return {
-    names: namesFor(request.requestId),
+    names: onboardingNamesFor(request, shared),
+    ...(shared ? { shared } : {}),
     accounts,
     roleArns: {
       fileSystem: clients.roleArn('fileSystem', accounts.fileSystem),

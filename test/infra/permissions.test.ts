@@ -379,6 +379,22 @@ const scenarios = (): Scenario[] => {
       thenRollBack: true,
       expect: 'SUCCEEDED',
     },
+    {
+      // bucket.access "file-systems-of-account": reliance records for the shared statements, kept
+      // for the second onboarding when the first is rolled back.
+      name: 'shared statements: two onboardings, then rollback of the first',
+      raw: { ...p2, requestId: 'genomics-shared-1', bucket: { ...p2['bucket'], access: 'file-systems-of-account' } },
+      onboardedAfter: [
+        {
+          ...p2,
+          requestId: 'genomics-shared-2',
+          bucket: { ...p2['bucket'], access: 'file-systems-of-account' },
+          testExport: { ...p2['testExport'], mountPath: '/fsx-shared-2' },
+        },
+      ],
+      thenRollBack: true,
+      expect: 'SUCCEEDED',
+    },
     { name: 'ShareKey fails: early rollback', raw: { ...p2, requestId: 'genomics-share-fails' }, faults: shareKeyFails, expect: 'FAILED' },
   ];
 };
