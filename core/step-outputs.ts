@@ -212,6 +212,9 @@ export interface CleanUpTestExportOutput {
   deletedKeys: string[];
 }
 
+/** The canaries and export report RemoveTestExport deleted once the export was proven. */
+export type RemoveTestExportOutput = CleanUpTestExportOutput;
+
 export interface RemoveBucketAccessOutput {
   changed: boolean;
   removed: number;
@@ -274,6 +277,7 @@ export interface StepOutputs {
   WaitForTestExport: WaitForTestExportOutput;
   VerifyExport: VerifyExportOutput | VerifyExportWaiting;
   RevokeGrant: RevokeGrantOutput;
+  RemoveTestExport: RemoveTestExportOutput;
   CleanUpTestExport: CleanUpTestExportOutput;
   RemoveBucketAccess: RemoveBucketAccessOutput;
   DeleteDataRepositoryAssociation: DeleteDataRepositoryAssociationOutput;

@@ -226,7 +226,7 @@ interface ParameterState {
 export interface JobState {
   at: number;
   seq: number;
-  kind: 'hsm-archive' | 'task-run' | 'command-run' | 'link-set-up' | 'link-recheck';
+  kind: 'hsm-archive' | 'task-run' | 'command-run' | 'link-set-up' | 'link-recheck' | 'auto-import-deleted';
   ref: Record<string, string>;
 }
 

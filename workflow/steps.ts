@@ -125,6 +125,11 @@ export const Steps = {
     ['A', 'B', 'C'],
     { poll: { delaySeconds: 60, maxAttempts: 16 } },
   ),
+  RemoveTestExport: task(
+    'RemoveTestExport',
+    "Deletes the canaries (and the export task's report) once the export is proven; every file system on the prefix would otherwise import each onboarding's test files.",
+    ['B'],
+  ),
 
   // C too: after a refused revoke it reads the key policy to tell whether a grant can exist.
   RevokeGrant: task('RevokeGrant', "From account A, revokes this request's grants, found by name.", ['A', 'C']),
@@ -206,7 +211,7 @@ export const forwardPath: Segment[] = [
     steps: ['CreateDataRepositoryAssociation', 'WaitForDataRepositoryAssociation', 'WaitForServiceLinkedRole', 'NarrowBucketPolicy', 'CreateGrant'],
   },
   grantPropagation,
-  { kind: 'sequence', steps: ['StartTestExport', 'WaitForTestExport', 'VerifyExport'] },
+  { kind: 'sequence', steps: ['StartTestExport', 'WaitForTestExport', 'VerifyExport', 'RemoveTestExport'] },
 ];
 
 export const forwardStepNames: StepName[] = forwardPath.flatMap((s) => (s.kind === 'sequence' ? s.steps : s.kind === 'parallel' ? s.branches.flat() : []));

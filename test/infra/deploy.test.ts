@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
+import { allStepNames } from '../../workflow/steps.js';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.js';
 import { EXAMPLE_EXTERNAL_ID, PLACEHOLDER_EXTERNAL_ID, readConfig } from '../../infra/config.js';
@@ -118,7 +119,7 @@ describe('destroy, then deploy again', () => {
     const named = roles.filter(([, r]) => typeof r.Properties['RoleName'] === 'string');
     // One function role per step, each trusted by a target account by its fixed name.
     expect(named.map(([, r]) => r.Properties['RoleName'])).toContain(`${synth.config.functionRolePrefix}-PutBucketAccessPolicy`);
-    expect(named).toHaveLength(23);
+    expect(named).toHaveLength(allStepNames.length);
     for (const [id, role] of named) expect([id, role.DeletionPolicy, role.UpdateReplacePolicy]).toEqual([id, 'Retain', 'Retain']);
     for (const [id, role] of roles.filter(([, r]) => r.Properties['RoleName'] === undefined)) expect([id, role.DeletionPolicy]).toEqual([id, undefined]);
   });
