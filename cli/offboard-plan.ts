@@ -3,7 +3,7 @@
 // the request's Sids, grant name, tag and canary keys. With a sandbox snapshot each item says
 // what is there now; on AWS (no snapshot) it names what will be looked for.
 import { canaryFor } from '../core/canary.js';
-import { namesFor, TAG_REQUEST_ID } from '../core/naming.js';
+import { changeRecordParameter, namesFor, TAG_REQUEST_ID } from '../core/naming.js';
 import { isLegacyLinked, type OnboardingRequest } from '../core/request.js';
 import { keyStatementSids } from '../policy/documents.js';
 import type { SandboxSnapshot } from '../sandbox/snapshot.js';
@@ -42,7 +42,8 @@ export function offboardPlan(request: OnboardingRequest, options: OffboardPlanOp
   const canaryKeys = [canary.toS3.s3Key, canary.fromS3.s3Key];
   const leftovers = bucket ? bucket.objects.map((o) => o.key).filter((k) => canaryKeys.includes(k)) : [];
   const report = request.testExport.mode === 'data-repository-task' ? ['the export task report, if any'] : [];
-  const record = world?.parameters.find((p) => p.name === names.changeRecordParameter);
+  const recordName = changeRecordParameter(request.requestId, request.bucket.name);
+  const record = world?.parameters.find((p) => p.name === recordName);
   const fileSystem =
     options.fileSystemId ?? world?.fileSystems.find((f) => f.tags[TAG_REQUEST_ID] === request.requestId)?.id ?? request.fileSystem.existingFileSystemId;
   const adopted = !!request.fileSystem.existingFileSystemId;
@@ -100,7 +101,7 @@ export function offboardPlan(request: OnboardingRequest, options: OffboardPlanOp
       resource: `s3://${request.bucket.name}`,
       action: 'restore',
       // RestoreDefaultEncryption puts back the recorded configuration only if the bucket still has the one this request set.
-      targets: [`the configuration recorded in ${names.changeRecordParameter}, if the bucket still has the one this request set`],
+      targets: [`the configuration recorded in ${recordName}, if the bucket still has the one this request set and no other onboarding relies on it`],
       ...(world ? { present: !!record } : {}),
     },
     {

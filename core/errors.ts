@@ -11,6 +11,8 @@ export const ErrorNames = {
   KeyGrantNotAllowed: 'KeyGrantNotAllowed',
   ObjectsUnderUnlistedKey: 'ObjectsUnderUnlistedKey',
   ResourceConflict: 'ResourceConflict',
+  /** The bucket or key policy would exceed its size limit with this request's statements (refused before any change). */
+  PolicyTooLarge: 'PolicyTooLarge',
   /** The bucket's Block Public Access would refuse (or ignore) its policy, because of a public statement. */
   BucketPolicyPublic: 'BucketPolicyPublic',
   PrincipalNotYetPropagated: 'PrincipalNotYetPropagated',

@@ -37,8 +37,6 @@ export interface OnboardingNames {
   fileSystemToken: string;
   dataRepositoryAssociationToken: string;
   exportTaskToken: string;
-  /** Parameter Store name of the write-ahead change record (previous encryption). */
-  changeRecordParameter: string;
   canaryFileName: string;
 }
 
@@ -61,9 +59,76 @@ export function namesFor(requestId: string): OnboardingNames {
     fileSystemToken: token('fs'),
     dataRepositoryAssociationToken: token('dra'),
     exportTaskToken: token('export'),
-    changeRecordParameter: `/fsx-onboard/change-records/${requestId}`,
     canaryFileName: `.fsx-onboard-canary-${requestId}`,
   };
+}
+
+/** Parameter Store hierarchy of the write-ahead change records (the default encryption before each request). */
+export const CHANGE_RECORD_ROOT = '/fsx-onboard/change-records';
+
+/**
+ * The change records of one bucket share a level of the hierarchy, so a rollback finds the other
+ * onboardings that still rely on the bucket's default encryption with one GetParametersByPath.
+ */
+export function changeRecordPath(bucket: string): string {
+  return `${CHANGE_RECORD_ROOT}/${bucket}`;
+}
+
+/** Where SetDefaultEncryption records, before changing it, the default encryption `bucket` had. */
+export function changeRecordParameter(requestId: string, bucket: string): string {
+  return `${changeRecordPath(bucket)}/${requestId}`;
+}
+
+/**
+ * The default encryption a bucket had before the first onboarding that changed it, kept here when
+ * that onboarding goes while others still rely on the change. A request id cannot start with ".".
+ */
+export function originalEncryptionParameter(bucket: string): string {
+  return `${changeRecordPath(bucket)}/.original`;
+}
+
+/** Parameter Store hierarchy of the reliance records of shared statements (bucket.access "file-systems-of-account"). */
+export const RELIANCE_RECORD_ROOT = '/fsx-onboard/shared';
+
+/** The statement groups that onboardings share: one in the bucket policy, one in the key policy. */
+export interface SharedPieces {
+  /** Sid stem of the bucket statements of this (file-system account, bucket, prefix). */
+  bucket: string;
+  /** Sid stem of the key statements of this (file-system account, bucket account, bucket, prefix, key). */
+  key: string;
+}
+
+/**
+ * With bucket.access "file-systems-of-account" the statements do not name the request: every
+ * onboarding of account A on the same bucket prefix (and key) writes the same statements under
+ * the same Sids, so they are shared, and their size does not grow with the number of file systems.
+ */
+export function sharedPiecesFor(request: OnboardingRequest, keyAccountId: string): SharedPieces | undefined {
+  if (request.bucket.access !== 'file-systems-of-account') return undefined;
+  const a = request.fileSystem.accountId;
+  const where = `${request.bucket.name}/${request.bucket.prefix}`;
+  return {
+    bucket: `FsxOnboardShared${shortHash(`bucket|${a}|${where}`)}`,
+    key: `FsxOnboardShared${shortHash(`key|${a}|${request.bucket.accountId}|${where}|${request.key.arn}|${keyAccountId}`)}`,
+  };
+}
+
+/** The request's names, with the shared Sids when its statements are shared. */
+export function onboardingNamesFor(request: OnboardingRequest, shared: SharedPieces | undefined): OnboardingNames {
+  const names = namesFor(request.requestId);
+  if (!shared) return names;
+  return {
+    ...names,
+    sid: shared.key,
+    bucketAccessSid: `${shared.bucket}Bucket`,
+    bucketObjectAccessSid: `${shared.bucket}Objects`,
+    keyUseSid: `${shared.key}KeyUse`,
+  };
+}
+
+/** Where one request's reliance on a shared statement group is recorded. */
+export function relianceRecordParameter(piece: string, requestId: string): string {
+  return `${RELIANCE_RECORD_ROOT}/${piece}/${requestId}`;
 }
 
 /** Start of every STS session name and source identity the steps use (target roles' trust requires it). */

@@ -60,6 +60,9 @@ const keyArn = z.string().check(
   }, "must be a KMS key ARN with a key id (an alias ARN resolves in the caller's account, so it cannot be used across accounts)"),
 );
 
+/** Who the bucket and key statements let in (bucket.access). */
+const bucketAccessModes = ['service-linked-role', 'file-systems-of-account'] as const;
+
 const capacityRule = 'must be 1200, 2400 or a multiple of 2400 GiB';
 
 /** Deployment types whose data FSx encrypts with keys of its own, never a customer managed key. */
@@ -153,6 +156,13 @@ export const onboardingRequestSchema = z
       accountId: accountId.check(z.describe('Account B, which owns the bucket.')),
       name: bucketName,
       prefix: z._default(bucketPrefix, '').check(z.describe('Key prefix linked to the file system ("" for the whole bucket, else ending with "/").')),
+      access: z
+        ._default(z.enum(bucketAccessModes), 'service-linked-role')
+        .check(
+          z.describe(
+            '"service-linked-role": the bucket and key statements name this file system\'s service-linked role by its exact ARN, one set per request (about 1.3 KB of the 20 KB bucket and 32 KB key policy each). "file-systems-of-account": one set of statements per bucket prefix, shared by every onboarding of the file-system account on it, that matches any FSx S3-access role of that account by ARN pattern: constant size, but every file system of account A may then reach the prefix (docs/request.md).',
+          ),
+        ),
       // Optional, not defaulted: absent keeps what the bucket has, so a run never turns off
       // the Bucket Keys another team relies on (ValidateRequest resolves it from the bucket).
       bucketKeyEnabled: z
@@ -285,6 +295,8 @@ export const crossFieldRules = [
   'At run time, `ValidateRequest` also refuses, before any change, a `fileSystem.kmsKeyArn` that is not symmetric, not Enabled, or whose key policy does not let FSx (through `fsx.<region>.amazonaws.com`) use it for the file-system role: `kms:CreateGrant`, `kms:Decrypt`, `kms:GenerateDataKeyWithoutPlaintext`, `kms:DescribeKey`.',
   "At run time, `CheckClientInstance` (the state after `ValidateRequest`) reads the client instance (lustre-client mode) with `DescribeInstances` and its type with `DescribeInstanceTypes`, and refuses, before any change, an instance that does not exist in the file system's account and region or whose type the region does not offer; with `testExport.requireEncryptionInTransit: true` also one whose type does not support encryption in transit (`NetworkInfo.EncryptionInTransitSupported`) or a managed instance outside EC2 (`mi-…`).",
   'At run time, `ValidateRequest` also refuses a bucket in another region and, with `fileSystem.existingFileSystemId`, a `fileSystemPath` that nests in or contains a data repository association already on that file system.',
+  'At run time, `ValidateRequest` also refuses, before any change, a request whose statements would take the bucket policy over 20,480 bytes or the key policy over 32,768 bytes (`PolicyTooLarge`, exit 1, naming the bytes and the limit).',
+  '`bucket.access`: with `"service-linked-role"` (the default) each onboarding adds its own statements naming its file system\'s service-linked role (about 710 bytes of bucket policy and 610 of key policy), so a bucket and key serve a few dozen onboardings. With `"file-systems-of-account"` every onboarding of the file-system account on the same bucket prefix and key writes the same statements (the SLR ARN pattern `AWSServiceRoleForFSxS3Access_fs-*` of account A, and the file-system role) and shares them: the policies stay the same size for any number of file systems, and each file system still gets its own KMS grant. The trade-off: any FSx for Lustre file system of account A can then reach the prefix through a data repository association, so whoever may create associations in A decides who reads it. The shared statements are removed only with the last onboarding that relies on them (reliance records in Parameter Store under `/fsx-onboard/shared/`).',
 ];
 
 export type OnboardingRequestInput = z.input<typeof onboardingRequestSchema>;

@@ -1,6 +1,6 @@
 // What every task receives and what the CLI reads back. The state carries the request, the
 // context ValidateRequest derives, and each step's result under `steps.<StateName>`.
-import type { OnboardingNames } from './naming.js';
+import type { OnboardingNames, SharedPieces } from './naming.js';
 import type { OnboardingRequest } from './request.js';
 import type { EncryptionInTransit, StepResults } from './step-outputs.js';
 
@@ -12,6 +12,8 @@ export interface OnboardingContext {
   /** ARNs of the target-account roles the steps act through. */
   roleArns: { fileSystem: string; bucket: string; key: string };
   legacyLinked: boolean;
+  /** Sid stems of the statement groups this request shares with others (bucket.access "file-systems-of-account"). */
+  shared?: SharedPieces;
 }
 
 export interface PollInput {

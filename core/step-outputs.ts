@@ -225,10 +225,15 @@ export interface CleanUpTestExportOutput {
   deletedKeys: string[];
 }
 
+/** The canaries and export report RemoveTestExport deleted once the export was proven. */
+export type RemoveTestExportOutput = CleanUpTestExportOutput;
+
 export interface RemoveBucketAccessOutput {
   changed: boolean;
   removed: number;
   policyDeleted: boolean;
+  /** Shared statements kept: the request ids (at most 10) that still rely on them. */
+  keptFor?: string[];
 }
 
 export interface DeleteDataRepositoryAssociationOutput {
@@ -257,11 +262,15 @@ export interface RestoreDefaultEncryptionOutput {
   restored: boolean;
   /** Why nothing was restored, when nothing was. */
   reason?: string;
+  /** Other onboardings (request ids, at most 10) whose default encryption this kept. */
+  reliedOnBy?: string[];
 }
 
 export interface UnshareKeyOutput {
   changed: boolean;
   removed: number;
+  /** Shared statements kept: the request ids (at most 10) that still rely on them. */
+  keptFor?: string[];
 }
 
 /** What each state writes at `$.steps.<StateName>`. */
@@ -282,6 +291,7 @@ export interface StepOutputs {
   WaitForTestExport: WaitForTestExportOutput;
   VerifyExport: VerifyExportOutput | VerifyExportWaiting;
   RevokeGrant: RevokeGrantOutput;
+  RemoveTestExport: RemoveTestExportOutput;
   CleanUpTestExport: CleanUpTestExportOutput;
   RemoveBucketAccess: RemoveBucketAccessOutput;
   DeleteDataRepositoryAssociation: DeleteDataRepositoryAssociationOutput;

@@ -17,21 +17,36 @@ const TARGET_OF: Record<Exclude<StepAccount, 'orchestrator'>, TargetRole> = { A:
  */
 const CHANGE_RECORD_ACTIONS: Partial<Record<StepName, FunctionAccess['changeRecords']>> = {
   SetDefaultEncryption: ['ssm:GetParameter', 'ssm:PutParameter'],
-  RestoreDefaultEncryption: ['ssm:GetParameter', 'ssm:DeleteParameter'],
+  // GetParametersByPath: the bucket's other records say who still relies on its encryption;
+  // PutParameter: the original configuration, left for the last of them.
+  RestoreDefaultEncryption: ['ssm:GetParameter', 'ssm:GetParametersByPath', 'ssm:PutParameter', 'ssm:DeleteParameter'],
+};
+
+/**
+ * The steps that write or remove shared statements (bucket.access "file-systems-of-account")
+ * record, or drop and count, each request's reliance on them.
+ */
+const RELIANCE_RECORD_ACTIONS: Partial<Record<StepName, FunctionAccess['relianceRecords']>> = {
+  PutBucketAccessPolicy: ['ssm:GetParameter', 'ssm:PutParameter'],
+  ShareKey: ['ssm:GetParameter', 'ssm:PutParameter'],
+  RemoveBucketAccess: ['ssm:GetParameter', 'ssm:DeleteParameter', 'ssm:GetParametersByPath'],
+  UnshareKey: ['ssm:GetParameter', 'ssm:DeleteParameter', 'ssm:GetParametersByPath'],
 };
 
 export function functionAccess(step: StepName): FunctionAccess {
   const accounts: readonly StepAccount[] = Steps[step].accounts;
   const changeRecords = CHANGE_RECORD_ACTIONS[step] ?? [];
+  const relianceRecords = RELIANCE_RECORD_ACTIONS[step] ?? [];
   const locks = Steps[step].lockedDocument !== undefined;
-  // A step that acts in the orchestrator's account keeps change records or takes locks there.
-  if (accounts.includes('orchestrator') !== (changeRecords.length > 0 || locks))
+  // A step that acts in the orchestrator's account keeps change or reliance records or takes locks there.
+  if (accounts.includes('orchestrator') !== (changeRecords.length + relianceRecords.length > 0 || locks))
     throw new Error(
-      `${step}: workflow/steps.ts (accounts, lockedDocument) and CHANGE_RECORD_ACTIONS (infra/function-roles.ts) disagree on what it does in the orchestrator's account`,
+      `${step}: workflow/steps.ts (accounts, lockedDocument) and the record actions (infra/function-roles.ts) disagree on what it does in the orchestrator's account`,
     );
   return {
     targetRoles: accounts.flatMap((a) => (a === 'orchestrator' ? [] : [TARGET_OF[a]])),
     changeRecords,
+    relianceRecords,
     ...(locks ? { locks: true } : {}),
   };
 }

@@ -9,6 +9,8 @@ import type { PolicyDocument, PolicyStatement } from '../policy/types.js';
 export const WILDCARD_REASONS: Record<string, string> = {
   // Orchestrator
   ChangeRecords: 'One Parameter Store change record per request under /fsx-onboard/change-records/; request ids are not known at deploy time.',
+  RelianceRecords:
+    'One Parameter Store reliance record per request and shared statement group under /fsx-onboard/shared/; request ids and groups are not known at deploy time.',
   // File-system role (A)
   FsxCreateFileSystemsAndAssociations:
     'File systems, associations and export tasks are created by the workflow, so their ids are unknown at deploy time; ARNs are limited to this account and region.',

@@ -17,6 +17,7 @@ import { createGrant } from './create-grant/create-grant.js';
 import { startTestExport } from './start-test-export/start-test-export.js';
 import { waitForTestExport } from './wait-for-test-export/wait-for-test-export.js';
 import { verifyExport } from './verify-export/verify-export.js';
+import { removeTestExport } from './remove-test-export/remove-test-export.js';
 import { revokeGrant } from './revoke-grant/revoke-grant.js';
 import { cleanUpTestExport } from './clean-up-test-export/clean-up-test-export.js';
 import { removeBucketAccess } from './remove-bucket-access/remove-bucket-access.js';
@@ -44,6 +45,7 @@ export const stepHandlers: Record<StepName, StepHandler<any>> = {
   StartTestExport: startTestExport,
   WaitForTestExport: waitForTestExport,
   VerifyExport: verifyExport,
+  RemoveTestExport: removeTestExport,
   RevokeGrant: revokeGrant,
   CleanUpTestExport: cleanUpTestExport,
   RemoveBucketAccess: removeBucketAccess,

@@ -7,14 +7,25 @@ export function asList(value: StringOrList | undefined): string[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
+/** Compiled patterns: the sandbox evaluates the same few policies on every call it serves. */
+const compiled = new Map<string, RegExp>();
+const COMPILED_KEPT = 10_000;
+
 /** IAM wildcards: `*` is any run of characters (also empty), `?` exactly one. */
 export function globMatch(pattern: string, value: string, ignoreCase = false): boolean {
   if (pattern === '*') return true;
-  const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value);
+  const cacheKey = `${ignoreCase ? 'i' : 's'}${pattern}`;
+  let regex = compiled.get(cacheKey);
+  if (!regex) {
+    const source = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
+    if (compiled.size >= COMPILED_KEPT) compiled.clear();
+    regex = new RegExp(`^${source}$`, ignoreCase ? 'is' : 's');
+    compiled.set(cacheKey, regex);
+  }
+  return regex.test(value);
 }
 
 /** Action names: service prefix and action are both case-insensitive. */

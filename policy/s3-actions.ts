@@ -108,8 +108,16 @@ export const S3_ACTIONS: ReadonlyMap<string, S3ResourceType> = new Map([
 
 /** The known S3 actions a pattern (`s3:Get*`, `*`, `s3:GetObject`) names; case-insensitive. */
 export function knownActionsMatching(pattern: string): string[] {
-  return [...S3_ACTIONS.keys()].filter((action) => actionMatches(pattern, action));
+  let known = knownByPattern.get(pattern);
+  if (!known) {
+    known = [...S3_ACTIONS.keys()].filter((action) => actionMatches(pattern, action));
+    knownByPattern.set(pattern, known);
+  }
+  return known;
 }
+
+/** Patterns come from a handful of policies, and S3_ACTIONS never changes. */
+const knownByPattern = new Map<string, string[]>();
 
 /** The known S3 actions a statement grants or denies (through Action or NotAction). */
 export function statementS3Actions(statement: PolicyStatement): string[] {

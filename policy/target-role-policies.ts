@@ -7,6 +7,8 @@
 import { defaultTargetRoleNames, type TargetRole } from '../core/roles.js';
 import { DEFAULT_LOCK_TABLE_NAME } from '../core/resource-locks.js';
 import {
+  CHANGE_RECORD_ROOT,
+  RELIANCE_RECORD_ROOT,
   FILE_SYSTEM_KEY_OPERATIONS,
   GRANT_OPERATIONS,
   SERVICE_LINKED_ROLE_PATH,
@@ -270,7 +272,9 @@ export interface FunctionAccess {
   /** Target roles the step acts through (sts:AssumeRole on exactly these). */
   targetRoles: readonly TargetRole[];
   /** Its Parameter Store actions on the write-ahead change records (orchestrator's account); none = []. */
-  changeRecords: readonly ('ssm:GetParameter' | 'ssm:PutParameter' | 'ssm:DeleteParameter')[];
+  changeRecords: readonly ParameterAction[];
+  /** Its Parameter Store actions on the reliance records of shared statements; none = []. */
+  relianceRecords: readonly ParameterAction[];
   /** Whether the step edits a shared document under a lock: conditional PutItem and DeleteItem on the lock table. */
   locks?: boolean;
 }
@@ -283,18 +287,21 @@ function lockTableArn(facts: DeploymentFacts): string {
   return `arn:${partitionOf(facts)}:dynamodb:${facts.region}:${facts.orchestratorAccountId}:table/${facts.lockTableName ?? DEFAULT_LOCK_TABLE_NAME}`;
 }
 
+type ParameterAction = 'ssm:GetParameter' | 'ssm:PutParameter' | 'ssm:DeleteParameter' | 'ssm:GetParametersByPath';
+
 /** A step function's own identity policy: assume its target roles; the change records if it keeps them. */
 export function functionRolePolicy(facts: DeploymentFacts, access: FunctionAccess): PolicyDocument {
   const p = partitionOf(facts);
   // Parameter ARNs drop the name's leading "/".
-  const records = `arn:${p}:ssm:${facts.region}:${facts.orchestratorAccountId}:parameter${ANY_REQUEST.changeRecordParameter}`;
+  const parameters = (root: string) => `arn:${p}:ssm:${facts.region}:${facts.orchestratorAccountId}:parameter${root}/*`;
   return document(
     // SetSourceIdentity: the sessions carry the request id as source identity; across accounts
     // the caller's identity policy must allow it as well as the trust policy.
     ...(access.targetRoles.length
       ? [statement('AssumeTargetRoles', ['sts:AssumeRole', 'sts:SetSourceIdentity'], [...new Set(access.targetRoles.map((r) => targetRoleArn(facts, r)))])]
       : []),
-    ...(access.changeRecords.length ? [statement('ChangeRecords', [...access.changeRecords], records)] : []),
+    ...(access.changeRecords.length ? [statement('ChangeRecords', [...access.changeRecords], parameters(CHANGE_RECORD_ROOT))] : []),
+    ...(access.relianceRecords.length ? [statement('RelianceRecords', [...access.relianceRecords], parameters(RELIANCE_RECORD_ROOT))] : []),
     ...(access.locks ? [statement('ResourceLocks', [...LOCK_ACTIONS], lockTableArn(facts))] : []),
   );
 }
@@ -303,7 +310,8 @@ export function functionRolePolicy(facts: DeploymentFacts, access: FunctionAcces
 export function orchestratorRolePolicy(facts: DeploymentFacts): PolicyDocument {
   return functionRolePolicy(facts, {
     targetRoles: ['fileSystem', 'bucket', 'key'],
-    changeRecords: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'],
+    changeRecords: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:GetParametersByPath'],
+    relianceRecords: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:GetParametersByPath'],
     locks: true,
   });
 }

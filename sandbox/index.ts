@@ -9,7 +9,7 @@ import { sweepExpiredItems } from './services/dynamodb.js';
 import { runHsmArchive } from './lustre-client.js';
 import { createPlugin } from './plugin.js';
 import { sweepFsx } from './services/fsx.js';
-import { runAutoImports, runLinkRecheck, runLinkSetUp } from './services/fsx-links.js';
+import { runAutoImports, runDeletedImport, runLinkRecheck, runLinkSetUp } from './services/fsx-links.js';
 import { runTask } from './services/fsx-tasks.js';
 import { runCommand } from './services/ssm.js';
 import { Sim, type Faults } from './sim.js';
@@ -73,6 +73,7 @@ export class Sandbox {
     sim.onJob('command-run', runCommand);
     sim.onJob('link-set-up', runLinkSetUp);
     sim.onJob('link-recheck', runLinkRecheck);
+    sim.onJob('auto-import-deleted', runDeletedImport);
     sim.onTick(sweepFsx);
     sim.onTick(runAutoImports);
     sim.onTick((s) => sweepSessions(s.state, s.now()));

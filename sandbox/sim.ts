@@ -63,6 +63,8 @@ export class Sim {
   /** Called with every authorisation decided (tests record what each identity needed). */
   readonly decisionObservers: ((observed: ObservedDecision) => void)[] = [];
   private running = false;
+  /** The job list last put in order (a new world or a loaded state file brings another). */
+  private ordered: JobState[] | undefined;
 
   constructor(
     public state: WorldState,
@@ -85,8 +87,30 @@ export class Sim {
     this.tickHooks.push(hook);
   }
 
+  /**
+   * Jobs are kept in time order (then scheduling order), so the next due one is always first: a
+   * world with thousands of file systems holds thousands of pending jobs.
+   */
   schedule(at: number, kind: JobState['kind'], ref: Record<string, string>): void {
-    this.state.jobs.push({ at, seq: this.state.seq++, kind, ref });
+    const job: JobState = { at, seq: this.state.seq++, kind, ref };
+    const jobs = this.orderedJobs();
+    let low = 0;
+    let high = jobs.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (jobs[mid]!.at <= at) low = mid + 1;
+      else high = mid;
+    }
+    jobs.splice(low, 0, job);
+  }
+
+  /** The job list in order; a state file written before the order was kept is sorted once. */
+  private orderedJobs(): JobState[] {
+    if (this.ordered !== this.state.jobs) {
+      this.state.jobs.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      this.ordered = this.state.jobs;
+    }
+    return this.state.jobs;
   }
 
   /** Runs, in time order, every scheduled side effect that is due by now. */
@@ -94,10 +118,9 @@ export class Sim {
     if (this.running) return;
     this.running = true;
     try {
-      for (;;) {
-        const due = this.state.jobs.filter((j) => j.at <= this.state.now).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
-        if (!due) break;
-        this.state.jobs.splice(this.state.jobs.indexOf(due), 1);
+      const jobs = this.orderedJobs();
+      while (jobs.length && jobs[0]!.at <= this.state.now) {
+        const due = jobs.shift()!;
         this.clock.at(due.at, () => this.jobRunners.get(due.kind)?.(this, due));
       }
       for (const hook of this.tickHooks) hook(this);

@@ -239,7 +239,7 @@ export interface TableState {
 export interface JobState {
   at: number;
   seq: number;
-  kind: 'hsm-archive' | 'task-run' | 'command-run' | 'link-set-up' | 'link-recheck';
+  kind: 'hsm-archive' | 'task-run' | 'command-run' | 'link-set-up' | 'link-recheck' | 'auto-import-deleted';
   ref: Record<string, string>;
 }
 

@@ -54,7 +54,7 @@ const task = (name: string, summary: string, accounts: readonly StepAccount[], e
 export const Steps = {
   ValidateRequest: task(
     'ValidateRequest',
-    'Checks the request, the key (symmetric, enabled, same region), the bucket (region, objects under other keys, the default-encryption change it will make) and an adopted file system before anything changes.',
+    'Checks the request, the key (symmetric, enabled, same region), the bucket (region, objects under other keys, the default-encryption change it will make), that its statements fit in the bucket and key policies, and an adopted file system before anything changes.',
     ['A', 'B', 'C'],
   ),
   CheckClientInstance: task(
@@ -64,13 +64,13 @@ export const Steps = {
   ),
   PutBucketAccessPolicy: task(
     'PutBucketAccessPolicy',
-    'Adds bucket statements allowing the FSx SLRs of account A (by ARN pattern) and the DRA-creating role.',
+    'Adds bucket statements allowing the FSx SLRs of account A (by ARN pattern) and the DRA-creating role; shared statements (bucket.access "file-systems-of-account") record this request\'s reliance first.',
     ['B', 'orchestrator'],
     { compensation: 'RemoveBucketAccess', lockedDocument: 'bucket-policy' },
   ),
   ShareKey: task(
     'ShareKey',
-    "Adds the blog's key-policy statements: key use for accounts A and B via S3 for this bucket, grants by A's file-system role.",
+    "Adds the blog's key-policy statements: key use for accounts A and B via S3 for this bucket, grants by A's file-system role; shared statements record this request's reliance first.",
     ['C', 'orchestrator'],
     { compensation: 'UnshareKey', lockedDocument: 'key-policy' },
   ),
@@ -103,7 +103,7 @@ export const Steps = {
   }),
   NarrowBucketPolicy: task(
     'NarrowBucketPolicy',
-    "Replaces the pattern principal in this request's bucket statements with the exact SLR ARN.",
+    "Replaces the pattern principal in this request's bucket statements with the exact SLR ARN (shared statements keep the pattern).",
     ['B', 'orchestrator'],
     { compensation: 'RemoveBucketAccess', lockedDocument: 'bucket-policy' },
   ),
@@ -133,13 +133,21 @@ export const Steps = {
     ['A', 'B', 'C'],
     { poll: { delaySeconds: 60, maxAttempts: 16 } },
   ),
+  RemoveTestExport: task(
+    'RemoveTestExport',
+    "Deletes the canaries (and the export task's report) once the export is proven; every file system on the prefix would otherwise import each onboarding's test files.",
+    ['B'],
+  ),
 
   // C too: after a refused revoke it reads the key policy to tell whether a grant can exist.
   RevokeGrant: task('RevokeGrant', "From account A, revokes this request's grants, found by name.", ['A', 'C']),
   CleanUpTestExport: task('CleanUpTestExport', "Deletes this request's canary objects and export report from the bucket.", ['A', 'B']),
-  RemoveBucketAccess: task('RemoveBucketAccess', "Removes this request's bucket statements by Sid, leaving every other statement.", ['B', 'orchestrator'], {
-    lockedDocument: 'bucket-policy',
-  }),
+  RemoveBucketAccess: task(
+    'RemoveBucketAccess',
+    "Removes this request's bucket statements by Sid, leaving every other statement; shared statements only when no other onboarding relies on them.",
+    ['B', 'orchestrator'],
+    { lockedDocument: 'bucket-policy' },
+  ),
   DeleteDataRepositoryAssociation: task(
     'DeleteDataRepositoryAssociation',
     "Deletes the association this request created (not the file system's data).",
@@ -157,11 +165,16 @@ export const Steps = {
   WaitForFileSystemDeletion: task('WaitForFileSystemDeletion', 'Polls until the file system is gone.', ['A'], { poll: { delaySeconds: 60, maxAttempts: 60 } }),
   RestoreDefaultEncryption: task(
     'RestoreDefaultEncryption',
-    'Puts back the recorded default encryption if it is still the one this request set.',
+    'Puts back the recorded default encryption if it is still the one this request set and no other onboarding relies on it.',
     ['B', 'orchestrator'],
     { lockedDocument: 'bucket-encryption' },
   ),
-  UnshareKey: task('UnshareKey', "Removes this request's key-policy statements by Sid.", ['C', 'orchestrator'], { lockedDocument: 'key-policy' }),
+  UnshareKey: task(
+    'UnshareKey',
+    "Removes this request's key-policy statements by Sid; shared statements only when no other onboarding relies on them.",
+    ['C', 'orchestrator'],
+    { lockedDocument: 'key-policy' },
+  ),
 } as const satisfies Record<string, TaskStep>;
 
 export type StepName = keyof typeof Steps;
@@ -211,7 +224,7 @@ export const forwardPath: Segment[] = [
     steps: ['CreateDataRepositoryAssociation', 'WaitForDataRepositoryAssociation', 'WaitForServiceLinkedRole', 'NarrowBucketPolicy', 'CreateGrant'],
   },
   grantPropagation,
-  { kind: 'sequence', steps: ['StartTestExport', 'WaitForTestExport', 'VerifyExport'] },
+  { kind: 'sequence', steps: ['StartTestExport', 'WaitForTestExport', 'VerifyExport', 'RemoveTestExport'] },
 ];
 
 /**

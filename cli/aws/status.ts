@@ -1,7 +1,7 @@
 // `status`: an execution step by step. The facts come from where the execution lives — on AWS
 // DescribeExecution and its history, locally the execution record (cli/local/status-source.ts) —
 // and are read the same way, so both print the same report.
-import { namesFor } from '../../core/naming.js';
+import { changeRecordParameter } from '../../core/naming.js';
 import type { MachineKey } from '../../infra/names.js';
 import { Steps, type StepName, type TaskStep } from '../../workflow/steps.js';
 import type { AwsClients, AwsOptions } from './clients.js';
@@ -79,8 +79,12 @@ export function statusOf(view: ExecutionView): StatusReport {
   let interrupted: StatusReport['interrupted'];
   if (how) {
     const left = leftInPlace(history.steps);
-    const requestId = (view.input as { requestId?: unknown } | undefined)?.requestId;
-    const record = left.some((l) => l.step === 'SetDefaultEncryption') && typeof requestId === 'string' ? namesFor(requestId).changeRecordParameter : undefined;
+    const input = view.input as { requestId?: unknown; bucket?: { name?: unknown } } | undefined;
+    const [requestId, bucket] = [input?.requestId, input?.bucket?.name];
+    const record =
+      left.some((l) => l.step === 'SetDefaultEncryption') && typeof requestId === 'string' && typeof bucket === 'string'
+        ? changeRecordParameter(requestId, bucket)
+        : undefined;
     interrupted = { how, leftInPlace: left, ...(record ? { changeRecord: record } : {}) };
   }
   let next: string | undefined;

@@ -2,11 +2,10 @@
 // task's completion report from the bucket. Objects that are not there are skipped, so a
 // second run sends no delete.
 import { stepOutput } from '../../core/step-outputs.js';
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { canaryFor } from '../../core/canary.js';
 import { findTaggedFileSystems } from '../shared/file-systems.js';
-import { headObject } from '../shared/objects.js';
-import { findExportTask, reportKey } from '../shared/export-report.js';
+import { findExportTask } from '../shared/export-report.js';
+import { deleteTestExportObjects } from '../shared/test-export-objects.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
@@ -32,14 +31,8 @@ async function findOwnExportTaskId(input: StepInput, deps: StepDeps<'s3' | 'fsx'
 
 export async function cleanUpTestExport(input: StepInput, deps: StepDeps<'s3' | 'fsx'>): Promise<CleanUpTestExportOutput> {
   const { request, context } = input;
-  const canary = canaryFor(request, context.names);
   const { s3 } = clientsFor(input, deps, 'bucket');
   const taskId = stepOutput(input, 'StartTestExport')?.taskId ?? (await findOwnExportTaskId(input, deps));
-  const deletedKeys: string[] = [];
-  for (const key of [canary.toS3.s3Key, canary.fromS3.s3Key, ...(taskId ? [reportKey(input.request, taskId)] : [])]) {
-    if (!(await headObject(s3, request.bucket.name, key))) continue;
-    await s3.send(new DeleteObjectCommand({ Bucket: request.bucket.name, Key: key }));
-    deletedKeys.push(key);
-  }
+  const deletedKeys = await deleteTestExportObjects(s3, request, context.names, taskId);
   return { changed: deletedKeys.length > 0, deletedKeys };
 }

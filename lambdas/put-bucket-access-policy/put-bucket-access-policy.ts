@@ -8,6 +8,7 @@ import { ensureBucketStatements, readBucketPolicy } from '../shared/bucket-polic
 import { baselineOf, earlierStatements } from '../shared/run-baseline.js';
 import { underDocumentLock } from '../shared/shared-document.js';
 import { clientsFor } from '../shared/step-support.js';
+import { recordReliance } from '../shared/statement-reliance.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import type { PutBucketAccessPolicyOutput } from '../../core/step-outputs.js';
@@ -19,11 +20,11 @@ function linkedEarlier(input: StepInput): boolean {
   return input.context.legacyLinked ? baseline.fileSystemIds.length > 0 : baseline.associationIds.length > 0;
 }
 
-export function putBucketAccessPolicy(input: StepInput, deps: StepDeps<'s3' | 'dynamodb'>): Promise<PutBucketAccessPolicyOutput> {
+export function putBucketAccessPolicy(input: StepInput, deps: StepDeps<'s3' | 'dynamodb' | 'ssm'>): Promise<PutBucketAccessPolicyOutput> {
   return underDocumentLock('PutBucketAccessPolicy', input, deps, () => addStatements(input, deps));
 }
 
-async function addStatements(input: StepInput, deps: StepDeps<'s3'>): Promise<PutBucketAccessPolicyOutput> {
+async function addStatements(input: StepInput, deps: StepDeps<'s3' | 'ssm'>): Promise<PutBucketAccessPolicyOutput> {
   const { request, context } = input;
   const ours = bucketStatements(request, context.names, {
     kind: 'pattern',
@@ -37,10 +38,14 @@ async function addStatements(input: StepInput, deps: StepDeps<'s3'>): Promise<Pu
     const current = await readBucketPolicy(s3, request.bucket.name);
     if (current && containsStatements(current, earlier)) return { changed: false, sids, statementCount: current.Statement.length };
   }
+  // Shared statements: the reliance is recorded first, so no compensation removes them under us.
+  const relied = context.shared
+    ? await recordReliance(deps.clients.orchestrator().ssm, context.shared.bucket, input, `the bucket policy of ${request.bucket.name}`)
+    : false;
   // The first step that touches the bucket: a policy Block Public Access would refuse or ignore
   // (another team's public statement) is refused here, before anything is created.
   const result = await ensureBucketStatements(s3, request.bucket.name, ours, {
     publicAccessCheck: { crossAccount: context.accounts.fileSystem !== request.bucket.accountId },
   });
-  return { ...result, sids };
+  return { ...result, changed: result.changed || relied, sids };
 }

@@ -6,16 +6,23 @@ import { earlierStatements } from '../shared/run-baseline.js';
 import { deleteBucketPolicy, readBucketPolicy, writeBucketPolicy } from '../shared/bucket-policy.js';
 import { provePolicy, underDocumentLock } from '../shared/shared-document.js';
 import { clientsFor } from '../shared/step-support.js';
+import { releaseReliance } from '../shared/statement-reliance.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import type { RemoveBucketAccessOutput } from '../../core/step-outputs.js';
 
-export function removeBucketAccess(input: StepInput, deps: StepDeps<'s3' | 'dynamodb'>): Promise<RemoveBucketAccessOutput> {
+export function removeBucketAccess(input: StepInput, deps: StepDeps<'s3' | 'dynamodb' | 'ssm'>): Promise<RemoveBucketAccessOutput> {
   return underDocumentLock('RemoveBucketAccess', input, deps, () => removeStatementsOf(input, deps));
 }
 
-async function removeStatementsOf(input: StepInput, deps: StepDeps<'s3'>): Promise<RemoveBucketAccessOutput> {
+async function removeStatementsOf(input: StepInput, deps: StepDeps<'s3' | 'ssm'>): Promise<RemoveBucketAccessOutput> {
   const { request, context } = input;
+  // Shared statements go only with the last onboarding that relies on them.
+  if (context.shared) {
+    const release = await releaseReliance(deps.clients.orchestrator().ssm, context.shared.bucket, input);
+    if (release.kind === 'kept-for-earlier-run') return { changed: false, removed: 0, policyDeleted: false, keptFor: [request.requestId] };
+    if (release.otherReliers.length) return { changed: release.recordDeleted, removed: 0, policyDeleted: false, keptFor: release.otherReliers };
+  }
   const { s3 } = clientsFor(input, deps, 'bucket');
   const current = await readBucketPolicy(s3, request.bucket.name);
   if (!current) return { changed: false, removed: 0, policyDeleted: false };

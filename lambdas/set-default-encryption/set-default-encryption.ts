@@ -4,6 +4,7 @@
 // true "before" and is kept.
 import { PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { changeRecordParameter } from '../../core/naming.js';
 import { encryptionFor, proveEncryption, readChangeRecord, readEncryption, sameEncryption, type ChangeRecord } from '../shared/encryption.js';
 import { baselineOf } from '../shared/run-baseline.js';
 import { underDocumentLock } from '../shared/shared-document.js';
@@ -17,9 +18,9 @@ export function setDefaultEncryption(input: StepInput, deps: StepDeps<'s3' | 'ss
 }
 
 async function setEncryption(input: StepInput, deps: StepDeps<'s3' | 'ssm'>): Promise<SetDefaultEncryptionOutput> {
-  const { request, context } = input;
+  const { request } = input;
   const bucket = request.bucket.name;
-  const parameter = context.names.changeRecordParameter;
+  const parameter = changeRecordParameter(request.requestId, bucket);
   const { s3 } = clientsFor(input, deps, 'bucket');
   const { ssm } = deps.clients.orchestrator();
   const current = await readEncryption(s3, bucket);

@@ -1,7 +1,8 @@
 // Default bucket encryption and its write-ahead change record. The record holds the
 // configuration the bucket had before this request, so rollback can put exactly that back.
 import { GetBucketEncryptionCommand, type S3Client, type ServerSideEncryptionConfiguration } from '@aws-sdk/client-s3';
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { readParameter } from './parameters.js';
 import type { OnboardingRequest } from '../../core/request.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { isErrorNamed } from './step-support.js';
@@ -83,11 +84,6 @@ export function proveEncryption(after: ServerSideEncryptionConfiguration | null,
 }
 
 export async function readChangeRecord(ssm: SSMClient, name: string): Promise<ChangeRecord | undefined> {
-  try {
-    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name }));
-    return Parameter?.Value ? (JSON.parse(Parameter.Value) as ChangeRecord) : undefined;
-  } catch (e) {
-    if (isErrorNamed(e, 'ParameterNotFound')) return undefined;
-    throw e;
-  }
+  const value = await readParameter(ssm, name);
+  return value ? (JSON.parse(value) as ChangeRecord) : undefined;
 }

@@ -10,7 +10,6 @@ import type { RunBaseline, StatementSnapshot } from '../../core/step-outputs.js'
 import { listAssociations } from '../shared/associations.js';
 import { findTaggedFileSystems } from '../shared/file-systems.js';
 import { grantedKeyArns, listGrants } from '../shared/grants.js';
-import { readKeyPolicy } from '../shared/key-policy.js';
 import { hasRequestTag, isErrorNamed } from '../shared/step-support.js';
 import type { StepDeps } from '../shared/step-deps.js';
 
@@ -23,7 +22,7 @@ export async function readBaseline(
   request: OnboardingRequest,
   context: OnboardingContext,
   deps: StepDeps<'s3' | 'kms' | 'fsx'>,
-  bucketPolicy: PolicyDocument | undefined,
+  policies: { bucket: PolicyDocument | undefined; key: PolicyDocument },
 ): Promise<RunBaseline> {
   const names = context.names;
   const { fsx, kms: kmsOfA } = deps.clients.forTarget('fileSystem', context.accounts.fileSystem);
@@ -45,13 +44,12 @@ export async function readBaseline(
       if (!isErrorNamed(e, 'AccessDeniedException')) throw e;
     }
   }
-  const { kms } = deps.clients.forTarget('key', context.accounts.key);
   return {
     runId: randomUUID(),
     fileSystemIds,
     associationIds,
     grantIds,
-    bucketStatements: withSids(bucketPolicy, [names.bucketAccessSid, names.bucketObjectAccessSid]),
-    keyStatements: withSids(await readKeyPolicy(kms, request.key.arn), keyStatementSids(names)),
+    bucketStatements: withSids(policies.bucket, [names.bucketAccessSid, names.bucketObjectAccessSid]),
+    keyStatements: withSids(policies.key, keyStatementSids(names)),
   };
 }

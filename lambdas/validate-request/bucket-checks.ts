@@ -84,7 +84,9 @@ export function encryptionChange(
 ): EncryptionChange {
   const writers = new Set<string>();
   for (const statement of policy?.Statement ?? []) {
-    if (statement.Effect !== 'Allow' || statement.Sid?.startsWith(names.sid) || !statementActionMatches(statement, WRITE_ACTION)) continue;
+    const ours =
+      statement.Sid !== undefined && (statement.Sid.startsWith(names.sid) || [names.bucketAccessSid, names.bucketObjectAccessSid].includes(statement.Sid));
+    if (statement.Effect !== 'Allow' || ours || !statementActionMatches(statement, WRITE_ACTION)) continue;
     const principal = statement.Principal;
     const who =
       principal === '*'

@@ -6,10 +6,12 @@ import { GetBucketLocationCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { listAssociations } from '../shared/associations.js';
 import { readBucketPolicy } from '../shared/bucket-policy.js';
+import { readKeyPolicy } from '../shared/key-policy.js';
+import { overBudget, projectedPolicySizes, type PolicySize } from '../../policy/size-budget.js';
 import { bucketKeyFor, encryptionFor, readEncryption } from '../shared/encryption.js';
 import { checkFileSystemKey, describeKey, keyProblems } from './key-checks.js';
 import { encryptionChange, refuseUnlistedKeys, sampleObjectEncryption } from './bucket-checks.js';
-import { namesFor } from '../../core/naming.js';
+import { onboardingNamesFor, sharedPiecesFor } from '../../core/naming.js';
 import { readBaseline } from './baseline.js';
 import { overlapMessage, overlappingAssociation } from '../shared/preflight/association-paths.js';
 import { formatProblems, isLegacyLinked, keyAccountId, validateRequest, type OnboardingRequest } from '../../core/request.js';
@@ -31,8 +33,10 @@ export interface ValidateRequestInput {
 
 export function contextFor(request: OnboardingRequest, clients: Pick<ClientFactory, 'roleArn'>): OnboardingContext {
   const accounts = { fileSystem: request.fileSystem.accountId, bucket: request.bucket.accountId, key: keyAccountId(request) };
+  const shared = sharedPiecesFor(request, accounts.key);
   return {
-    names: namesFor(request.requestId),
+    names: onboardingNamesFor(request, shared),
+    ...(shared ? { shared } : {}),
     accounts,
     roleArns: {
       fileSystem: clients.roleArn('fileSystem', accounts.fileSystem),
@@ -96,9 +100,38 @@ async function checkSharedBucket(
   const planned = encryptionFor(request, current);
   const resolved: OnboardingRequest = { ...request, bucket: { ...request.bucket, bucketKeyEnabled: bucketKeyFor(request, current) } };
   const bucketPolicy = await readBucketPolicy(s3, request.bucket.name);
+  const { kms } = deps.clients.forTarget('key', context.accounts.key);
+  const keyPolicy = await readKeyPolicy(kms, request.key.arn);
+  refuseOverBudget(
+    projectedPolicySizes({
+      request: resolved,
+      names: context.names,
+      fileSystemAccountId: context.accounts.fileSystem,
+      fileSystemRoleArn: context.roleArns.fileSystem,
+      bucketPolicy,
+      keyPolicy,
+    }),
+  );
   const defaultEncryption = encryptionChange(request, context.names, current, planned, bucketPolicy);
-  const baseline = await readBaseline(request, context, deps, bucketPolicy);
+  const baseline = await readBaseline(request, context, deps, { bucket: bucketPolicy, key: keyPolicy });
   return { request: resolved, context, steps: { ValidateRequest: { defaultEncryption, objectSample, baseline } } };
+}
+
+const FIELD_OF: Record<PolicySize['document'], string> = { 'bucket policy': 'bucket.name', 'key policy': 'key.arn' };
+const LIMIT_OWNER: Record<PolicySize['document'], string> = { 'bucket policy': 'S3', 'key policy': 'KMS' };
+
+/** Refuses, before any change, a request whose statements would not fit in the bucket or key policy. */
+function refuseOverBudget(sizes: PolicySize[]): void {
+  const over = overBudget(sizes);
+  if (!over.length) return;
+  const lines = over.map(
+    (s) =>
+      `${FIELD_OF[s.document]}: the ${s.document} of ${s.resource} would be ${s.bytesAfter.toLocaleString('en-US')} bytes with this request's statements (${s.bytesBefore.toLocaleString('en-US')} now), over ${LIMIT_OWNER[s.document]}'s limit of ${s.limitBytes.toLocaleString('en-US')} bytes`,
+  );
+  throw new OnboardingError(
+    ErrorNames.PolicyTooLarge,
+    `${lines.join('; ')}. Nothing was changed; remove statements that are no longer used from the document and run again.`,
+  );
 }
 
 /**

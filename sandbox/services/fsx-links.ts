@@ -83,6 +83,24 @@ export function linksOf(sim: Sim, fs: FileSystemState): Link[] {
     .filter((l): l is Link => !!l);
 }
 
+/** Every link of every file system: legacy ImportPaths and DRAs, in one pass over each. */
+function allLinks(sim: Sim): Link[] {
+  const links: Link[] = [];
+  for (const fs of Object.values(sim.state.fileSystems)) {
+    const legacy = legacyLink(fs);
+    if (legacy) links.push(legacy);
+  }
+  for (const dra of Object.values(sim.state.dras)) {
+    const fs = sim.state.fileSystems[dra.fileSystemId];
+    const link = fs && !fs.importPath ? draLink(sim, dra) : undefined;
+    if (link) links.push(link);
+  }
+  return links;
+}
+
+/** The reference a scheduled job keeps to a link. */
+const linkRef = (link: Link): Record<string, string> => (link.fs.importPath ? { fileSystemId: link.fs.id } : { associationId: link.id });
+
 function linkById(sim: Sim, ref: Record<string, string>): Link | undefined {
   const dra = ref['associationId'] ? sim.state.dras[ref['associationId']] : undefined;
   if (dra) return draLink(sim, dra);
@@ -172,7 +190,7 @@ export function runLinkSetUp(sim: Sim, job: JobState): void {
 function markMisconfigured(sim: Sim, link: Link, message: string): void {
   if (link.health!.misconfigured) return;
   link.health!.misconfigured = message;
-  sim.schedule(sim.now() + LINK_RECHECK_SECONDS * 1000, 'link-recheck', link.fs.importPath ? { fileSystemId: link.fs.id } : { associationId: link.id });
+  sim.schedule(sim.now() + LINK_RECHECK_SECONDS * 1000, 'link-recheck', linkRef(link));
 }
 
 /** FSx's recheck of a MISCONFIGURED link: healthy again → AVAILABLE, else check again later. */
@@ -213,30 +231,79 @@ export function linkLifecycle(sim: Sim, link: Link): { lifecycle: string; failur
  */
 export function runAutoImports(sim: Sim): void {
   const now = sim.now();
-  for (const fs of Object.values(sim.state.fileSystems)) {
-    for (const link of linksOf(sim, fs)) {
-      if (!link.health || !link.autoImportEvents.length) continue;
-      const parsed = parseS3Url(link.url)!;
-      const bucket = sim.state.buckets[parsed.bucket];
-      const notification = bucket?.fsxNotifications?.[link.id];
-      if (!bucket || !notification) continue;
-      const due = Object.values(bucket.objects).filter(
-        (o) =>
-          o.key.startsWith(parsed.prefix) &&
-          o.lastModified >= notification.configuredAt &&
-          o.lastModified + AUTO_IMPORT_SECONDS * 1000 <= now &&
-          link.health!.imported?.[o.key] !== o.lastModified &&
-          o.writtenBy !== slrCaller(fs).sessionArn,
-      );
-      if (!due.length || linkLifecycle(sim, link).lifecycle !== 'AVAILABLE') continue;
-      for (const object of due) {
-        const relative = object.key.slice(parsed.prefix.replace(/([^/])$/, '$1/').length);
-        const path = `${link.fileSystemPath === '/' ? '' : link.fileSystemPath}/${relative}`;
-        const event = fs.files[path] ? 'CHANGED' : 'NEW';
-        if (link.autoImportEvents.includes(event)) importObject(link, object.key, object.etag, object.lastModified);
-        else link.health.imported = { ...link.health.imported, [object.key]: object.lastModified };
-      }
+  for (const link of allLinks(sim)) {
+    if (!link.health || !link.autoImportEvents.length) continue;
+    const parsed = parseS3Url(link.url)!;
+    const bucket = sim.state.buckets[parsed.bucket];
+    const notification = bucket?.fsxNotifications?.[link.id];
+    if (!bucket || !notification) continue;
+    const fs = link.fs;
+    const due = Object.values(bucket.objects).filter(
+      (o) =>
+        o.key.startsWith(parsed.prefix) &&
+        o.lastModified >= notification.configuredAt &&
+        o.lastModified + AUTO_IMPORT_SECONDS * 1000 <= now &&
+        link.health!.imported?.[o.key] !== o.lastModified &&
+        o.writtenBy !== slrCaller(fs).sessionArn,
+    );
+    if (!due.length || linkLifecycle(sim, link).lifecycle !== 'AVAILABLE') continue;
+    for (const object of due) {
+      const event = fs.files[filePathOf(link, object.key)] ? 'CHANGED' : 'NEW';
+      if (link.autoImportEvents.includes(event)) importObject(link, object.key, object.etag, object.lastModified);
+      else link.health.imported = { ...link.health.imported, [object.key]: object.lastModified };
     }
+  }
+}
+
+/** Where an object under the link's prefix appears in the file system. */
+function filePathOf(link: Link, key: string): string {
+  const prefix = parseS3Url(link.url)!.prefix.replace(/([^/])$/, '$1/');
+  return `${link.fileSystemPath === '/' ? '' : link.fileSystemPath}/${key.slice(prefix.length)}`;
+}
+
+/**
+ * An object deleted under a linked prefix reaches each link whose notification is configured as
+ * a DELETED event, AUTO_IMPORT_SECONDS later (FSx Lustre User Guide, "Automatically import
+ * updates from your S3 bucket": with DELETED, FSx deletes the corresponding files).
+ */
+export function notifyObjectDeleted(sim: Sim, bucketName: string, key: string): void {
+  if (!Object.keys(sim.state.buckets[bucketName]?.fsxNotifications ?? {}).length) return;
+  sim.schedule(sim.now() + AUTO_IMPORT_SECONDS * 1000, 'auto-import-deleted', { bucket: bucketName, key, deletedAt: String(sim.now()) });
+}
+
+/**
+ * The DELETED event: the file goes from the file system if the link imports DELETED events, is
+ * AVAILABLE (else the event waits for the next recheck) and the file holds no change the
+ * file system has not exported yet (sandbox assumption: such a file is kept).
+ */
+export function runDeletedImport(sim: Sim, job: JobState): void {
+  const { bucket: bucketName, key, deletedAt } = job.ref;
+  const bucket = bucketName ? sim.state.buckets[bucketName] : undefined;
+  if (!bucket || !key || bucket.objects[key]) return; // written again since: a NEW or CHANGED event instead
+  // Once for every link whose notification existed at the deletion; a link that cannot take the
+  // event now gets it again at its next recheck (the job then names that link alone).
+  const links = job.ref['associationId'] || job.ref['fileSystemId'] ? [linkById(sim, job.ref)] : allLinks(sim);
+  for (const link of links) {
+    const notification = link && bucket.fsxNotifications?.[link.id];
+    if (!link || !notification || notification.configuredAt > Number(deletedAt)) continue;
+    const parsed = parseS3Url(link.url)!;
+    if (parsed.bucket !== bucketName || !key.startsWith(parsed.prefix)) continue;
+    deleteImported(sim, link, key, job.ref);
+  }
+}
+
+function deleteImported(sim: Sim, link: Link, key: string, ref: Record<string, string>): void {
+  if (!link.health || link.deleting || !link.autoImportEvents.includes('DELETED')) return;
+  if (!usable(sim, link)) {
+    sim.schedule(sim.now() + LINK_RECHECK_SECONDS * 1000, 'auto-import-deleted', { ...ref, ...linkRef(link) });
+    return;
+  }
+  const path = filePathOf(link, key);
+  const file = link.fs.files[path];
+  if (file?.archived && file.hsmAction === 'NOOP') delete link.fs.files[path];
+  if (link.health.imported?.[key] !== undefined) {
+    const { [key]: _gone, ...rest } = link.health.imported;
+    link.health.imported = rest;
   }
 }
 

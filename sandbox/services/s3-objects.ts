@@ -9,6 +9,7 @@ import type { Call, Sim } from '../sim.js';
 import type { ObjectState } from '../state.js';
 import { bucketFor, bucketPolicyOf, DEFAULT_ENCRYPTION, findBucket } from './s3.js';
 import { kmsCryptoOnBehalf } from './kms-crypto.js';
+import { notifyObjectDeleted } from './fsx-links.js';
 import type { ServiceModel } from './types.js';
 
 export interface PutRequest {
@@ -189,7 +190,10 @@ export const s3Objects: ServiceModel = {
     const { bucket, key } = objectCall(call);
     const b = authorizeObject(call.sim, call.caller, bucket, key, call.region, 's3:DeleteObject');
     // Deleting a missing key succeeds (204), as on S3.
-    delete b.objects[key];
+    if (b.objects[key]) {
+      delete b.objects[key];
+      notifyObjectDeleted(call.sim, bucket, key);
+    }
     return {};
   },
 

@@ -79,6 +79,46 @@ export const ssm: ServiceModel = {
     return { Version: version, Tier: 'Standard' };
   },
 
+  /**
+   * One level of a hierarchy (Recursive: every level below), in pages of at most MaxResults
+   * (1-10, default 10) with a NextToken while more remain. Authorized on the path itself: access
+   * to a path is access to every parameter under it (SSM API Reference, GetParametersByPath).
+   */
+  GetParametersByPath(call) {
+    const path = String(call.input.Path ?? '');
+    if (!path.startsWith('/')) throw new SimError('ValidationException', `Path ${path} must start with "/".`);
+    const maxResults = Number(call.input.MaxResults ?? 10);
+    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 10)
+      throw new SimError(
+        'ValidationException',
+        `1 validation error detected: Value '${maxResults}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 10`,
+      );
+    const arn = parameterArn(call, path.replace(/\/$/, ''));
+    call.resources.push({ ARN: arn, accountId: call.caller.account, type: 'AWS::SSM::Parameter' });
+    call.sim.authorize('ssm', call.caller, { action: 'ssm:GetParametersByPath', resource: arn, resourceAccount: call.caller.account });
+    const base = path.endsWith('/') ? path : `${path}/`;
+    const scope = `${call.caller.account}:${call.region}:`;
+    const names = Object.entries(call.sim.state.parameters)
+      .filter(([key, p]) => key.startsWith(scope) && p.name.startsWith(base) && (call.input.Recursive === true || !p.name.slice(base.length).includes('/')))
+      .map(([, p]) => p.name)
+      .sort();
+    const start = call.input.NextToken === undefined ? 0 : Number(call.input.NextToken);
+    if (!Number.isInteger(start) || start < 0) throw new SimError('ValidationException', 'The specified token is not valid.');
+    const page = names.slice(start, start + maxResults).map((name) => {
+      const parameter = call.sim.state.parameters[parameterKey(call, name)]!;
+      return {
+        Name: name,
+        Type: parameter.type,
+        Value: parameter.value,
+        Version: parameter.version,
+        LastModifiedDate: new Date(parameter.lastModified),
+        ARN: parameterArn(call, name),
+        DataType: 'text',
+      };
+    });
+    return { Parameters: page, ...(start + maxResults < names.length ? { NextToken: String(start + maxResults) } : {}) };
+  },
+
   DeleteParameter(call) {
     const name = authorizeParameter(call, 'ssm:DeleteParameter');
     const key = parameterKey(call, name);

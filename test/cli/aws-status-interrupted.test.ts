@@ -35,7 +35,7 @@ function interrupted(end: 'ExecutionAborted' | 'ExecutionTimedOut', status: 'ABO
     stateMachineArn: machines.rollbackOnFailure,
     name: REQUEST_ID,
     status,
-    input: JSON.stringify({ requestId: REQUEST_ID }),
+    input: JSON.stringify({ requestId: REQUEST_ID, bucket: { name: 'genomics-reference-data' } }),
     startDate: new Date('2026-11-27T08:00:00Z'),
     stopDate: h.at(),
   });
@@ -52,7 +52,7 @@ describe('fsx-onboard status of an interrupted execution', () => {
     expect(result.out).toMatch(/This run was aborted: Step Functions runs no Catch on an abort, so nothing was rolled back/);
     expect(result.out).toMatch(/PutBucketAccessPolicy +undone by RemoveBucketAccess/);
     expect(result.out).toMatch(/CreateFileSystem +undone by DeleteFileSystem/);
-    expect(result.out).toMatch(/change record \/fsx-onboard\/change-records\/genomics-scratch-2026-11/);
+    expect(result.out).toMatch(/change record \/fsx-onboard\/change-records\/genomics-reference-data\/genomics-scratch-2026-11/);
     expect(result.out).toMatch(/fsx-onboard redrive genomics-scratch-2026-11 .*fsx-onboard rollback genomics-scratch-2026-11 --aws/);
     expect(result.out).toMatch(/· WaitForFileSystem +stopped/);
   });
@@ -68,7 +68,7 @@ describe('fsx-onboard status of an interrupted execution', () => {
         { step: 'SetDefaultEncryption', undoneBy: 'RestoreDefaultEncryption' },
         { step: 'CreateFileSystem', undoneBy: 'DeleteFileSystem' },
       ],
-      changeRecord: '/fsx-onboard/change-records/genomics-scratch-2026-11',
+      changeRecord: '/fsx-onboard/change-records/genomics-reference-data/genomics-scratch-2026-11',
     });
     expect(report.next).toMatch(/does not roll back a timed-out execution/);
   });

@@ -10,6 +10,8 @@ describe('the test export on a client that already has a file system mounted', (
     const first = await run(p2Example, sandbox);
     expect(first.status).toBe('SUCCEEDED');
     const firstFs = first.outputs.fileSystemId!;
+    // The first run's canaries are deleted once proven; their DELETED events reach the file system a minute later.
+    sandbox.clock.advance(120);
     const filesBefore = Object.keys(sandbox.state.fileSystems[firstFs]!.files).sort();
 
     const second = structuredClone(p2Example);
@@ -19,6 +21,8 @@ describe('the test export on a client that already has a file system mounted', (
     expect(report.status).toBe('FAILED');
     expect(report.cause).toMatch(/\/fsx holds another file system or none, not mount name \w+ .*set testExport\.mountPath to a free path/);
     expect(Object.keys(sandbox.state.fileSystems[firstFs]!.files).sort()).toEqual(filesBefore);
+    // Nothing of the second request reached the first file system.
+    expect(Object.keys(sandbox.state.fileSystems[firstFs]!.files).filter((path) => path.includes('genomics-second-fs-2026-12'))).toEqual([]);
   });
 
   it('succeeds for a second file system mounted at a path of its own', async () => {

@@ -36,7 +36,7 @@ function recordingHandlers(seen: Map<StepName, Set<StepAccount>>): Record<StepNa
 }
 
 describe('declared accounts', () => {
-  it('match the accounts every step acts in, over onboardings and rollbacks of both link shapes and an adopted file system', async () => {
+  it('match the accounts every step acts in, over onboardings and rollbacks of both link shapes, an adopted file system and shared statements', async () => {
     const seen = new Map<StepName, Set<StepAccount>>();
     const handlers = recordingHandlers(seen);
     const adopting = async (sandbox: Awaited<ReturnType<typeof freshSandbox>>) => {
@@ -44,7 +44,9 @@ describe('declared accounts', () => {
       raw['fileSystem'].existingFileSystemId = await preexistingFileSystem(sandbox, raw);
       return raw;
     };
-    for (const example of [async () => p2Example, async () => legacyExample, adopting]) {
+    // bucket.access "file-systems-of-account": the shared statements' reliance records are kept in the orchestrator's account.
+    const sharing = async () => ({ ...p2Example, bucket: { ...p2Example['bucket'], access: 'file-systems-of-account' } });
+    for (const example of [async () => p2Example, async () => legacyExample, adopting, sharing]) {
       const sandbox = await freshSandbox();
       const request = await example(sandbox);
       expect((await run(request, sandbox, { handlers })).status).toBe('SUCCEEDED');

@@ -118,13 +118,13 @@ describe('policy mistakes fail the run where AWS would, with its error code', ()
     expect(key.grants).toEqual([expect.objectContaining({ operations: expect.arrayContaining(['GenerateDataKey']) })]);
   });
 
-  it('refuses in PutBucketAccessPolicy before writing when the bucket policy would pass 20 KB', async () => {
+  it('refuses in ValidateRequest, before anything is written, when the bucket policy would pass 20 KB', async () => {
     const policy = crowdedBucketPolicy(20_000);
     const sandbox = await seededSandbox({ buckets: [{ name: BUCKET, accountId: '222222222222', region: 'us-east-1', policy }] });
     const report = await run(stop, sandbox);
-    expect(failedSteps(report)).toEqual(['PutBucketAccessPolicy']);
-    expect(report.error).toBe('ResourceConflict');
-    expect(report.cause).toMatch(/over the 20480-byte limit/);
+    expect(failedSteps(report)).toEqual(['ValidateRequest']);
+    expect(report.error).toBe('PolicyTooLarge');
+    expect(report.cause).toMatch(/over S3's limit of 20,480 bytes/);
     expect(sandbox.snapshot().buckets[0]!.policy).toEqual(policy);
     expect(trailEventNames(sandbox)).not.toContain('PutBucketPolicy');
   });

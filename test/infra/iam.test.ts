@@ -82,16 +82,21 @@ describe('least privilege', () => {
         unexpected.push(`${account} ${found.resource} ${JSON.stringify(actions)} on ${JSON.stringify(res)}`);
       }
     }
-    // The orchestrator's own patterns: the change records of the two steps keeping them, and the onboarding machines' executions.
+    // The orchestrator's own patterns: the change records of the two steps keeping them, the reliance records of the four steps sharing statements, and the onboarding machines' executions.
     const { region, orchestratorAccount: a } = synth.config;
     const roleOf = (step: string) => findId('AWS::IAM::Role', (r) => r.Properties['RoleName'] === `fsx-onboard-${step}`);
     const apiPolicy = findId('AWS::IAM::Policy', (r) => JSON.stringify(r.Properties).includes('states:DescribeExecution'));
     const execution = (name: string) => `arn:aws:states:${region}:${a}:execution:${name}:*`;
     const records = `["arn:aws:ssm:${region}:${a}:parameter/fsx-onboard/change-records/*"]`;
+    const reliance = `["arn:aws:ssm:${region}:${a}:parameter/fsx-onboard/shared/*"]`;
     expect(unexpected.sort()).toEqual(
       [
         `${a} ${roleOf('SetDefaultEncryption')} ["ssm:GetParameter","ssm:PutParameter"] on ${records}`,
-        `${a} ${roleOf('RestoreDefaultEncryption')} ["ssm:GetParameter","ssm:DeleteParameter"] on ${records}`,
+        `${a} ${roleOf('RestoreDefaultEncryption')} ["ssm:GetParameter","ssm:GetParametersByPath","ssm:PutParameter","ssm:DeleteParameter"] on ${records}`,
+        `${a} ${roleOf('PutBucketAccessPolicy')} ["ssm:GetParameter","ssm:PutParameter"] on ${reliance}`,
+        `${a} ${roleOf('ShareKey')} ["ssm:GetParameter","ssm:PutParameter"] on ${reliance}`,
+        `${a} ${roleOf('RemoveBucketAccess')} ["ssm:GetParameter","ssm:DeleteParameter","ssm:GetParametersByPath"] on ${reliance}`,
+        `${a} ${roleOf('UnshareKey')} ["ssm:GetParameter","ssm:DeleteParameter","ssm:GetParametersByPath"] on ${reliance}`,
         `${a} ${apiPolicy} ["states:DescribeExecution"] on ${JSON.stringify([execution('fsx-onboard-rollback-on-failure'), execution('fsx-onboard-stop-on-failure')])}`,
       ].sort(),
     );

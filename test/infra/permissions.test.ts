@@ -143,6 +143,8 @@ interface Scenario {
   faults?: Faults;
   /** Then the rollback-only machine runs as well (compensations with real resources to remove). */
   thenRollBack?: boolean;
+  /** Onboardings that succeed after the first run, before its rollback, in the same world (recorded too). */
+  onboardedAfter?: Record<string, unknown>[];
   expect: 'SUCCEEDED' | 'FAILED';
 }
 
@@ -196,6 +198,8 @@ async function record(deployment: Deployment, scenario: Scenario, into: Recorded
   for (const [role, name] of Object.entries(TARGET_ROLE_NAMES) as [TargetRole, string][])
     for (const arn of deployment.targets.keys()) if (arn.endsWith(`/${name}`)) viaOf.set(arn, role);
 
+  /** The request whose run is making the recorded requests now. */
+  let acting = request.requestId;
   sandbox.sim.decisionObservers.push(({ caller, request: r }) => {
     const session = state.sessions[caller.accessKeyId ?? ''];
     const step = roleOfStep.get(caller.roleArn) ?? (session?.assumedBy ? roleOfStep.get(session.assumedBy) : undefined);
@@ -204,7 +208,7 @@ async function record(deployment: Deployment, scenario: Scenario, into: Recorded
     if (!via) throw new Error(`${step} acted as ${caller.roleArn}, which is neither its role nor a target role`);
     into.push({
       scenario: scenario.name,
-      requestId: request.requestId,
+      requestId: acting,
       deployment,
       step,
       via,
@@ -217,27 +221,35 @@ async function record(deployment: Deployment, scenario: Scenario, into: Recorded
   });
   if (scenario.faults) sandbox.faults = scenario.faults;
 
-  const handlers = Object.fromEntries(
-    allStepNames.map((step) => {
-      const accessKeyId = [...keyOfStep].find(([, s]) => s === step)![0];
-      const factory = createClientFactory({
-        clients: everyClient,
-        region: request.region,
-        credentials: { accessKeyId, secretAccessKey: state.sessions[accessKeyId]!.secretAccessKey },
-        plugins: [sandbox.plugin],
-        clientConfig: sandboxClientConfig(),
-        externalId: EXTERNAL_ID,
-        sessionName: sessionNameFor(request.requestId),
-      });
-      const handler: StepHandler<unknown> = (input) => stepHandlers[step](input, { clients: factory });
-      return [step, handler];
-    }),
-  ) as Record<StepName, StepHandler<unknown>>;
+  const handlersFor = (forRequest: OnboardingRequest) =>
+    Object.fromEntries(
+      allStepNames.map((step) => {
+        const accessKeyId = [...keyOfStep].find(([, s]) => s === step)![0];
+        const factory = createClientFactory({
+          clients: everyClient,
+          region: forRequest.region,
+          credentials: { accessKeyId, secretAccessKey: state.sessions[accessKeyId]!.secretAccessKey },
+          plugins: [sandbox.plugin],
+          clientConfig: sandboxClientConfig(),
+          externalId: EXTERNAL_ID,
+          sessionName: sessionNameFor(forRequest.requestId),
+        });
+        const handler: StepHandler<unknown> = (input) => stepHandlers[step](input, { clients: factory });
+        return [step, handler];
+      }),
+    ) as Record<StepName, StepHandler<unknown>>;
 
+  const handlers = handlersFor(request);
   const statuses: string[] = [];
   const first = await runLocally(scenario.raw, { sandbox, handlers });
   if (first.kind !== 'ran') throw new Error('refused');
   statuses.push(first.report.status);
+  for (const later of scenario.onboardedAfter ?? []) {
+    acting = parse(later).requestId;
+    const after = await runLocally(later, { sandbox, handlers: handlersFor(parse(later)) });
+    if (after.kind !== 'ran' || after.report.status !== 'SUCCEEDED') throw new Error(`${scenario.name}: the later onboarding did not succeed`);
+  }
+  acting = request.requestId;
   if (scenario.thenRollBack) {
     sandbox.faults = {};
     const second = await runLocally(scenario.raw, { sandbox, handlers, machine: 'rollback-only' });
@@ -339,6 +351,38 @@ const scenarios = (): Scenario[] => {
     { name: 'adopted file system, then rollback', raw: adopting, seed: adoptable, thenRollBack: true, expect: 'SUCCEEDED' },
     { name: 'key denies the SLR (Lustre client): CloudTrail diagnosis, rollback', raw: p2, seed: keyDenies, expect: 'FAILED' },
     { name: 'key denies the SLR (export task): failure report, rollback', raw: taskExport, seed: keyDenies, expect: 'FAILED' },
+    {
+      // RestoreDefaultEncryption finds the later onboarding relying on the bucket's encryption, keeps
+      // it, and leaves the original configuration for that one.
+      name: 'onboarding, a second one on the bucket, then rollback of the first while the second relies on its encryption',
+      raw: { ...p2, requestId: 'genomics-first-team' },
+      onboardedAfter: [
+        {
+          ...p2,
+          requestId: 'genomics-second-team',
+          fileSystem: { ...p2['fileSystem'], fileSystemPath: '/second' },
+          testExport: { ...p2['testExport'], mountPath: '/fsx-second' },
+        },
+      ],
+      thenRollBack: true,
+      expect: 'SUCCEEDED',
+    },
+    {
+      // bucket.access "file-systems-of-account": reliance records for the shared statements, kept
+      // for the second onboarding when the first is rolled back.
+      name: 'shared statements: two onboardings, then rollback of the first',
+      raw: { ...p2, requestId: 'genomics-shared-1', bucket: { ...p2['bucket'], access: 'file-systems-of-account' } },
+      onboardedAfter: [
+        {
+          ...p2,
+          requestId: 'genomics-shared-2',
+          bucket: { ...p2['bucket'], access: 'file-systems-of-account' },
+          testExport: { ...p2['testExport'], mountPath: '/fsx-shared-2' },
+        },
+      ],
+      thenRollBack: true,
+      expect: 'SUCCEEDED',
+    },
     { name: 'ShareKey fails: early rollback', raw: { ...p2, requestId: 'genomics-share-fails' }, faults: shareKeyFails, expect: 'FAILED' },
   ];
 };

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DeleteBucketEncryptionCommand, GetBucketEncryptionCommand, PutBucketEncryptionCommand, S3Client } from '@aws-sdk/client-s3';
-import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, GetParameterCommand, GetParametersByPathCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { setDefaultEncryption } from '../../lambdas/set-default-encryption/set-default-encryption.js';
 import { restoreDefaultEncryption } from '../../lambdas/restore-default-encryption/restore-default-encryption.js';
 import { B, awsError, setup } from './fixtures.js';
@@ -16,9 +16,18 @@ const sseS3 = { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'A
 const ours = { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' as const, KMSMasterKeyID: keyArn }, BucketKeyEnabled: true }] };
 const record = (previous: unknown) => JSON.stringify({ bucket: 'genomics-reference-data', previous, applied: ours });
 
+const RECORD = '/fsx-onboard/change-records/genomics-reference-data/genomics-scratch-2026-11';
+const ORIGINAL = '/fsx-onboard/change-records/genomics-reference-data/.original';
+/** Another onboarding's change record on the same bucket. */
+const othersRecord = (requestId: string, previous: unknown, applied: unknown = ours) => ({
+  Name: `/fsx-onboard/change-records/genomics-reference-data/${requestId}`,
+  Value: JSON.stringify({ bucket: 'genomics-reference-data', previous, applied }),
+});
+
 beforeEach(() => {
   s3.reset();
   ssm.reset();
+  ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
 });
 
 describe('SetDefaultEncryption', () => {
@@ -35,18 +44,18 @@ describe('SetDefaultEncryption', () => {
       order.push('PutBucketEncryption');
       return {};
     });
-    const { input, deps, names, clients } = setup();
+    const { input, deps, clients } = setup();
 
     await expect(setDefaultEncryption(input, deps)).resolves.toEqual({
       changed: true,
-      changeRecordParameter: names.changeRecordParameter,
+      changeRecordParameter: RECORD,
       hadPreviousConfiguration: true,
     });
     expect(order).toEqual(['PutParameter', 'PutBucketEncryption']);
     expect(clients.targets).toContain(`bucket@${B}`);
     expect(clients.targets).toContain('orchestrator');
     const put = ssm.commandCalls(PutParameterCommand)[0]!.args[0].input;
-    expect(put).toMatchObject({ Name: '/fsx-onboard/change-records/genomics-scratch-2026-11', Type: 'String', Overwrite: false });
+    expect(put).toMatchObject({ Name: RECORD, Type: 'String', Overwrite: false });
     expect(JSON.parse(put.Value!)).toEqual({ bucket: 'genomics-reference-data', previous: sseS3, applied: ours });
     expect(s3).toHaveReceivedCommandExactlyOnceWith(PutBucketEncryptionCommand, { Bucket: 'genomics-reference-data', ServerSideEncryptionConfiguration: ours });
   });
@@ -106,13 +115,13 @@ describe('RestoreDefaultEncryption', () => {
   it('puts the recorded configuration back when the bucket still has ours, then deletes the record', async () => {
     ssm.on(GetParameterCommand).resolves({ Parameter: { Value: record(sseS3) } });
     s3.on(GetBucketEncryptionCommand).resolvesOnce({ ServerSideEncryptionConfiguration: ours }).resolves({ ServerSideEncryptionConfiguration: sseS3 });
-    const { input, deps, names } = setup();
+    const { input, deps } = setup();
     await expect(restoreDefaultEncryption(input, deps)).resolves.toEqual({ changed: true, restored: true });
     expect(s3).toHaveReceivedCommandExactlyOnceWith(PutBucketEncryptionCommand, {
       Bucket: 'genomics-reference-data',
       ServerSideEncryptionConfiguration: sseS3,
     });
-    expect(ssm).toHaveReceivedCommandWith(DeleteParameterCommand, { Name: names.changeRecordParameter });
+    expect(ssm).toHaveReceivedCommandWith(DeleteParameterCommand, { Name: RECORD });
   });
 
   it('deletes the default encryption when the bucket had none before', async () => {
@@ -145,5 +154,44 @@ describe('RestoreDefaultEncryption', () => {
     await expect(restoreDefaultEncryption(input, deps)).resolves.toMatchObject({ changed: false, restored: false });
     expect(s3.calls()).toHaveLength(0);
     expect(ssm).not.toHaveReceivedCommand(DeleteParameterCommand);
+  });
+
+  it('keeps the encryption while another onboarding relies on it, and leaves the original configuration for the last one', async () => {
+    ssm.on(GetParameterCommand, { Name: RECORD }).resolves({ Parameter: { Value: record(sseS3) } });
+    s3.on(GetBucketEncryptionCommand).resolves({ ServerSideEncryptionConfiguration: ours });
+    // Paged: the relier is on the second page, after a record that relies on another key.
+    ssm
+      .on(GetParametersByPathCommand)
+      .resolvesOnce({ Parameters: [{ Name: RECORD, Value: record(sseS3) }, othersRecord('old-key-team', sseS3, sseS3)], NextToken: 'page2' })
+      .resolvesOnce({ Parameters: [othersRecord('imaging-2026-12', ours)] });
+    const { input, deps } = setup();
+    await expect(restoreDefaultEncryption(input, deps)).resolves.toEqual({
+      changed: true,
+      restored: false,
+      reason: expect.stringContaining('rely on'),
+      reliedOnBy: ['imaging-2026-12'],
+    });
+    expect(s3).not.toHaveReceivedCommand(PutBucketEncryptionCommand);
+    expect(s3).not.toHaveReceivedCommand(DeleteBucketEncryptionCommand);
+    expect(ssm).toHaveReceivedCommandWith(GetParametersByPathCommand, { Path: '/fsx-onboard/change-records/genomics-reference-data', NextToken: 'page2' });
+    const kept = ssm.commandCalls(PutParameterCommand)[0]!.args[0].input;
+    expect(kept).toMatchObject({ Name: ORIGINAL, Overwrite: false });
+    expect(JSON.parse(kept.Value!)).toMatchObject({ previous: sseS3, applied: ours });
+    expect(ssm).toHaveReceivedCommandWith(DeleteParameterCommand, { Name: RECORD });
+  });
+
+  it('as the last onboarding to go, restores the original configuration an earlier one left', async () => {
+    // This onboarding found the bucket already as it wanted it: its own "before" is ours.
+    ssm.on(GetParameterCommand, { Name: RECORD }).resolves({ Parameter: { Value: record(ours) } });
+    ssm.on(GetParameterCommand, { Name: ORIGINAL }).resolves({ Parameter: { Value: record(sseS3) } });
+    s3.on(GetBucketEncryptionCommand).resolves({ ServerSideEncryptionConfiguration: ours });
+    const { input, deps } = setup();
+    await expect(restoreDefaultEncryption(input, deps)).resolves.toEqual({ changed: true, restored: true });
+    expect(s3).toHaveReceivedCommandExactlyOnceWith(PutBucketEncryptionCommand, {
+      Bucket: 'genomics-reference-data',
+      ServerSideEncryptionConfiguration: sseS3,
+    });
+    expect(ssm).toHaveReceivedCommandWith(DeleteParameterCommand, { Name: ORIGINAL });
+    expect(ssm).toHaveReceivedCommandWith(DeleteParameterCommand, { Name: RECORD });
   });
 });

@@ -57,8 +57,9 @@ describe('ValidateRequest', () => {
     });
     expect(kms).toHaveReceivedCommandExactlyOnceWith(DescribeKeyCommand, { KeyId: keyArn });
     expect(s3).toHaveReceivedCommandExactlyOnceWith(GetBucketLocationCommand, { Bucket: 'genomics-reference-data' });
-    // A too: the baseline lists the request's file systems and grants there.
-    expect(clients.targets).toEqual([`key@${C}`, `bucket@${B}`, `fileSystem@${A}`, `key@${C}`]);
+    // C again for the key policy (the size budget and the baseline), and A: the baseline lists
+    // the request's file systems and grants there.
+    expect(clients.targets).toEqual([`key@${C}`, `bucket@${B}`, `key@${C}`, `fileSystem@${A}`]);
   });
 
   it('marks legacy linked types and reads EU as eu-west-1', async () => {

@@ -290,11 +290,11 @@ describe('targetRoleTrustPolicy', () => {
 
 describe('functionRolePolicy', () => {
   it('names only the target roles and change-record actions a step needs', () => {
-    const policy = functionRolePolicy(facts, { targetRoles: ['key'], changeRecords: [] });
+    const policy = functionRolePolicy(facts, { targetRoles: ['key'], changeRecords: [], relianceRecords: [] });
     expect(policy.Statement).toEqual([
       { Sid: 'AssumeTargetRoles', Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'], Resource: [`arn:aws:iam::${C}:role/fsx-onboard-key`] },
     ]);
-    expect(functionRolePolicy(facts, { targetRoles: [], changeRecords: ['ssm:GetParameter'] }).Statement).toEqual([
+    expect(functionRolePolicy(facts, { targetRoles: [], changeRecords: ['ssm:GetParameter'], relianceRecords: [] }).Statement).toEqual([
       { Sid: 'ChangeRecords', Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: `arn:aws:ssm:${REGION}:${A}:parameter/fsx-onboard/change-records/*` },
     ]);
   });

@@ -8,14 +8,14 @@ import {
   DescribeDataRepositoryAssociationsCommand,
   DescribeDataRepositoryTasksCommand,
 } from '@aws-sdk/client-fsx';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { AUTO_IMPORT_SECONDS, LINK_RECHECK_SECONDS } from '../../sandbox/services/fsx-links.js';
 import { canaryKey, persistent2FileSystem, runOnClient, shareBucketAndKey, world } from './world.js';
 
 type World = Awaited<ReturnType<typeof world>>;
 
-async function linked(w: World, events: ('NEW' | 'CHANGED')[] = ['NEW', 'CHANGED']) {
+async function linked(w: World, events: ('NEW' | 'CHANGED' | 'DELETED')[] = ['NEW', 'CHANGED']) {
   const { FileSystem } = await w.fileSystem.fsx.send(new CreateFileSystemCommand(persistent2FileSystem(w)));
   const fsId = FileSystem!.FileSystemId!;
   const { Association } = await w.fileSystem.fsx.send(
@@ -106,6 +106,28 @@ describe('S3 links after creation (sandbox FSx)', () => {
     expect(w.sandbox.state.fileSystems[fsId]!.files[path]).toBeUndefined();
     w.sandbox.clock.advance(AUTO_IMPORT_SECONDS / 2);
     expect(w.sandbox.state.fileSystems[fsId]!.files[path]).toMatchObject({ archived: true, released: { key: canaryKey(w, 'from-s3.txt') } });
+  });
+
+  it.each([
+    [['NEW', 'CHANGED', 'DELETED'] as const, 'removes the file'],
+    [['NEW', 'CHANGED'] as const, 'keeps the file'],
+  ])('with auto-import events %j, an object deleted from the prefix %s once auto-import processed the event', async (events, _what) => {
+    const w = await world();
+    await shareBucketAndKey(w);
+    const { fsId, draId } = await linked(w, [...events]);
+    w.sandbox.clock.advance(READY_SECONDS);
+    const key = canaryKey(w, 'from-s3.txt');
+    await w.bucket.s3.send(new PutObjectCommand({ Bucket: w.request.bucket.name, Key: key, Body: 'x\n' }));
+    w.sandbox.clock.advance(AUTO_IMPORT_SECONDS);
+    const path = `${w.request.fileSystem.fileSystemPath}/${key.slice(w.request.bucket.prefix.length)}`;
+    expect(w.sandbox.state.fileSystems[fsId]!.files[path]).toBeDefined();
+    await w.bucket.s3.send(new DeleteObjectCommand({ Bucket: w.request.bucket.name, Key: key }));
+    w.sandbox.clock.advance(AUTO_IMPORT_SECONDS / 2);
+    expect(w.sandbox.state.fileSystems[fsId]!.files[path]).toBeDefined();
+    w.sandbox.clock.advance(AUTO_IMPORT_SECONDS / 2);
+    const deletes = events.includes('DELETED' as never);
+    expect(w.sandbox.state.fileSystems[fsId]!.files[path] === undefined).toBe(deletes);
+    expect(w.sandbox.state.dras[draId]!.health!.imported?.[key] === undefined).toBe(deletes);
   });
 
   it('never imports without auto-import events (the object stays in S3 only)', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { GetBucketLocationCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
-import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, GetParameterCommand, GetParametersByPathCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { createClientFactory } from '../../lambdas/shared/clients.js';
 import { everyClient } from '../../lambdas/shared/every-client.js';
@@ -66,6 +66,31 @@ describe('the sandbox as a whole', () => {
     await expect(w.orchestrator.ssm.send(new PutParameterCommand({ Name: '/other/thing', Value: 'x', Type: 'String' }))).rejects.toMatchObject({
       name: 'AccessDeniedException',
     });
+  });
+
+  it('lists one level of a hierarchy in pages of at most MaxResults, authorized on the path', async () => {
+    const w = await world();
+    const path = '/fsx-onboard/change-records/genomics-reference-data';
+    const names = Array.from({ length: 12 }, (_, i) => `${path}/request-${String(i).padStart(2, '0')}`);
+    for (const Name of [...names, `${path}/nested/deeper`, '/fsx-onboard/change-records/other-bucket/request-x'])
+      await w.orchestrator.ssm.send(new PutParameterCommand({ Name, Value: '{}', Type: 'String' }));
+    const seen: string[] = [];
+    let NextToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await w.orchestrator.ssm.send(new GetParametersByPathCommand({ Path: path, MaxResults: 5, ...(NextToken ? { NextToken } : {}) }));
+      expect(page.Parameters!.length).toBeLessThanOrEqual(5);
+      seen.push(...page.Parameters!.map((p) => p.Name!));
+      NextToken = page.NextToken;
+      pages++;
+    } while (NextToken);
+    // One level only: the nested parameter and the other bucket's are not listed.
+    expect(seen).toEqual(names);
+    expect(pages).toBe(3);
+    await expect(w.orchestrator.ssm.send(new GetParametersByPathCommand({ Path: path, MaxResults: 11 }))).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+    await expect(w.orchestrator.ssm.send(new GetParametersByPathCommand({ Path: '/other' }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
   });
 
   it('filters CloudTrail by event source and time, newest first, per account, once delivered', async () => {

@@ -87,7 +87,8 @@ export async function planOnboarding(request: OnboardingRequest, factory: Client
     fileSystemAccountId: accounts.fileSystem,
     fileSystemRoleArn: context.roleArns.fileSystem,
   });
-  const narrowed = bucketStatements(resolved, names, { kind: 'serviceLinkedRole', serviceLinkedRoleArn: slrArn });
+  // Shared statements (bucket.access "file-systems-of-account") keep the pattern: no narrowing.
+  const narrowed = context.shared ? [] : bucketStatements(resolved, names, { kind: 'serviceLinkedRole', serviceLinkedRoleArn: slrArn });
   const afterPut = mergeStatements(bucketBefore, pattern);
   const afterNarrow = mergeStatements(afterPut, narrowed);
   const bucketSids = pattern.map((s) => s.Sid!);
@@ -110,7 +111,9 @@ export async function planOnboarding(request: OnboardingRequest, factory: Client
       afterPut,
       `allow account ${accounts.fileSystem}'s FSx S3-access roles (ARN pattern) and ${context.roleArns.fileSystem}`,
     ),
-    bucketChange('NarrowBucketPolicy', narrowed, afterNarrow, `narrow to the service-linked role ${slrArn}${fileSystemId ? '' : ' (the id FSx assigns)'}`),
+    ...(narrowed.length
+      ? [bucketChange('NarrowBucketPolicy', narrowed, afterNarrow, `narrow to the service-linked role ${slrArn}${fileSystemId ? '' : ' (the id FSx assigns)'}`)]
+      : []),
   );
 
   const keyOurs = keyStatements(resolved, names, context.roleArns.fileSystem);
