@@ -184,7 +184,8 @@ describe('RestoreDefaultEncryption', () => {
     // This onboarding found the bucket already as it wanted it: its own "before" is ours.
     ssm.on(GetParameterCommand, { Name: RECORD }).resolves({ Parameter: { Value: record(ours) } });
     ssm.on(GetParameterCommand, { Name: ORIGINAL }).resolves({ Parameter: { Value: record(sseS3) } });
-    s3.on(GetBucketEncryptionCommand).resolves({ ServerSideEncryptionConfiguration: ours });
+    // Ours when read first; the restored one when read back after the write.
+    s3.on(GetBucketEncryptionCommand).resolvesOnce({ ServerSideEncryptionConfiguration: ours }).resolves({ ServerSideEncryptionConfiguration: sseS3 });
     const { input, deps } = setup();
     await expect(restoreDefaultEncryption(input, deps)).resolves.toEqual({ changed: true, restored: true });
     expect(s3).toHaveReceivedCommandExactlyOnceWith(PutBucketEncryptionCommand, {
