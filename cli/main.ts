@@ -41,7 +41,7 @@ export const commandModules: CommandModule[] = [
   {
     load: async () => (await import('./commands/run.js')).registerRunCommands,
     commands: [
-      { name: 'run', term: 'run [options] <request>', summary: 'Run an onboarding request end to end in the sandbox, showing each step as it happens.' },
+      { name: 'run', term: 'run [options] <request...>', summary: 'Run an onboarding request end to end in the sandbox, showing each step as it happens.' },
       { name: 'resume', term: 'resume [options] <execution>', summary: 'Run a failed execution again after fixing its cause.' },
       { name: 'rollback', term: 'rollback [options] <execution>', summary: 'Undo what one request changed, in the sandbox or (--aws) on AWS.' },
     ],
