@@ -82,6 +82,8 @@ export class Scheduler {
   constructor(
     private readonly clock: SchedulerClock,
     seed = 1,
+    /** Real ms without a turn ending, while others wait, before the watchdog lets the next one run. */
+    private readonly watchdogMs = WATCHDOG_MS,
   ) {
     this.random = prng(seed);
   }
@@ -246,7 +248,7 @@ export class Scheduler {
       // No turn ended for WATCHDOG_MS of real time while others wait: the running process awaits
       // something that only a waiting one can produce. Let the next one run; it rejoins at its next yield.
       if ([...this.processes].some((p) => p.state === 'waiting')) this.dispatch(true);
-    }, WATCHDOG_MS);
+    }, this.watchdogMs);
     this.watchdog.unref();
   }
 

@@ -299,7 +299,7 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
   )
     .addHelpText(
       'after',
-      'Examples:\n  fsx-onboard run examples/request.json\n  fsx-onboard run a.json b.json c.json --concurrency 2 --schedule-seed 7\n' +
+      '\nExamples:\n  fsx-onboard run examples/request.json\n  fsx-onboard run a.json b.json c.json --concurrency 2 --schedule-seed 7\n' +
         'With several requests the exit code is the worst of the runs.',
     )
     .action(async (paths: string[], opts: RunOptions) => {

@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { Scheduler } from '../../sandbox/scheduler.js';
 
-function world(seed: number) {
+function world(seed: number, watchdogMs?: number) {
   let now = 0;
-  const scheduler = new Scheduler({ now: () => now, advanceMs: (ms) => (now += ms) }, seed);
+  const scheduler = new Scheduler({ now: () => now, advanceMs: (ms) => (now += ms) }, seed, watchdogMs);
   return { scheduler, now: () => now };
 }
 
@@ -70,6 +70,20 @@ describe('Scheduler', () => {
     const others = new Set<string>();
     for (let seed = 2; seed < 10; seed++) others.add(await turns(seed));
     expect([...others].some((order) => order !== first)).toBe(true);
+  });
+
+  it('never stalls for good when the running process awaits what only a waiting one produces', async () => {
+    const { scheduler, now } = world(1, 20);
+    // A shared pending promise (a credential cache's AssumeRole in flight): b awaits what a makes after its sleep.
+    let made: (value: string) => void = () => {};
+    const shared = new Promise<string>((resolve) => (made = resolve));
+    const a = scheduler.fork('a', async () => {
+      await scheduler.sleep(40);
+      made('credentials');
+    });
+    const b = scheduler.fork('b', async () => shared);
+    expect(await Promise.all([a.done(a.value), b.done(b.value)])).toEqual([undefined, 'credentials']);
+    expect(now()).toBe(40);
   });
 
   it('outside any process, a sleep just moves the clock', async () => {
