@@ -9,7 +9,6 @@
 import { Command, CommanderError, Help } from 'commander';
 import { wantsColor } from './colors.js';
 import { ExitCode, resolveStateDir, type CliContext, type Io } from './context.js';
-import { lockStateDir, lockWaitSeconds } from './state-lock.js';
 
 export { ExitCode, type Io } from './context.js';
 
@@ -145,6 +144,8 @@ function lockStateDirBeforeWriters(program: Command, ctx: CliContext): void {
     const parent = action.parent && action.parent !== program ? `${action.parent.name()} ` : '';
     const name = `${parent}${action.name()}`;
     if (!STATE_WRITERS.has(name) || action.opts<{ aws?: boolean }>().aws) return;
+    // Imported here: the lock library is loaded only by the commands that take the lock (start-up, see above).
+    const { lockStateDir, lockWaitSeconds } = await import('./state-lock.js');
     let waitSeconds: number;
     try {
       waitSeconds = lockWaitSeconds();
