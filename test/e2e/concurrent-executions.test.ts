@@ -123,5 +123,8 @@ describe('concurrent executions in one sandbox', () => {
     const bad = await cli('--state-dir', stateDir, 'run', a, join(stateDir, '..', 'missing.json'));
     expect(bad.code).toBe(1);
     expect(bad.err).toContain('missing.json: (file)');
+    const none = await cli('--state-dir', stateDir, 'run', a, a, '--concurrency', '0');
+    expect(none.code).toBe(1);
+    expect(none.err).toContain("option '--concurrency <n>' argument '0' is invalid. must be a whole number, 1 or more");
   });
 });
