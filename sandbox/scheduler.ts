@@ -127,7 +127,7 @@ export class Scheduler {
           return v;
         },
         async (error) => {
-          await this.exit(process);
+          await this.exit(process, true);
           throw error;
         },
       );
@@ -184,7 +184,8 @@ export class Scheduler {
     return resumed;
   }
 
-  private async exit(process: Process): Promise<void> {
+  /** `failed`: a branch that failed fails its Parallel at once (the others are aborted), so the parent goes on. */
+  private async exit(process: Process, failed = false): Promise<void> {
     if (process.state === 'done') return;
     if (process.pendingWakeAt !== undefined) await this.suspend(process, 0);
     process.state = 'done';
@@ -194,7 +195,7 @@ export class Scheduler {
     if (parent && parent.state !== 'done') {
       parent.children -= 1;
       // The last branch done: the Parallel's own process goes on right away, in this turn.
-      if (parent.children === 0 && parent.state === 'blocked') parent.state = 'running';
+      if ((parent.children === 0 || failed) && parent.state === 'blocked') parent.state = 'running';
     }
     this.progress += 1;
     this.queueDispatch(true);

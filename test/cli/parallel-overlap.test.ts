@@ -100,4 +100,49 @@ describe('Parallel branches on the local scheduler', () => {
     await execution.result;
     expect(after).toBe(500);
   });
+
+  it('a failing branch fails the Parallel at once, as on AWS: the Catch does not wait for the other branch to wake', async () => {
+    const failing = {
+      StartAt: 'Both',
+      States: {
+        Both: {
+          Type: 'Parallel',
+          Next: 'After',
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Handled' }],
+          Branches: [
+            { StartAt: 'A1', States: { A1: task() } },
+            { StartAt: 'B1', States: { B1: task('WaitB'), WaitB: wait(780, 'B2'), B2: task() } },
+          ],
+        },
+        After: task(),
+        Handled: task(),
+      },
+    } as unknown as AslDefinition;
+    const sandbox = await freshSandbox();
+    const start = sandbox.clock.now();
+    const seen: Record<string, number> = {};
+    const at =
+      (name: string, fail = false) =>
+      async () => {
+        await sandbox.scheduler.sleep(fail ? 45 : 0);
+        seen[name] = (sandbox.clock.now() - start) / 1000;
+        if (fail) throw Object.assign(new Error('injected'), { name: 'Injected' });
+        return {};
+      };
+    const machine = new StateMachine(failing as never, { validationOptions: { noValidate: true } });
+    const { execution } = runAsProcess(
+      sandbox.scheduler,
+      'failing',
+      machine,
+      {},
+      {
+        overrides: {
+          taskResourceLocalHandlers: { A1: at('A1', true), B1: at('B1'), B2: at('B2'), After: at('After'), Handled: at('Handled') },
+          waitTimeOverrides: virtualWaits(failing, sandbox.scheduler),
+        },
+      },
+    );
+    await execution.result;
+    expect(seen).toEqual({ B1: 0, A1: 0.045, Handled: 0.045 });
+  });
 });
