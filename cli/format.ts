@@ -90,3 +90,20 @@ export function formatSummary(report: RunReport, c: Palette = palette(false)): s
 export function formatProblems(problems: RequestProblem[]): string {
   return ['The request was refused; nothing was changed:', ...problems.map((p) => `  ${p.field}: ${p.message}`)].join('\n');
 }
+
+/** A line (or lines) of one execution among several: each line starts with its request id. */
+export function prefixed(requestId: string, text: string, c: Palette = palette(false)): string {
+  return text
+    .split('\n')
+    .map((line) => `${c.bold(requestId)} │ ${line}`)
+    .join('\n');
+}
+
+/** The closing line of several executions: how many ended how. */
+export function formatRunsSummary(reports: readonly RunReport[], c: Palette = palette(false)): string {
+  const succeeded = reports.filter((r) => r.status === 'SUCCEEDED').length;
+  const failed = reports.length - succeeded;
+  const slowest = Math.max(...reports.map((r) => r.metrics.simulatedSeconds));
+  const parts = [c.green(`${succeeded} succeeded`), ...(failed ? [c.red(`${failed} failed`)] : [])];
+  return `\n${reports.length} executions: ${parts.join(', ')}; the longest took ${formatDuration(slowest)} simulated`;
+}

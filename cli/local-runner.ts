@@ -4,6 +4,7 @@
 import './polyfills.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { AwsCredentialIdentity, Pluggable } from '@smithy/types';
+import type { Scheduler } from '../sandbox/scheduler.js';
 import { sandboxClientFactory } from './local/sandbox-clients.js';
 import { validateRequest, type OnboardingRequest, type RequestProblem } from '../core/request.js';
 import type { StepHandler } from '../lambdas/shared/step-deps.js';
@@ -16,6 +17,7 @@ import { StepRecords } from './local/step-records.js';
 import { bindTasks } from './local/task-binding.js';
 import { virtualWaits } from './local/virtual-waits.js';
 import { localExecutionArn } from './local/execution-arn.js';
+import { runAsProcess } from './local/processes.js';
 
 /** What the runner needs of the sandbox (sandbox/ implements it). */
 interface LocalSandbox {
@@ -23,7 +25,7 @@ interface LocalSandbox {
   plugin: Pluggable<any, any>;
   orchestratorCredentials: AwsCredentialIdentity;
   clock: { now(): number; advance(seconds: number): void };
-  metrics: { awsCalls: number };
+  scheduler: Scheduler;
   ensureWorldFor(request: OnboardingRequest): void | Promise<void>;
 }
 
@@ -78,11 +80,14 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
 
   const kind: LocalMachine = options.machine ?? request.onFailure;
   const { definition, machine } = localMachine(kind);
+  // An execution that starts while others run gets clients of its own (see sandbox-clients.ts).
   // Lock leases are read on the sandbox's clock, as DynamoDB's on AWS are on the real one.
-  const deps = { clients: sandboxClientFactory(sandbox, request.region), now: () => sandbox.clock.now() };
+  const deps = {
+    clients: sandboxClientFactory(sandbox, request.region, sandbox.scheduler.busy() ? request.requestId : undefined),
+    now: () => sandbox.clock.now(),
+  };
   const wallStart = performance.now();
   const simStart = sandbox.clock.now();
-  const awsCallsStart = sandbox.metrics.awsCalls;
   const timingOf = (m: Moment) => ({ wallMs: m.wallMs - wallStart, simulatedSeconds: (m.simMs - simStart) / 1000 });
   const now = (): Moment => ({ wallMs: performance.now(), simMs: sandbox.clock.now() });
   const timing = () => timingOf(now());
@@ -90,6 +95,7 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
   const tasks = bindTasks({
     definition,
     clock: sandbox.clock,
+    scheduler: sandbox.scheduler,
     handlers: { ...stepHandlers, ...options.handlers },
     deps,
     records,
@@ -99,10 +105,10 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
   const waits = new Map<string, WaitRecord>();
   const input =
     kind === 'rollback-only' && options.keepFileSystem ? { [OFFBOARD_INPUT.request]: rawRequest, [OFFBOARD_INPUT.deleteFileSystem]: false } : rawRequest;
-  const execution = machine.run(input as never, {
+  const { execution, process } = runAsProcess(sandbox.scheduler, request.requestId, machine, input as never, {
     overrides: {
       taskResourceLocalHandlers: tasks.handlers,
-      waitTimeOverrides: virtualWaits(definition, sandbox.clock, options.skipWaits, (state, seconds) => waits.set(state, { at: now(), seconds })),
+      waitTimeOverrides: virtualWaits(definition, sandbox.scheduler, options.skipWaits, (state, seconds) => waits.set(state, { at: now(), seconds })),
       retryIntervalOverrides: Object.fromEntries(allStepNames.map((n) => [n, 0])),
     },
     // Poll states read $$.Execution.RedriveCount; a local run is never a redrive (resume starts over).
@@ -140,8 +146,9 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
     metrics: {
       stateTransitions: followed.stateTransitions,
       lambdaInvocations: tasks.invocations(),
-      awsCalls: sandbox.metrics.awsCalls - awsCallsStart,
-      simulatedSeconds: Math.round((sandbox.clock.now() - simStart) / 1000),
+      awsCalls: process.awsCalls,
+      // When this execution ended: with others running in the same world, the clock may be past it.
+      simulatedSeconds: Math.round(((process.endedAt ?? sandbox.clock.now()) - simStart) / 1000),
       wallMs: Math.round(performance.now() - wallStart),
     },
     finalState: finalState ?? null,

@@ -40,7 +40,7 @@ export const commandModules: CommandModule[] = [
   {
     load: async () => (await import('./commands/run.js')).registerRunCommands,
     commands: [
-      { name: 'run', term: 'run [options] <request>', summary: 'Run an onboarding request end to end in the sandbox, showing each step as it happens.' },
+      { name: 'run', term: 'run [options] <request...>', summary: 'Run an onboarding request end to end in the sandbox, showing each step as it happens.' },
       { name: 'resume', term: 'resume [options] <execution>', summary: 'Run a failed execution again after fixing its cause.' },
       { name: 'rollback', term: 'rollback [options] <execution>', summary: 'Undo what one request changed, in the sandbox or (--aws) on AWS.' },
     ],
@@ -130,6 +130,34 @@ export function commandNamed(args: readonly string[]): string | undefined {
   return operands[0] === 'help' ? operands[1] : operands[0];
 }
 
+/** Commands that write the state folder, and so take its lock first (`--aws` ones write nothing there). */
+const STATE_WRITERS = new Set(['run', 'resume', 'rollback', 'offboard', 'sandbox seed', 'sandbox apply', 'sandbox reset']);
+
+/** The second process on one state folder was refused after waiting for the lock. */
+class StateLockRefused extends Error {}
+
+/** The lock a program's command holds, released when the command ends however it ends. */
+const heldLocks = new WeakMap<Command, () => Promise<void>>();
+
+function lockStateDirBeforeWriters(program: Command, ctx: CliContext): void {
+  program.hook('preAction', async (_program, action) => {
+    const parent = action.parent && action.parent !== program ? `${action.parent.name()} ` : '';
+    const name = `${parent}${action.name()}`;
+    if (!STATE_WRITERS.has(name) || action.opts<{ aws?: boolean }>().aws) return;
+    // Imported here: the lock library is loaded only by the commands that take the lock (start-up, see above).
+    const { lockStateDir, lockWaitSeconds } = await import('./state-lock.js');
+    let waitSeconds: number;
+    try {
+      waitSeconds = lockWaitSeconds();
+    } catch (error) {
+      throw new StateLockRefused(`fsx-onboard: ${(error as Error).message}`);
+    }
+    const outcome = await lockStateDir(ctx.stateDir(), name, waitSeconds);
+    if (!outcome.ok) throw new StateLockRefused(outcome.message);
+    heldLocks.set(program, outcome.release);
+  });
+}
+
 /**
  * The program. With `argv`, only the module of the command it names is imported (the others
  * are stand-ins for the help); without, every module is (what the real commands look like).
@@ -165,6 +193,7 @@ export async function makeProgram(io: Io = processIo, setExit: (code: ExitCode) 
     .exitOverride();
 
   const ctx: CliContext = { io, setExit, stateDir: () => resolveStateDir(program.opts<{ stateDir: string }>().stateDir) };
+  lockStateDirBeforeWriters(program, ctx);
   const wanted = argv && commandNamed(argv.slice(2));
   for (const module of commandModules) {
     if (!argv || module.commands.some((c) => c.name === wanted)) {
@@ -190,8 +219,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
+    if (error instanceof StateLockRefused) {
+      io.err(error.message);
+      return ExitCode.BadInput;
+    }
     io.err(`fsx-onboard: ${(error as Error).stack ?? String(error)}`);
     return ExitCode.ExecutionFailed;
+  } finally {
+    await heldLocks.get(program)?.();
   }
   return code;
 }

@@ -54,6 +54,8 @@ export class Sandbox {
   readonly orchestratorCredentials: AwsCredentialIdentity = { accessKeyId: ORCHESTRATOR_ACCESS_KEY_ID, secretAccessKey: ORCHESTRATOR_SECRET };
   readonly clock: { now(): number; advance(seconds: number): void };
   readonly metrics: { readonly awsCalls: number };
+  /** The discrete-event scheduler behind the clock: executions and Parallel branches take turns on it. */
+  readonly scheduler: Sim['scheduler'];
   /** The live model (tests and `sandbox show` inspect it; handlers never see it). */
   readonly sim: Sim;
 
@@ -80,6 +82,7 @@ export class Sandbox {
     sim.onTick(sweepExpiredItems);
     this.sim = sim;
     this.plugin = createPlugin(() => sim);
+    this.scheduler = sim.scheduler;
     this.clock = {
       now: () => sim.clock.now(),
       advance: (seconds: number) => {

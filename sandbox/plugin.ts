@@ -81,8 +81,11 @@ async function dispatch(
   input: any,
   counter = { n: 0 },
 ): Promise<unknown> {
+  // The call's simulated latency is a turn of its execution: others run meanwhile, and the
+  // call is served once its time has come.
+  await sim.scheduler.sleep(latencyMs(service, operation));
   sim.state.awsCalls += 1;
-  sim.clock.advanceMs(latencyMs(service, operation));
+  sim.scheduler.noteCall();
   sim.runDueJobs();
   let caller: ReturnType<typeof resolveCaller>;
   try {

@@ -6,6 +6,7 @@ import { VirtualClock } from './clock.js';
 import { CLOUDTRAIL_DELIVERY_MS, recordEvent, type EventInput, type TrailResource } from './cloudtrail.js';
 import { accessDenied, type SimError, type ServiceName } from './errors.js';
 import { identityPoliciesOf, type Caller } from './identity.js';
+import { Scheduler } from './scheduler.js';
 import type { JobState, WorldState } from './state.js';
 
 export interface Faults {
@@ -55,6 +56,8 @@ export interface ObservedDecision {
 
 export class Sim {
   readonly clock: VirtualClock;
+  /** Turns of the executions (and Parallel branches) that share this world's clock. */
+  readonly scheduler: Scheduler;
   faults: Faults;
   /** How long after a call its CloudTrail event becomes visible to LookupEvents (virtual ms). */
   cloudTrailDeliveryMs = CLOUDTRAIL_DELIVERY_MS;
@@ -71,6 +74,13 @@ export class Sim {
     faults: Faults = {},
   ) {
     this.clock = new VirtualClock(() => this.state);
+    this.scheduler = new Scheduler({
+      now: () => this.clock.now(),
+      advanceMs: (ms) => {
+        this.clock.advanceMs(ms);
+        this.runDueJobs();
+      },
+    });
     this.faults = faults;
   }
 

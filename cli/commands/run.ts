@@ -10,7 +10,8 @@ import { ExitCode, refuse, sandboxStateFile, type CliContext } from '../context.
 import { awsExecutionProblem, localExecutionNameProblem } from '../ids.js';
 import { loadExecutionRecord, publicReport, saveExecutionRecord } from '../executions.js';
 import { palette } from '../colors.js';
-import { formatEvent, formatSummary } from '../format.js';
+import { formatEvent, formatRunsSummary, formatSummary, prefixed } from '../format.js';
+import { runConcurrently } from '../local/concurrent-runs.js';
 import { runLocally, type LocalMachine, type LocalRunOptions } from '../local-runner.js';
 import { formatValue, requestDifferences } from '../request-diff.js';
 import { readRequestFile } from '../request-file.js';
@@ -28,11 +29,31 @@ interface RunOptions {
   crashAfter?: StepName[];
   /** `run` only: a seed file loaded into the sandbox before the run. */
   seed?: string;
+  /** `run` only: how many of several requests run at once (default: all). */
+  concurrency?: number;
+  /** `run` only: the seed of the order in which executions and Parallel branches due at once take turns. */
+  scheduleSeed?: number;
+}
+
+interface RequestToRun {
+  path: string;
+  document: unknown;
+  requestId: string;
 }
 
 const stateName = (value: string, previous: StepName[] = []): StepName[] => {
   if (!(allStepNames as string[]).includes(value)) throw new InvalidArgumentError(`"${value}" is not a state name; one of: ${allStepNames.join(', ')}`);
   return [...previous, value as StepName];
+};
+const positiveInteger = (value: string): number => {
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n >= 1)) throw new InvalidArgumentError('must be a whole number, 1 or more');
+  return n;
+};
+const integer = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('must be a whole number');
+  return n;
 };
 const rate = (value: string): number => {
   const n = Number(value);
@@ -92,6 +113,7 @@ async function execute(ctx: CliContext, document: unknown, opts: RunOptions, mac
   const stateFile = sandboxStateFile(ctx);
   const sandbox = await Sandbox.open({ stateFile, faults: sandboxFaults(opts) });
   if (opts.seed && !(await seedSandbox(ctx, sandbox, opts.seed, opts.json))) return;
+  if (opts.scheduleSeed !== undefined) sandbox.scheduler.reseed(opts.scheduleSeed);
   const c = palette(ctx.io.colors);
   const label = machine === 'rollback-only' ? 'Rolling back' : 'Onboarding';
   if (!opts.json) ctx.io.out(`${label} ${describeRequest(document)} in the sandbox (state: ${stateFile})`);
@@ -107,7 +129,85 @@ async function execute(ctx: CliContext, document: unknown, opts: RunOptions, mac
   await sandbox.save();
   if (machine !== 'rollback-only') await saveExecutionRecord(ctx.stateDir(), document, result.report);
   ctx.io.out(opts.json ? JSON.stringify(publicReport(result.report), null, 2) : formatSummary(result.report, c) + nextSteps(result.report, machine));
-  ctx.setExit(refusedAtValidation(result.report) ? ExitCode.BadInput : result.report.status === 'SUCCEEDED' ? ExitCode.Ok : ExitCode.ExecutionFailed);
+  ctx.setExit(exitCodeOf(result.report));
+}
+
+const exitCodeOf = (report: RunReport): ExitCode =>
+  refusedAtValidation(report) ? ExitCode.BadInput : report.status === 'SUCCEEDED' ? ExitCode.Ok : ExitCode.ExecutionFailed;
+
+/**
+ * Reads and checks every request before anything runs: a bad one refuses them all (exit 1,
+ * nothing changed), each problem named with its file. Two requests with one requestId would be
+ * one execution name twice (Step Functions refuses the second: ExecutionAlreadyExists).
+ */
+async function requestsToRun(ctx: CliContext, paths: readonly string[]): Promise<{ requests: RequestToRun[]; problems: RequestProblem[] }> {
+  const requests: RequestToRun[] = [];
+  const problems: RequestProblem[] = [];
+  const inFile = (path: string, found: RequestProblem[]) => found.map((p) => ({ field: `${path}: ${p.field}`, message: p.message }));
+  for (const path of paths) {
+    const file = await readRequestFile(path);
+    if (!file.ok) {
+      problems.push(...inFile(path, file.problems));
+      continue;
+    }
+    const checked = validateRequest(file.document);
+    if (!checked.ok) {
+      problems.push(...inFile(path, checked.problems));
+      continue;
+    }
+    const id = checked.request.requestId;
+    const twin = requests.find((r) => r.requestId === id);
+    if (twin) {
+      problems.push({
+        field: `${path}: requestId`,
+        message: `"${id}" is also the requestId of ${twin.path}: each execution needs its own name (Step Functions refuses a used one: ExecutionAlreadyExists)`,
+      });
+      continue;
+    }
+    const conflict = await conflictWithEarlierRun(ctx, file.document);
+    if (conflict) problems.push(...inFile(path, conflict));
+    else requests.push({ path, document: file.document, requestId: id });
+  }
+  return { requests, problems };
+}
+
+/** Several requests as concurrent executions in one sandbox; one document (or one summary) for all. */
+async function executeMany(ctx: CliContext, paths: readonly string[], opts: RunOptions): Promise<void> {
+  const { requests, problems } = await requestsToRun(ctx, paths);
+  if (problems.length) return refuse(ctx, problems, opts.json);
+  const stateFile = sandboxStateFile(ctx);
+  const sandbox = await Sandbox.open({ stateFile, faults: sandboxFaults(opts) });
+  if (opts.seed && !(await seedSandbox(ctx, sandbox, opts.seed, opts.json))) return;
+  const seed = opts.scheduleSeed ?? 1;
+  sandbox.scheduler.reseed(seed);
+  const concurrency = Math.min(opts.concurrency ?? requests.length, requests.length);
+  const c = palette(ctx.io.colors);
+  if (!opts.json)
+    ctx.io.out(
+      `Onboarding ${requests.length} requests in the sandbox, ${concurrency === 1 ? 'one after another' : `${concurrency} at a time`} (schedule seed ${seed}; state: ${stateFile})`,
+    );
+  const reports = await runConcurrently(requests, concurrency, async (r) => {
+    const result = await runLocally(r.document, {
+      sandbox,
+      ...(opts.json ? {} : { onEvent: (e) => ctx.io.out(prefixed(r.requestId, formatEvent(e, c), c)) }),
+      ...(opts.timeoutIn ? { lambdaTimeoutIn: opts.timeoutIn } : {}),
+      ...(opts.crashAfter ? { crashAfter: opts.crashAfter } : {}),
+    });
+    // Every request was validated above.
+    if (result.kind === 'refused') throw new Error(`${r.path} was refused after its check: ${JSON.stringify(result.problems)}`);
+    return result.report;
+  });
+  await sandbox.save();
+  for (const [i, report] of reports.entries()) await saveExecutionRecord(ctx.stateDir(), requests[i]?.document, report);
+  if (opts.json) ctx.io.out(JSON.stringify({ runs: reports.map(publicReport) }, null, 2));
+  else
+    ctx.io.out(
+      [...reports.map((r) => prefixed(r.executionName, formatSummary(r, c).trimStart() + nextSteps(r, undefined), c)), formatRunsSummary(reports, c)].join(
+        '\n\n',
+      ),
+    );
+  // The worst of the runs: a failed execution (2) over a refused one (1) over success (0).
+  ctx.setExit(Math.max(...reports.map(exitCodeOf)) as ExitCode);
 }
 
 /**
@@ -178,12 +278,34 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
   withExecutionOptions(
     program
       .command('run')
-      .description('Run an onboarding request end to end in the sandbox, showing each step as it happens.')
-      .argument('<request>', 'path of the onboarding request (JSON); see docs/request.md')
-      .option('--seed <file>', 'sandbox: load this seed (pre-existing resources, docs/sandbox.md) before running'),
+      .description(
+        'Run an onboarding request end to end in the sandbox, showing each step as it happens.\n' +
+          'Several requests run as concurrent executions in one sandbox: they take turns at every AWS call and Wait on one virtual clock, ' +
+          'in an order fixed by --schedule-seed; progress lines start with the request id, and --json prints {"runs": [...]}.',
+      )
+      .summary('Run an onboarding request end to end in the sandbox, showing each step as it happens.')
+      .argument('<request...>', 'path of each onboarding request (JSON); see docs/request.md')
+      .option('--seed <file>', 'sandbox: load this seed (pre-existing resources, docs/sandbox.md) before running')
+      .addOption(
+        new Option('--concurrency <n>', 'with several requests: how many run at once; the next starts when one ends (default: all)').argParser(positiveInteger),
+      )
+      .addOption(
+        new Option(
+          '--schedule-seed <n>',
+          'sandbox: seed of the order in which executions (and Parallel branches) due at the same virtual moment take turns; the same seed replays the same interleaving and results',
+        )
+          .argParser(integer)
+          .default(1),
+      ),
   )
-    .addHelpText('after', 'Example: fsx-onboard run examples/request.json')
-    .action(async (path: string, opts: RunOptions) => {
+    .addHelpText(
+      'after',
+      '\nExamples:\n  fsx-onboard run examples/request.json\n  fsx-onboard run a.json b.json c.json --concurrency 2 --schedule-seed 7\n' +
+        'With several requests the exit code is the worst of the runs.',
+    )
+    .action(async (paths: string[], opts: RunOptions) => {
+      if (paths.length > 1) return executeMany(ctx, paths, opts);
+      const path = paths[0] as string;
       const file = await readRequestFile(path);
       if (!file.ok) return refuse(ctx, file.problems, opts.json);
       const conflict = await conflictWithEarlierRun(ctx, file.document);

@@ -64,11 +64,11 @@ export async function followEvents(
     }
     const name = ev.state.name;
     const record = records.of(name);
-    const started = record.startedAt ? timing.of(record.startedAt) : at;
     const ended = record.endedAt ? timing.of(record.endedAt) : at;
     if (ev.type === 'StateEntered' && !announced.has(name)) {
       announced.add(name);
-      onEvent?.({ kind: 'entered', step: name, ...started });
+      // A task starts at its turn on the scheduler (after a Wait before it has ended): announced then, with that time.
+      records.whenStarted(name, () => onEvent?.({ kind: 'entered', step: name, ...(record.startedAt ? timing.of(record.startedAt) : timing.now()) }));
     }
     if (ev.type === 'StateRetried')
       onEvent?.({ kind: 'retried', step: name, ...ended, error: record.lastError ?? 'Error', cause: record.lastCause ?? '', attempt: ev.retry?.attempt ?? 0 });

@@ -9,7 +9,9 @@ import type { StepRecords } from './step-records.js';
 
 export interface TaskBindingOptions {
   definition: AslDefinition;
-  clock: { now(): number; advance(seconds: number): void };
+  clock: { now(): number };
+  /** Each task start is a turn (a Wait before it takes effect there); retry pauses and injected timeouts suspend the task's process. */
+  scheduler: { sleep(ms: number): Promise<void> };
   // biome-ignore lint/suspicious/noExplicitAny: each handler has its own output type
   handlers: Record<StepName, StepHandler<any>>;
   deps: Parameters<StepHandler>[1];
@@ -26,7 +28,7 @@ export interface BoundTasks {
 }
 
 export function bindTasks(options: TaskBindingOptions): BoundTasks {
-  const { clock, records } = options;
+  const { clock, records, scheduler } = options;
   const lastError = new Map<string, string>();
   const timeoutsLeft = new Set(options.lambdaTimeoutIn ?? []);
   const crashesLeft = new Set(options.crashAfter ?? []);
@@ -36,17 +38,20 @@ export function bindTasks(options: TaskBindingOptions): BoundTasks {
     const step = options.handlers[name];
     const record = records.of(name);
     const previousError = lastError.get(name);
-    if (previousError) clock.advance(retryDelaySeconds(options.definition, name, previousError, record.failures ?? 1));
+    await scheduler.sleep(previousError ? retryDelaySeconds(options.definition, name, previousError, record.failures ?? 1) * 1000 : 0);
     lastError.delete(name);
     invocations += 1;
     record.attempts += 1;
     const wallStart = performance.now();
     const simStart = clock.now();
-    record.startedAt ??= { wallMs: wallStart, simMs: simStart };
+    if (!record.startedAt) {
+      record.startedAt = { wallMs: wallStart, simMs: simStart };
+      records.started(name);
+    }
     try {
       if (timeoutsLeft.delete(name)) {
         // The function's own timeout fires first (it is below the state's TimeoutSeconds).
-        clock.advance(functionTimeoutSeconds(name));
+        await scheduler.sleep(functionTimeoutSeconds(name) * 1000);
         throw Object.assign(new Error(`${name}: Task timed out after ${functionTimeoutSeconds(name)}.00 seconds (injected)`), { name: 'Sandbox.Timedout' });
       }
       const output = await step(input as Parameters<StepHandler>[0], options.deps);

@@ -1,12 +1,16 @@
 // Wait states take no real time locally: the interpreter reads each state's override when the
 // Wait runs, and the getter spends the state's Seconds on the sandbox's virtual clock instead.
+// The interpreter's wait with an override of 0 is synchronous, so the getter cannot suspend
+// anything itself: it tells the scheduler, and the Wait's execution (or branch) is suspended
+// until its wake-up at its next yield, the start of the next Task (only Choice states, which read
+// no clock, lie between), or at its end.
 import type { AslDefinition } from '../../workflow/render.js';
 
 type States = Record<string, Record<string, unknown>>;
 
 export function virtualWaits(
   definition: AslDefinition,
-  clock: { advance(seconds: number): void },
+  scheduler: { sleepLater(ms: number): void },
   skip: readonly string[] = [],
   /** Told each time a Wait is about to spend its seconds (the progress shows a pause with when and how long). */
   onWait: (state: string, seconds: number) => void = () => {},
@@ -20,7 +24,7 @@ export function virtualWaits(
           enumerable: true,
           get: () => {
             onWait(name, seconds);
-            clock.advance(seconds);
+            scheduler.sleepLater(seconds * 1000);
             return 0;
           },
         });
