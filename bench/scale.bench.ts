@@ -3,7 +3,9 @@
 // folder (load, run, save), in both bucket.access modes. Prints, at each decade, the bucket and
 // key policy bytes, the grants on the key, wall ms per onboarding over the decade and the state
 // file size; in "service-linked-role" mode, where the policies grow with every onboarding, the
-// refusal of the first request that would not fit (exit 1, nothing changed).
+// refusal of the first request that would not fit (exit 1, nothing changed). Then --concurrent
+// onboardings (default 50) at once in one `run`, on one bucket and key: how many succeeded and
+// whether any statement, grant or reliance record was lost.
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +13,9 @@ import { parseArgs } from 'node:util';
 import { main } from '../cli/main.js';
 import type { WorldState } from '../sandbox/index.js';
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '1000' }, decades: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { count: { type: 'string', default: '1000' }, decades: { type: 'string' }, concurrent: { type: 'string', default: '50' } },
+});
 const count = Number(values.count);
 const decades = (values.decades ?? '10,100,1000')
   .split(',')
@@ -97,6 +101,43 @@ async function mode(access: Access): Promise<void> {
   }
 }
 
+/** `concurrent` onboardings started together in one `fsx-onboard run`, on one bucket and key. */
+async function concurrently(concurrent: number, access: Access): Promise<void> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'fsx-onboard-scale-concurrent-'));
+  const files = Array.from({ length: concurrent }, (_, i) => {
+    const file = join(stateDir, `request-${i + 1}.json`);
+    writeFileSync(file, JSON.stringify(requestFor(i + 1, access)));
+    return file;
+  });
+  let out = '';
+  const t0 = performance.now();
+  const code = await main(['node', 'fsx-onboard', '--state-dir', stateDir, 'run', ...files, '--concurrency', String(concurrent), '--json'], {
+    out: (t) => (out += t),
+    err: () => {},
+  });
+  const wallMs = performance.now() - t0;
+  const runs = (JSON.parse(out) as { runs: { status: string; outputs: { serviceLinkedRoleArn?: string } }[] }).runs;
+  const world = JSON.parse(readFileSync(join(stateDir, 'sandbox.json'), 'utf8')) as WorldState;
+  const bucket = Object.values(world.buckets).find((b) => b.name === example['bucket'].name)!;
+  const key = world.keys[example['key'].arn]!;
+  const statements = (policy: unknown) => ((typeof policy === 'string' ? JSON.parse(policy) : policy) as { Statement: { Sid?: string }[] }).Statement;
+  const bucketSids = new Set(statements(bucket.policy).map((s) => s.Sid));
+  const keySids = new Set(statements(key.policy).map((s) => s.Sid));
+  // What every succeeded run must have left: the shared statements, its grant and its reliance records.
+  const succeeded = runs.filter((r) => r.status === 'SUCCEEDED');
+  const grantees = new Set(key.grants.map((g) => g.granteePrincipal));
+  const lostGrants = succeeded.filter((r) => !grantees.has(r.outputs.serviceLinkedRoleArn!)).length;
+  const reliance = Object.values(world.parameters).filter((p) => p.name.startsWith('/fsx-onboard/shared/')).length;
+  const ours = (sids: Set<string | undefined>) => [...sids].filter((s) => s?.startsWith('FsxOnboard')).length;
+  console.log(`\n${concurrent} onboardings at once (bucket.access "${access}", one bucket and key, exit ${code}):`);
+  console.log(`  succeeded ${succeeded.length}/${concurrent}; wall ${(wallMs / 1000).toFixed(1)} s`);
+  console.log(`  bucket policy: ${ours(bucketSids)} fsx-onboard statements (expected 2); key policy: ${ours(keySids)} (expected 3)`);
+  console.log(`  grants: ${key.grants.length} (lost: ${lostGrants}); reliance records: ${reliance} (expected ${2 * succeeded.length})`);
+  const lost = 2 - ours(bucketSids) + (3 - ours(keySids)) + lostGrants + (2 * succeeded.length - reliance);
+  console.log(`  lost statements, grants or records: ${lost}`);
+}
+
 console.log(`fsx-onboard scale report — node ${process.version}, the sandbox, one state folder per mode`);
 await mode('file-systems-of-account');
 await mode('service-linked-role');
+await concurrently(Number(values.concurrent), 'file-systems-of-account');

@@ -38,7 +38,9 @@ export function bindTasks(options: TaskBindingOptions): BoundTasks {
     const step = options.handlers[name];
     const record = records.of(name);
     const previousError = lastError.get(name);
-    await scheduler.sleep(previousError ? retryDelaySeconds(options.definition, name, previousError, record.failures ?? 1) * 1000 : 0);
+    const executionName = (input as { request?: { requestId?: unknown } }).request?.requestId;
+    const pause = previousError ? retryDelaySeconds(options.definition, name, previousError, record.failures ?? 1, String(executionName ?? '')) : 0;
+    await scheduler.sleep(pause * 1000);
     lastError.delete(name);
     invocations += 1;
     record.attempts += 1;
