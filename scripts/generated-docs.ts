@@ -49,6 +49,7 @@ function rows(schema: JsonSchema, prefix: string, out: string[]): void {
     const description = (prop.description ?? '').replace(/\|/g, '\\|');
     out.push(`| \`${path}\` | ${typeOf(prop)} | ${required} | ${dflt} | ${[description, limits(prop)].filter(Boolean).join(' ')} |`);
     if (prop.type === 'object' && prop.properties) rows(prop, path, out);
+    if (prop.type === 'array' && prop.items?.type === 'object' && prop.items.properties) rows(prop.items, `${path}[]`, out);
   }
 }
 
@@ -63,8 +64,14 @@ export function requestReference(): string {
     'One JSON document describes an onboarding. The same schema is used by `fsx-onboard run` and',
     "`validate`, by the `ValidateRequest` state, and as the onboarding API's request model. Unknown",
     'fields are refused. Every problem is reported at once, by field path, before anything changes.',
-    'Examples: `examples/request.json` (PERSISTENT_2, Lustre client check) and',
-    '`examples/request-legacy.json` (SCRATCH_2, data repository task check).',
+    'Examples: `examples/request.json` (PERSISTENT_2, Lustre client check),',
+    '`examples/request-legacy.json` (SCRATCH_2, data repository task check) and',
+    '`examples/request-two-buckets.json` (two buckets and two keys in other accounts, the file system with its own key).',
+    '',
+    'A request links its data repositories in one of two forms: `repositories` (1 to 8 entries, each',
+    'with its `bucket`, `key`, `fileSystemPath` and `dataRepository`), or the single-bucket form',
+    '(`bucket`, `key`, `fileSystem.fileSystemPath`, `dataRepository`), which is one repository written',
+    'shorter. Not both. Rows `repositories[].…` describe one entry.',
     '',
     ...table,
     '',
