@@ -133,7 +133,7 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
     status,
     ...(failure ? { error: failure.error, cause: failure.cause } : {}),
     steps: records.all(),
-    outputs: outputsOf(finalState ? ((finalState as { steps?: Record<string, Record<string, unknown>> }).steps ?? {}) : followed.lastOutputs),
+    outputs: outputsOf(finalState ? ((finalState as { steps?: Record<string, Record<string, unknown>> }).steps ?? {}) : followed.lastOutputs, request),
     metrics: {
       stateTransitions: followed.stateTransitions,
       lambdaInvocations: tasks.invocations(),

@@ -66,6 +66,34 @@ export function namesFor(requestId: string): OnboardingNames {
   };
 }
 
+/**
+ * The names of the link of `repositories[index]`. The first repository keeps the request's own
+ * names (so a single-bucket request, and every execution made before `repositories`, finds its
+ * statements, grant, association and records again); each other one gets its own Sids, grant
+ * name, tokens, change record and canary, marked with a character no requestId contains (".",
+ * ":") or, in Sids (letters and digits only), after the fixed-length hash. The file system
+ * token is the request's: one file system carries every link.
+ */
+export function linkNamesFor(requestId: string, index: number): OnboardingNames {
+  const base = namesFor(requestId);
+  if (index === 0) return base;
+  const stem = `${base.sid}R${index}`;
+  const suffix = `-r${index}`;
+  const token = (t: string) => `${t.slice(0, 63 - suffix.length)}${suffix}`;
+  return {
+    sid: stem,
+    bucketAccessSid: `${stem}Bucket`,
+    bucketObjectAccessSid: `${stem}Objects`,
+    keyUseSid: `${stem}KeyUse`,
+    grantName: `${base.grantName}:r${index}`,
+    fileSystemToken: base.fileSystemToken,
+    dataRepositoryAssociationToken: token(base.dataRepositoryAssociationToken),
+    exportTaskToken: token(base.exportTaskToken),
+    changeRecordParameter: `${base.changeRecordParameter}.r${index}`,
+    canaryFileName: `${base.canaryFileName}.r${index}`,
+  };
+}
+
 /** Start of every STS session name and source identity the steps use (target roles' trust requires it). */
 export const SESSION_NAME_PREFIX = 'fsx-onboard-';
 

@@ -264,6 +264,13 @@ export const onboardingRequestSchema = z
       if (req.testExport.mode === 'lustre-client' && !req.testExport.clientInstanceId) {
         ctx.addIssue({ code: 'custom', path: ['testExport', 'clientInstanceId'], message: 'is required when testExport.mode is "lustre-client"' });
       }
+      if (req.testExport.mode === 'data-repository-task' && entries.length > 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['testExport', 'mode'],
+          message: `must be "lustre-client" for a request of ${entries.length} repositories: "data-repository-task" proves one link (FSx runs one data repository task at a time on a file system)`,
+        });
+      }
       if (req.testExport.mode === 'data-repository-task' && req.testExport.clientInstanceId) {
         ctx.addIssue({ code: 'custom', path: ['testExport', 'clientInstanceId'], message: 'is only used when testExport.mode is "lustre-client"' });
       }
@@ -275,6 +282,7 @@ export const crossFieldRules = [
   'The repositories come in one form: `repositories`, or the single-bucket form (`bucket`, `key` and `fileSystem.fileSystemPath` required, `dataRepository` optional). Not both.',
   '`repositories` holds 1 to 8 entries (FSx allows 8 data repository associations per file system); their `fileSystemPath`s must not be equal or nest in one another (by path segments: `/a` and `/a/b` overlap, `/a` and `/ab` do not), and `/` is allowed only for a lone repository. Each repository needs a bucket of its own (default encryption is bucket-wide).',
   'PERSISTENT_1 and SCRATCH_2 take exactly one repository: they link S3 once, at creation (ImportPath).',
+  'A request of several repositories proves each link with `testExport.mode: "lustre-client"` (one canary per repository); `"data-repository-task"` is refused for it.',
   '`fileSystem.perUnitStorageThroughput` must be allowed for the deployment type (PERSISTENT_2: 125, 250, 500, 1000; PERSISTENT_1: 50, 100, 200; SCRATCH_2: none).',
   '`fileSystem.fileSystemPath` (or `repositories[].fileSystemPath`) must be `/` for PERSISTENT_1 and SCRATCH_2, which link the bucket at the file system root.',
   "`key.arn` (each repository's) must be in `region`: S3 default encryption uses keys of the bucket's region only.",
@@ -290,7 +298,7 @@ export const crossFieldRules = [
 export type OnboardingRequestInput = z.input<typeof onboardingRequestSchema>;
 type ParsedRequest = z.output<typeof onboardingRequestSchema>;
 /** One data repository of a request: a bucket prefix, its key, where it appears in the file system. */
-type Repository = z.output<typeof repositorySchema>;
+export type Repository = z.output<typeof repositorySchema>;
 
 /**
  * A validated request, in one shape whichever form it was written in: `repositories` lists every
@@ -323,6 +331,25 @@ function normalize(parsed: ParsedRequest): OnboardingRequest {
     dataRepository: first.dataRepository,
     repositories: entries,
   };
+}
+
+/** The request as the link of `repositories[index]` sees it: its bucket, key, path and settings in the link fields. */
+export function linkRequest(request: OnboardingRequest, index: number): OnboardingRequest {
+  const repository = request.repositories[index];
+  if (!repository) throw new RangeError(`request ${request.requestId} has no repository ${index}`);
+  return {
+    ...request,
+    fileSystem: { ...request.fileSystem, fileSystemPath: repository.fileSystemPath },
+    bucket: repository.bucket,
+    key: repository.key,
+    dataRepository: repository.dataRepository,
+  };
+}
+
+/** `repositories` with one repository replaced, the link fields following `repositories[0]`. */
+export function withRepository(request: OnboardingRequest, index: number, repository: Repository): OnboardingRequest {
+  const repositories = request.repositories.map((r, i) => (i === index ? repository : r));
+  return { ...linkRequest({ ...request, repositories }, 0), repositories };
 }
 
 export interface RequestProblem {

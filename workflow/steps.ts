@@ -23,6 +23,12 @@ export interface TaskStep {
   followedBy?: string;
   /** Task timeout (the state's TimeoutSeconds); the Lambda function's timeout is set below it. */
   timeoutSeconds: number;
+  /**
+   * Acts on each of the request's repositories in turn (a compensation in reverse order), each on
+   * its own bucket, key, path and names (lambdas/shared/per-repository.ts); the others act on the
+   * one file system.
+   */
+  perRepository?: boolean;
 }
 
 /**
@@ -54,7 +60,7 @@ export const Steps = {
     'PutBucketAccessPolicy',
     'Adds bucket statements allowing the FSx SLRs of account A (by ARN pattern) and the DRA-creating role.',
     ['B'],
-    { compensation: 'RemoveBucketAccess' },
+    { compensation: 'RemoveBucketAccess', perRepository: true },
   ),
   ShareKey: task(
     'ShareKey',
@@ -62,13 +68,14 @@ export const Steps = {
     ['C'],
     {
       compensation: 'UnshareKey',
+      perRepository: true,
     },
   ),
   SetDefaultEncryption: task(
     'SetDefaultEncryption',
     'Sets SSE-KMS default encryption with the full key ARN, recording the previous configuration first.',
     ['B', 'orchestrator'],
-    { compensation: 'RestoreDefaultEncryption' },
+    { compensation: 'RestoreDefaultEncryption', perRepository: true },
   ),
   CreateFileSystem: task('CreateFileSystem', 'Creates the file system (or adopts an existing one); legacy types are linked to S3 here.', ['A'], {
     compensation: 'DeleteFileSystem',
@@ -80,19 +87,20 @@ export const Steps = {
     'CreateDataRepositoryAssociation',
     'Links the bucket prefix at fileSystemPath (PERSISTENT_2); FSx checks S3 access with this role.',
     ['A'],
-    { compensation: 'DeleteDataRepositoryAssociation' },
+    { compensation: 'DeleteDataRepositoryAssociation', perRepository: true },
   ),
   WaitForDataRepositoryAssociation: task(
     'WaitForDataRepositoryAssociation',
     'Polls until the association is AVAILABLE; FAILED or MISCONFIGURED stops with its FailureDetails.',
     ['A'],
-    { poll: { delaySeconds: 60, maxAttempts: 90 } },
+    { poll: { delaySeconds: 60, maxAttempts: 90 }, perRepository: true },
   ),
   WaitForServiceLinkedRole: task('WaitForServiceLinkedRole', 'Polls IAM until AWSServiceRoleForFSxS3Access_<fs-id> exists at its service path.', ['A'], {
     poll: { delaySeconds: 10, maxAttempts: 60 },
   }),
   NarrowBucketPolicy: task('NarrowBucketPolicy', "Replaces the pattern principal in this request's bucket statements with the exact SLR ARN.", ['B'], {
     compensation: 'RemoveBucketAccess',
+    perRepository: true,
   }),
   CreateGrant: task(
     'CreateGrant',
@@ -100,10 +108,12 @@ export const Steps = {
     ['A'],
     {
       compensation: 'RevokeGrant',
+      perRepository: true,
     },
   ),
   StartTestExport: task('StartTestExport', 'Writes and archives a canary through a Lustre client, or starts an EXPORT_TO_REPOSITORY task.', ['A', 'B'], {
     compensation: 'CleanUpTestExport',
+    perRepository: true,
   }),
   WaitForTestExport: task(
     'WaitForTestExport',
@@ -111,6 +121,7 @@ export const Steps = {
     ['A'],
     {
       poll: { delaySeconds: 15, maxAttempts: 80 },
+      perRepository: true,
     },
   ),
   // A poll only while a failure waits for its CloudTrail evidence (delivered ~5 min after the call).
@@ -118,33 +129,39 @@ export const Steps = {
     'VerifyExport',
     'Proves the export landed encrypted with the key and that decrypt works, or reports access analysis; names CloudTrail denials.',
     ['A', 'B', 'C'],
-    { poll: { delaySeconds: 60, maxAttempts: 16 } },
+    { poll: { delaySeconds: 60, maxAttempts: 16 }, perRepository: true },
   ),
 
   // C too: after a refused revoke it reads the key policy to tell whether a grant can exist.
-  RevokeGrant: task('RevokeGrant', "From account A, revokes this request's grants, found by name.", ['A', 'C']),
-  CleanUpTestExport: task('CleanUpTestExport', "Deletes this request's canary objects and export report from the bucket.", ['A', 'B']),
-  RemoveBucketAccess: task('RemoveBucketAccess', "Removes this request's bucket statements by Sid, leaving every other statement.", ['B']),
+  RevokeGrant: task('RevokeGrant', "From account A, revokes this request's grants, found by name.", ['A', 'C'], { perRepository: true }),
+  CleanUpTestExport: task('CleanUpTestExport', "Deletes this request's canary objects and export report from the bucket.", ['A', 'B'], { perRepository: true }),
+  RemoveBucketAccess: task('RemoveBucketAccess', "Removes this request's bucket statements by Sid, leaving every other statement.", ['B'], {
+    perRepository: true,
+  }),
   DeleteDataRepositoryAssociation: task(
     'DeleteDataRepositoryAssociation',
     "Deletes the association this request created (not the file system's data).",
     ['A'],
     {
       followedBy: 'WaitForDataRepositoryAssociationDeletion',
+      perRepository: true,
     },
   ),
   WaitForDataRepositoryAssociationDeletion: task('WaitForDataRepositoryAssociationDeletion', 'Polls until the association is gone.', ['A'], {
     poll: { delaySeconds: 30, maxAttempts: 60 },
+    perRepository: true,
   }),
   DeleteFileSystem: task('DeleteFileSystem', 'Deletes the file system if this request created it; never an adopted one.', ['A'], {
     followedBy: 'WaitForFileSystemDeletion',
   }),
   WaitForFileSystemDeletion: task('WaitForFileSystemDeletion', 'Polls until the file system is gone.', ['A'], { poll: { delaySeconds: 60, maxAttempts: 60 } }),
-  RestoreDefaultEncryption: task('RestoreDefaultEncryption', 'Puts back the recorded default encryption if it is still the one this request set.', [
-    'B',
-    'orchestrator',
-  ]),
-  UnshareKey: task('UnshareKey', "Removes this request's key-policy statements by Sid.", ['C']),
+  RestoreDefaultEncryption: task(
+    'RestoreDefaultEncryption',
+    'Puts back the recorded default encryption if it is still the one this request set.',
+    ['B', 'orchestrator'],
+    { perRepository: true },
+  ),
+  UnshareKey: task('UnshareKey', "Removes this request's key-policy statements by Sid.", ['C'], { perRepository: true }),
 } as const satisfies Record<string, TaskStep>;
 
 export type StepName = keyof typeof Steps;

@@ -1,6 +1,7 @@
 // Lambda entry of the RemoveBucketAccess state.
 import { S3Client } from '@aws-sdk/client-s3';
 import { makeLambdaHandler } from '../shared/lambda-entry.js';
+import { forState } from '../shared/per-repository.js';
 import { removeBucketAccess } from './remove-bucket-access.js';
 
-export const handler = makeLambdaHandler(removeBucketAccess, { s3: S3Client });
+export const handler = makeLambdaHandler(forState('RemoveBucketAccess', removeBucketAccess), { s3: S3Client });

@@ -1,6 +1,7 @@
 // Lambda entry of the ShareKey state.
 import { KMSClient } from '@aws-sdk/client-kms';
 import { makeLambdaHandler } from '../shared/lambda-entry.js';
+import { forState } from '../shared/per-repository.js';
 import { shareKey } from './share-key.js';
 
-export const handler = makeLambdaHandler(shareKey, { kms: KMSClient });
+export const handler = makeLambdaHandler(forState('ShareKey', shareKey), { kms: KMSClient });

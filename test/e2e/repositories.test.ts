@@ -1,0 +1,127 @@
+// Several data repositories on one file system (issue 11): two buckets in different accounts,
+// two keys in different accounts, a PERSISTENT_2 file system with its own key. Each link gets
+// its own association, grant, statements and proven export; the refusals name the field.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ExitCode } from '../../cli/main.js';
+import { cli } from '../cli/in-process-cli.js';
+import { freshSandbox, parsed, run } from './helpers.js';
+
+const twoBuckets = JSON.parse(readFileSync('examples/request-two-buckets.json', 'utf8')) as Record<string, any>;
+const [first, second] = twoBuckets['repositories'] as { bucket: { name: string; accountId: string }; key: { arn: string }; fileSystemPath: string }[];
+
+describe('a request of two repositories', () => {
+  it('links two buckets of different accounts, under keys of different accounts, each with its own association, grant and proven export', async () => {
+    expect(new Set([first!.bucket.accountId, second!.bucket.accountId, ...[first!, second!].map((r) => r.key.arn.split(':')[4])]).size).toBe(4);
+    const sandbox = await freshSandbox();
+    const report = await run(twoBuckets, sandbox);
+    expect(report.status, report.cause).toBe('SUCCEEDED');
+    const fileSystemId = report.outputs.fileSystemId!;
+    const slr = report.outputs.serviceLinkedRoleArn!;
+    const world = sandbox.snapshot();
+
+    const associations = world.dataRepositoryAssociations.filter((d) => d.fileSystemId === fileSystemId);
+    expect(associations.map((d) => [d.fileSystemPath, d.dataRepositoryPath, d.lifecycle]).sort()).toEqual([
+      ['/genomics', 's3://genomics-reference-data/cohort-2026-two/', 'AVAILABLE'],
+      ['/imaging', 's3://imaging-derived-data/derived/', 'AVAILABLE'],
+    ]);
+    const repositories = report.outputs.repositories!;
+    expect(repositories.map((r) => r.fileSystemPath)).toEqual(['/genomics', '/imaging']);
+    expect(new Set(repositories.map((r) => r.dataRepositoryAssociationId))).toEqual(new Set(associations.map((d) => d.id)));
+
+    for (const [i, repository] of [first!, second!].entries()) {
+      // A grant on this repository's key, for the file system's one SLR, reported for this link.
+      const key = world.keys.find((k) => k.arn === repository.key.arn)!;
+      const grants = key.grants.filter((g) => g.granteePrincipal === slr);
+      expect(grants.map((g) => g.grantId)).toEqual([repositories[i]!.grantId]);
+      // The export of this link landed in its own bucket under its own key, and was read back.
+      const proof = repositories[i]!.exportCheck as { proof: string; evidence: { exported: { url: string; sseKmsKeyId: string }; read: { path: string } } };
+      expect(proof.proof).toBe('export-and-decrypt');
+      expect(proof.evidence.exported.url).toMatch(new RegExp(`^s3://${repository.bucket.name}/`));
+      expect(proof.evidence.exported.sseKmsKeyId).toBe(repository.key.arn);
+      expect(proof.evidence.read.path).toMatch(new RegExp(`^/fsx${repository.fileSystemPath}/`));
+      // Each bucket allows the SLR by its own statements, and its default encryption is its key.
+      const bucket = world.buckets.find((b) => b.name === repository.bucket.name)!;
+      expect(JSON.stringify(bucket.policy)).toContain(slr);
+      expect(bucket.encryption).toMatchObject({ sseAlgorithm: 'aws:kms', kmsMasterKeyId: repository.key.arn });
+    }
+    // The two links' names differ: two grants, two sets of statements, two canaries.
+    expect(repositories[0]!.grantId).not.toBe(repositories[1]!.grantId);
+  });
+
+  it('re-runs as a no-op: every link is found in place', async () => {
+    const sandbox = await freshSandbox();
+    expect((await run(twoBuckets, sandbox)).status).toBe('SUCCEEDED');
+    const again = await run(twoBuckets, sandbox);
+    expect(again.status, again.cause).toBe('SUCCEEDED');
+    const changing = again.steps.filter((s) => s.changed === true && !['StartTestExport', 'WaitForTestExport', 'VerifyExport'].includes(s.name));
+    expect(changing.map((s) => s.name)).toEqual([]);
+    expect(sandbox.snapshot().dataRepositoryAssociations.filter((d) => d.lifecycle !== 'DELETING')).toHaveLength(2);
+  });
+
+  it('rolls back every link, and only its own, when the on-demand rollback runs', async () => {
+    const sandbox = await freshSandbox();
+    const report = await run(twoBuckets, sandbox);
+    expect(report.status).toBe('SUCCEEDED');
+    const rollback = await run(twoBuckets, sandbox, { machine: 'rollback-only' });
+    expect(rollback.status, rollback.cause).toBe('SUCCEEDED');
+    const world = sandbox.snapshot();
+    expect(world.dataRepositoryAssociations.filter((d) => d.lifecycle !== 'DELETED' && d.lifecycle !== 'DELETING')).toEqual([]);
+    for (const repository of [first!, second!]) {
+      expect(world.keys.find((k) => k.arn === repository.key.arn)!.grants).toEqual([]);
+      expect(JSON.stringify(world.buckets.find((b) => b.name === repository.bucket.name)!.policy ?? {})).not.toContain('FsxOnboard');
+    }
+  });
+});
+
+describe('refusals of repositories, before anything runs', () => {
+  const variant = (change: (doc: Record<string, any>) => void): string => {
+    const doc = structuredClone(twoBuckets);
+    change(doc);
+    const file = join(mkdtempSync(join(tmpdir(), 'fsx-onboard-repositories-')), 'request.json');
+    writeFileSync(file, JSON.stringify(doc));
+    return file;
+  };
+  const cases: [string, (doc: Record<string, any>) => void, string, RegExp][] = [
+    ['overlapping paths', (d) => (d['repositories'][1].fileSystemPath = '/genomics/imaging'), 'repositories[1].fileSystemPath', /overlaps repositories\[0\]/],
+    ['"/" beside another repository', (d) => (d['repositories'][0].fileSystemPath = '/'), 'repositories[0].fileSystemPath', /"\/" only when it is the only/],
+    [
+      'nine repositories',
+      (d) =>
+        (d['repositories'] = Array.from({ length: 9 }, (_, i) => ({
+          ...d['repositories'][1],
+          bucket: { ...d['repositories'][1].bucket, name: `imaging-derived-data-${i}` },
+          fileSystemPath: `/imaging${i}`,
+        }))),
+      'repositories',
+      /1 to 8 repositories/,
+    ],
+    [
+      'a legacy linked type with two',
+      (d) => {
+        Object.assign(d['fileSystem'], { deploymentType: 'SCRATCH_2', storageCapacityGiB: 2400 });
+        delete d['fileSystem'].perUnitStorageThroughput;
+        delete d['fileSystem'].kmsKeyArn;
+        d['repositories'][0].fileSystemPath = '/';
+        d['repositories'].splice(1, 1, { ...d['repositories'][1], fileSystemPath: '/imaging' });
+      },
+      'repositories',
+      /exactly one repository for SCRATCH_2/,
+    ],
+    ['both forms', (d) => (d['key'] = d['repositories'][0].key), 'repositories', /cannot be combined with the single-bucket form \(key\)/],
+  ];
+  it.each(cases)('exits 1 for %s, naming the field', async (_name, change, field, rule) => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'fsx-onboard-state-'));
+    const result = await cli('run', variant(change), '--state-dir', stateDir);
+    expect(result.code).toBe(ExitCode.BadInput);
+    const line = result.err.split('\n').find((l) => l.trim().startsWith(`${field}: `));
+    expect(line, result.err).toMatch(rule);
+  });
+
+  it('takes the single-bucket form as one repository', () => {
+    const single = parsed(JSON.parse(readFileSync('examples/request.json', 'utf8')));
+    expect(single.repositories).toEqual([{ bucket: single.bucket, key: single.key, fileSystemPath: '/genomics', dataRepository: single.dataRepository }]);
+  });
+});
