@@ -36,6 +36,8 @@ export interface LocalRunOptions {
   machine?: LocalMachine;
   /** `rollback-only`: keep the file system (offboarding): the machine gets the request wrapped with the flag. */
   keepFileSystem?: boolean;
+  /** rollback-only with keepFileSystem: remove only the link of the repository at this fileSystemPath. */
+  repository?: string;
   /** Fault injection: these states' functions time out on their first attempt, before doing anything (Sandbox.Timedout; retried). */
   lambdaTimeoutIn?: readonly StepName[];
   /** Fault injection: these states do their work, then their Lambda crashes on the first attempt (Lambda.Unknown; the retry finds the work done). */
@@ -96,7 +98,13 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
   });
   const waits = new Map<string, WaitRecord>();
   const input =
-    kind === 'rollback-only' && options.keepFileSystem ? { [OFFBOARD_INPUT.request]: rawRequest, [OFFBOARD_INPUT.deleteFileSystem]: false } : rawRequest;
+    kind === 'rollback-only' && options.keepFileSystem
+      ? {
+          [OFFBOARD_INPUT.request]: rawRequest,
+          [OFFBOARD_INPUT.deleteFileSystem]: false,
+          ...(options.repository !== undefined ? { [OFFBOARD_INPUT.repository]: options.repository } : {}),
+        }
+      : rawRequest;
   const execution = machine.run(input as never, {
     overrides: {
       taskResourceLocalHandlers: tasks.handlers,

@@ -69,7 +69,7 @@ export async function rollbackOnAws(ctx: CliContext, execution: string, opts: Aw
 export async function startRollbackOnAws(
   ctx: CliContext,
   execution: string,
-  opts: AwsOptions & { yes?: boolean; json?: boolean; deleteFileSystem?: boolean },
+  opts: AwsOptions & { yes?: boolean; json?: boolean; deleteFileSystem?: boolean; repository?: string },
   kind: RollbackKind,
 ): Promise<void> {
   const keepFileSystem = kind === 'offboard' && !opts.deleteFileSystem;
@@ -80,7 +80,9 @@ export async function startRollbackOnAws(
       const parsed = validateRequest(jsonOrUndefined(original.input));
       if (!opts.json) {
         const plan = parsed.ok
-          ? formatOffboardPlan(offboardPlan(parsed.request, { deleteFileSystem: !keepFileSystem }))
+          ? formatOffboardPlan(
+              offboardPlan(parsed.request, { deleteFileSystem: !keepFileSystem, ...(opts.repository !== undefined ? { repository: opts.repository } : {}) }),
+            )
           : '  (the input is not a valid request)';
         ctx.io.out(`${kind === 'offboard' ? 'Offboarding' : 'Rolling back the succeeded onboarding'} ${original.name} on AWS will:\n${plan}`);
       }
@@ -88,7 +90,12 @@ export async function startRollbackOnAws(
       declined = !go;
       return go;
     };
-    const started = await startRollback(await createAwsClients(opts), opts, execution, { keepFileSystem, kind, confirm });
+    const started = await startRollback(await createAwsClients(opts), opts, execution, {
+      keepFileSystem,
+      kind,
+      confirm,
+      ...(opts.repository !== undefined ? { repository: opts.repository } : {}),
+    });
     if (!started) return declined ? ExitCode.BadInput : ExitCode.Ok;
     if (opts.json) ctx.io.out(JSON.stringify({ status: 'STARTED', ...started, original: started.original.executionArn }, null, 2));
     else {

@@ -1,5 +1,5 @@
-// Compensation: deletes only associations tagged with this request id (and, of several
-// repositories, at this repository's path) that this execution made
+// Compensation: deletes only associations tagged with this request id, at this repository's
+// path, that this execution made
 // (lambdas/shared/run-baseline.ts), keeping the file system's data (DeleteDataInFileSystem
 // false). Adopted associations carry no tag of ours.
 import { DeleteDataRepositoryAssociationCommand } from '@aws-sdk/client-fsx';
@@ -14,9 +14,9 @@ export async function deleteDataRepositoryAssociation(input: StepInput, deps: St
   const { request, context } = input;
   if (context.legacyLinked) return { changed: false, associationIds: [] };
   const { fsx } = clientsFor(input, deps, 'fileSystem');
-  // Of a request of several repositories, this link's association only: the one at its path
-  // (paths never change and never overlap), so undoing one link leaves the others linked.
-  const ownPath = (path: string | undefined) => (request.repositories?.length ?? 1) <= 1 || path === request.fileSystem.fileSystemPath;
+  // This link's association only: the one at its path (paths never change and never overlap),
+  // so undoing one repository's link leaves the request's other links in place.
+  const ownPath = (path: string | undefined) => path === request.fileSystem.fileSystemPath;
   const ours = [];
   for (const id of await requestFileSystemIds(input, fsx)) {
     ours.push(

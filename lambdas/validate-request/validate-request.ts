@@ -30,6 +30,8 @@ export interface ValidateRequestInput {
   request: unknown;
   /** The standalone rollback machine validates the schema only: it must run even when AWS checks would fail. */
   mode?: 'rollback';
+  /** Rollback machine: undo only the link of the repository at this fileSystemPath (offboard --repository). */
+  repository?: string | null;
 }
 
 export function contextFor(request: OnboardingRequest, clients: Pick<ClientFactory, 'roleArn'>): OnboardingContext {
@@ -66,7 +68,8 @@ export async function validateRequestStep(input: ValidateRequestInput, deps: Ste
   }
   const request = validation.request;
   const context = contextFor(request, deps.clients);
-  if (input.mode === 'rollback') return { request, context, steps: {} };
+  if (input.mode === 'rollback')
+    return typeof input.repository === 'string' ? oneRepository(request, context, input.repository) : { request, context, steps: {} };
 
   const links = request.repositories.map((_, i) => linkInput({ request, context, steps: {} }, i));
   for (const link of links) await checkKey(link);
@@ -95,6 +98,23 @@ export async function validateRequestStep(input: ValidateRequestInput, deps: Ste
       );
     }
   }
+}
+
+/**
+ * The state of one repository's link alone, as a request of that one repository with that
+ * link's names: every compensation then undoes that link and nothing of the others.
+ */
+function oneRepository(request: OnboardingRequest, context: OnboardingContext, fileSystemPath: string): ValidateRequestOutput {
+  const index = request.repositories.findIndex((r) => r.fileSystemPath === fileSystemPath);
+  if (index < 0) {
+    throw new OnboardingError(
+      ErrorNames.RequestInvalid,
+      `repository: request ${request.requestId} has no repository at fileSystemPath "${fileSystemPath}" (it has ${request.repositories.map((r) => `"${r.fileSystemPath}"`).join(', ')})`,
+    );
+  }
+  const link = linkInput({ request, context, steps: {} }, index);
+  const { repositories: _all, ...linkContext } = link.context;
+  return { request: { ...link.request, repositories: [request.repositories[index]!] }, context: linkContext, steps: {} };
 }
 
 /** How a message names a field of one repository: as the request wrote it. */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../cli/main.js';
 import { cli } from '../cli/in-process-cli.js';
+import { Sandbox } from '../../sandbox/index.js';
 import { freshSandbox, parsed, run } from './helpers.js';
 
 const twoBuckets = JSON.parse(readFileSync('examples/request-two-buckets.json', 'utf8')) as Record<string, any>;
@@ -73,6 +74,52 @@ describe('a request of two repositories', () => {
       expect(world.keys.find((k) => k.arn === repository.key.arn)!.grants).toEqual([]);
       expect(JSON.stringify(world.buckets.find((b) => b.name === repository.bucket.name)!.policy ?? {})).not.toContain('FsxOnboard');
     }
+  });
+});
+
+describe('offboarding one repository of a request', () => {
+  it('removes that link only: the other keeps its association, grant, statements and encryption, and its export still works', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'fsx-onboard-repositories-'));
+    const file = join(stateDir, 'request.json');
+    writeFileSync(file, JSON.stringify(twoBuckets));
+    expect((await cli('--state-dir', stateDir, 'run', file)).code).toBe(ExitCode.Ok);
+    const before = (await Sandbox.open({ stateFile: join(stateDir, 'sandbox.json') })).snapshot();
+    const slr = before.roles.find((r) => r.serviceLinked)!.arn;
+    const grantsOn = (world: typeof before, keyArn: string) => world.keys.find((k) => k.arn === keyArn)!.grants.filter((g) => g.granteePrincipal === slr);
+    const policyOf = (world: typeof before, bucket: string) => JSON.stringify(world.buckets.find((b) => b.name === bucket)!.policy ?? {});
+    const encryptionOf = (world: typeof before, bucket: string) => world.buckets.find((b) => b.name === bucket)!.encryption;
+
+    expect(grantsOn(before, second!.key.arn)).toHaveLength(1);
+    expect(policyOf(before, second!.bucket.name)).toContain('FsxOnboard');
+    const refused = await cli('--state-dir', stateDir, 'offboard', twoBuckets['requestId'], '--repository', '/nowhere', '--yes');
+    expect(refused.code).toBe(ExitCode.BadInput);
+    expect(refused.err).toMatch(/--repository: "\/nowhere" is not the fileSystemPath of a repository/);
+
+    const result = await cli('--state-dir', stateDir, 'offboard', twoBuckets['requestId'], '--repository', second!.fileSystemPath, '--yes');
+    expect(result.code, result.err).toBe(ExitCode.Ok);
+    // The plan names the second link's resources only.
+    expect(result.out).toContain(`remove KMS grant on ${second!.key.arn}`);
+    expect(result.out).not.toContain(`remove KMS grant on ${first!.key.arn}`);
+
+    const sandbox = await Sandbox.open({ stateFile: join(stateDir, 'sandbox.json') });
+    const after = sandbox.snapshot();
+    const live = after.dataRepositoryAssociations.filter((d) => d.lifecycle !== 'DELETED' && d.lifecycle !== 'DELETING');
+    expect(live.map((d) => [d.fileSystemPath, d.lifecycle])).toEqual([[first!.fileSystemPath, 'AVAILABLE']]);
+    expect(grantsOn(after, second!.key.arn)).toEqual([]);
+    expect(policyOf(after, second!.bucket.name)).not.toContain('FsxOnboard');
+    expect((encryptionOf(after, second!.bucket.name) as { sseAlgorithm?: string }).sseAlgorithm).not.toBe('aws:kms');
+    // The first link is exactly as it was.
+    expect(grantsOn(after, first!.key.arn)).toEqual(grantsOn(before, first!.key.arn));
+    expect(policyOf(after, first!.bucket.name)).toBe(policyOf(before, first!.bucket.name));
+    expect(encryptionOf(after, first!.bucket.name)).toEqual(encryptionOf(before, first!.bucket.name));
+    expect(after.fileSystems.find((f) => f.id === live[0]!.fileSystemId)?.lifecycle).toBe('AVAILABLE');
+
+    // And it still works: the first repository's link, verified end to end again, changes nothing.
+    const firstOnly = { ...structuredClone(twoBuckets), repositories: [twoBuckets['repositories'][0]] };
+    const again = await run(firstOnly, sandbox);
+    expect(again.status, again.cause).toBe('SUCCEEDED');
+    expect(again.outputs.repositories![0]!.exportCheck).toMatchObject({ proof: 'export-and-decrypt' });
+    expect(again.steps.filter((s) => s.changed === true && !['StartTestExport', 'WaitForTestExport'].includes(s.name)).map((s) => s.name)).toEqual([]);
   });
 });
 
