@@ -4,7 +4,8 @@
 // what is there now; on AWS (no snapshot) it names what will be looked for.
 import { canaryFor } from '../core/canary.js';
 import { linkNamesFor, namesFor, TAG_REQUEST_ID, type OnboardingNames } from '../core/naming.js';
-import { isLegacyLinked, linkRequest, type OnboardingRequest } from '../core/request.js';
+import { linkRequest } from '../core/link-request.js';
+import { isLegacyLinked, type OnboardingRequest } from '../core/request.js';
 import { keyStatementSids } from '../policy/documents.js';
 import type { SandboxSnapshot } from '../sandbox/snapshot.js';
 

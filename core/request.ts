@@ -333,25 +333,6 @@ function normalize(parsed: ParsedRequest): OnboardingRequest {
   };
 }
 
-/** The request as the link of `repositories[index]` sees it: its bucket, key, path and settings in the link fields. */
-export function linkRequest(request: OnboardingRequest, index: number): OnboardingRequest {
-  const repository = request.repositories[index];
-  if (!repository) throw new RangeError(`request ${request.requestId} has no repository ${index}`);
-  return {
-    ...request,
-    fileSystem: { ...request.fileSystem, fileSystemPath: repository.fileSystemPath },
-    bucket: repository.bucket,
-    key: repository.key,
-    dataRepository: repository.dataRepository,
-  };
-}
-
-/** `repositories` with one repository replaced, the link fields following `repositories[0]`. */
-export function withRepository(request: OnboardingRequest, index: number, repository: Repository): OnboardingRequest {
-  const repositories = request.repositories.map((r, i) => (i === index ? repository : r));
-  return { ...linkRequest({ ...request, repositories }, 0), repositories };
-}
-
 export interface RequestProblem {
   /** Path of the offending field, e.g. `fileSystem.subnetIds[0]` or `repositories[1].fileSystemPath`; `(request)` for the whole document. */
   field: string;

@@ -3,7 +3,8 @@
 // default), the key (C, symmetric, default key policy) and a managed instance with a Lustre
 // client (A). Nothing that already exists is overwritten, a role a seed declared absent is not
 // created, and the roles this builder created are kept covering every onboarding of the world.
-import { linkRequest, type OnboardingRequest } from '../core/request.js';
+import { linkRequest } from '../core/link-request.js';
+import type { OnboardingRequest } from '../core/request.js';
 import {
   DEFAULT_LUSTRE_CLIENT_TAG,
   bucketRolePolicy,

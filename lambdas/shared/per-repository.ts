@@ -4,7 +4,7 @@
 // path in the request's link fields, its names, accounts and roles in the context, its own
 // earlier results in `steps`. So every link has its own statements, key share, default
 // encryption, association, grant and canary, and every compensation undoes only its own link's.
-import { linkRequest } from '../../core/request.js';
+import { linkRequest } from '../../core/link-request.js';
 import type { StepInput, StepResults } from '../../core/step-io.js';
 import type { OutputStepName } from '../../core/step-outputs.js';
 import { rollbackPath, Steps, type StepName } from '../../workflow/steps.js';

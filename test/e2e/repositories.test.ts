@@ -8,7 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../cli/main.js';
 import { cli } from '../cli/in-process-cli.js';
 import { Sandbox } from '../../sandbox/index.js';
-import { freshSandbox, parsed, run } from './helpers.js';
+import { freshSandbox, parsed, run, touchable } from './helpers.js';
+import { linkRequest } from '../../core/link-request.js';
+import type { StepInput } from '../../core/step-io.js';
+import { createGrant } from '../../lambdas/create-grant/create-grant.js';
+import { forState } from '../../lambdas/shared/per-repository.js';
+import type { StepDeps, StepHandler } from '../../lambdas/shared/step-deps.js';
 
 const twoBuckets = JSON.parse(readFileSync('examples/request-two-buckets.json', 'utf8')) as Record<string, any>;
 const [first, second] = twoBuckets['repositories'] as { bucket: { name: string; accountId: string }; key: { arn: string }; fileSystemPath: string }[];
@@ -74,6 +79,31 @@ describe('a request of two repositories', () => {
       expect(world.keys.find((k) => k.arn === repository.key.arn)!.grants).toEqual([]);
       expect(JSON.stringify(world.buckets.find((b) => b.name === repository.bucket.name)!.policy ?? {})).not.toContain('FsxOnboard');
     }
+  });
+});
+
+describe('a request of two repositories that fails at its second link', () => {
+  it('rolls back both links exactly: buckets, keys, grants, associations and records as they were', async () => {
+    const sandbox = await freshSandbox();
+    const request = parsed(twoBuckets);
+    await sandbox.ensureWorldFor(request);
+    const links = [0, 1].map((i) => linkRequest(request, i));
+    const before = links.map((link) => touchable(sandbox, link));
+    // The second link forgets its grant (the blog's mistake); the first is made for real.
+    const createGrantUnlessImaging = forState('CreateGrant', async (input: StepInput, deps: StepDeps<'kms'>) =>
+      input.request.fileSystem.fileSystemPath === second!.fileSystemPath
+        ? { changed: false, grantId: 'never-created', granteePrincipal: '', grants: [] }
+        : createGrant(input, deps),
+    );
+    const report = await run(twoBuckets, sandbox, { handlers: { CreateGrant: createGrantUnlessImaging as StepHandler } });
+    expect(report.status).toBe('FAILED');
+    expect(report.error).toMatch(/ExportNotLanded|DecryptFailed/);
+    expect(report.cause).toContain(second!.key.arn);
+    expect(report.cause).toMatch(/rolled back; left behind: \{\}/);
+    // The first link's grant was made, and then revoked by the rollback.
+    expect(report.steps.find((s) => s.name === 'RevokeGrant')?.changed).toBe(true);
+    sandbox.clock.advance(3600);
+    expect(links.map((link) => touchable(sandbox, link))).toEqual(before);
   });
 });
 
