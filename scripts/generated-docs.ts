@@ -84,9 +84,15 @@ export function requestReference(): string {
 
 export function stateMachineDoc(): string {
   const stepRows = allStepNames.map((n) => {
-    const s = Steps[n] as { summary: string; accounts: readonly string[]; compensation?: string; poll?: { delaySeconds: number; maxAttempts: number } };
+    const s = Steps[n] as {
+      summary: string;
+      accounts: readonly string[];
+      compensation?: string;
+      poll?: { delaySeconds: number; maxAttempts: number };
+      perRepository?: boolean;
+    };
     const poll = s.poll ? `every ${s.poll.delaySeconds} s, at most ${s.poll.maxAttempts} checks` : '';
-    return `| \`${n}\` | ${s.accounts.join(', ')} | ${s.summary} | ${s.compensation ? `\`${s.compensation}\`` : ''} | ${poll} |`;
+    return `| \`${n}\` | ${s.accounts.join(', ')} | ${s.perRepository ? 'each repository' : 'the request'} | ${s.summary} | ${s.compensation ? `\`${s.compensation}\`` : ''} | ${poll} |`;
   });
   return [
     '# The state machines',
@@ -94,9 +100,11 @@ export function stateMachineDoc(): string {
     '',
     '## Steps',
     '',
-    '| state | acts in | what it does | undone by | poll |',
-    '| --- | --- | --- | --- | --- |',
+    '| state | acts in | for | what it does | undone by | poll |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...stepRows,
+    '',
+    'A step "for each repository" does its work once per repository of the request, in order (a compensation in reverse), each on its own bucket, key, path and names; a poll of that kind is done when every repository is (`lambdas/shared/per-repository.ts`).',
     '',
     ...forwardPath.filter((s) => s.kind === 'pause').map((p) => `Wait \`${p.name}\` (${p.seconds} s): ${p.summary}`),
     '',
