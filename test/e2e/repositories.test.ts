@@ -82,6 +82,20 @@ describe('a request of two repositories', () => {
   });
 });
 
+describe('plan of a request of two repositories', () => {
+  it('lists each link once per repository and the file system once, and changes nothing', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'fsx-onboard-repositories-'));
+    const result = await cli('--state-dir', stateDir, 'plan', 'examples/request-two-buckets.json', '--json');
+    expect(result.code, result.err).toBe(ExitCode.Ok);
+    const plan = JSON.parse(result.out) as { changes: { kind: string; resource: string; step: string }[] };
+    const of = (kind: string) => plan.changes.filter((c) => c.kind === kind).map((c) => c.resource);
+    expect(of('fileSystem')).toHaveLength(1);
+    expect(of('dataRepositoryAssociation')).toEqual(['fs-xxxxxxxxxxxxxxxxx:/genomics', 'fs-xxxxxxxxxxxxxxxxx:/imaging']);
+    expect(of('grant')).toEqual([first!.key.arn, second!.key.arn]);
+    expect(of('defaultEncryption')).toEqual([`arn:aws:s3:::${first!.bucket.name}`, `arn:aws:s3:::${second!.bucket.name}`]);
+  });
+});
+
 describe('a request of two repositories that fails at its second link', () => {
   it('rolls back both links exactly: buckets, keys, grants, associations and records as they were', async () => {
     const sandbox = await freshSandbox();
