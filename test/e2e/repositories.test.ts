@@ -53,8 +53,10 @@ describe('a request of two repositories', () => {
       expect(JSON.stringify(bucket.policy)).toContain(slr);
       expect(bucket.encryption).toMatchObject({ sseAlgorithm: 'aws:kms', kmsMasterKeyId: repository.key.arn });
     }
-    // The two links' names differ: two grants, two sets of statements, two canaries.
+    // The two links' names differ: two grants, two sets of statements, two canaries that read differently.
     expect(repositories[0]!.grantId).not.toBe(repositories[1]!.grantId);
+    const readBack = repositories.map((r) => (r.exportCheck as { evidence: { read: { content: string } } }).evidence.read.content);
+    expect(readBack).toEqual([`fsx-onboard canary from-s3 ${twoBuckets['requestId']}`, `fsx-onboard canary from-s3 ${twoBuckets['requestId']}.r1`]);
   });
 
   it('re-runs as a no-op: every link is found in place', async () => {
