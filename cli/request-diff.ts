@@ -3,7 +3,8 @@
 // it too, locally and on AWS, and shows what changed so the operator can tell a typo from a
 // new onboarding that needs a new requestId.
 import diff from 'microdiff';
-import { validateRequest, type OnboardingRequest } from '../core/request.js';
+import { requestInOneForm } from '../core/link-request.js';
+import { validateRequest } from '../core/request.js';
 
 export interface FieldDifference {
   /** Path, e.g. `fileSystem.storageCapacityGiB` or `repositories[1].bucket.prefix`. */
@@ -19,10 +20,12 @@ export interface FieldDifference {
 export function requestDifferences(before: unknown, after: unknown): FieldDifference[] {
   const checkedA = validateRequest(before);
   const checkedB = validateRequest(after);
-  // A validated request names its first repository twice (core/request.ts): compare one link
-  // by its link fields, several by `repositories`, so each difference is listed once.
-  const single = checkedA.ok && checkedB.ok && checkedA.request.repositories.length === 1 && checkedB.request.repositories.length === 1;
-  const normal = (checked: ReturnType<typeof validateRequest>, document: unknown) => (checked.ok ? oneForm(checked.request, single) : document);
+  // A validated request names its first repository twice (core/request.ts): compare each
+  // field once.
+  // Two one-repository requests compare in the single-bucket form; otherwise by `repositories`.
+  const several = (checked: ReturnType<typeof validateRequest>) => checked.ok && checked.request.repositories.length > 1;
+  const form = several(checkedA) || several(checkedB) ? 'repositories' : 'shortest';
+  const normal = (checked: ReturnType<typeof validateRequest>, document: unknown) => (checked.ok ? requestInOneForm(checked.request, form) : document);
   const a = normal(checkedA, before);
   const b = normal(checkedB, after);
   if (!isContainer(a) || !isContainer(b)) return Object.is(a, b) ? [] : [{ field: '(request)', before: a, after: b }];
@@ -31,16 +34,6 @@ export function requestDifferences(before: unknown, after: unknown): FieldDiffer
     before: d.type === 'CREATE' ? undefined : d.oldValue,
     after: d.type === 'REMOVE' ? undefined : d.value,
   }));
-}
-
-function oneForm(request: OnboardingRequest, single: boolean): Record<string, unknown> {
-  if (single) {
-    const { repositories: _repositories, ...link } = request;
-    return link;
-  }
-  const { bucket: _bucket, key: _key, dataRepository: _dataRepository, fileSystem, ...rest } = request;
-  const { fileSystemPath: _fileSystemPath, ...fileSystemFields } = fileSystem;
-  return { ...rest, fileSystem: fileSystemFields };
 }
 
 function isContainer(value: unknown): value is Record<string, unknown> | unknown[] {

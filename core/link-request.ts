@@ -20,3 +20,17 @@ export function withRepository(request: OnboardingRequest, index: number, reposi
   const repositories = request.repositories.map((r, i) => (i === index ? repository : r));
   return { ...linkRequest({ ...request, repositories }, 0), repositories };
 }
+
+/**
+ * The request written in one form, each field once, valid input again: the single-bucket form
+ * for one repository (as such requests were always shown), `repositories` for several.
+ */
+export function requestInOneForm(request: OnboardingRequest, form: 'shortest' | 'repositories' = 'shortest'): Record<string, unknown> {
+  if (request.repositories.length === 1 && form === 'shortest') {
+    const { repositories: _repositories, ...single } = request;
+    return single;
+  }
+  const { bucket: _bucket, key: _key, dataRepository: _dataRepository, fileSystem, ...rest } = request;
+  const { fileSystemPath: _fileSystemPath, ...fileSystemFields } = fileSystem;
+  return { ...rest, fileSystem: fileSystemFields };
+}

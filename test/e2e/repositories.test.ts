@@ -213,6 +213,21 @@ describe('refusals of repositories, before anything runs', () => {
     expect(line, result.err).toMatch(rule);
   });
 
+  it('validate --json shows each form as written, each field once, and what it shows validates again', async () => {
+    for (const [file, form] of [
+      ['examples/request-two-buckets.json', 'repositories'],
+      ['examples/request.json', 'bucket'],
+    ] as const) {
+      const shown = await cli('validate', file, '--json');
+      expect(shown.code).toBe(ExitCode.Ok);
+      const request = (JSON.parse(shown.out) as { request: Record<string, unknown> }).request;
+      expect(Object.keys(request).filter((k) => ['repositories', 'bucket'].includes(k))).toEqual([form]);
+      const dir = mkdtempSync(join(tmpdir(), 'fsx-onboard-repositories-'));
+      writeFileSync(join(dir, 'shown.json'), JSON.stringify(request));
+      expect((await cli('validate', join(dir, 'shown.json'))).code).toBe(ExitCode.Ok);
+    }
+  });
+
   it('takes the single-bucket form as one repository', () => {
     const single = parsed(JSON.parse(readFileSync('examples/request.json', 'utf8')));
     expect(single.repositories).toEqual([{ bucket: single.bucket, key: single.key, fileSystemPath: '/genomics', dataRepository: single.dataRepository }]);
