@@ -84,6 +84,25 @@ describe('a request of two repositories', () => {
   });
 });
 
+describe('a request of eight repositories, the most a file system takes', () => {
+  it("links all eight, each with its own association and grant, and its state stays within Step Functions' 256 KB", async () => {
+    const eight = structuredClone(twoBuckets);
+    eight['repositories'] = Array.from({ length: 8 }, (_, i) => ({
+      bucket: { accountId: String(600000000000 + i), name: `bucket-eight-${i}`, prefix: `p${i}/` },
+      key: { arn: `arn:aws:kms:us-east-1:${700000000000 + i}:key/6f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f${i}` },
+      fileSystemPath: `/r${i}`,
+    }));
+    const sandbox = await freshSandbox();
+    const report = await run(eight, sandbox);
+    expect(report.status, report.cause).toBe('SUCCEEDED');
+    expect(sandbox.snapshot().dataRepositoryAssociations.filter((d) => d.lifecycle === 'AVAILABLE')).toHaveLength(8);
+    expect(new Set(report.outputs.repositories!.map((r) => r.grantId)).size).toBe(8);
+    expect(report.outputs.repositories!.every((r) => (r.exportCheck as { proof?: string }).proof === 'export-and-decrypt')).toBe(true);
+    // Step Functions refuses a state over 256 KB (its payload quota); the per-repository results live in it.
+    expect(Buffer.byteLength(JSON.stringify(report.finalState))).toBeLessThan(256 * 1024);
+  });
+});
+
 describe('plan of a request of two repositories', () => {
   it('lists each link once per repository and the file system once, and changes nothing', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'fsx-onboard-repositories-'));
