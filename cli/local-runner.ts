@@ -36,7 +36,7 @@ export interface LocalRunOptions {
   machine?: LocalMachine;
   /** `rollback-only`: keep the file system (offboarding): the machine gets the request wrapped with the flag. */
   keepFileSystem?: boolean;
-  /** rollback-only with keepFileSystem: remove only the link of the repository at this fileSystemPath. */
+  /** rollback-only: remove only the link of the repository at this fileSystemPath (the file system, with keepFileSystem false, only if no other link is left). */
   repository?: string;
   /** Fault injection: these states' functions time out on their first attempt, before doing anything (Sandbox.Timedout; retried). */
   lambdaTimeoutIn?: readonly StepName[];
@@ -98,10 +98,10 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
   });
   const waits = new Map<string, WaitRecord>();
   const input =
-    kind === 'rollback-only' && options.keepFileSystem
+    kind === 'rollback-only' && (options.keepFileSystem || options.repository !== undefined)
       ? {
           [OFFBOARD_INPUT.request]: rawRequest,
-          [OFFBOARD_INPUT.deleteFileSystem]: false,
+          [OFFBOARD_INPUT.deleteFileSystem]: !options.keepFileSystem,
           ...(options.repository !== undefined ? { [OFFBOARD_INPUT.repository]: options.repository } : {}),
         }
       : rawRequest;

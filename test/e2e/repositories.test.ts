@@ -188,6 +188,23 @@ describe('offboarding one repository of a request', () => {
   });
 });
 
+describe('rolling back one repository with deleteFileSystem', () => {
+  it("keeps the file system, which still carries the request's other link", async () => {
+    const sandbox = await freshSandbox();
+    const report = await run(twoBuckets, sandbox);
+    expect(report.status).toBe('SUCCEEDED');
+    const rollback = await run(twoBuckets, sandbox, { machine: 'rollback-only', repository: second!.fileSystemPath });
+    expect(rollback.status, rollback.cause).toBe('SUCCEEDED');
+    const genomics = report.outputs.repositories![0]!.dataRepositoryAssociationId;
+    const deleteStep = (rollback.finalState as { steps: Record<string, unknown> }).steps['DeleteFileSystem'];
+    expect(deleteStep).toMatchObject({ fileSystemIds: [], kept: [{ fileSystemId: report.outputs.fileSystemId, associationIds: [genomics] }] });
+    sandbox.clock.advance(3600);
+    const world = sandbox.snapshot();
+    expect(world.fileSystems.find((f) => f.id === report.outputs.fileSystemId)?.lifecycle).toBe('AVAILABLE');
+    expect(world.dataRepositoryAssociations.filter((d) => d.lifecycle === 'AVAILABLE').map((d) => d.id)).toEqual([genomics]);
+  });
+});
+
 describe('refusals of repositories, before anything runs', () => {
   const variant = (change: (doc: Record<string, any>) => void): string => {
     const doc = structuredClone(twoBuckets);
