@@ -78,6 +78,17 @@ export async function startRollbackOnAws(
     const confirm = async (original: Execution) => {
       if (kind === 'rollback' && original.status !== 'SUCCEEDED') return true;
       const parsed = validateRequest(jsonOrUndefined(original.input));
+      // --repository names one of the execution's repositories, by its fileSystemPath.
+      if (opts.repository !== undefined && parsed.ok && !parsed.request.repositories.some((r) => r.fileSystemPath === opts.repository)) {
+        const paths = parsed.request.repositories.map((r) => `"${r.fileSystemPath}"`).join(', ');
+        refuse(
+          ctx,
+          [{ field: '--repository', message: `"${opts.repository}" is not the fileSystemPath of a repository of ${original.name} (${paths})` }],
+          opts.json,
+        );
+        declined = true;
+        return false;
+      }
       if (!opts.json) {
         const plan = parsed.ok
           ? formatOffboardPlan(
