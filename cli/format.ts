@@ -71,16 +71,30 @@ export function formatSummary(report: RunReport, c: Palette = palette(false)): s
   if (report.status === 'FAILED' && /\| rolled back;/.test(report.cause ?? '') && Object.keys(o).length) {
     lines.push('  from the run (rollback removed what this request created; never an adopted file system):');
   }
-  if (o.defaultEncryptionChange) lines.push(...formatEncryptionChange(o.defaultEncryptionChange, '  ', c));
-  if (o.fileSystemId) lines.push(`  file system:                  ${o.fileSystemId}`);
-  if (o.dataRepositoryAssociationId) lines.push(`  data repository association:  ${o.dataRepositoryAssociationId}`);
-  if (o.serviceLinkedRoleArn) lines.push(`  service-linked role:          ${o.serviceLinkedRoleArn}`);
-  if (o.grantId) lines.push(`  KMS grant:                    ${o.grantId}`);
+  const several = (o.repositories?.length ?? 0) > 1;
+  if (several) {
+    if (o.fileSystemId) lines.push(`  file system:                  ${o.fileSystemId}`);
+    if (o.serviceLinkedRoleArn) lines.push(`  service-linked role:          ${o.serviceLinkedRoleArn}`);
+    // One block per link: each has its own encryption change, association, grant and proof.
+    for (const r of o.repositories ?? []) {
+      lines.push(`  repository ${r.fileSystemPath} ↔ ${r.dataRepositoryPath} (key ${r.keyArn})`);
+      if (r.defaultEncryptionChange) lines.push(...formatEncryptionChange(r.defaultEncryptionChange, '    ', c));
+      if (r.dataRepositoryAssociationId) lines.push(`    data repository association:  ${r.dataRepositoryAssociationId}`);
+      if (r.grantId) lines.push(`    KMS grant:                    ${r.grantId}`);
+      if (r.exportCheck) lines.push(...formatExportEvidence(r.exportCheck).map((line) => `  ${line}`));
+    }
+  } else {
+    if (o.defaultEncryptionChange) lines.push(...formatEncryptionChange(o.defaultEncryptionChange, '  ', c));
+    if (o.fileSystemId) lines.push(`  file system:                  ${o.fileSystemId}`);
+    if (o.dataRepositoryAssociationId) lines.push(`  data repository association:  ${o.dataRepositoryAssociationId}`);
+    if (o.serviceLinkedRoleArn) lines.push(`  service-linked role:          ${o.serviceLinkedRoleArn}`);
+    if (o.grantId) lines.push(`  KMS grant:                    ${o.grantId}`);
+    if (o.exportCheck) lines.push(...formatExportEvidence(o.exportCheck));
+  }
   if (o.encryptionInTransit) {
     const { instanceType, supported } = o.encryptionInTransit;
     lines.push(`  client encryption in transit: ${supported ? 'yes' : c.yellow('no')} (${instanceType})`);
   }
-  if (o.exportCheck) lines.push(...formatExportEvidence(o.exportCheck));
   lines.push(
     `  ${m.stateTransitions} state transitions, ${m.lambdaInvocations} task invocations, ${m.awsCalls} AWS calls; ${formatDuration(m.simulatedSeconds)} simulated in ${m.wallMs} ms`,
   );

@@ -39,6 +39,8 @@ export interface LocalRunOptions {
   machine?: LocalMachine;
   /** `rollback-only`: keep the file system (offboarding): the machine gets the request wrapped with the flag. */
   keepFileSystem?: boolean;
+  /** rollback-only: remove only the link of the repository at this fileSystemPath (the file system, with keepFileSystem false, only if no other link is left). */
+  repository?: string;
   /** Fault injection: these states' functions time out on their first attempt, before doing anything (Sandbox.Timedout; retried). */
   lambdaTimeoutIn?: readonly StepName[];
   /** Fault injection: these states do their work, then their Lambda crashes on the first attempt (Lambda.Unknown; the retry finds the work done). */
@@ -104,7 +106,13 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
   });
   const waits = new Map<string, WaitRecord>();
   const input =
-    kind === 'rollback-only' && options.keepFileSystem ? { [OFFBOARD_INPUT.request]: rawRequest, [OFFBOARD_INPUT.deleteFileSystem]: false } : rawRequest;
+    kind === 'rollback-only' && (options.keepFileSystem || options.repository !== undefined)
+      ? {
+          [OFFBOARD_INPUT.request]: rawRequest,
+          [OFFBOARD_INPUT.deleteFileSystem]: !options.keepFileSystem,
+          ...(options.repository !== undefined ? { [OFFBOARD_INPUT.repository]: options.repository } : {}),
+        }
+      : rawRequest;
   const { execution, process } = runAsProcess(sandbox.scheduler, request.requestId, machine, input as never, {
     overrides: {
       taskResourceLocalHandlers: tasks.handlers,
@@ -142,7 +150,7 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
     status,
     ...(failure ? { error: failure.error, cause: failure.cause } : {}),
     steps: records.all(),
-    outputs: outputsOf(finalState ? ((finalState as { steps?: Record<string, Record<string, unknown>> }).steps ?? {}) : followed.lastOutputs),
+    outputs: outputsOf(finalState ? ((finalState as { steps?: Record<string, Record<string, unknown>> }).steps ?? {}) : followed.lastOutputs, request),
     metrics: {
       stateTransitions: followed.stateTransitions,
       lambdaInvocations: tasks.invocations(),

@@ -3,7 +3,8 @@
 // the request's Sids, grant name, tag and canary keys. With a sandbox snapshot each item says
 // what is there now; on AWS (no snapshot) it names what will be looked for.
 import { canaryFor } from '../core/canary.js';
-import { changeRecordParameter, namesFor, TAG_REQUEST_ID } from '../core/naming.js';
+import { changeRecordParameter, linkNamesFor, sharedPiecesFor, TAG_REQUEST_ID, withSharedSids, type OnboardingNames } from '../core/naming.js';
+import { linkRequest } from '../core/link-request.js';
 import { isLegacyLinked, type OnboardingRequest } from '../core/request.js';
 import { keyStatementSids } from '../policy/documents.js';
 import type { SandboxSnapshot } from '../sandbox/snapshot.js';
@@ -23,10 +24,41 @@ export interface OffboardPlanOptions {
   /** The file system the onboarding used, from its outputs. */
   fileSystemId?: string;
   snapshot?: SandboxSnapshot;
+  /** Offboard one repository only: its fileSystemPath (offboard --repository). */
+  repository?: string;
 }
 
+/** Each repository's link (or the one named), then the file system. */
 export function offboardPlan(request: OnboardingRequest, options: OffboardPlanOptions): OffboardItem[] {
-  const names = namesFor(request.requestId);
+  const repositories = request.repositories ?? [];
+  const indices = [...repositories.keys()].filter((i) => options.repository === undefined || repositories[i]!.fileSystemPath === options.repository);
+  // A link's names as its steps use them: shared statements (bucket.access "file-systems-of-account") have shared Sids.
+  const namesOf = (link: OnboardingRequest, i: number) =>
+    withSharedSids(linkNamesFor(request.requestId, i), sharedPiecesFor(link, link.key.arn.split(':')[4] ?? ''));
+  const links =
+    repositories.length <= 1
+      ? [linkItems(request, namesOf(request, 0), options)]
+      : indices.map((i) => linkItems(linkRequest(request, i), namesOf(linkRequest(request, i), i), options));
+  return [...links.flat(), fileSystemItem(request, options)];
+}
+
+function fileSystemOf(request: OnboardingRequest, options: OffboardPlanOptions): string | undefined {
+  const world = options.snapshot;
+  return options.fileSystemId ?? world?.fileSystems.find((f) => f.tags[TAG_REQUEST_ID] === request.requestId)?.id ?? request.fileSystem.existingFileSystemId;
+}
+
+function fileSystemItem(request: OnboardingRequest, options: OffboardPlanOptions): OffboardItem {
+  const adopted = !!request.fileSystem.existingFileSystemId;
+  return {
+    kind: 'fileSystem',
+    resource: fileSystemOf(request, options) ?? '(none found)',
+    action: options.deleteFileSystem && !adopted ? 'delete' : 'keep',
+    targets: [],
+  };
+}
+
+/** What removing one repository's link removes: found by that link's names, at its path. */
+function linkItems(request: OnboardingRequest, names: OnboardingNames, options: OffboardPlanOptions): OffboardItem[] {
   const world = options.snapshot;
   const key = world?.keys.find((k) => k.arn === request.key.arn);
   const bucket = world?.buckets.find((b) => b.name === request.bucket.name);
@@ -37,16 +69,16 @@ export function offboardPlan(request: OnboardingRequest, options: OffboardPlanOp
   const grants = key ? key.grants.filter((g) => g.name === names.grantName).map((g) => g.grantId) : [];
   const bucketSids = [names.bucketAccessSid, names.bucketObjectAccessSid];
   const keySids = keyStatementSids(names);
-  const associations = (world?.dataRepositoryAssociations ?? []).filter((d) => d.tags[TAG_REQUEST_ID] === request.requestId && d.lifecycle !== 'DELETING');
+  const associations = (world?.dataRepositoryAssociations ?? []).filter(
+    (d) => d.tags[TAG_REQUEST_ID] === request.requestId && d.fileSystemPath === request.fileSystem.fileSystemPath && d.lifecycle !== 'DELETING',
+  );
   const canary = canaryFor(request, names);
   const canaryKeys = [canary.toS3.s3Key, canary.fromS3.s3Key];
   const leftovers = bucket ? bucket.objects.map((o) => o.key).filter((k) => canaryKeys.includes(k)) : [];
   const report = request.testExport.mode === 'data-repository-task' ? ['the export task report, if any'] : [];
   const recordName = changeRecordParameter(request.requestId, request.bucket.name);
   const record = world?.parameters.find((p) => p.name === recordName);
-  const fileSystem =
-    options.fileSystemId ?? world?.fileSystems.find((f) => f.tags[TAG_REQUEST_ID] === request.requestId)?.id ?? request.fileSystem.existingFileSystemId;
-  const adopted = !!request.fileSystem.existingFileSystemId;
+  const fileSystem = fileSystemOf(request, options);
 
   const items: OffboardItem[] = [
     {
@@ -86,7 +118,7 @@ export function offboardPlan(request: OnboardingRequest, options: OffboardPlanOp
           action: 'remove',
           targets: world
             ? associations.map((d) => `${d.id} (${d.fileSystemPath} ↔ ${d.dataRepositoryPath})`)
-            : [`associations tagged ${TAG_REQUEST_ID}=${request.requestId}`],
+            : [`associations tagged ${TAG_REQUEST_ID}=${request.requestId} at ${request.fileSystem.fileSystemPath}`],
           ...observed(associations),
         },
     {
@@ -103,12 +135,6 @@ export function offboardPlan(request: OnboardingRequest, options: OffboardPlanOp
       // RestoreDefaultEncryption puts back the recorded configuration only if the bucket still has the one this request set.
       targets: [`the configuration recorded in ${recordName}, if the bucket still has the one this request set and no other onboarding relies on it`],
       ...(world ? { present: !!record } : {}),
-    },
-    {
-      kind: 'fileSystem',
-      resource: fileSystem ?? '(none found)',
-      action: options.deleteFileSystem && !adopted ? 'delete' : 'keep',
-      targets: [],
     },
   ];
   return items;

@@ -1,5 +1,6 @@
 // The result of one local execution, as `run --json` prints it.
-import type { OnboardingOutputs } from '../core/step-io.js';
+import type { OnboardingOutputs, RepositoryOutputs } from '../core/step-io.js';
+import type { OnboardingRequest } from '../core/request.js';
 import { beforeAnyChange, Steps, type StepName } from '../workflow/steps.js';
 import { stepOutput, type CreateDataRepositoryAssociationOutput, type StepResults, type ValidateRequestReport } from '../core/step-outputs.js';
 
@@ -95,8 +96,45 @@ export type RunEvent =
   | (EventBase & { kind: 'waited'; seconds: number })
   | (EventBase & { kind: 'failed'; error: string; cause: string });
 
+/** A per-repository step's result for each repository (one result stands for one repository). */
+function perRepository<T>(result: T | undefined, count: number): (T | undefined)[] {
+  const each = (result as { repositories?: T[] } | undefined)?.repositories;
+  return Array.from({ length: count }, (_, i) => (Array.isArray(each) ? each[i] : i === 0 ? result : undefined));
+}
+
+/** Each repository's link: path, bucket prefix, key, association, grant and export proof. */
+function repositoryOutputs(steps: StepResults, request: OnboardingRequest): RepositoryOutputs[] {
+  const count = request.repositories.length;
+  const input = { steps };
+  const associations = perRepository(stepOutput(input, 'CreateDataRepositoryAssociation'), count);
+  const grants = perRepository(stepOutput(input, 'CreateGrant'), count);
+  const exports = perRepository(stepOutput(input, 'VerifyExport'), count);
+  const reports = perRepository(stepOutput(input, 'ValidateRequest'), count);
+  return request.repositories.map((r, i) => {
+    const encryptionChange = encryptionChangeOf(reports[i]);
+    const association = associations[i];
+    const associationId = association && hasAssociationId(association) ? association.associationId : undefined;
+    const grantId = grants[i]?.grantId;
+    const exportCheck = exports[i];
+    return {
+      fileSystemPath: r.fileSystemPath,
+      dataRepositoryPath: `s3://${r.bucket.name}/${r.bucket.prefix}`,
+      keyArn: r.key.arn,
+      ...(encryptionChange ? { defaultEncryptionChange: encryptionChange } : {}),
+      ...(associationId ? { dataRepositoryAssociationId: associationId } : {}),
+      ...(grantId ? { grantId } : {}),
+      ...(exportCheck ? { exportCheck: withoutRepositories(exportCheck) } : {}),
+    };
+  });
+}
+
+function withoutRepositories(result: object): Record<string, unknown> {
+  const { repositories: _repositories, ...own } = result as Record<string, unknown>;
+  return own;
+}
+
 /** The identifiers a user needs afterwards, read from the step results. */
-export function outputsOf(steps: StepResults): RunOutputs {
+export function outputsOf(steps: StepResults, request?: OnboardingRequest): RunOutputs {
   const input = { steps };
   const outputs: RunOutputs = {};
   const change = encryptionChangeOf(stepOutput(input, 'ValidateRequest'));
@@ -115,7 +153,8 @@ export function outputsOf(steps: StepResults): RunOutputs {
   if (associationId) outputs.dataRepositoryAssociationId = associationId;
   if (roleArn) outputs.serviceLinkedRoleArn = roleArn;
   if (grantId) outputs.grantId = grantId;
-  if (exportCheck) outputs.exportCheck = { ...exportCheck };
+  if (exportCheck) outputs.exportCheck = withoutRepositories(exportCheck);
+  if (request?.repositories) outputs.repositories = repositoryOutputs(steps, request);
   return outputs;
 }
 

@@ -21,6 +21,8 @@ export interface Canary {
   fromS3: CanaryFile;
 }
 
+const CANARY_PREFIX = '.fsx-onboard-canary-';
+
 function joinPath(...parts: string[]): string {
   return `/${parts
     .map((p) => p.replace(/^\/+|\/+$/g, ''))
@@ -30,6 +32,9 @@ function joinPath(...parts: string[]): string {
 
 export function canaryFor(request: OnboardingRequest, names: OnboardingNames): Canary {
   const dir = names.canaryFileName;
+  // The link's own mark (the request id, with `.r<i>` past the first repository): each link's
+  // canary reads differently, so a read-back through another link's path cannot pass for it.
+  const mark = dir.startsWith(CANARY_PREFIX) ? dir.slice(CANARY_PREFIX.length) : request.requestId;
   const linkedDir = joinPath(request.testExport.mountPath, request.fileSystem.fileSystemPath);
   const fsRelative = (rel: string) => joinPath(request.fileSystem.fileSystemPath, rel).slice(1);
   const file = (name: string, text: string): CanaryFile => ({
@@ -41,7 +46,7 @@ export function canaryFor(request: OnboardingRequest, names: OnboardingNames): C
   });
   return {
     directory: { clientPath: joinPath(linkedDir, dir), fileSystemRelativePath: fsRelative(dir), s3Prefix: `${request.bucket.prefix}${dir}/` },
-    toS3: file('to-s3.txt', `fsx-onboard canary to-s3 ${request.requestId}`),
-    fromS3: file('from-s3.txt', `fsx-onboard canary from-s3 ${request.requestId}`),
+    toS3: file('to-s3.txt', `fsx-onboard canary to-s3 ${mark}`),
+    fromS3: file('from-s3.txt', `fsx-onboard canary from-s3 ${mark}`),
   };
 }

@@ -113,9 +113,8 @@ export function sharedPiecesFor(request: OnboardingRequest, keyAccountId: string
   };
 }
 
-/** The request's names, with the shared Sids when its statements are shared. */
-export function onboardingNamesFor(request: OnboardingRequest, shared: SharedPieces | undefined): OnboardingNames {
-  const names = namesFor(request.requestId);
+/** A link's names, with the shared Sids when its statements are shared. */
+export function withSharedSids(names: OnboardingNames, shared: SharedPieces | undefined): OnboardingNames {
   if (!shared) return names;
   return {
     ...names,
@@ -129,6 +128,33 @@ export function onboardingNamesFor(request: OnboardingRequest, shared: SharedPie
 /** Where one request's reliance on a shared statement group is recorded. */
 export function relianceRecordParameter(piece: string, requestId: string): string {
   return `${RELIANCE_RECORD_ROOT}/${piece}/${requestId}`;
+}
+
+/**
+ * The names of the link of `repositories[index]`. The first repository keeps the request's own
+ * names (so a single-bucket request, and every execution made before `repositories`, finds its
+ * statements, grant, association and records again); each other one gets its own Sids, grant
+ * name, tokens and canary (its change record is under its own bucket), marked with a character no requestId contains (".",
+ * ":") or, in Sids (letters and digits only), after the fixed-length hash. The file system
+ * token is the request's: one file system carries every link.
+ */
+export function linkNamesFor(requestId: string, index: number): OnboardingNames {
+  const base = namesFor(requestId);
+  if (index === 0) return base;
+  const stem = `${base.sid}R${index}`;
+  const suffix = `-r${index}`;
+  const token = (t: string) => `${t.slice(0, 63 - suffix.length)}${suffix}`;
+  return {
+    sid: stem,
+    bucketAccessSid: `${stem}Bucket`,
+    bucketObjectAccessSid: `${stem}Objects`,
+    keyUseSid: `${stem}KeyUse`,
+    grantName: `${base.grantName}:r${index}`,
+    fileSystemToken: base.fileSystemToken,
+    dataRepositoryAssociationToken: token(base.dataRepositoryAssociationToken),
+    exportTaskToken: token(base.exportTaskToken),
+    canaryFileName: `${base.canaryFileName}.r${index}`,
+  };
 }
 
 /** Start of every STS session name and source identity the steps use (target roles' trust requires it). */

@@ -7,6 +7,7 @@ import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { parse as parseArn, validate as isArn } from '@aws-sdk/util-arn-parser';
 import { deploymentTypes, legacyLinkedTypes, type DeploymentType } from './deployment-types.js';
+import { addRepositoryIssues, repositoryEntries, type IssueSink, type RepositoryEntry } from './repository-rules.js';
 
 // zod/mini leaves its messages out unless asked; the ones it words itself ("expected string,
 // received number") are read by describeIssue below.
@@ -23,6 +24,7 @@ const safeText = (max: number) =>
   );
 
 const s3EventTypes = ['NEW', 'CHANGED', 'DELETED'] as const;
+type S3EventType = (typeof s3EventTypes)[number];
 
 const fileSystemPath = z.string().check(
   z.maxLength(4096, 'must be at most 4096 characters'),
@@ -63,6 +65,66 @@ const keyArn = z.string().check(
 /** Who the bucket and key statements let in (bucket.access). */
 const bucketAccessModes = ['service-linked-role', 'file-systems-of-account'] as const;
 
+const bucketSchema = z.strictObject({
+  accountId: accountId.check(z.describe('Account B, which owns the bucket.')),
+  name: bucketName,
+  prefix: z._default(bucketPrefix, '').check(z.describe('Key prefix linked to the file system ("" for the whole bucket, else ending with "/").')),
+  access: z
+    ._default(z.enum(bucketAccessModes), 'service-linked-role')
+    .check(
+      z.describe(
+        '"service-linked-role": the bucket and key statements name this file system\'s service-linked role by its exact ARN, one set per request (about 1.3 KB of the 20 KB bucket and 32 KB key policy each). "file-systems-of-account": one set of statements per bucket prefix, shared by every onboarding of the file-system account on it, that matches any FSx S3-access role of that account by ARN pattern: constant size, but every file system of account A may then reach the prefix (docs/request.md).',
+      ),
+    ),
+  // Optional, not defaulted: absent keeps what the bucket has, so a run never turns off
+  // the Bucket Keys another team relies on (ValidateRequest resolves it from the bucket).
+  bucketKeyEnabled: z
+    .optional(z.boolean())
+    .check(
+      z.describe(
+        "S3 Bucket Keys in the default encryption (KMS then sees the bucket ARN, not the object ARN, as encryption context). Absent: keep the bucket's current setting, or false when the bucket has no SSE-KMS default encryption today.",
+      ),
+    ),
+  additionalKeyArns: z
+    ._default(z.array(keyArn).check(z.maxLength(10)), [])
+    .check(
+      z.describe(
+        'Other KMS keys that objects already in the linked prefix are encrypted with. The service-linked role is granted these too; an object under a key not listed here stops the run before any change.',
+      ),
+    ),
+});
+
+const keySchema = z.strictObject({
+  arn: keyArn.check(z.describe('Customer managed symmetric KMS key in account C that encrypts the bucket.')),
+});
+
+const DEFAULT_DATA_REPOSITORY: { autoImportEvents: S3EventType[]; autoExportEvents: S3EventType[]; batchImportMetaDataOnCreate: boolean } = {
+  autoImportEvents: ['NEW', 'CHANGED', 'DELETED'],
+  autoExportEvents: ['NEW', 'CHANGED', 'DELETED'],
+  batchImportMetaDataOnCreate: true,
+};
+
+const dataRepositorySchema = z.strictObject({
+  autoImportEvents: z._default(z.array(z.enum(s3EventTypes)).check(z.maxLength(3)), ['NEW', 'CHANGED', 'DELETED']),
+  autoExportEvents: z._default(z.array(z.enum(s3EventTypes)).check(z.maxLength(3)), ['NEW', 'CHANGED', 'DELETED']),
+  batchImportMetaDataOnCreate: z._default(z.boolean(), true),
+});
+
+/** FSx for Lustre: a file system holds at most 8 data repository associations. */
+const MAX_REPOSITORIES = 8;
+const REPOSITORY_COUNT_RULE = `must hold 1 to ${MAX_REPOSITORIES} repositories (a file system holds at most ${MAX_REPOSITORIES} data repository associations)`;
+
+const repositorySchema = z.strictObject({
+  bucket: bucketSchema,
+  key: keySchema,
+  fileSystemPath: fileSystemPath.check(
+    z.describe(
+      'Where this bucket prefix appears in the file system. Must be "/" for PERSISTENT_1 and SCRATCH_2; "/" only when it is the only repository; paths of two repositories must not nest.',
+    ),
+  ),
+  dataRepository: z._default(dataRepositorySchema, DEFAULT_DATA_REPOSITORY).check(z.describe('Data repository association settings (PERSISTENT_2 only).')),
+});
+
 const capacityRule = 'must be 1200, 2400 or a multiple of 2400 GiB';
 
 /** Deployment types whose data FSx encrypts with keys of its own, never a customer managed key. */
@@ -71,11 +133,10 @@ const fsxManagedKeyTypes: readonly DeploymentType[] = ['SCRATCH_2'];
 interface FileSystemKeyFields {
   region: string;
   fileSystem: { accountId: string; deploymentType: DeploymentType; existingFileSystemId?: string | undefined; kmsKeyArn?: string | undefined };
-  key: { arn: string };
 }
 
 /** fileSystem.kmsKeyArn: a key FSx can take for this type, one the workflow can read the policy of, in the region. */
-function addFileSystemKeyIssues(req: FileSystemKeyFields, ctx: { addIssue(issue: { code: 'custom'; path: string[]; message: string }): void }): void {
+function addFileSystemKeyIssues(req: FileSystemKeyFields, entries: RepositoryEntry[], ctx: IssueSink): void {
   const fs = req.fileSystem;
   const arn = fs.kmsKeyArn;
   if (arn === undefined || !isArn(arn)) return;
@@ -98,12 +159,12 @@ function addFileSystemKeyIssues(req: FileSystemKeyFields, ctx: { addIssue(issue:
   }
   const { region: keyRegion, accountId: keyAccount } = parseArn(arn);
   if (keyRegion !== req.region) ctx.addIssue({ code: 'custom', path, message: `must be in the request region ${req.region}, not ${keyRegion}` });
-  const accounts = [fs.accountId, isArn(req.key.arn) ? parseArn(req.key.arn).accountId : undefined];
-  if (!accounts.includes(keyAccount))
+  const keyAccounts = entries.flatMap((e) => (typeof e.entry.key?.arn === 'string' && isArn(e.entry.key.arn) ? [parseArn(e.entry.key.arn).accountId] : []));
+  if (![fs.accountId, ...keyAccounts].includes(keyAccount))
     ctx.addIssue({
       code: 'custom',
       path,
-      message: `must be a key of the file system's account ${fs.accountId} or of the key account (key.arn's), not ${keyAccount}: the workflow reads its key policy there before creating anything`,
+      message: `must be a key of the file system's account ${fs.accountId} or of a key account (a repository's key.arn), not ${keyAccount}: the workflow reads its key policy there before creating anything`,
     });
 }
 
@@ -140,7 +201,9 @@ export const onboardingRequestSchema = z
       securityGroupIds: z
         .array(z.string().check(z.regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id (sg-…)')))
         .check(z.minLength(1, 'must hold at least one security group'), z.maxLength(5, 'must hold at most 5 security groups')),
-      fileSystemPath: fileSystemPath.check(z.describe('Where the bucket prefix appears in the file system. Must be "/" for PERSISTENT_1 and SCRATCH_2.')),
+      fileSystemPath: z
+        .optional(fileSystemPath)
+        .check(z.describe('Single-bucket form: where the bucket prefix appears in the file system. Must be "/" for PERSISTENT_1 and SCRATCH_2.')),
       existingFileSystemId: z
         .optional(z.string().check(z.regex(/^fs-[0-9a-f]{17}$/, 'must be a file system id (fs- and 17 hex digits)')))
         .check(z.describe('Adopt this file system instead of creating one. Rollback never deletes an adopted file system.')),
@@ -152,47 +215,18 @@ export const onboardingRequestSchema = z
           ),
         ),
     }),
-    bucket: z.strictObject({
-      accountId: accountId.check(z.describe('Account B, which owns the bucket.')),
-      name: bucketName,
-      prefix: z._default(bucketPrefix, '').check(z.describe('Key prefix linked to the file system ("" for the whole bucket, else ending with "/").')),
-      access: z
-        ._default(z.enum(bucketAccessModes), 'service-linked-role')
-        .check(
-          z.describe(
-            '"service-linked-role": the bucket and key statements name this file system\'s service-linked role by its exact ARN, one set per request (about 1.3 KB of the 20 KB bucket and 32 KB key policy each). "file-systems-of-account": one set of statements per bucket prefix, shared by every onboarding of the file-system account on it, that matches any FSx S3-access role of that account by ARN pattern: constant size, but every file system of account A may then reach the prefix (docs/request.md).',
-          ),
-        ),
-      // Optional, not defaulted: absent keeps what the bucket has, so a run never turns off
-      // the Bucket Keys another team relies on (ValidateRequest resolves it from the bucket).
-      bucketKeyEnabled: z
-        .optional(z.boolean())
-        .check(
-          z.describe(
-            "S3 Bucket Keys in the default encryption (KMS then sees the bucket ARN, not the object ARN, as encryption context). Absent: keep the bucket's current setting, or false when the bucket has no SSE-KMS default encryption today.",
-          ),
-        ),
-      additionalKeyArns: z
-        ._default(z.array(keyArn).check(z.maxLength(10)), [])
-        .check(
-          z.describe(
-            'Other KMS keys that objects already in the linked prefix are encrypted with. The service-linked role is granted these too; an object under a key not listed here stops the run before any change.',
-          ),
-        ),
-    }),
-    key: z.strictObject({
-      arn: keyArn.check(z.describe('Customer managed symmetric KMS key in account C that encrypts the bucket.')),
-    }),
+    bucket: z.optional(bucketSchema).check(z.describe('Single-bucket form: the bucket of the one repository (or give repositories instead).')),
+    key: z.optional(keySchema).check(z.describe('Single-bucket form: the key of the one repository.')),
     dataRepository: z
-      ._default(
-        z.strictObject({
-          autoImportEvents: z._default(z.array(z.enum(s3EventTypes)).check(z.maxLength(3)), ['NEW', 'CHANGED', 'DELETED']),
-          autoExportEvents: z._default(z.array(z.enum(s3EventTypes)).check(z.maxLength(3)), ['NEW', 'CHANGED', 'DELETED']),
-          batchImportMetaDataOnCreate: z._default(z.boolean(), true),
-        }),
-        { autoImportEvents: ['NEW', 'CHANGED', 'DELETED'], autoExportEvents: ['NEW', 'CHANGED', 'DELETED'], batchImportMetaDataOnCreate: true },
-      )
-      .check(z.describe('Data repository association settings (PERSISTENT_2 only).')),
+      .optional(dataRepositorySchema)
+      .check(z.describe('Single-bucket form: the association settings of the one repository (PERSISTENT_2 only).')),
+    repositories: z
+      .optional(z.array(repositorySchema).check(z.minLength(1, REPOSITORY_COUNT_RULE), z.maxLength(MAX_REPOSITORIES, REPOSITORY_COUNT_RULE)))
+      .check(
+        z.describe(
+          'The data repositories linked to the file system, 1 to 8 (FSx allows 8 data repository associations per file system): each its own bucket, prefix, key and file-system path, in any accounts. Replaces the single-bucket form (bucket, key, fileSystem.fileSystemPath, dataRepository).',
+        ),
+      ),
     testExport: z.strictObject({
       mode: z
         .enum(['lustre-client', 'data-repository-task'])
@@ -240,26 +274,19 @@ export const onboardingRequestSchema = z
           message: allowed.length ? `must be one of ${allowed.join(', ')} for ${fs.deploymentType}` : `is not supported for ${fs.deploymentType}`,
         });
       }
-      if (legacyLinkedTypes.includes(fs.deploymentType) && fs.fileSystemPath !== '/') {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['fileSystem', 'fileSystemPath'],
-          message: `must be "/" for ${fs.deploymentType}, which links the bucket at the file system root`,
-        });
-      }
-      if (isArn(req.key.arn) && region.safeParse(req.region).success) {
-        const keyRegion = parseArn(req.key.arn).region;
-        if (keyRegion !== req.region) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['key', 'arn'],
-            message: `must be in the request region ${req.region} (S3 uses keys of the bucket's region only), not ${keyRegion}`,
-          });
-        }
-      }
-      if (fs.kmsKeyArn !== undefined) addFileSystemKeyIssues(req, ctx);
+      // The link rules, on whichever form the request uses (core/repository-rules.ts).
+      const entries = repositoryEntries(req, ctx);
+      addRepositoryIssues(req, entries, ctx);
+      if (fs.kmsKeyArn !== undefined) addFileSystemKeyIssues(req, entries, ctx);
       if (req.testExport.mode === 'lustre-client' && !req.testExport.clientInstanceId) {
         ctx.addIssue({ code: 'custom', path: ['testExport', 'clientInstanceId'], message: 'is required when testExport.mode is "lustre-client"' });
+      }
+      if (req.testExport.mode === 'data-repository-task' && entries.length > 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['testExport', 'mode'],
+          message: `must be "lustre-client" for a request of ${entries.length} repositories: "data-repository-task" proves one link (FSx runs one data repository task at a time on a file system)`,
+        });
       }
       if (req.testExport.mode === 'data-repository-task' && req.testExport.clientInstanceId) {
         ctx.addIssue({ code: 'custom', path: ['testExport', 'clientInstanceId'], message: 'is only used when testExport.mode is "lustre-client"' });
@@ -271,25 +298,22 @@ export const onboardingRequestSchema = z
           message: 'needs testExport.mode "lustre-client": "data-repository-task" has no client instance whose encryption in transit could be checked',
         });
       }
-      const dra = req.dataRepository;
-      for (const [field, events] of [
-        ['autoImportEvents', dra.autoImportEvents],
-        ['autoExportEvents', dra.autoExportEvents],
-      ] as const) {
-        if (new Set(events).size !== events.length) ctx.addIssue({ code: 'custom', path: ['dataRepository', field], message: 'must not repeat an event type' });
-      }
     }),
   );
 
 /** The rules superRefine checks, in words, for docs/request.md. */
 export const crossFieldRules = [
+  'The repositories come in one form: `repositories`, or the single-bucket form (`bucket`, `key` and `fileSystem.fileSystemPath` required, `dataRepository` optional). Not both.',
+  '`repositories` holds 1 to 8 entries (FSx allows 8 data repository associations per file system); their `fileSystemPath`s must not be equal or nest in one another (by path segments: `/a` and `/a/b` overlap, `/a` and `/ab` do not), and `/` is allowed only for a lone repository. Each repository needs a bucket of its own (default encryption is bucket-wide).',
+  'PERSISTENT_1 and SCRATCH_2 take exactly one repository: they link S3 once, at creation (ImportPath).',
+  'A request of several repositories proves each link with `testExport.mode: "lustre-client"` (one canary per repository); `"data-repository-task"` is refused for it.',
   '`fileSystem.perUnitStorageThroughput` must be allowed for the deployment type (PERSISTENT_2: 125, 250, 500, 1000; PERSISTENT_1: 50, 100, 200; SCRATCH_2: none).',
-  '`fileSystem.fileSystemPath` must be `/` for PERSISTENT_1 and SCRATCH_2, which link the bucket at the file system root.',
-  "`key.arn` must be in `region`: S3 default encryption uses keys of the bucket's region only.",
+  '`fileSystem.fileSystemPath` (or `repositories[].fileSystemPath`) must be `/` for PERSISTENT_1 and SCRATCH_2, which link the bucket at the file system root.',
+  "`key.arn` (each repository's) must be in `region`: S3 default encryption uses keys of the bucket's region only.",
   '`testExport.clientInstanceId` is required with `testExport.mode: "lustre-client"` and refused otherwise.',
   '`testExport.requireEncryptionInTransit: true` is refused with `testExport.mode: "data-repository-task"` (no client instance to check).',
   '`dataRepository.autoImportEvents` and `autoExportEvents` must not repeat an event type.',
-  "`fileSystem.kmsKeyArn` is refused for SCRATCH_2 (scratch file systems use keys FSx manages) and with `fileSystem.existingFileSystemId`; it must be in the request region and in the file system's account or the key account.",
+  "`fileSystem.kmsKeyArn` is refused for SCRATCH_2 (scratch file systems use keys FSx manages) and with `fileSystem.existingFileSystemId`; it must be in the request region and in the file system's account or a key account (a repository's `key.arn`'s).",
   'At run time, `ValidateRequest` also refuses a key that is not symmetric (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT) or not Enabled, before any change.',
   'At run time, `ValidateRequest` samples the objects already under `bucket.prefix` (the first 100 keys) and refuses, before any change, one encrypted with a KMS key that is neither `key.arn` nor in `bucket.additionalKeyArns`: FSx would read it as "No data available". It also reports, before any change, a default encryption that differs from the one this request sets and who else writes to the bucket.',
   'At run time, `ValidateRequest` also refuses, before any change, a `fileSystem.kmsKeyArn` that is not symmetric, not Enabled, or whose key policy does not let FSx (through `fsx.<region>.amazonaws.com`) use it for the file-system role: `kms:CreateGrant`, `kms:Decrypt`, `kms:GenerateDataKeyWithoutPlaintext`, `kms:DescribeKey`.',
@@ -300,10 +324,45 @@ export const crossFieldRules = [
 ];
 
 export type OnboardingRequestInput = z.input<typeof onboardingRequestSchema>;
-export type OnboardingRequest = z.output<typeof onboardingRequestSchema>;
+type ParsedRequest = z.output<typeof onboardingRequestSchema>;
+/** One data repository of a request: a bucket prefix, its key, where it appears in the file system. */
+export type Repository = z.output<typeof repositorySchema>;
+
+/**
+ * A validated request, in one shape whichever form it was written in: `repositories` lists every
+ * link (the single-bucket form becomes its one entry). `bucket`, `key`, `dataRepository` and
+ * `fileSystem.fileSystemPath` are the link a step acts on: `repositories[0]` in the state, and
+ * the repository at hand inside a per-repository step (lambdas/shared/per-repository.ts, through
+ * `linkRequest`), so the code of one link reads the fields it always read.
+ */
+export type OnboardingRequest = Omit<ParsedRequest, 'bucket' | 'key' | 'dataRepository' | 'repositories' | 'fileSystem'> & {
+  fileSystem: ParsedRequest['fileSystem'] & { fileSystemPath: string };
+  bucket: Repository['bucket'];
+  key: Repository['key'];
+  dataRepository: Repository['dataRepository'];
+  repositories: Repository[];
+};
+
+/** The single-bucket form as its one entry, and the link fields set from the first repository. */
+function normalize(parsed: ParsedRequest): OnboardingRequest {
+  const { bucket, key, dataRepository, repositories, ...rest } = parsed;
+  const { fileSystemPath, ...fileSystem } = parsed.fileSystem;
+  const entries: Repository[] = repositories ?? [
+    { bucket: bucket!, key: key!, fileSystemPath: fileSystemPath!, dataRepository: dataRepository ?? structuredClone(DEFAULT_DATA_REPOSITORY) },
+  ];
+  const first = entries[0]!;
+  return {
+    ...rest,
+    fileSystem: { ...fileSystem, fileSystemPath: first.fileSystemPath },
+    bucket: first.bucket,
+    key: first.key,
+    dataRepository: first.dataRepository,
+    repositories: entries,
+  };
+}
 
 export interface RequestProblem {
-  /** Dotted path of the offending field, e.g. `fileSystem.subnetIds.0`; `(request)` for the whole document. */
+  /** Path of the offending field, e.g. `fileSystem.subnetIds[0]` or `repositories[1].fileSystemPath`; `(request)` for the whole document. */
   field: string;
   message: string;
 }
@@ -313,12 +372,17 @@ export type ValidationResult = { ok: true; request: OnboardingRequest } | { ok: 
 /** Validates untrusted input and lists every problem by field path. Touches nothing. */
 export function validateRequest(input: unknown): ValidationResult {
   const parsed = onboardingRequestSchema.safeParse(input);
-  if (parsed.success) return { ok: true, request: parsed.data };
+  if (parsed.success) return { ok: true, request: normalize(parsed.data) };
   const problems = parsed.error.issues.map((issue) => ({
-    field: issue.path.length ? issue.path.map(String).join('.') : '(request)',
+    field: issue.path.length ? fieldPath(issue.path) : '(request)',
     message: describeIssue(issue),
   }));
   return { ok: false, problems };
+}
+
+/** `repositories[1].fileSystemPath`: names with dots, array positions in brackets. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -6,13 +6,28 @@ import type { EncryptionInTransit, StepResults } from './step-outputs.js';
 
 export type { StepResults } from './step-outputs.js';
 
+/** What differs per repository: its names, and the accounts (and roles) of its bucket and key. */
+export interface LinkContext {
+  names: OnboardingNames;
+  accounts: { bucket: string; key: string };
+  roleArns: { bucket: string; key: string };
+  /** Sid stems of the statement groups this link shares with others (bucket.access "file-systems-of-account"). */
+  shared?: SharedPieces;
+}
+
+/**
+ * `names`, `accounts` and `roleArns` are the link a step acts on: `repositories[0]`'s in the
+ * state, the repository at hand inside a per-repository step (lambdas/shared/per-repository.ts).
+ */
 export interface OnboardingContext {
   names: OnboardingNames;
   accounts: { fileSystem: string; bucket: string; key: string };
   /** ARNs of the target-account roles the steps act through. */
   roleArns: { fileSystem: string; bucket: string; key: string };
   legacyLinked: boolean;
-  /** Sid stems of the statement groups this request shares with others (bucket.access "file-systems-of-account"). */
+  /** One per request repository, in order, when the request has several (one repository's is the fields above). */
+  repositories?: LinkContext[];
+  /** Sid stems of the statement groups the link shares with others (bucket.access "file-systems-of-account"). */
   shared?: SharedPieces;
 }
 
@@ -38,8 +53,24 @@ export interface StepInput {
   lock?: LockInput;
 }
 
+/** One repository's link, as `run --json` reports it under outputs.repositories. */
+export interface RepositoryOutputs {
+  fileSystemPath: string;
+  /** s3://bucket/prefix */
+  dataRepositoryPath: string;
+  keyArn: string;
+  /** This repository's bucket-wide default-encryption change, as outputs.defaultEncryptionChange says it for one. */
+  defaultEncryptionChange?: { bucket: string; before: string; after: string; affects: string[] };
+  dataRepositoryAssociationId?: string;
+  /** The grant on this repository's key for the file system's service-linked role. */
+  grantId?: string;
+  exportCheck?: Record<string, unknown>;
+}
+
 /** The outputs the CLI summarises, read from the step results. */
 export interface OnboardingOutputs {
+  /** One per repository; the single-link fields below are those of repositories[0]. */
+  repositories?: RepositoryOutputs[];
   fileSystemId?: string;
   /** The file system's at-rest key as FSx reports it (DescribeFileSystems KmsKeyId), when it has a customer managed one. */
   fileSystemKmsKeyId?: string;

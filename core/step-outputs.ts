@@ -69,6 +69,8 @@ export interface ValidateRequestReport {
   objectSample: ObjectSample;
   /** Absent in the standalone rollback machine. */
   baseline?: RunBaseline;
+  /** A request of several repositories: each one's report (the fields above are repositories[0]'s; one runId). */
+  repositories?: ValidateRequestReport[];
 }
 
 /** CheckClientInstance only reads. */

@@ -59,19 +59,25 @@ const refusedPathSegments: Schema[] = [
 ];
 const KMS_KEY_ARN = '^arn:[^:]*:kms:[^:]*:[0-9]{12}:key/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$';
 const keyArn: Schema[] = [{ pattern: KMS_KEY_ARN }];
+const bucketNameRules: Schema[] = [
+  { not: { pattern: '\\.\\.|\\.-|-\\.' } },
+  { not: { pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$' } },
+  { not: { pattern: '^xn--|^sthree-|-s3alias$|--ol-s3$' } },
+];
+/** The refinements of one repository's fields, under `prefix` (`` for the single-bucket form). */
+const linkRefinements = (prefix: string, pathField: string): Record<string, Schema[]> => ({
+  [pathField]: refusedPathSegments,
+  [`${prefix}bucket.name`]: bucketNameRules,
+  [`${prefix}key.arn`]: keyArn,
+  [`${prefix}bucket.additionalKeyArns.items`]: keyArn,
+  [`${prefix}dataRepository.autoImportEvents`]: [{ uniqueItems: true }],
+  [`${prefix}dataRepository.autoExportEvents`]: [{ uniqueItems: true }],
+});
 const fieldRefinements: Record<string, Schema[]> = {
-  'fileSystem.fileSystemPath': refusedPathSegments,
+  ...linkRefinements('', 'fileSystem.fileSystemPath'),
+  ...linkRefinements('repositories.items.', 'repositories.items.fileSystemPath'),
   'testExport.mountPath': refusedPathSegments,
   'fileSystem.storageCapacityGiB': [{ anyOf: [{ enum: [1200] }, { multipleOf: 2400 }] }],
-  'bucket.name': [
-    { not: { pattern: '\\.\\.|\\.-|-\\.' } },
-    { not: { pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$' } },
-    { not: { pattern: '^xn--|^sthree-|-s3alias$|--ol-s3$' } },
-  ],
-  'key.arn': keyArn,
-  'bucket.additionalKeyArns.items': keyArn,
-  'dataRepository.autoImportEvents': [{ uniqueItems: true }],
-  'dataRepository.autoExportEvents': [{ uniqueItems: true }],
 };
 // strictRequired (ajv's strict mode): a required name is also declared in the same schema's properties.
 const present = (name: string): Schema => ({ properties: { [name]: {} }, required: [name] });
@@ -95,12 +101,46 @@ const objectRefinements: Record<string, Schema[]> = {
     { anyOf: [{ allOf: [modeIs('lustre-client'), present('clientInstanceId')] }, { ...modeIs('data-repository-task'), not: present('clientInstanceId') }] },
   ],
 };
+const obj = (schema: Schema): Schema => ({ type: 'object', ...schema });
+const arr = (schema: Schema): Schema => ({ type: 'array', ...schema });
+const legacyRequest: Schema = { properties: { fileSystem: obj(deploymentTypeIs('PERSISTENT_1', 'SCRATCH_2')) }, required: ['fileSystem'] };
+const singleBucketFields = ['bucket', 'key', 'dataRepository'];
+const repositoryPathIs = (pathSchema: Schema): Schema => ({
+  properties: { repositories: arr({ items: obj({ properties: { fileSystemPath: pathSchema } }) }) },
+});
+/** Rules across the request's parts: one form of the repositories, and their count and root path by deployment type. */
+const rootRefinements: Schema[] = [
+  {
+    anyOf: [
+      {
+        ...present('repositories'),
+        not: { anyOf: [...singleBucketFields.map(present), { properties: { fileSystem: obj(present('fileSystemPath')) }, required: ['fileSystem'] }] },
+      },
+      {
+        properties: { bucket: {}, key: {}, repositories: {}, fileSystem: obj(present('fileSystemPath')) },
+        required: ['bucket', 'key', 'fileSystem'],
+        not: present('repositories'),
+      },
+    ],
+  },
+  // Legacy linked types take one repository, at the root.
+  { anyOf: [{ not: legacyRequest }, { properties: { repositories: arr({ maxItems: 1 }) } }] },
+  { anyOf: [{ not: legacyRequest }, repositoryPathIs({ enum: ['/'] })] },
+  // "/" only when it is the only repository.
+  { anyOf: [{ properties: { repositories: arr({ maxItems: 1 }) } }, repositoryPathIs({ not: { enum: ['/'] } })] },
+];
+
 /**
  * What the model cannot say: draft 4 has no way to compare two values of one document ($data
- * came later), so a key in another region than the request passes API Gateway and is refused
- * by ValidateRequest, the workflow's first step, before anything is changed.
+ * came later), so a key in another region than the request, two repositories whose paths nest
+ * and two repositories of one bucket pass API Gateway and are refused by ValidateRequest, the
+ * workflow's first step, before anything is changed.
  */
-export const MODEL_CANNOT_EXPRESS = ['key.arn in the request region'] as const;
+export const MODEL_CANNOT_EXPRESS = [
+  'key.arn in the request region',
+  'repositories: file-system paths that nest in one another',
+  'repositories: one bucket in two repositories',
+] as const;
 
 function at(schema: Schema, path: string): Schema {
   let node = schema;
@@ -126,6 +166,7 @@ export const requestModelSchema = (): Record<string, unknown> => {
   schema.properties['tags'] = { ...tags, patternProperties: refused, additionalProperties: tagValue, maxProperties: MAX_TAGS };
   for (const [path, extra] of Object.entries(fieldRefinements)) addAll(at(schema, path), extra);
   for (const [path, extra] of Object.entries(objectRefinements)) addAll(at(schema, path), extra);
+  addAll(schema, rootRefinements);
   const text = JSON.stringify(schema);
   if (text.includes('\\p{')) throw new Error('the request model still holds a Unicode property escape, which JSON Schema draft 4 lacks');
   return schema as Record<string, unknown>;

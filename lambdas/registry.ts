@@ -2,6 +2,7 @@
 // states, and infra builds one function per entry (lambdas/<kebab-name>/handler.ts).
 import type { StepName } from '../workflow/steps.js';
 import type { StepHandler } from './shared/step-deps.js';
+import { forState } from './shared/per-repository.js';
 import { validateRequestStep } from './validate-request/validate-request.js';
 import { checkClientInstance } from './check-client-instance/check-client-instance.js';
 import { putBucketAccessPolicy } from './put-bucket-access-policy/put-bucket-access-policy.js';
@@ -29,7 +30,7 @@ import { restoreDefaultEncryption } from './restore-default-encryption/restore-d
 import { unshareKey } from './unshare-key/unshare-key.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: each handler has its own output type
-export const stepHandlers: Record<StepName, StepHandler<any>> = {
+const steps: Record<StepName, StepHandler<any>> = {
   ValidateRequest: validateRequestStep,
   CheckClientInstance: checkClientInstance,
   PutBucketAccessPolicy: putBucketAccessPolicy,
@@ -56,3 +57,9 @@ export const stepHandlers: Record<StepName, StepHandler<any>> = {
   RestoreDefaultEncryption: restoreDefaultEncryption,
   UnshareKey: unshareKey,
 };
+
+/** Each state's handler; a per-repository state's runs its step for every repository (per-repository.ts). */
+// biome-ignore lint/suspicious/noExplicitAny: each handler has its own output type
+export const stepHandlers: Record<StepName, StepHandler<any>> = Object.fromEntries(
+  Object.entries(steps).map(([name, step]) => [name, forState(name as StepName, step)]),
+) as typeof steps;

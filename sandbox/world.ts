@@ -3,6 +3,7 @@
 // default), the key (C, symmetric, default key policy) and a managed instance with a Lustre
 // client (A). Nothing that already exists is overwritten, a role a seed declared absent is not
 // created, and the roles this builder created are kept covering every onboarding of the world.
+import { linkRequest } from '../core/link-request.js';
 import type { OnboardingRequest } from '../core/request.js';
 import { DEFAULT_LOCK_TABLE_NAME, LOCK_EXPIRY_ATTRIBUTE, LOCK_PARTITION_KEY } from '../core/resource-locks.js';
 import {
@@ -135,7 +136,14 @@ export interface WorldOptions {
   externalId?: string;
 }
 
+/** Every repository's accounts, roles, bucket and key (each its own link), then what the file system needs. */
 export function ensureWorld(sim: Sim, request: OnboardingRequest, options: WorldOptions = {}): void {
+  const repositories = request.repositories ?? [];
+  if (repositories.length <= 1) ensureLinkWorld(sim, request, options);
+  else for (const index of repositories.keys()) ensureLinkWorld(sim, linkRequest(request, index), options);
+}
+
+function ensureLinkWorld(sim: Sim, request: OnboardingRequest, options: WorldOptions): void {
   const a = request.fileSystem.accountId;
   const b = request.bucket.accountId;
   const c = request.key.arn.split(':')[4]!;

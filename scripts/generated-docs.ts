@@ -49,6 +49,7 @@ function rows(schema: JsonSchema, prefix: string, out: string[]): void {
     const description = (prop.description ?? '').replace(/\|/g, '\\|');
     out.push(`| \`${path}\` | ${typeOf(prop)} | ${required} | ${dflt} | ${[description, limits(prop)].filter(Boolean).join(' ')} |`);
     if (prop.type === 'object' && prop.properties) rows(prop, path, out);
+    if (prop.type === 'array' && prop.items?.type === 'object' && prop.items.properties) rows(prop.items, `${path}[]`, out);
   }
 }
 
@@ -63,8 +64,14 @@ export function requestReference(): string {
     'One JSON document describes an onboarding. The same schema is used by `fsx-onboard run` and',
     "`validate`, by the `ValidateRequest` state, and as the onboarding API's request model. Unknown",
     'fields are refused. Every problem is reported at once, by field path, before anything changes.',
-    'Examples: `examples/request.json` (PERSISTENT_2, Lustre client check) and',
-    '`examples/request-legacy.json` (SCRATCH_2, data repository task check).',
+    'Examples: `examples/request.json` (PERSISTENT_2, Lustre client check),',
+    '`examples/request-legacy.json` (SCRATCH_2, data repository task check) and',
+    '`examples/request-two-buckets.json` (two buckets and two keys in other accounts, the file system with its own key).',
+    '',
+    'A request links its data repositories in one of two forms: `repositories` (1 to 8 entries, each',
+    'with its `bucket`, `key`, `fileSystemPath` and `dataRepository`), or the single-bucket form',
+    '(`bucket`, `key`, `fileSystem.fileSystemPath`, `dataRepository`), which is one repository written',
+    'shorter. Not both. Rows `repositories[].…` describe one entry.',
     '',
     ...table,
     '',
@@ -83,9 +90,10 @@ export function stateMachineDoc(): string {
       compensation?: string;
       poll?: { delaySeconds: number; maxAttempts: number };
       lockedDocument?: string;
+      perRepository?: boolean;
     };
     const poll = s.poll ? `every ${s.poll.delaySeconds} s, at most ${s.poll.maxAttempts} checks` : '';
-    return `| \`${n}\` | ${s.accounts.join(', ')} | ${s.summary} | ${s.compensation ? `\`${s.compensation}\`` : ''} | ${poll} | ${s.lockedDocument ?? ''} |`;
+    return `| \`${n}\` | ${s.accounts.join(', ')} | ${s.perRepository ? 'each repository' : 'the request'} | ${s.summary} | ${s.compensation ? `\`${s.compensation}\`` : ''} | ${poll} | ${s.lockedDocument ?? ''} |`;
   });
   return [
     '# The state machines',
@@ -93,8 +101,8 @@ export function stateMachineDoc(): string {
     '',
     '## Steps',
     '',
-    '| state | acts in | what it does | undone by | poll | under the lock of |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| state | acts in | for | what it does | undone by | poll | under the lock of |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...stepRows,
     '',
     'A step with a lock reads, changes and writes that shared document while it holds the lock of',
@@ -102,6 +110,8 @@ export function stateMachineDoc(): string {
     "own name as the owner), re-reads the document to prove its change and everyone else's are there,",
     'and releases the lock. `ResourceLocked` (another execution holds it) and `SharedDocumentChanged`',
     '(the re-read did not show the write whole) are retried: every 1 s growing by 1.5 to 15 s, 30 attempts.',
+    '',
+    'A step "for each repository" does its work once per repository of the request, in order (a compensation in reverse), each on its own bucket, key, path and names; a poll of that kind is done when every repository is (`lambdas/shared/per-repository.ts`).',
     '',
     ...forwardPath.filter((s) => s.kind === 'pause').map((p) => `Wait \`${p.name}\` (${p.seconds} s): ${p.summary}`),
     '',

@@ -189,11 +189,13 @@ export function renderDefinition(mode: FailureMode, options: RenderOptions = {})
 }
 
 /** The input field that wraps the request when the rollback machine offboards (see renderRollbackDefinition). */
-export const OFFBOARD_INPUT = { request: 'request', deleteFileSystem: 'deleteFileSystem' } as const;
+export const OFFBOARD_INPUT = { request: 'request', deleteFileSystem: 'deleteFileSystem', repository: 'repository' } as const;
 
 const READ_ROLLBACK_INPUT = 'ReadRollbackInput';
 const FULL_ROLLBACK_INPUT = 'RollbackInput';
 const OFFBOARD_INPUT_STATE = 'OffboardInput';
+const OFFBOARD_REPOSITORY_CHOICE = 'OffboardRepositoryRequested';
+const OFFBOARD_REPOSITORY_INPUT = 'OffboardRepositoryInput';
 const DELETE_FILE_SYSTEM_CHOICE = 'DeleteFileSystemRequested';
 
 /** Points every transition into `from` (Next, Choice Next, Catch Next) at `to` instead. */
@@ -212,8 +214,9 @@ function redirect(states: Record<string, AslState>, from: string, to: string): v
 /**
  * The compensation chain alone, for rolling back a stopped or finished execution on demand.
  * Input: the original request (everything this request changed is undone, its file system
- * included), or `{"request": <request>, "deleteFileSystem": false}` (offboarding: the link is
- * removed and the file system kept). The request schema is strict, so a request never has a
+ * included), or `{"request": <request>, "deleteFileSystem": false}` (offboarding: the links are
+ * removed and the file system kept), with `"repository": "<fileSystemPath>"` to remove that one
+ * repository's link only (the file system and every other link stay). The request schema is strict, so a request never has a
  * `request` field and the two inputs cannot be confused.
  */
 export function renderRollbackDefinition(options: RenderOptions = {}): AslDefinition {
@@ -224,6 +227,7 @@ export function renderRollbackDefinition(options: RenderOptions = {}): AslDefini
   const validate = taskState(Steps.ValidateRequest, resource('ValidateRequest'), ROLLBACK_STARTED, undefined, {
     'request.$': `$.${OFFBOARD_INPUT.request}`,
     mode: 'rollback',
+    [`${OFFBOARD_INPUT.repository}.$`]: `$.${OFFBOARD_INPUT.repository}`,
   });
   // ValidateRequest's result would replace the state and lose the flag: keep it beside it.
   validate['ValidateRequest']!['ResultPath'] = '$.validated';
@@ -231,20 +235,36 @@ export function renderRollbackDefinition(options: RenderOptions = {}): AslDefini
     [READ_ROLLBACK_INPUT]: {
       Type: 'Choice',
       Comment: 'A wrapped request offboards (the flag says whether the file system goes too); a bare request rolls back everything.',
-      Choices: [{ Variable: `$.${OFFBOARD_INPUT.request}`, IsPresent: true, Next: OFFBOARD_INPUT_STATE }],
+      Choices: [{ Variable: `$.${OFFBOARD_INPUT.request}`, IsPresent: true, Next: OFFBOARD_REPOSITORY_CHOICE }],
       Default: FULL_ROLLBACK_INPUT,
+    },
+    [OFFBOARD_REPOSITORY_CHOICE]: {
+      Type: 'Choice',
+      Comment: 'A wrapped request may name one repository (its fileSystemPath): then only that link is removed.',
+      Choices: [{ Variable: `$.${OFFBOARD_INPUT.repository}`, IsPresent: true, Next: OFFBOARD_REPOSITORY_INPUT }],
+      Default: OFFBOARD_INPUT_STATE,
+    },
+    [OFFBOARD_REPOSITORY_INPUT]: {
+      Type: 'Pass',
+      Parameters: {
+        [`${OFFBOARD_INPUT.request}.$`]: `$.${OFFBOARD_INPUT.request}`,
+        [`${OFFBOARD_INPUT.deleteFileSystem}.$`]: `$.${OFFBOARD_INPUT.deleteFileSystem}`,
+        [`${OFFBOARD_INPUT.repository}.$`]: `$.${OFFBOARD_INPUT.repository}`,
+      },
+      Next: 'ValidateRequest',
     },
     [OFFBOARD_INPUT_STATE]: {
       Type: 'Pass',
       Parameters: {
         [`${OFFBOARD_INPUT.request}.$`]: `$.${OFFBOARD_INPUT.request}`,
         [`${OFFBOARD_INPUT.deleteFileSystem}.$`]: `$.${OFFBOARD_INPUT.deleteFileSystem}`,
+        [OFFBOARD_INPUT.repository]: null,
       },
       Next: 'ValidateRequest',
     },
     [FULL_ROLLBACK_INPUT]: {
       Type: 'Pass',
-      Parameters: { [`${OFFBOARD_INPUT.request}.$`]: '$', [OFFBOARD_INPUT.deleteFileSystem]: true },
+      Parameters: { [`${OFFBOARD_INPUT.request}.$`]: '$', [OFFBOARD_INPUT.deleteFileSystem]: true, [OFFBOARD_INPUT.repository]: null },
       Next: 'ValidateRequest',
     },
     // Schema checks only: a rollback must not be blocked by the key it is cleaning up after.

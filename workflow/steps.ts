@@ -30,6 +30,12 @@ export interface TaskStep {
    * the execution and state name as the lock's owner.
    */
   lockedDocument?: LockedDocument;
+  /**
+   * Acts on each of the request's repositories in turn (a compensation in reverse order), each on
+   * its own bucket, key, path and names (lambdas/shared/per-repository.ts); the others act on the
+   * one file system.
+   */
+  perRepository?: boolean;
 }
 
 /**
@@ -66,19 +72,19 @@ export const Steps = {
     'PutBucketAccessPolicy',
     'Adds bucket statements allowing the FSx SLRs of account A (by ARN pattern) and the DRA-creating role; shared statements (bucket.access "file-systems-of-account") record this request\'s reliance first.',
     ['B', 'orchestrator'],
-    { compensation: 'RemoveBucketAccess', lockedDocument: 'bucket-policy' },
+    { compensation: 'RemoveBucketAccess', lockedDocument: 'bucket-policy', perRepository: true },
   ),
   ShareKey: task(
     'ShareKey',
     "Adds the blog's key-policy statements: key use for accounts A and B via S3 for this bucket, grants by A's file-system role; shared statements record this request's reliance first.",
     ['C', 'orchestrator'],
-    { compensation: 'UnshareKey', lockedDocument: 'key-policy' },
+    { compensation: 'UnshareKey', lockedDocument: 'key-policy', perRepository: true },
   ),
   SetDefaultEncryption: task(
     'SetDefaultEncryption',
     'Sets SSE-KMS default encryption with the full key ARN, recording the previous configuration first.',
     ['B', 'orchestrator'],
-    { compensation: 'RestoreDefaultEncryption', lockedDocument: 'bucket-encryption' },
+    { compensation: 'RestoreDefaultEncryption', lockedDocument: 'bucket-encryption', perRepository: true },
   ),
   CreateFileSystem: task('CreateFileSystem', 'Creates the file system (or adopts an existing one); legacy types are linked to S3 here.', ['A'], {
     compensation: 'DeleteFileSystem',
@@ -90,13 +96,13 @@ export const Steps = {
     'CreateDataRepositoryAssociation',
     'Links the bucket prefix at fileSystemPath (PERSISTENT_2); FSx checks S3 access with this role.',
     ['A'],
-    { compensation: 'DeleteDataRepositoryAssociation' },
+    { compensation: 'DeleteDataRepositoryAssociation', perRepository: true },
   ),
   WaitForDataRepositoryAssociation: task(
     'WaitForDataRepositoryAssociation',
     'Polls until the association is AVAILABLE; FAILED or MISCONFIGURED stops with its FailureDetails.',
     ['A'],
-    { poll: { delaySeconds: 60, maxAttempts: 90 } },
+    { poll: { delaySeconds: 60, maxAttempts: 90 }, perRepository: true },
   ),
   WaitForServiceLinkedRole: task('WaitForServiceLinkedRole', 'Polls IAM until AWSServiceRoleForFSxS3Access_<fs-id> exists at its service path.', ['A'], {
     poll: { delaySeconds: 10, maxAttempts: 60 },
@@ -105,7 +111,7 @@ export const Steps = {
     'NarrowBucketPolicy',
     "Replaces the pattern principal in this request's bucket statements with the exact SLR ARN (shared statements keep the pattern).",
     ['B', 'orchestrator'],
-    { compensation: 'RemoveBucketAccess', lockedDocument: 'bucket-policy' },
+    { compensation: 'RemoveBucketAccess', lockedDocument: 'bucket-policy', perRepository: true },
   ),
   CreateGrant: task(
     'CreateGrant',
@@ -113,10 +119,12 @@ export const Steps = {
     ['A'],
     {
       compensation: 'RevokeGrant',
+      perRepository: true,
     },
   ),
   StartTestExport: task('StartTestExport', 'Writes and archives a canary through a Lustre client, or starts an EXPORT_TO_REPOSITORY task.', ['A', 'B'], {
     compensation: 'CleanUpTestExport',
+    perRepository: true,
   }),
   WaitForTestExport: task(
     'WaitForTestExport',
@@ -124,6 +132,7 @@ export const Steps = {
     ['A'],
     {
       poll: { delaySeconds: 15, maxAttempts: 80 },
+      perRepository: true,
     },
   ),
   // A poll only while a failure waits for its CloudTrail evidence (delivered ~5 min after the call).
@@ -131,22 +140,23 @@ export const Steps = {
     'VerifyExport',
     'Proves the export landed encrypted with the key and that decrypt works, or reports access analysis; names CloudTrail denials.',
     ['A', 'B', 'C'],
-    { poll: { delaySeconds: 60, maxAttempts: 16 } },
+    { poll: { delaySeconds: 60, maxAttempts: 16 }, perRepository: true },
   ),
   RemoveTestExport: task(
     'RemoveTestExport',
     "Deletes the canaries (and the export task's report) once the export is proven; every file system on the prefix would otherwise import each onboarding's test files.",
     ['B'],
+    { perRepository: true },
   ),
 
   // C too: after a refused revoke it reads the key policy to tell whether a grant can exist.
-  RevokeGrant: task('RevokeGrant', "From account A, revokes this request's grants, found by name.", ['A', 'C']),
-  CleanUpTestExport: task('CleanUpTestExport', "Deletes this request's canary objects and export report from the bucket.", ['A', 'B']),
+  RevokeGrant: task('RevokeGrant', "From account A, revokes this request's grants, found by name.", ['A', 'C'], { perRepository: true }),
+  CleanUpTestExport: task('CleanUpTestExport', "Deletes this request's canary objects and export report from the bucket.", ['A', 'B'], { perRepository: true }),
   RemoveBucketAccess: task(
     'RemoveBucketAccess',
     "Removes this request's bucket statements by Sid, leaving every other statement; shared statements only when no other onboarding relies on them.",
     ['B', 'orchestrator'],
-    { lockedDocument: 'bucket-policy' },
+    { lockedDocument: 'bucket-policy', perRepository: true },
   ),
   DeleteDataRepositoryAssociation: task(
     'DeleteDataRepositoryAssociation',
@@ -154,10 +164,12 @@ export const Steps = {
     ['A'],
     {
       followedBy: 'WaitForDataRepositoryAssociationDeletion',
+      perRepository: true,
     },
   ),
   WaitForDataRepositoryAssociationDeletion: task('WaitForDataRepositoryAssociationDeletion', 'Polls until the association is gone.', ['A'], {
     poll: { delaySeconds: 30, maxAttempts: 60 },
+    perRepository: true,
   }),
   DeleteFileSystem: task('DeleteFileSystem', 'Deletes the file system if this request created it; never an adopted one.', ['A'], {
     followedBy: 'WaitForFileSystemDeletion',
@@ -167,13 +179,13 @@ export const Steps = {
     'RestoreDefaultEncryption',
     'Puts back the recorded default encryption if it is still the one this request set and no other onboarding relies on it.',
     ['B', 'orchestrator'],
-    { lockedDocument: 'bucket-encryption' },
+    { lockedDocument: 'bucket-encryption', perRepository: true },
   ),
   UnshareKey: task(
     'UnshareKey',
     "Removes this request's key-policy statements by Sid; shared statements only when no other onboarding relies on them.",
     ['C', 'orchestrator'],
-    { lockedDocument: 'key-policy' },
+    { lockedDocument: 'key-policy', perRepository: true },
   ),
 } as const satisfies Record<string, TaskStep>;
 

@@ -89,11 +89,14 @@ async function lookupDenials(client: CloudTrailClient, account: string, window: 
   return denials;
 }
 
-/** Denials about this request's key or bucket, or by its roles; all of them when the request is unknown. */
+/** Denials about one of this request's keys or buckets (every repository's), or by its roles; all of them when the request is unknown. */
 function relevant(d: Denial, request: OnboardingRequest | undefined): boolean {
   if (!request) return true;
-  const keyId = request.key.arn.split('/').pop()!;
-  return d.resource.includes(keyId) || d.resource.includes(`:::${request.bucket.name}`) || /AWSServiceRoleForFSxS3Access_|fsx-onboard/.test(d.principal);
+  const repositories = request.repositories ?? [request];
+  return (
+    repositories.some((r) => d.resource.includes(r.key.arn.split('/').pop()!) || d.resource.includes(`:::${r.bucket.name}`)) ||
+    /AWSServiceRoleForFSxS3Access_|fsx-onboard/.test(d.principal)
+  );
 }
 
 /** One finding per denied action, principal and resource, with how often CloudTrail saw it. */

@@ -2,7 +2,8 @@
 // The fixes are the ones the workflow's own steps make, so an operator can check or repeat
 // exactly that one change by hand.
 import type { Denial } from '../../evidence/cloudtrail.js';
-import { GRANT_OPERATIONS, namesFor, serviceLinkedRoleArn } from '../../core/naming.js';
+import { linkRequest } from '../../core/link-request.js';
+import { GRANT_OPERATIONS, linkNamesFor, serviceLinkedRoleArn } from '../../core/naming.js';
 import { keyGrantSids } from '../../policy/documents.js';
 import type { OnboardingRequest } from '../../core/request.js';
 import type { MachineKey } from '../../infra/names.js';
@@ -97,11 +98,29 @@ function explicitDenyFix(d: Denial, s: Situation): string | undefined {
   );
 }
 
-export function fixFor(d: Denial, s: Situation): string {
+/**
+ * The situation as the repository the denial is about sees it (its key or bucket in the
+ * resource): its link fields and names. The policies read are the first repository's, so they
+ * stand only for it.
+ */
+function linkSituation(d: Denial, s: Situation): { s: Situation; index: number } {
+  const request = s.request;
+  if (!request || (request.repositories?.length ?? 1) <= 1) return { s, index: 0 };
+  const index = Math.max(
+    0,
+    request.repositories.findIndex((r) => d.resource.includes(r.key.arn.split('/').pop()!) || d.resource.includes(`:::${r.bucket.name}`)),
+  );
+  if (index === 0) return { s, index };
+  const { policies: _firstRepositorys, ...rest } = s;
+  return { s: { ...rest, request: linkRequest(request, index) }, index };
+}
+
+export function fixFor(d: Denial, situation: Situation): string {
+  const { s, index } = linkSituation(d, situation);
   const service = d.action.split(':')[0];
   const denied = explicitDenyFix(d, s);
   if (denied) return denied;
-  const names = namesFor(requestIdOf(s));
+  const names = linkNamesFor(requestIdOf(s), index);
   const slr = SLR_SESSION.exec(d.principal);
   const targetRole = TARGET_ROLE_SESSION.exec(d.principal)?.[1];
   if (targetRole) {

@@ -153,6 +153,8 @@ export interface RollbackStarted extends Started {
 export interface RollbackChoices {
   /** Offboard: the rollback machine gets the request wrapped with deleteFileSystem false, and keeps the file system. */
   keepFileSystem?: boolean;
+  /** Offboard one repository of the request: its fileSystemPath (the others stay linked). */
+  repository?: string;
   /** Names the execution `<name>-<kind>-<n>` (default rollback). */
   kind?: RollbackKind;
   /** Asked once the original execution is known, before anything starts; false stops here. */
@@ -183,7 +185,11 @@ export async function startRollback(
   const n = await nextRollbackNumber(clients, opts, rollbackMachine, original.name, kind);
   const name = rollbackName(original.name, n, kind);
   const input = choices.keepFileSystem
-    ? JSON.stringify({ [OFFBOARD_INPUT.request]: safeParse(original.input), [OFFBOARD_INPUT.deleteFileSystem]: false })
+    ? JSON.stringify({
+        [OFFBOARD_INPUT.request]: safeParse(original.input),
+        [OFFBOARD_INPUT.deleteFileSystem]: false,
+        ...(choices.repository !== undefined ? { [OFFBOARD_INPUT.repository]: choices.repository } : {}),
+      })
     : original.input;
   if (name.length > 80) throw new AwsCommandError(`the rollback execution name "${name}" would exceed Step Functions' 80 characters`);
   const started = await startExecution(

@@ -69,7 +69,7 @@ export async function rollbackOnAws(ctx: CliContext, execution: string, opts: Aw
 export async function startRollbackOnAws(
   ctx: CliContext,
   execution: string,
-  opts: AwsOptions & { yes?: boolean; json?: boolean; deleteFileSystem?: boolean },
+  opts: AwsOptions & { yes?: boolean; json?: boolean; deleteFileSystem?: boolean; repository?: string },
   kind: RollbackKind,
 ): Promise<void> {
   const keepFileSystem = kind === 'offboard' && !opts.deleteFileSystem;
@@ -78,9 +78,22 @@ export async function startRollbackOnAws(
     const confirm = async (original: Execution) => {
       if (kind === 'rollback' && original.status !== 'SUCCEEDED') return true;
       const parsed = validateRequest(jsonOrUndefined(original.input));
+      // --repository names one of the execution's repositories, by its fileSystemPath.
+      if (opts.repository !== undefined && parsed.ok && !parsed.request.repositories.some((r) => r.fileSystemPath === opts.repository)) {
+        const paths = parsed.request.repositories.map((r) => `"${r.fileSystemPath}"`).join(', ');
+        refuse(
+          ctx,
+          [{ field: '--repository', message: `"${opts.repository}" is not the fileSystemPath of a repository of ${original.name} (${paths})` }],
+          opts.json,
+        );
+        declined = true;
+        return false;
+      }
       if (!opts.json) {
         const plan = parsed.ok
-          ? formatOffboardPlan(offboardPlan(parsed.request, { deleteFileSystem: !keepFileSystem }))
+          ? formatOffboardPlan(
+              offboardPlan(parsed.request, { deleteFileSystem: !keepFileSystem, ...(opts.repository !== undefined ? { repository: opts.repository } : {}) }),
+            )
           : '  (the input is not a valid request)';
         ctx.io.out(`${kind === 'offboard' ? 'Offboarding' : 'Rolling back the succeeded onboarding'} ${original.name} on AWS will:\n${plan}`);
       }
@@ -88,7 +101,12 @@ export async function startRollbackOnAws(
       declined = !go;
       return go;
     };
-    const started = await startRollback(await createAwsClients(opts), opts, execution, { keepFileSystem, kind, confirm });
+    const started = await startRollback(await createAwsClients(opts), opts, execution, {
+      keepFileSystem,
+      kind,
+      confirm,
+      ...(opts.repository !== undefined ? { repository: opts.repository } : {}),
+    });
     if (!started) return declined ? ExitCode.BadInput : ExitCode.Ok;
     if (opts.json) ctx.io.out(JSON.stringify({ status: 'STARTED', ...started, original: started.original.executionArn }, null, 2));
     else {

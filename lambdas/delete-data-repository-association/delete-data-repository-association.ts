@@ -1,4 +1,5 @@
-// Compensation: deletes only associations tagged with this request id that this execution made
+// Compensation: deletes only associations tagged with this request id, at this repository's
+// path, that this execution made
 // (lambdas/shared/run-baseline.ts), keeping the file system's data (DeleteDataInFileSystem
 // false). Adopted associations carry no tag of ours.
 import { DeleteDataRepositoryAssociationCommand } from '@aws-sdk/client-fsx';
@@ -13,11 +14,15 @@ export async function deleteDataRepositoryAssociation(input: StepInput, deps: St
   const { request, context } = input;
   if (context.legacyLinked) return { changed: false, associationIds: [] };
   const { fsx } = clientsFor(input, deps, 'fileSystem');
+  // This link's association only: the one at its path (paths never change and never overlap),
+  // so undoing one repository's link leaves the request's other links in place.
+  const ownPath = (path: string | undefined) => path === request.fileSystem.fileSystemPath;
   const ours = [];
   for (const id of await requestFileSystemIds(input, fsx)) {
     ours.push(
       ...(await listAssociations(fsx, id)).filter(
-        (a) => a.AssociationId && hasRequestTag(a.Tags, request.requestId) && !madeEarlier(input, 'associationIds', a.AssociationId),
+        (a) =>
+          a.AssociationId && hasRequestTag(a.Tags, request.requestId) && ownPath(a.FileSystemPath) && !madeEarlier(input, 'associationIds', a.AssociationId),
       ),
     );
   }

@@ -2,8 +2,9 @@
 // (one an earlier execution of the request made stays: lambdas/shared/run-baseline.ts).
 // An adopted file system (existingFileSystemId) is never deleted, tagged or not, and neither is
 // one that still carries another request's data repository association (a later request may
-// have linked its bucket to this file system): deleting it would cut that link too.
-import { DeleteFileSystemCommand } from '@aws-sdk/client-fsx';
+// have linked its bucket to this file system) or another repository's of this request that
+// this state does not undo: deleting it would cut that link too.
+import { DeleteFileSystemCommand, type DataRepositoryAssociation } from '@aws-sdk/client-fsx';
 import { TAG_REQUEST_ID } from '../../core/naming.js';
 import { listAssociations } from '../shared/associations.js';
 import { findTaggedFileSystems } from '../shared/file-systems.js';
@@ -26,7 +27,7 @@ export async function deleteFileSystem(input: StepInput, deps: StepDeps<'fsx'>):
   const kept: NonNullable<DeleteFileSystemOutput['kept']> = [];
   for (const fs of ours) {
     if (fs.Lifecycle !== 'DELETING') {
-      const others = await otherAssociations(fsx, fs.FileSystemId!, request.requestId);
+      const others = await otherAssociations(fsx, fs.FileSystemId!, request);
       if (others.length) {
         kept.push({ fileSystemId: fs.FileSystemId!, associationIds: others });
         continue;
@@ -47,10 +48,15 @@ export async function deleteFileSystem(input: StepInput, deps: StepDeps<'fsx'>):
   return { changed, fileSystemIds: deleting, ...(kept.length ? { kept } : {}), ...(earlier.length ? { keptFromEarlierRun: earlier } : {}) };
 }
 
-/** Associations on the file system that are not this request's (being deleted ones aside). */
-async function otherAssociations(fsx: Parameters<typeof listAssociations>[0], fileSystemId: string, requestId: string): Promise<string[]> {
+/**
+ * Associations on the file system that are not this state's to remove (being deleted ones
+ * aside): another request's, and this request's at a path of none of the repositories this state
+ * undoes (a rollback of one repository leaves the request's other links, and so the file system).
+ */
+async function otherAssociations(fsx: Parameters<typeof listAssociations>[0], fileSystemId: string, request: StepInput['request']): Promise<string[]> {
+  const paths = new Set((request.repositories ?? [request.fileSystem]).map((r) => r.fileSystemPath));
+  const ours = (a: DataRepositoryAssociation) =>
+    a.Tags?.some((t) => t.Key === TAG_REQUEST_ID && t.Value === request.requestId) && (a.FileSystemPath === undefined || paths.has(a.FileSystemPath));
   const associations = await listAssociations(fsx, fileSystemId);
-  return associations
-    .filter((a) => a.Lifecycle !== 'DELETING' && !a.Tags?.some((t) => t.Key === TAG_REQUEST_ID && t.Value === requestId))
-    .map((a) => a.AssociationId ?? '(unnamed)');
+  return associations.filter((a) => a.Lifecycle !== 'DELETING' && !ours(a)).map((a) => a.AssociationId ?? '(unnamed)');
 }

@@ -11,12 +11,17 @@ import { overBudget, projectedPolicySizes, type PolicySize } from '../../policy/
 import { bucketKeyFor, encryptionFor, readEncryption } from '../shared/encryption.js';
 import { checkFileSystemKey, describeKey, keyProblems } from './key-checks.js';
 import { encryptionChange, refuseUnlistedKeys, sampleObjectEncryption } from './bucket-checks.js';
-import { onboardingNamesFor, sharedPiecesFor } from '../../core/naming.js';
+import { linkNamesFor, sharedPiecesFor, withSharedSids } from '../../core/naming.js';
+import { linkRequest } from '../../core/link-request.js';
+import { parse as parseArn } from '@aws-sdk/util-arn-parser';
 import { readBaseline } from './baseline.js';
 import { overlapMessage, overlappingAssociation } from '../shared/preflight/association-paths.js';
-import { formatProblems, isLegacyLinked, keyAccountId, validateRequest, type OnboardingRequest } from '../../core/request.js';
+import { withRepository } from '../../core/link-request.js';
+import { formatProblems, isLegacyLinked, validateRequest, type OnboardingRequest } from '../../core/request.js';
+import type { ValidateRequestReport } from '../../core/step-outputs.js';
+import { linkInput } from '../shared/per-repository.js';
 import type { ClientFactory } from '../shared/clients.js';
-import type { OnboardingContext, StepResults } from '../../core/step-io.js';
+import type { LinkContext, OnboardingContext, StepResults } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 
 export interface ValidateRequestOutput {
@@ -29,21 +34,31 @@ export interface ValidateRequestInput {
   request: unknown;
   /** The standalone rollback machine validates the schema only: it must run even when AWS checks would fail. */
   mode?: 'rollback';
+  /** Rollback machine: undo only the link of the repository at this fileSystemPath (offboard --repository). */
+  repository?: string | null;
 }
 
 export function contextFor(request: OnboardingRequest, clients: Pick<ClientFactory, 'roleArn'>): OnboardingContext {
-  const accounts = { fileSystem: request.fileSystem.accountId, bucket: request.bucket.accountId, key: keyAccountId(request) };
-  const shared = sharedPiecesFor(request, accounts.key);
+  const repositories: LinkContext[] = request.repositories.map((r, i) => {
+    const accounts = { bucket: r.bucket.accountId, key: parseArn(r.key.arn).accountId };
+    const shared = sharedPiecesFor(linkRequest(request, i), accounts.key);
+    return {
+      names: withSharedSids(linkNamesFor(request.requestId, i), shared),
+      ...(shared ? { shared } : {}),
+      accounts,
+      roleArns: { bucket: clients.roleArn('bucket', accounts.bucket), key: clients.roleArn('key', accounts.key) },
+    };
+  });
+  const first = repositories[0]!;
+  const fileSystem = request.fileSystem.accountId;
   return {
-    names: onboardingNamesFor(request, shared),
-    ...(shared ? { shared } : {}),
-    accounts,
-    roleArns: {
-      fileSystem: clients.roleArn('fileSystem', accounts.fileSystem),
-      bucket: clients.roleArn('bucket', accounts.bucket),
-      key: clients.roleArn('key', accounts.key),
-    },
+    names: first.names,
+    ...(first.shared ? { shared: first.shared } : {}),
+    accounts: { fileSystem, ...first.accounts },
+    roleArns: { fileSystem: clients.roleArn('fileSystem', fileSystem), ...first.roleArns },
     legacyLinked: isLegacyLinked(request),
+    // One repository's context is the fields above, as it always was.
+    ...(repositories.length > 1 ? { repositories } : {}),
   };
 }
 
@@ -60,26 +75,79 @@ export async function validateRequestStep(input: ValidateRequestInput, deps: Ste
   }
   const request = validation.request;
   const context = contextFor(request, deps.clients);
-  if (input.mode === 'rollback') return { request, context, steps: {} };
+  if (input.mode === 'rollback')
+    return typeof input.repository === 'string' ? oneRepository(request, context, input.repository) : { request, context, steps: {} };
 
-  const { kms } = deps.clients.forTarget('key', context.accounts.key);
-  const problems = keyProblems(await describeKey(kms, request.key.arn), request.region);
-  if (problems.length) {
-    throw new OnboardingError(ErrorNames.KeyNotUsable, `key.arn: key ${request.key.arn} cannot encrypt the bucket for FSx: ${problems.join('; ')}`);
-  }
+  const links = request.repositories.map((_, i) => linkInput({ request, context, steps: {} }, i));
+  for (const link of links) await checkKey(link);
   await checkFileSystemKey(request, context, deps);
 
-  const { s3 } = deps.clients.forTarget('bucket', context.accounts.bucket);
+  // Each repository's bucket, read-only; an absent bucketKeyEnabled is resolved per bucket.
+  let resolved = request;
+  const reports: ValidateRequestReport[] = [];
+  for (const [i, link] of links.entries()) {
+    const { s3 } = deps.clients.forTarget('bucket', link.context.accounts.bucket);
+    await refuseOtherRegion(link.request, s3);
+    await refuseOverlappingAssociation(link.request, link.context, deps);
+    const checked = await checkSharedBucket(link.request, link.context, s3, deps);
+    resolved = withRepository(resolved, i, { ...request.repositories[i]!, bucket: checked.bucket });
+    reports.push(checked.report);
+  }
+  return { request: resolved, context, steps: { ValidateRequest: combineReports(reports) } };
+
+  async function checkKey(link: { request: OnboardingRequest; context: OnboardingContext }): Promise<void> {
+    const { kms } = deps.clients.forTarget('key', link.context.accounts.key);
+    const problems = keyProblems(await describeKey(kms, link.request.key.arn), request.region);
+    if (problems.length) {
+      throw new OnboardingError(
+        ErrorNames.KeyNotUsable,
+        `${fieldOf(request, link.request, 'key.arn')}: key ${link.request.key.arn} cannot encrypt the bucket for FSx: ${problems.join('; ')}`,
+      );
+    }
+  }
+}
+
+/**
+ * The state of one repository's link alone, as a request of that one repository with that
+ * link's names: every compensation then undoes that link and nothing of the others.
+ */
+function oneRepository(request: OnboardingRequest, context: OnboardingContext, fileSystemPath: string): ValidateRequestOutput {
+  const index = request.repositories.findIndex((r) => r.fileSystemPath === fileSystemPath);
+  if (index < 0) {
+    throw new OnboardingError(
+      ErrorNames.RequestInvalid,
+      `repository: request ${request.requestId} has no repository at fileSystemPath "${fileSystemPath}" (it has ${request.repositories.map((r) => `"${r.fileSystemPath}"`).join(', ')})`,
+    );
+  }
+  const link = linkInput({ request, context, steps: {} }, index);
+  const { repositories: _all, ...linkContext } = link.context;
+  return { request: { ...link.request, repositories: [request.repositories[index]!] }, context: linkContext, steps: {} };
+}
+
+/** How a message names a field of one repository: as the request wrote it. */
+function fieldOf(request: OnboardingRequest, link: OnboardingRequest, field: string): string {
+  if (request.repositories.length <= 1) return field;
+  return `repositories[${request.repositories.findIndex((r) => r.fileSystemPath === link.fileSystem.fileSystemPath)}].${field}`;
+}
+
+async function refuseOtherRegion(request: OnboardingRequest, s3: S3Client): Promise<void> {
   const location = await s3.send(new GetBucketLocationCommand({ Bucket: request.bucket.name }));
   const region = bucketRegion(location.LocationConstraint);
   if (region !== request.region) {
     throw new OnboardingError(
       ErrorNames.RequestInvalid,
-      `bucket.name: bucket ${request.bucket.name} is in ${region}, not the request region ${request.region}`,
+      `${request.repositories.length > 1 ? 'repositories[].' : ''}bucket.name: bucket ${request.bucket.name} is in ${region}, not the request region ${request.region}`,
     );
   }
-  await refuseOverlappingAssociation(request, context, deps);
-  return checkSharedBucket(request, context, s3, deps);
+}
+
+/** One report of several repositories': the first's fields, each one's under repositories, one runId for the execution. */
+function combineReports(reports: ValidateRequestReport[]): ValidateRequestReport {
+  const first = reports[0]!;
+  if (reports.length === 1) return first;
+  const runId = first.baseline?.runId;
+  const own = reports.map((r) => (r.baseline && runId ? { ...r, baseline: { ...r.baseline, runId } } : r));
+  return { ...own[0]!, repositories: own };
 }
 
 /**
@@ -93,18 +161,18 @@ async function checkSharedBucket(
   context: OnboardingContext,
   s3: S3Client,
   deps: StepDeps<'s3' | 'kms' | 'fsx'>,
-): Promise<ValidateRequestOutput> {
+): Promise<{ bucket: OnboardingRequest['bucket']; report: ValidateRequestReport }> {
   const objectSample = await sampleObjectEncryption(s3, request);
   refuseUnlistedKeys(request, objectSample);
   const current = await readEncryption(s3, request.bucket.name);
   const planned = encryptionFor(request, current);
-  const resolved: OnboardingRequest = { ...request, bucket: { ...request.bucket, bucketKeyEnabled: bucketKeyFor(request, current) } };
+  const bucket = { ...request.bucket, bucketKeyEnabled: bucketKeyFor(request, current) };
   const bucketPolicy = await readBucketPolicy(s3, request.bucket.name);
   const { kms } = deps.clients.forTarget('key', context.accounts.key);
   const keyPolicy = await readKeyPolicy(kms, request.key.arn);
   refuseOverBudget(
     projectedPolicySizes({
-      request: resolved,
+      request: { ...request, bucket },
       names: context.names,
       fileSystemAccountId: context.accounts.fileSystem,
       fileSystemRoleArn: context.roleArns.fileSystem,
@@ -114,7 +182,7 @@ async function checkSharedBucket(
   );
   const defaultEncryption = encryptionChange(request, context.names, current, planned, bucketPolicy);
   const baseline = await readBaseline(request, context, deps, { bucket: bucketPolicy, key: keyPolicy });
-  return { request: resolved, context, steps: { ValidateRequest: { defaultEncryption, objectSample, baseline } } };
+  return { bucket, report: { defaultEncryption, objectSample, baseline } };
 }
 
 const FIELD_OF: Record<PolicySize['document'], string> = { 'bucket policy': 'bucket.name', 'key policy': 'key.arn' };

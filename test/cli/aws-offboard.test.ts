@@ -53,6 +53,22 @@ describe('offboard --aws', () => {
     expect(io.out).toMatch(/Offboarding genomics-scratch-2026-11 on AWS will:[\s\S]*= keep file system/);
   });
 
+  it("with --repository sends that repository's fileSystemPath too, so that only its link is removed", async () => {
+    const { ctx, io } = context();
+    await startRollbackOnAws(ctx, REQUEST_ID, { region: REGION, yes: true, repository: '/genomics' }, 'offboard');
+    expect(io.code).toBe(ExitCode.Ok);
+    const start = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
+    expect(JSON.parse(start.input ?? '')).toEqual({ request: JSON.parse(example), deleteFileSystem: false, repository: '/genomics' });
+  });
+
+  it("refuses a --repository that is none of the request's, starting nothing", async () => {
+    const { ctx, io } = context();
+    await startRollbackOnAws(ctx, REQUEST_ID, { region: REGION, yes: true, repository: '/nowhere' }, 'offboard');
+    expect(io.code).toBe(ExitCode.BadInput);
+    expect(io.err).toMatch(/--repository: "\/nowhere" is not the fileSystemPath of a repository of genomics-scratch-2026-11/);
+    expect(sfn.commandCalls(StartExecutionCommand)).toEqual([]);
+  });
+
   it('with --delete-file-system sends the bare request (a full rollback)', async () => {
     const { ctx } = context();
     await startRollbackOnAws(ctx, REQUEST_ID, { region: REGION, yes: true, deleteFileSystem: true }, 'offboard');

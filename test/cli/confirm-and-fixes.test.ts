@@ -1,5 +1,6 @@
 // The confirmation offboard and rollback ask for on a terminal, and the fix advice for an
 // explicit Deny, with and without the policy document at hand.
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixFor } from '../../cli/aws/fixes.js';
@@ -7,6 +8,8 @@ import { confirmed, terminal } from '../../cli/confirm.js';
 import { ExitCode, type CliContext } from '../../cli/context.js';
 import type { Denial } from '../../evidence/cloudtrail.js';
 import { KEY_ARN, REQUEST_ID } from './aws-fixtures.js';
+import { linkNamesFor } from '../../core/naming.js';
+import { parsed } from '../e2e/helpers.js';
 
 const original = { ...terminal };
 afterEach(() => Object.assign(terminal, original));
@@ -82,5 +85,28 @@ describe('fix advice for an explicit Deny', () => {
   it('still gives the grant for a denial that is not an explicit Deny', () => {
     const fix = fixFor({ ...denial, errorMessage: 'because no identity-based policy allows the kms:Decrypt action' }, situation);
     expect(fix).toMatch(/only through a KMS grant/);
+  });
+});
+
+describe('fix advice for a request of several repositories', () => {
+  it("names the key and grant of the repository the denial is about, not the first repository's", () => {
+    const request = parsed(JSON.parse(readFileSync('examples/request-two-buckets.json', 'utf8')));
+    const second = request.repositories[1]!;
+    const slrSession = 'arn:aws:sts::111111111111:assumed-role/AWSServiceRoleForFSxS3Access_fs-0123456789abcdef0/FSx';
+    const fix = fixFor(
+      {
+        account: '111111111111',
+        eventName: 'GenerateDataKey',
+        action: 'kms:GenerateDataKey',
+        principal: slrSession,
+        resource: second.key.arn,
+        errorCode: 'AccessDenied',
+        errorMessage: 'because no identity-based policy allows the kms:GenerateDataKey action',
+      },
+      { name: request.requestId, region: 'us-east-1', request },
+    );
+    expect(fix).toContain(`--key-id ${second.key.arn}`);
+    expect(fix).toContain(`--name ${linkNamesFor(request.requestId, 1).grantName}`);
+    expect(fix).not.toContain(request.repositories[0]!.key.arn);
   });
 });

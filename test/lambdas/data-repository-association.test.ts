@@ -161,8 +161,19 @@ describe('DeleteDataRepositoryAssociation', () => {
     expect(fsx).toHaveReceivedCommandWith(DeleteDataRepositoryAssociationCommand, { AssociationId: 'dra-1', DeleteDataInFileSystem: false });
   });
 
+  it("leaves the request's association at another path: that is another repository's link", async () => {
+    fsx.on(DescribeDataRepositoryAssociationsCommand).resolves({
+      Associations: [{ AssociationId: 'dra-2', FileSystemPath: '/imaging', Lifecycle: 'AVAILABLE', Tags: ours }],
+    });
+    const { input, deps } = setup('request.json', created);
+    await expect(deleteDataRepositoryAssociation(input, deps)).resolves.toEqual({ changed: false, associationIds: [] });
+    expect(fsx).not.toHaveReceivedCommand(DeleteDataRepositoryAssociationCommand);
+  });
+
   it('sends nothing when ours is already DELETING or there is no file system', async () => {
-    fsx.on(DescribeDataRepositoryAssociationsCommand).resolves({ Associations: [{ AssociationId: 'dra-1', Lifecycle: 'DELETING', Tags: ours }] });
+    fsx
+      .on(DescribeDataRepositoryAssociationsCommand)
+      .resolves({ Associations: [{ AssociationId: 'dra-1', FileSystemPath: '/genomics', Lifecycle: 'DELETING', Tags: ours }] });
     const { input, deps } = setup('request.json', created);
     await expect(deleteDataRepositoryAssociation(input, deps)).resolves.toEqual({ changed: false, associationIds: ['dra-1'] });
     fsx.on(DescribeDataRepositoryAssociationsCommand).rejects(awsError('FileSystemNotFound'));

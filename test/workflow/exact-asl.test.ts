@@ -112,17 +112,33 @@ describe('exact ASL', () => {
     expect(states['ReadRollbackInput']).toEqual({
       Type: 'Choice',
       Comment: 'A wrapped request offboards (the flag says whether the file system goes too); a bare request rolls back everything.',
-      Choices: [{ Variable: '$.request', IsPresent: true, Next: 'OffboardInput' }],
+      Choices: [{ Variable: '$.request', IsPresent: true, Next: 'OffboardRepositoryRequested' }],
       Default: 'RollbackInput',
+    });
+    // A wrapped request may name one repository; without one, "repository" is null (every link).
+    expect(states['OffboardRepositoryRequested']).toEqual({
+      Type: 'Choice',
+      Comment: 'A wrapped request may name one repository (its fileSystemPath): then only that link is removed.',
+      Choices: [{ Variable: '$.repository', IsPresent: true, Next: 'OffboardRepositoryInput' }],
+      Default: 'OffboardInput',
+    });
+    expect(states['OffboardRepositoryInput']).toEqual({
+      Type: 'Pass',
+      Parameters: { 'request.$': '$.request', 'deleteFileSystem.$': '$.deleteFileSystem', 'repository.$': '$.repository' },
+      Next: 'ValidateRequest',
     });
     expect(states['OffboardInput']).toEqual({
       Type: 'Pass',
-      Parameters: { 'request.$': '$.request', 'deleteFileSystem.$': '$.deleteFileSystem' },
+      Parameters: { 'request.$': '$.request', 'deleteFileSystem.$': '$.deleteFileSystem', repository: null },
       Next: 'ValidateRequest',
     });
-    expect(states['RollbackInput']).toEqual({ Type: 'Pass', Parameters: { 'request.$': '$', deleteFileSystem: true }, Next: 'ValidateRequest' });
+    expect(states['RollbackInput']).toEqual({
+      Type: 'Pass',
+      Parameters: { 'request.$': '$', deleteFileSystem: true, repository: null },
+      Next: 'ValidateRequest',
+    });
     expect(states['ValidateRequest']).toMatchObject({
-      Parameters: { 'request.$': '$.request', mode: 'rollback' },
+      Parameters: { 'request.$': '$.request', mode: 'rollback', 'repository.$': '$.repository' },
       ResultPath: '$.validated',
       Next: 'RollbackStarted',
     });

@@ -7,7 +7,8 @@ import { canaryFor } from '../../../core/canary.js';
 import { ErrorNames, OnboardingError } from '../../../core/errors.js';
 import { serviceLinkedRoleArn } from '../../../core/naming.js';
 import type { OnboardingRequest } from '../../../core/request.js';
-import type { StepInput } from '../../../core/step-io.js';
+import type { OnboardingContext, StepInput } from '../../../core/step-io.js';
+import { linkInput } from '../per-repository.js';
 import {
   BUCKET_POLICY_MAX_BYTES,
   bucketStatements,
@@ -59,8 +60,23 @@ function statementAction(current: PolicyDocument | null | undefined, ours: Polic
     : 'create';
 }
 
+/**
+ * The plan of every repository's link (each on its own view, as the per-repository steps act),
+ * the file system's changes and checks once.
+ */
 export async function planOnboarding(request: OnboardingRequest, factory: ClientFactory): Promise<OnboardingPlan> {
   const context = contextFor(request, factory);
+  if (request.repositories.length <= 1) return planLink(request, context, factory);
+  const plans: OnboardingPlan[] = [];
+  for (const index of request.repositories.keys()) {
+    const link = linkInput({ request, context, steps: {} }, index);
+    plans.push(await planLink(link.request, link.context, factory));
+  }
+  const once = <T>(items: T[]) => items.filter((item, i) => items.findIndex((other) => JSON.stringify(other) === JSON.stringify(item)) === i);
+  return { changes: once(plans.flatMap((p) => p.changes)), checks: once(plans.flatMap((p) => p.checks)) };
+}
+
+async function planLink(request: OnboardingRequest, context: OnboardingContext, factory: ClientFactory): Promise<OnboardingPlan> {
   const { names, accounts } = context;
   const checks: CheckResult[] = [];
   const usable = new Set<string>();
