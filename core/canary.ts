@@ -30,11 +30,17 @@ function joinPath(...parts: string[]): string {
     .join('/')}`.replace(/\/+/g, '/');
 }
 
-export function canaryFor(request: OnboardingRequest, names: OnboardingNames): Canary {
-  const dir = names.canaryFileName;
+/**
+ * The canary of one execution: with `runId` (RunBaseline.runId) in a directory of its own under
+ * the request's, so an execution proves and removes only what it wrote itself, even while another
+ * execution of the same request runs, and a re-run never passes on an earlier run's objects.
+ */
+export function canaryFor(request: OnboardingRequest, names: OnboardingNames, runId?: string): Canary {
+  const base = names.canaryFileName;
+  const dir = runId ? `${base}/${runId.slice(0, 8)}` : base;
   // The link's own mark (the request id, with `.r<i>` past the first repository): each link's
   // canary reads differently, so a read-back through another link's path cannot pass for it.
-  const mark = dir.startsWith(CANARY_PREFIX) ? dir.slice(CANARY_PREFIX.length) : request.requestId;
+  const mark = base.startsWith(CANARY_PREFIX) ? base.slice(CANARY_PREFIX.length) : request.requestId;
   const linkedDir = joinPath(request.testExport.mountPath, request.fileSystem.fileSystemPath);
   const fsRelative = (rel: string) => joinPath(request.fileSystem.fileSystemPath, rel).slice(1);
   const file = (name: string, text: string): CanaryFile => ({

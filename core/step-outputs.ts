@@ -49,6 +49,8 @@ export type StatementSnapshot = { Sid?: string } & Record<string, unknown>;
 export interface RunBaseline {
   /** Random id of this execution, stable across its retries and redrives; marks the records it writes. */
   runId: string;
+  /** When ValidateRequest read it (epoch ms, on the clock S3's LastModified is on): what is older was left by earlier executions. */
+  startedAt?: number;
   fileSystemIds: string[];
   associationIds: string[];
   grantIds: string[];

@@ -5,7 +5,7 @@ import { stepOutput } from '../../core/step-outputs.js';
 import { canaryFor } from '../../core/canary.js';
 import { findTaggedFileSystems } from '../shared/file-systems.js';
 import { findExportTask } from '../shared/export-report.js';
-import { deleteTestExportObjects } from '../shared/test-export-objects.js';
+import { deleteCanary, deleteEveryCanary } from '../shared/test-export-objects.js';
 import { clientsFor } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
@@ -32,7 +32,9 @@ async function findOwnExportTaskId(input: StepInput, deps: StepDeps<'s3' | 'fsx'
 export async function cleanUpTestExport(input: StepInput, deps: StepDeps<'s3' | 'fsx'>): Promise<CleanUpTestExportOutput> {
   const { request, context } = input;
   const { s3 } = clientsFor(input, deps, 'bucket');
-  const taskId = stepOutput(input, 'StartTestExport')?.taskId ?? (await findOwnExportTaskId(input, deps));
-  const deletedKeys = await deleteTestExportObjects(s3, request, context.names, taskId);
+  const start = stepOutput(input, 'StartTestExport');
+  const taskId = start?.taskId ?? (await findOwnExportTaskId(input, deps));
+  // This execution's own canary when its StartTestExport ran; otherwise every execution's.
+  const deletedKeys = start?.canary ? await deleteCanary(s3, request, start.canary, taskId) : await deleteEveryCanary(s3, request, context.names, taskId);
   return { changed: deletedKeys.length > 0, deletedKeys };
 }

@@ -9,6 +9,7 @@ import { canaryFor } from '../../core/canary.js';
 import { exportCommands, sendShellCommand } from '../shared/client-commands.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
 import { headObject } from '../shared/objects.js';
+import { baselineOf } from '../shared/run-baseline.js';
 import { clientsFor, resourceTags } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
@@ -16,7 +17,7 @@ import { requireOutput, stepOutput, type StartTestExportOutput } from '../../cor
 
 export async function startTestExport(input: StepInput, deps: StepDeps<'s3' | 'fsx' | 'ssm'>): Promise<StartTestExportOutput> {
   const { request, context } = input;
-  const canary = canaryFor(request, context.names);
+  const canary = canaryFor(request, context.names, baselineOf(input)?.runId);
   const bucket = request.bucket.name;
   const { s3 } = clientsFor(input, deps, 'bucket');
   let changed = false;

@@ -46,6 +46,7 @@ export async function readBaseline(
   }
   return {
     runId: randomUUID(),
+    startedAt: (deps.now ?? Date.now)(),
     fileSystemIds,
     associationIds,
     grantIds,

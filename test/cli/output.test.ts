@@ -33,7 +33,9 @@ describe('run progress and summary', () => {
     // After CreateGrant and before the export starts.
     expect(out.indexOf('✓ WaitForGrantPropagation')).toBeGreaterThan(out.indexOf('✓ CreateGrant'));
     expect(out.indexOf('✓ WaitForGrantPropagation')).toBeLessThan(out.indexOf('▸ StartTestExport'));
-    expect(out).toMatch(/object written by FSx: +cohort-2026\/\.fsx-onboard-canary-genomics-scratch-2026-11\/to-s3\.txt in bucket genomics-reference-data/);
+    expect(out).toMatch(
+      /object written by FSx: +cohort-2026\/\.fsx-onboard-canary-genomics-scratch-2026-11\/[0-9a-f]{8}\/to-s3\.txt in bucket genomics-reference-data/,
+    );
     expect(out).toMatch(/its encryption: +SSE-KMS, key arn:aws:kms:us-east-1:333333333333:key\/2a1bae3d-a3e7-475b-acb2-b0dd92a5ff99, Bucket Key on/);
     // The canary's text is "fsx-onboard canary from-s3 <requestId>".
     const bytes = Buffer.byteLength('fsx-onboard canary from-s3 genomics-scratch-2026-11');

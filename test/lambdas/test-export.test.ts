@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateDataRepositoryTaskCommand, DescribeDataRepositoryTasksCommand, FSxClient } from '@aws-sdk/client-fsx';
 import { startTestExport } from '../../lambdas/start-test-export/start-test-export.js';
@@ -254,7 +254,8 @@ describe('WaitForTestExport (data-repository-task)', () => {
 });
 
 describe('CleanUpTestExport', () => {
-  it('deletes the canary objects that exist, and nothing on a second run', async () => {
+  it('without its StartTestExport result, deletes every canary of the request that exists, and nothing on a second run', async () => {
+    s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: canary.toS3.s3Key }, { Key: canary.fromS3.s3Key }] });
     s3.on(HeadObjectCommand, { Key: canary.toS3.s3Key }).resolves({});
     s3.on(HeadObjectCommand, { Key: canary.fromS3.s3Key }).rejects(awsError('NotFound'));
     const { input, deps } = setup();
@@ -262,12 +263,14 @@ describe('CleanUpTestExport', () => {
     expect(s3).toHaveReceivedCommandExactlyOnceWith(DeleteObjectCommand, { Bucket: 'genomics-reference-data', Key: canary.toS3.s3Key });
 
     s3.reset();
+    s3.on(ListObjectsV2Command).resolves({ Contents: [] });
     s3.on(HeadObjectCommand).rejects(awsError('NotFound'));
     await expect(cleanUpTestExport(input, deps)).resolves.toEqual({ changed: false, deletedKeys: [] });
     expect(s3).not.toHaveReceivedCommand(DeleteObjectCommand);
   });
 
   it("also deletes the export task's report", async () => {
+    s3.on(ListObjectsV2Command).resolves({});
     s3.on(HeadObjectCommand).rejects(awsError('Forbidden'));
     s3.on(HeadObjectCommand, { Key: '.fsx-onboard-reports/task-1/failures.csv' }).resolves({});
     const { input, deps } = setup('request-legacy.json', { StartTestExport: { taskId: 'task-1' } });
