@@ -214,7 +214,7 @@ export interface CommandState {
   result?: { status: 'Success' | 'Failed'; stdout: string; stderr: string; responseCode: number };
 }
 
-interface ParameterState {
+export interface ParameterState {
   name: string;
   value: string;
   type: string;

@@ -4,7 +4,7 @@
 import { SimError } from '../errors.js';
 import { runScript } from '../lustre-client.js';
 import type { Call, Sim } from '../sim.js';
-import type { CommandState, JobState } from '../state.js';
+import type { CommandState, JobState, ParameterState } from '../state.js';
 import { nextUuid } from '../state.js';
 import type { ServiceModel } from './types.js';
 
@@ -47,22 +47,25 @@ export function runCommand(sim: Sim, job: JobState): void {
   command.result = runScript(sim, instance, command.commands);
 }
 
+/** A parameter as GetParameter and GetParametersByPath return it. */
+function parameterShape(call: Call, name: string, parameter: ParameterState) {
+  return {
+    Name: name,
+    Type: parameter.type,
+    Value: parameter.value,
+    Version: parameter.version,
+    LastModifiedDate: new Date(parameter.lastModified),
+    ARN: parameterArn(call, name),
+    DataType: 'text',
+  };
+}
+
 export const ssm: ServiceModel = {
   GetParameter(call) {
     const name = authorizeParameter(call, 'ssm:GetParameter');
     const parameter = call.sim.state.parameters[parameterKey(call, name)];
     if (!parameter) throw new SimError('ParameterNotFound', `Parameter ${name} not found.`);
-    return {
-      Parameter: {
-        Name: name,
-        Type: parameter.type,
-        Value: parameter.value,
-        Version: parameter.version,
-        LastModifiedDate: new Date(parameter.lastModified),
-        ARN: parameterArn(call, name),
-        DataType: 'text',
-      },
-    };
+    return { Parameter: parameterShape(call, name, parameter) };
   },
 
   PutParameter(call) {
@@ -104,18 +107,7 @@ export const ssm: ServiceModel = {
       .sort();
     const start = call.input.NextToken === undefined ? 0 : Number(call.input.NextToken);
     if (!Number.isInteger(start) || start < 0) throw new SimError('ValidationException', 'The specified token is not valid.');
-    const page = names.slice(start, start + maxResults).map((name) => {
-      const parameter = call.sim.state.parameters[parameterKey(call, name)]!;
-      return {
-        Name: name,
-        Type: parameter.type,
-        Value: parameter.value,
-        Version: parameter.version,
-        LastModifiedDate: new Date(parameter.lastModified),
-        ARN: parameterArn(call, name),
-        DataType: 'text',
-      };
-    });
+    const page = names.slice(start, start + maxResults).map((name) => parameterShape(call, name, call.sim.state.parameters[parameterKey(call, name)]!));
     return { Parameters: page, ...(start + maxResults < names.length ? { NextToken: String(start + maxResults) } : {}) };
   },
 
