@@ -10,7 +10,7 @@ import { AssetHashType, DockerImage, type ILocalBundling } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { buildSync, type BuildOptions, type Metafile } from 'esbuild';
 import { allStepNames, handlerFolder, type StepName } from '../workflow/steps.js';
-import { treeShakableEc2Entry } from './tree-shakable-ec2.js';
+import { treeShakableClientAliases } from './tree-shakable-clients.js';
 
 /** The Lambda handler setting that matches the bundle's file and export. */
 export const BUNDLE_HANDLER = 'index.handler';
@@ -55,9 +55,9 @@ export const handlerBundleOptions = (projectRoot: string): BuildOptions => ({
   // runtime happens to ship.
   external: UNREACHED_CREDENTIAL_SOURCES,
   mainFields: ['module', 'main'],
-  // The EC2 client with schemas esbuild can tree-shake (tree-shakable-ec2.ts); the copy's own
-  // imports resolve from the project's node_modules.
-  alias: { '@aws-sdk/client-ec2': treeShakableEc2Entry(projectRoot) },
+  // The EC2 and SSM clients with schemas esbuild can tree-shake (tree-shakable-clients.ts); the
+  // copies' own imports resolve from the project's node_modules.
+  alias: treeShakableClientAliases(projectRoot),
   nodePaths: [join(projectRoot, 'node_modules')],
   // Some dependencies are CommonJS and call require(); ESM output needs it defined.
   banner: { js: "import { createRequire as __fsxCreateRequire } from 'node:module'; const require = __fsxCreateRequire(import.meta.url);" },

@@ -1,5 +1,5 @@
-// The EC2 client's schemas, made tree-shakable for the function bundles. @aws-sdk/client-ec2
-// describes every shape of the EC2 API in one module whose object literals use computed keys
+// SDK clients' schemas, made tree-shakable for the function bundles. @aws-sdk/client-ec2 (and
+// client-ssm, ~80 KB) describes every shape of its API in one module whose object literals use computed keys
 // (`{ [_eQN]: "Min" }`, `_eQN` a string constant of that module). esbuild must assume a computed
 // key may run code, so it keeps every shape: ~550 KB in any bundle that names one EC2 command,
 // over the 500 KB budget of a whole function. Replacing each computed key by the string constant
@@ -9,7 +9,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const PACKAGE = '@aws-sdk/client-ec2';
+/** The clients whose schemas are rewritten: the big APIs of which the steps use a few calls. */
+export const TREE_SHAKEN_CLIENTS = ['@aws-sdk/client-ec2', '@aws-sdk/client-ssm'] as const;
 const SCHEMAS = join('dist-es', 'schemas', 'schemas_0.js');
 
 /** `[_name]:` → `"value":` wherever `_name` is a module-level string constant. */
@@ -25,21 +26,27 @@ export function literalKeys(source: string): string {
 const copies = new Map<string, string>();
 
 /**
- * The entry of a copy of the installed EC2 client (its ES modules and package.json) with
+ * The entry of a copy of the installed client `pkg` (its ES modules and package.json) with
  * literal keys, made once per process; esbuild is pointed at it by `alias`, and resolves the
  * copy's own imports from the project's node_modules (`nodePaths`).
  */
-export function treeShakableEc2Entry(projectRoot: string): string {
-  let dir = copies.get(projectRoot);
+function treeShakableEntry(projectRoot: string, pkg: string): string {
+  const cacheKey = `${projectRoot}|${pkg}`;
+  let dir = copies.get(cacheKey);
   if (!dir) {
-    const installed = join(projectRoot, 'node_modules', PACKAGE);
-    dir = mkdtempSync(join(tmpdir(), 'fsx-onboard-client-ec2-'));
+    const installed = join(projectRoot, 'node_modules', pkg);
+    dir = mkdtempSync(join(tmpdir(), `fsx-onboard-${pkg.split('/').pop()}-`));
     const copy = dir;
     process.once('exit', () => rmSync(copy, { recursive: true, force: true }));
     cpSync(join(installed, 'dist-es'), join(dir, 'dist-es'), { recursive: true });
     cpSync(join(installed, 'package.json'), join(dir, 'package.json'));
     writeFileSync(join(dir, SCHEMAS), literalKeys(readFileSync(join(installed, SCHEMAS), 'utf8')));
-    copies.set(projectRoot, dir);
+    copies.set(cacheKey, dir);
   }
   return join(dir, 'dist-es', 'index.js');
+}
+
+/** esbuild's `alias`: each client of TREE_SHAKEN_CLIENTS to its tree-shakable copy. */
+export function treeShakableClientAliases(projectRoot: string): Record<string, string> {
+  return Object.fromEntries(TREE_SHAKEN_CLIENTS.map((pkg) => [pkg, treeShakableEntry(projectRoot, pkg)]));
 }

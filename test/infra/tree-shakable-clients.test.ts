@@ -1,9 +1,9 @@
 // The EC2 client's schemas with literal keys: the same shapes, and bundles that keep only the
-// shapes their commands reach (infra/tree-shakable-ec2.ts).
+// shapes their commands reach (infra/tree-shakable-clients.ts).
 import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { handlerBundleOptions } from '../../infra/bundling.js';
-import { literalKeys } from '../../infra/tree-shakable-ec2.js';
+import { literalKeys } from '../../infra/tree-shakable-clients.js';
 import { projectRoot } from '../../infra/task-functions.js';
 
 describe('the tree-shakable EC2 client', () => {
