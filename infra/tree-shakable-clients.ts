@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The clients whose schemas are rewritten: the big APIs of which the steps use a few calls. */
-export const TREE_SHAKEN_CLIENTS = ['@aws-sdk/client-ec2', '@aws-sdk/client-ssm'] as const;
+const TREE_SHAKEN_CLIENTS = ['@aws-sdk/client-ec2', '@aws-sdk/client-ssm'] as const;
 const SCHEMAS = join('dist-es', 'schemas', 'schemas_0.js');
 
 /** `[_name]:` → `"value":` wherever `_name` is a module-level string constant. */
