@@ -4,7 +4,7 @@
 // onboarding's record still relies on the configuration the bucket has, and otherwise leaves
 // the true "before" in the bucket's original-encryption record for the last one to go.
 import type { ServerSideEncryptionConfiguration } from '@aws-sdk/client-s3';
-import { GetParametersByPathCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { paginateGetParametersByPath, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { changeRecordPath, originalEncryptionParameter } from '../../core/naming.js';
 import { readChangeRecord, sameEncryption, type ChangeRecord } from './encryption.js';
 import { isErrorNamed } from './step-support.js';
@@ -16,16 +16,14 @@ const RELIERS_NAMED = 10;
 export async function otherReliers(ssm: SSMClient, bucket: string, ownParameter: string, current: ServerSideEncryptionConfiguration | null): Promise<string[]> {
   const reliers: string[] = [];
   const original = originalEncryptionParameter(bucket);
-  let NextToken: string | undefined;
-  do {
-    const page = await ssm.send(new GetParametersByPathCommand({ Path: changeRecordPath(bucket), MaxResults: 10, ...(NextToken ? { NextToken } : {}) }));
+  for await (const page of paginateGetParametersByPath({ client: ssm, pageSize: 10 }, { Path: changeRecordPath(bucket) })) {
     for (const parameter of page.Parameters ?? []) {
       if (!parameter.Name || parameter.Name === ownParameter || parameter.Name === original || !parameter.Value) continue;
       const record = JSON.parse(parameter.Value) as ChangeRecord;
       if (sameEncryption(record.applied, current)) reliers.push(parameter.Name.slice(parameter.Name.lastIndexOf('/') + 1));
     }
-    NextToken = page.NextToken;
-  } while (NextToken && reliers.length < RELIERS_NAMED);
+    if (reliers.length >= RELIERS_NAMED) break;
+  }
   return reliers;
 }
 

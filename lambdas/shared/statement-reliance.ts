@@ -3,7 +3,7 @@
 // shared statements, and a compensation removes them only when, its own record gone, no other
 // onboarding's record remains under the group. A record carries the execution that wrote it
 // (RunBaseline.runId): a failed re-run leaves an earlier, successful run's reliance in place.
-import { GetParametersByPathCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { paginateGetParametersByPath, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { RELIANCE_RECORD_ROOT, relianceRecordParameter } from '../../core/naming.js';
 import type { StepInput } from '../../core/step-io.js';
 import { deleteParameterIfPresent, readParameter } from './parameters.js';
@@ -54,16 +54,12 @@ export async function releaseReliance(ssm: SSMClient, piece: string, input: Step
 
 async function reliersOf(ssm: SSMClient, piece: string, self: string): Promise<string[]> {
   const reliers: string[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await ssm.send(
-      new GetParametersByPathCommand({ Path: `${RELIANCE_RECORD_ROOT}/${piece}`, MaxResults: 10, ...(NextToken ? { NextToken } : {}) }),
-    );
+  for await (const page of paginateGetParametersByPath({ client: ssm, pageSize: 10 }, { Path: `${RELIANCE_RECORD_ROOT}/${piece}` })) {
     for (const p of page.Parameters ?? []) {
       const requestId = p.Name?.slice(p.Name.lastIndexOf('/') + 1);
       if (requestId && requestId !== self) reliers.push(requestId);
     }
-    NextToken = page.NextToken;
-  } while (NextToken && reliers.length === 0);
+    if (reliers.length > 0) break;
+  }
   return reliers.slice(0, RELIERS_NAMED);
 }

@@ -24,17 +24,27 @@ export function deleteCanary(s3: S3Client, request: OnboardingRequest, canary: C
   return deleteExisting(s3, request.bucket.name, [canary.toS3.s3Key, canary.fromS3.s3Key, ...(taskId ? [reportKey(request, taskId)] : [])]);
 }
 
+/** The keys under the request's canary directory (one subdirectory per execution). */
+async function canaryObjects(s3: S3Client, request: OnboardingRequest, names: OnboardingNames): Promise<{ key: string; lastModified?: Date | undefined }[]> {
+  const objects: { key: string; lastModified?: Date | undefined }[] = [];
+  const Prefix = `${request.bucket.prefix}${names.canaryFileName}/`;
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: request.bucket.name, Prefix })) {
+    for (const object of page.Contents ?? []) if (object.Key) objects.push({ key: object.Key, lastModified: object.LastModified });
+  }
+  return objects;
+}
+
 /**
  * Canaries earlier executions of this request left (a run stopped or crashed before removing its
  * own): those written before this execution began. A concurrent execution's are newer: its own.
  */
 export async function deleteEarlierCanaries(s3: S3Client, request: OnboardingRequest, names: OnboardingNames, before: number): Promise<string[]> {
-  const keys: string[] = [];
-  const Prefix = `${request.bucket.prefix}${names.canaryFileName}/`;
-  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: request.bucket.name, Prefix })) {
-    for (const object of page.Contents ?? []) if (object.Key && object.LastModified && object.LastModified.getTime() < before) keys.push(object.Key);
-  }
-  return deleteExisting(s3, request.bucket.name, keys);
+  const earlier = (await canaryObjects(s3, request, names)).filter((o) => o.lastModified !== undefined && o.lastModified.getTime() < before);
+  return deleteExisting(
+    s3,
+    request.bucket.name,
+    earlier.map((o) => o.key),
+  );
 }
 
 /**
@@ -42,10 +52,6 @@ export async function deleteEarlierCanaries(s3: S3Client, request: OnboardingReq
  * the export task's report: for a rollback that does not know which execution wrote them.
  */
 export async function deleteEveryCanary(s3: S3Client, request: OnboardingRequest, names: OnboardingNames, taskId: string | undefined): Promise<string[]> {
-  const keys: string[] = [];
-  const Prefix = `${request.bucket.prefix}${names.canaryFileName}/`;
-  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: request.bucket.name, Prefix })) {
-    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
-  }
+  const keys = (await canaryObjects(s3, request, names)).map((o) => o.key);
   return deleteExisting(s3, request.bucket.name, [...keys, ...(taskId ? [reportKey(request, taskId)] : [])]);
 }
