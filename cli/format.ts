@@ -1,6 +1,6 @@
 // Human-readable output: progress lines as states run, and the closing summary.
 import type { RequestProblem } from '../core/request.js';
-import { forwardPath, Steps, type StepName } from '../workflow/steps.js';
+import { forwardPauses, Steps, type StepName } from '../workflow/steps.js';
 import { palette, type Palette } from './colors.js';
 import { formatExportEvidence } from './export-evidence.js';
 import { encryptionChangeOf, type EncryptionChangeReport, type RunEvent, type RunReport } from './run-report.js';
@@ -20,7 +20,7 @@ const clock = (e: { wallMs: number; simulatedSeconds: number }) =>
   `[${pad(`${Math.round(e.wallMs)} ms`, 8)} sim ${pad(formatDuration(e.simulatedSeconds), 12)}]`;
 
 /** A pause's summary up to its colon: what it waits for, without the why. */
-const pauseSummaries = new Map(forwardPath.flatMap((s) => (s.kind === 'pause' ? [[s.name, s.summary.split(':')[0] ?? s.summary]] : [])));
+const pauseSummaries = new Map(forwardPauses.map((s) => [s.name, s.summary.split(':')[0] ?? s.summary]));
 
 export function formatEvent(event: RunEvent, c: Palette = palette(false)): string {
   const at = c.dim(clock(event));

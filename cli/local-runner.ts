@@ -9,12 +9,12 @@ import { sandboxClientFactory } from './local/sandbox-clients.js';
 import { validateRequest, type OnboardingRequest, type RequestProblem } from '../core/request.js';
 import type { StepHandler } from '../lambdas/shared/step-deps.js';
 import { stepHandlers } from '../lambdas/registry.js';
-import { OFFBOARD_INPUT, renderDefinition, renderRollbackDefinition, type AslDefinition, type FailureMode } from '../workflow/render.js';
+import { OFFBOARD_INPUT, pollOfPause, renderDefinition, renderRollbackDefinition, type AslDefinition, type FailureMode } from '../workflow/render.js';
 import { allStepNames, type StepName } from '../workflow/steps.js';
 import { outputsOf, type Moment, type RunEvent, type RunReport } from './run-report.js';
 import { followEvents, type WaitRecord } from './local/execution-events.js';
 import { StepRecords } from './local/step-records.js';
-import { bindTasks } from './local/task-binding.js';
+import { bindTasks, type BoundTasks } from './local/task-binding.js';
 import { virtualWaits } from './local/virtual-waits.js';
 import { localExecutionArn } from './local/execution-arn.js';
 import { runAsProcess } from './local/processes.js';
@@ -73,6 +73,17 @@ function localMachine(kind: LocalMachine): { definition: AslDefinition; machine:
   return entry;
 }
 
+/** A poll's pause lasts what the check before it asked for, as its SecondsPath reads it on AWS. */
+function pollPauseSeconds(tasks: BoundTasks): (state: string) => number {
+  return (state) => {
+    const poll = pollOfPause(state);
+    const seconds = poll ? (tasks.lastOutput(poll) as { waitSeconds?: unknown } | undefined)?.waitSeconds : undefined;
+    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0)
+      throw new Error(`${state}: the check before it gave no waitSeconds (a non-negative integer), so the Wait cannot tell how long to pause`);
+    return seconds;
+  };
+}
+
 export async function runLocally(rawRequest: unknown, options: LocalRunOptions): Promise<LocalRunResult> {
   const validation = validateRequest(rawRequest);
   if (!validation.ok) return { kind: 'refused', problems: validation.problems };
@@ -116,7 +127,9 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
   const { execution, process } = runAsProcess(sandbox.scheduler, request.requestId, machine, input as never, {
     overrides: {
       taskResourceLocalHandlers: tasks.handlers,
-      waitTimeOverrides: virtualWaits(definition, sandbox.scheduler, options.skipWaits, (state, seconds) => waits.set(state, { at: now(), seconds })),
+      waitTimeOverrides: virtualWaits(definition, sandbox.scheduler, pollPauseSeconds(tasks), options.skipWaits, (state, seconds) =>
+        waits.set(state, { at: now(), seconds }),
+      ),
       retryIntervalOverrides: Object.fromEntries(allStepNames.map((n) => [n, 0])),
     },
     // Poll states read $$.Execution.RedriveCount; a local run is never a redrive (resume starts over).

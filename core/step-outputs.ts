@@ -8,6 +8,8 @@ import { ErrorNames, OnboardingError } from './errors.js';
 interface PollOutput {
   done: boolean;
   attempts: number;
+  /** Seconds the machine waits before the next check (the Wait state's SecondsPath; workflow/poll-schedule.ts). */
+  waitSeconds: number;
   /** After a redrive: the redrive these attempts were counted in (lambdas/shared/step-support.ts pollCount). */
   redriveCount?: number;
 }
@@ -116,6 +118,8 @@ export interface WaitForFileSystemOutput extends PollOutput {
   mountName?: string;
   /** KmsKeyId as FSx reports it for a persistent file system created with fileSystem.kmsKeyArn. */
   kmsKeyId?: string;
+  /** When a check first found it AVAILABLE (epoch ms on the services' clock): its DRAs start about then. */
+  seenAvailableAt?: number;
 }
 
 export type CreateDataRepositoryAssociationOutput =

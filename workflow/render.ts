@@ -19,6 +19,8 @@ export const functionArnPlaceholder = (step: StepName): string => `\${${step}Fun
 export interface RenderOptions {
   /** Resource of each Task; placeholders by default. */
   functionArn?: (step: StepName) => string;
+  /** The forward path to render; the deployed one by default (a benchmark renders the blog's sequential order). */
+  forwardPath?: Segment[];
 }
 
 const ROLLBACK_STARTED = 'RollbackStarted';
@@ -40,6 +42,14 @@ const EXECUTION_ID_PARAMETER = 'execution.$';
 
 const pollStateNames = (step: StepName) => ({ check: `${step}Done`, pause: `${step}Pause`, finished: `${step}Finished` });
 
+/** Where a poll's Wait reads its seconds: the check's own `waitSeconds`. */
+export const pollWaitPath = (step: StepName): string => `$.steps.${step}.waitSeconds`;
+
+/** The poll step whose pause this Wait state is, if it is one. */
+export function pollOfPause(state: string): StepName | undefined {
+  return (Object.keys(Steps) as StepName[]).find((name) => Steps[name].poll !== undefined && pollStateNames(name).pause === state);
+}
+
 function taskState(
   step: TaskStep,
   resource: string,
@@ -55,7 +65,8 @@ function taskState(
   // The lock's owner: this execution (its ARN, unique per state machine and name) and this state.
   if (step.lockedDocument) parameters['lock'] = { [EXECUTION_ID_PARAMETER]: '$$.Execution.Id', state: name };
   // The redrive count lets a poll tell a redriven check (whose input holds the spent count) from the next one.
-  if (step.poll) parameters['poll'] = { ...step.poll, [REDRIVE_COUNT_PARAMETER]: '$$.Execution.RedriveCount' };
+  if (step.poll)
+    parameters['poll'] = { delaySeconds: step.poll.delaySeconds, maxAttempts: step.poll.maxAttempts, [REDRIVE_COUNT_PARAMETER]: '$$.Execution.RedriveCount' };
   const states: Record<string, AslState> = {};
   const body: AslState = {
     Type: 'Task',
@@ -80,7 +91,8 @@ function taskState(
     Choices: [{ Variable: `$.steps.${name}.done`, BooleanEquals: true, Next: next ?? finished }],
     Default: pause,
   };
-  states[pause] = { Type: 'Wait', Seconds: step.poll.delaySeconds, Next: name };
+  // The check says when to check next (workflow/poll-schedule.ts): a creation's typical time first, then its interval, backing off past its typical maximum.
+  states[pause] = { Type: 'Wait', SecondsPath: pollWaitPath(name), Next: name };
   // A Choice cannot end a branch, so a poll that ends one hands over to a Succeed.
   if (!next) states[finished] = { Type: 'Succeed' };
   return states;
@@ -104,16 +116,27 @@ function segmentStart(segment: Segment): string {
   return segment.kind === 'sequence' ? segment.steps[0]! : segment.name;
 }
 
-function renderPause(pause: PauseSegment, after: string): Record<string, AslState> {
-  return { [pause.name]: { Type: 'Wait', Comment: pause.summary, Seconds: pause.seconds, Next: after } };
+function renderPause(pause: PauseSegment, after: string | undefined): Record<string, AslState> {
+  return { [pause.name]: { Type: 'Wait', Comment: pause.summary, Seconds: pause.seconds, ...(after ? { Next: after } : { End: true }) } };
 }
 
-function renderForward(mode: FailureMode, resource: (s: StepName) => string): Record<string, AslState> {
+/** A Parallel's branch: its steps and pauses chained, the last one ending the branch; no Catch (the Parallel catches). */
+function renderBranch(items: Extract<Segment, { kind: 'parallel' }>['branches'][number], resource: (s: StepName) => string): Record<string, AslState> {
+  const states: Record<string, AslState> = {};
+  const nameOf = (item: (typeof items)[number]) => (typeof item === 'string' ? item : item.name);
+  items.forEach((item, i) => {
+    const next = items[i + 1] === undefined ? undefined : nameOf(items[i + 1]!);
+    Object.assign(states, typeof item === 'string' ? taskState(Steps[item], resource(item), next, undefined) : renderPause(item, next));
+  });
+  return states;
+}
+
+function renderForward(mode: FailureMode, resource: (s: StepName) => string, path: Segment[]): Record<string, AslState> {
   const states: Record<string, AslState> = {};
   const rollbackCatch = (name: StepName) =>
     mode === 'rollback' && !(beforeAnyChange as readonly StepName[]).includes(name) ? { next: ROLLBACK_STARTED, resultPath: '$.failure' } : undefined;
-  forwardPath.forEach((segment, i) => {
-    const after = forwardPath[i + 1] ? segmentStart(forwardPath[i + 1]!) : ONBOARDED;
+  path.forEach((segment, i) => {
+    const after = path[i + 1] ? segmentStart(path[i + 1]!) : ONBOARDED;
     if (segment.kind === 'sequence') {
       Object.assign(states, renderSequence(segment.steps, after, resource, rollbackCatch));
       return;
@@ -125,10 +148,10 @@ function renderForward(mode: FailureMode, resource: (s: StepName) => string): Re
     // Branch failures surface on the Parallel state, which catches them as a whole.
     const parallel: AslState = {
       Type: 'Parallel',
-      Comment: 'Key share and encryption proceed while the file system is created.',
+      Comment: segment.summary,
       Branches: segment.branches.map((branch) => ({
-        StartAt: branch[0],
-        States: renderSequence(branch, undefined, resource, () => undefined),
+        StartAt: typeof branch[0] === 'string' ? branch[0] : branch[0]!.name,
+        States: renderBranch(branch, resource),
       })),
       // Each branch returns the whole state; merge the branches' step results back into one.
       ResultSelector: {
@@ -159,7 +182,8 @@ function nextCompensation(name: StepName, after: string): string {
 
 export function renderDefinition(mode: FailureMode, options: RenderOptions = {}): AslDefinition {
   const resource = options.functionArn ?? functionArnPlaceholder;
-  const states = renderForward(mode, resource);
+  const path = options.forwardPath ?? forwardPath;
+  const states = renderForward(mode, resource, path);
   if (mode === 'rollback') {
     states[ROLLBACK_STARTED] = {
       Type: 'Pass',
@@ -182,7 +206,7 @@ export function renderDefinition(mode: FailureMode, options: RenderOptions = {})
   }
   return {
     Comment: `fsx-onboard: link FSx for Lustre to a KMS-encrypted S3 bucket across accounts (on failure: ${mode}).`,
-    StartAt: segmentStart(forwardPath[0]!),
+    StartAt: segmentStart(path[0]!),
     TimeoutSeconds: EXECUTION_TIMEOUT_SECONDS,
     States: states,
   };

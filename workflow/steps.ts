@@ -1,15 +1,22 @@
 // The onboarding as a typed list of steps. State names are a contract: ops see them in the
 // console and redrive from them, and the local runner binds handlers to them.
 import type { LockedDocument } from '../core/resource-locks.js';
+import type { TypicalDuration } from './poll-schedule.js';
 
 /** Where a step acts: A owns the file system, B the bucket, C the key. */
 export type StepAccount = 'A' | 'B' | 'C' | 'orchestrator';
 
-interface PollSpec {
-  /** Seconds the Wait state pauses between checks. */
+export interface PollSpec {
+  /** Seconds between checks within the work's typical duration (every check, for a poll without one). */
   delaySeconds: number;
-  /** Checks before the step fails with PollTimedOut: delaySeconds × maxAttempts bounds the wait. */
+  /** Checks before the step fails with PollTimedOut (workflow/poll-schedule.ts pollBoundSeconds: how long that is). */
   maxAttempts: number;
+  /**
+   * How long the awaited work typically takes from its start: the check after the first waits
+   * out the minimum, and checks back off past the maximum (workflow/poll-schedule.ts). The
+   * handler may know better (a file system's type) and says so in its `waitSeconds`.
+   */
+  typical?: TypicalDuration;
 }
 
 export interface TaskStep {
@@ -89,8 +96,9 @@ export const Steps = {
   CreateFileSystem: task('CreateFileSystem', 'Creates the file system (or adopts an existing one); legacy types are linked to S3 here.', ['A'], {
     compensation: 'DeleteFileSystem',
   }),
+  // PERSISTENT_2's ~10 minutes (577 s measured, terraform-provider-aws #22291); the handler knows other types' and a key's.
   WaitForFileSystem: task('WaitForFileSystem', 'Polls until the file system is AVAILABLE; FAILED or MISCONFIGURED stops with its FailureDetails.', ['A'], {
-    poll: { delaySeconds: 60, maxAttempts: 90 },
+    poll: { delaySeconds: 60, maxAttempts: 40, typical: { min: 540, max: 900 } },
   }),
   CreateDataRepositoryAssociation: task(
     'CreateDataRepositoryAssociation',
@@ -102,7 +110,8 @@ export const Steps = {
     'WaitForDataRepositoryAssociation',
     'Polls until the association is AVAILABLE; FAILED or MISCONFIGURED stops with its FailureDetails.',
     ['A'],
-    { poll: { delaySeconds: 60, maxAttempts: 90 }, perRepository: true },
+    // 5 to 13 minutes from when FSx starts on it (~810 s measured, terraform-provider-aws #22291); over an hour with a large import.
+    { poll: { delaySeconds: 60, maxAttempts: 40, typical: { min: 300, max: 780 } }, perRepository: true },
   ),
   WaitForServiceLinkedRole: task('WaitForServiceLinkedRole', 'Polls IAM until AWSServiceRoleForFSxS3Access_<fs-id> exists at its service path.', ['A'], {
     poll: { delaySeconds: 10, maxAttempts: 60 },
@@ -131,7 +140,8 @@ export const Steps = {
     'Polls `lfs hsm_action` until NOOP, then reads the S3-side canary once FSx has imported it; or polls the export task until it ends and reports what it exported.',
     ['A'],
     {
-      poll: { delaySeconds: 15, maxAttempts: 80 },
+      // The canary's archive and the S3-side canary's auto-import take about a minute (docs/sandbox.md, assumptions).
+      poll: { delaySeconds: 15, maxAttempts: 36, typical: { min: 60, max: 300 } },
       perRepository: true,
     },
   ),
@@ -191,7 +201,6 @@ export const Steps = {
 
 export type StepName = keyof typeof Steps;
 
-/** A branch of the forward path: steps in order, or steps run side by side. */
 /** A Wait in the forward path, for a delay AWS documents but offers no way to observe. */
 export interface PauseSegment {
   kind: 'pause';
@@ -200,7 +209,11 @@ export interface PauseSegment {
   seconds: number;
 }
 
-export type Segment = { kind: 'sequence'; steps: StepName[] } | { kind: 'parallel'; name: string; branches: StepName[][] } | PauseSegment;
+/** What a branch of a Parallel runs, in order: steps and pauses. */
+type BranchItem = StepName | PauseSegment;
+
+/** A part of the forward path: steps in order, branches run side by side, or a pause. */
+export type Segment = { kind: 'sequence'; steps: StepName[] } | { kind: 'parallel'; name: string; summary: string; branches: BranchItem[][] } | PauseSegment;
 
 /**
  * KMS: a new grant takes effect "usually in less than five minutes"; until then only callers
@@ -217,27 +230,43 @@ const grantPropagation: PauseSegment = {
 };
 
 /**
- * The forward path. The bucket statement comes first because FSx checks S3 access when a
- * legacy linked file system or a DRA is created; the key share and the file system (the
- * slow part, ~10-22 min) then proceed side by side.
+ * The forward path, its critical path the file system's and the association's creation and the
+ * export. The bucket statement comes first because FSx checks S3 access when a legacy linked
+ * file system or a DRA is created; the key share and the file system then proceed side by side.
+ * The association is requested while the file system is still CREATING (FSx starts on it once
+ * the file system is AVAILABLE), and its request creates the SLR: so the SLR's narrowed bucket
+ * statement, its grant and the grant's propagation all happen while FSx is still creating.
  */
 export const forwardPath: Segment[] = [
   { kind: 'sequence', steps: ['ValidateRequest', 'CheckClientInstance', 'PutBucketAccessPolicy'] },
   {
     kind: 'parallel',
     name: 'PrepareKeyAndFileSystem',
+    summary: 'Key share and encryption proceed while the file system is requested.',
+    branches: [['ShareKey', 'SetDefaultEncryption'], ['CreateFileSystem']],
+  },
+  { kind: 'sequence', steps: ['CreateDataRepositoryAssociation'] },
+  {
+    kind: 'parallel',
+    name: 'GrantWhileCreating',
+    summary:
+      'While FSx creates the file system and then the association, the SLR (created with the association request) gets its narrowed bucket statement and its grant, and the grant propagates.',
     branches: [
-      ['ShareKey', 'SetDefaultEncryption'],
-      ['CreateFileSystem', 'WaitForFileSystem'],
+      ['WaitForFileSystem', 'WaitForDataRepositoryAssociation'],
+      ['WaitForServiceLinkedRole', 'NarrowBucketPolicy', 'CreateGrant', grantPropagation],
     ],
   },
-  {
-    kind: 'sequence',
-    steps: ['CreateDataRepositoryAssociation', 'WaitForDataRepositoryAssociation', 'WaitForServiceLinkedRole', 'NarrowBucketPolicy', 'CreateGrant'],
-  },
-  grantPropagation,
   { kind: 'sequence', steps: ['StartTestExport', 'WaitForTestExport', 'VerifyExport', 'RemoveTestExport'] },
 ];
+
+/** The steps of a part of the forward path, in order (a Parallel's branch by branch). */
+export const segmentSteps = (segment: Segment): StepName[] =>
+  segment.kind === 'sequence' ? segment.steps : segment.kind === 'parallel' ? segment.branches.flat().filter((item) => typeof item === 'string') : [];
+
+/** The forward path's pauses, wherever they are (on their own or in a branch). */
+export const forwardPauses: PauseSegment[] = forwardPath.flatMap((segment) =>
+  segment.kind === 'pause' ? [segment] : segment.kind === 'parallel' ? segment.branches.flat().filter((item) => typeof item !== 'string') : [],
+);
 
 /**
  * The forward steps before the first change: they only read, a failure there has nothing to
@@ -245,7 +274,7 @@ export const forwardPath: Segment[] = [
  */
 export const beforeAnyChange = ['ValidateRequest', 'CheckClientInstance'] as const satisfies readonly StepName[];
 
-export const forwardStepNames: StepName[] = forwardPath.flatMap((s) => (s.kind === 'sequence' ? s.steps : s.kind === 'parallel' ? s.branches.flat() : []));
+export const forwardStepNames: StepName[] = forwardPath.flatMap(segmentSteps);
 
 export const allStepNames = Object.keys(Steps) as StepName[];
 

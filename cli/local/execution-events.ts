@@ -1,7 +1,7 @@
 // Follows the interpreter's event log: counts state transitions, turns the events of each Task
 // state into progress events (a poll is announced once, a caught failure shown once), and keeps
 // the step results seen so far for a run that ends without a final state.
-import { forwardPath, Steps, type StepName } from '../../workflow/steps.js';
+import { forwardPauses, Steps, type StepName } from '../../workflow/steps.js';
 import { stepChanged, type Moment, type RunEvent } from '../run-report.js';
 import type { StepRecords } from './step-records.js';
 
@@ -31,7 +31,7 @@ export interface FollowedExecution {
 }
 
 /** Wait states of the forward path worth showing (poll pauses are shown through their polls). */
-const pauseNames = new Set(forwardPath.filter((s) => s.kind === 'pause').map((s) => s.name));
+const pauseNames = new Set(forwardPauses.map((s) => s.name));
 
 export async function followEvents(
   eventLogs: AsyncIterable<unknown>,

@@ -25,6 +25,8 @@ export interface TaskBindingOptions {
 export interface BoundTasks {
   handlers: Record<string, (input: unknown) => Promise<never>>;
   invocations(): number;
+  /** The result of the step's latest successful attempt (a poll's pause reads its waitSeconds). */
+  lastOutput(name: StepName): unknown;
 }
 
 export function bindTasks(options: TaskBindingOptions): BoundTasks {
@@ -33,6 +35,7 @@ export function bindTasks(options: TaskBindingOptions): BoundTasks {
   const timeoutsLeft = new Set(options.lambdaTimeoutIn ?? []);
   const crashesLeft = new Set(options.crashAfter ?? []);
   let invocations = 0;
+  const lastOutputs = new Map<StepName, unknown>();
 
   const bind = (name: StepName) => async (input: unknown) => {
     const step = options.handlers[name];
@@ -60,6 +63,7 @@ export function bindTasks(options: TaskBindingOptions): BoundTasks {
       if (crashesLeft.delete(name)) {
         throw Object.assign(new Error(`${name}'s Lambda crashed after doing its work (injected): its result was lost`), { name: 'Lambda.Unknown' });
       }
+      lastOutputs.set(name, output);
       return output as never;
     } catch (error) {
       const errorName = error instanceof Error ? error.name : 'Error';
@@ -77,5 +81,5 @@ export function bindTasks(options: TaskBindingOptions): BoundTasks {
     }
   };
 
-  return { handlers: Object.fromEntries(allStepNames.map((name) => [name, bind(name)])), invocations: () => invocations };
+  return { handlers: Object.fromEntries(allStepNames.map((name) => [name, bind(name)])), invocations: () => invocations, lastOutput: (name) => lastOutputs.get(name) };
 }

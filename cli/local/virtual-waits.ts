@@ -11,6 +11,11 @@ type States = Record<string, Record<string, unknown>>;
 export function virtualWaits(
   definition: AslDefinition,
   scheduler: { sleepLater(ms: number): void },
+  /**
+   * The seconds of a Wait with a SecondsPath (a poll's pause), which the interpreter does not
+   * hand the override: the runner reads them from the result of the check just before it.
+   */
+  secondsFromPath: (state: string) => number,
   skip: readonly string[] = [],
   /** Told each time a Wait is about to spend its seconds (the progress shows a pause with when and how long). */
   onWait: (state: string, seconds: number) => void = () => {},
@@ -19,10 +24,11 @@ export function virtualWaits(
   const visit = (states: States) => {
     for (const [name, state] of Object.entries(states)) {
       if (state['Type'] === 'Wait') {
-        const seconds = skip.includes(name) ? 0 : Number(state['Seconds'] ?? 0);
+        const secondsOf = () => (skip.includes(name) ? 0 : state['SecondsPath'] !== undefined ? secondsFromPath(name) : Number(state['Seconds'] ?? 0));
         Object.defineProperty(overrides, name, {
           enumerable: true,
           get: () => {
+            const seconds = secondsOf();
             onWait(name, seconds);
             scheduler.sleepLater(seconds * 1000);
             return 0;

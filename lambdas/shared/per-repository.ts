@@ -59,12 +59,13 @@ export function linkInput<I extends StepInput>(input: I, index: number): I {
 interface PollResult {
   done?: boolean;
   attempts?: number;
+  waitSeconds?: number;
 }
 
 /**
  * One result of several repositories' results: repositories[0]'s fields (what a one-repository
  * request reports, and what readers of one link read), `changed` when any changed, `done` when
- * all are, and every repository's own under `repositories`.
+ * all are, the next check when the soonest not-done one wants it, and every repository's own under `repositories`.
  */
 function combine<O extends object>(outputs: O[], poll: boolean): O & PerRepositoryResult<O> {
   const first = outputs[0]!;
@@ -73,6 +74,9 @@ function combine<O extends object>(outputs: O[], poll: boolean): O & PerReposito
   if (poll) {
     combined['done'] = outputs.every((o) => (o as PollResult).done === true);
     combined['attempts'] = Math.max(...outputs.map((o) => (o as PollResult).attempts ?? 0));
+    // The next check comes when the soonest of the repositories still waited on is due.
+    const waits = outputs.filter((o) => (o as PollResult).done !== true).map((o) => (o as PollResult).waitSeconds ?? 0);
+    if (waits.length) combined['waitSeconds'] = Math.min(...waits);
   }
   return combined as O & PerRepositoryResult<O>;
 }

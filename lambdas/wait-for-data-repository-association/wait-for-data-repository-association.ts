@@ -2,9 +2,11 @@
 // run with FSx's details (a re-run deletes and recreates it). MISCONFIGURED (missing S3 or KMS
 // permissions, event-notification trouble) returns to AVAILABLE within 15 minutes of a fix, so
 // it is polled for MISCONFIGURED_CHECKS more checks before the run stops with FSx's details.
+// FSx starts on an association once its file system is AVAILABLE (one requested while it is
+// CREATING waits), so its typical duration counts from the later of the two.
 import { countMisconfigured, describeAssociation } from '../shared/associations.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
-import { clientsFor, pollCount } from '../shared/step-support.js';
+import { clientsFor, pollCount, secondsSince } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import { requireOutput, stepOutput, type WaitForDataRepositoryAssociationOutput } from '../../core/step-outputs.js';
@@ -33,5 +35,7 @@ export async function waitForDataRepositoryAssociation(input: StepInput, deps: S
   }
   const done = lifecycle === 'AVAILABLE';
   if (!done) poll.giveUpIfNotDone(`data repository association ${id} to become AVAILABLE (last seen ${lifecycle})`);
-  return { done, ...poll.counted, lifecycle };
+  const fileSystemReadyAt = stepOutput(input, 'WaitForFileSystem')?.seenAvailableAt ?? 0;
+  const startedAt = Math.max(dra.CreationTime?.getTime() ?? 0, fileSystemReadyAt);
+  return { done, ...poll.countedAfter(startedAt ? secondsSince(startedAt, deps) : undefined), lifecycle };
 }

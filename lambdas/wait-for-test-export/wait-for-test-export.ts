@@ -11,7 +11,7 @@
 import { DescribeDataRepositoryTasksCommand } from '@aws-sdk/client-fsx';
 import { catCommand, hsmActionCommand, readInvocation, sendShellCommand, type Invocation } from '../shared/client-commands.js';
 import { ErrorNames, OnboardingError } from '../../core/errors.js';
-import { clientsFor, pollCount } from '../shared/step-support.js';
+import { clientsFor, pollCount, secondsSince } from '../shared/step-support.js';
 import type { StepInput } from '../../core/step-io.js';
 import type { StepDeps } from '../shared/step-deps.js';
 import { requireOutput, stepOutput, type CatResult, type TestExportPhase, type WaitForTestExportOutput } from '../../core/step-outputs.js';
@@ -24,6 +24,8 @@ const terminalTaskStates = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
 export async function waitForTestExport(input: StepInput, deps: StepDeps<'fsx' | 'ssm'>): Promise<WaitForTestExportOutput> {
   const poll = pollCount(input, 'WaitForTestExport');
   const start = stepOutput(input, 'StartTestExport');
+  // The next check waits out the export's typical time, counted from its start.
+  const notDone = () => poll.countedAfter(secondsSince(start?.startedAt, deps));
   const { fsx, ssm } = clientsFor(input, deps, 'fileSystem');
 
   if (input.request.testExport.mode === 'data-repository-task') {
@@ -34,7 +36,7 @@ export async function waitForTestExport(input: StepInput, deps: StepDeps<'fsx' |
     const done = terminalTaskStates.has(lifecycle);
     if (!done) {
       poll.giveUpIfNotDone(`export task ${taskId} to end (last seen ${lifecycle})`);
-      return { done, ...poll.counted, lifecycle };
+      return { done, ...notDone(), lifecycle };
     }
     // An export task exports only files new or changed in the file system: 0 files proves nothing.
     const total = task?.Status?.TotalCount ?? 0;
@@ -113,7 +115,7 @@ export async function waitForTestExport(input: StepInput, deps: StepDeps<'fsx' |
   poll.giveUpIfNotDone(waitingFor);
   return {
     done: false,
-    ...poll.counted,
+    ...notDone(),
     phase,
     ...(commandId ? { commandId } : {}),
     ...(hsmAction ? { hsmAction } : {}),

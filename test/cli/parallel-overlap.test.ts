@@ -9,6 +9,10 @@ import type { AslDefinition } from '../../workflow/render.js';
 import { freshSandbox } from '../e2e/helpers.js';
 
 const task = (next?: string) => ({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', ...(next ? { Next: next } : { End: true }) });
+/** These definitions' Waits all have fixed Seconds. */
+const noSecondsPath = (state: string): number => {
+  throw new Error(`${state} has no SecondsPath here`);
+};
 const wait = (seconds: number, next?: string) => ({ Type: 'Wait', Seconds: seconds, ...(next ? { Next: next } : { End: true }) });
 
 const definition = {
@@ -47,7 +51,7 @@ async function runIt() {
     {
       overrides: {
         taskResourceLocalHandlers: Object.fromEntries(['A1', 'A2', 'B1', 'B2', 'C1', 'After'].map((n) => [n, handler(n)])),
-        waitTimeOverrides: virtualWaits(definition, sandbox.scheduler),
+        waitTimeOverrides: virtualWaits(definition, sandbox.scheduler, noSecondsPath),
       },
     },
   );
@@ -93,7 +97,7 @@ describe('Parallel branches on the local scheduler', () => {
               return {};
             },
           },
-          waitTimeOverrides: virtualWaits(shorter as unknown as AslDefinition, sandbox.scheduler),
+          waitTimeOverrides: virtualWaits(shorter as unknown as AslDefinition, sandbox.scheduler, noSecondsPath),
         },
       },
     );
@@ -138,7 +142,7 @@ describe('Parallel branches on the local scheduler', () => {
       {
         overrides: {
           taskResourceLocalHandlers: { A1: at('A1', true), B1: at('B1'), B2: at('B2'), After: at('After'), Handled: at('Handled') },
-          waitTimeOverrides: virtualWaits(failing, sandbox.scheduler),
+          waitTimeOverrides: virtualWaits(failing, sandbox.scheduler, noSecondsPath),
         },
       },
     );

@@ -4,7 +4,7 @@ import { requireOutput, stepOutput, type StepResults } from '../../core/step-out
 describe('step outputs', () => {
   const steps: StepResults = {
     CreateFileSystem: { changed: true, fileSystemId: 'fs-0123456789abcdef0', created: true },
-    WaitForServiceLinkedRole: { done: false, attempts: 1 },
+    WaitForServiceLinkedRole: { done: false, attempts: 1, waitSeconds: 10 },
   };
 
   it('reads what an earlier step wrote', () => {

@@ -60,9 +60,10 @@ describe('the per-repository steps', () => {
     const earlier = {
       done: false,
       attempts: 2,
+      waitSeconds: 60,
       repositories: [
-        { done: true, attempts: 2 },
-        { done: false, attempts: 2 },
+        { done: true, attempts: 2, waitSeconds: 60 },
+        { done: false, attempts: 2, waitSeconds: 60 },
       ],
     };
     const result = await step(stateOf(twoBuckets, { WaitForDataRepositoryAssociation: earlier }), undefined);
