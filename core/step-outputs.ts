@@ -55,6 +55,8 @@ export interface RunBaseline {
   startedAt?: number;
   fileSystemIds: string[];
   associationIds: string[];
+  /** Those of them FSx reports FAILED: the run deletes and recreates them, and FSx validates S3 access again. */
+  failedAssociationIds?: string[];
   grantIds: string[];
   /** This request's bucket and key statements as they were (by Sid), to put back exactly (policy/types.ts PolicyStatement). */
   bucketStatements: StatementSnapshot[];

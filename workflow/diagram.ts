@@ -11,7 +11,8 @@ function shape(name: string, state: State): string {
     case 'Choice':
       return `${id(name)}{${name}}`;
     case 'Wait':
-      return `${id(name)}([${name} ${String(state['Seconds'])} s])`;
+      // A poll's pause lasts what its check said (SecondsPath).
+      return `${id(name)}([${name} ${state['Seconds'] !== undefined ? `${String(state['Seconds'])} s` : 'as the check says'}])`;
     case 'Succeed':
     case 'Fail':
       return `${id(name)}((${name}))`;

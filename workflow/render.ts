@@ -43,7 +43,7 @@ const EXECUTION_ID_PARAMETER = 'execution.$';
 const pollStateNames = (step: StepName) => ({ check: `${step}Done`, pause: `${step}Pause`, finished: `${step}Finished` });
 
 /** Where a poll's Wait reads its seconds: the check's own `waitSeconds`. */
-export const pollWaitPath = (step: StepName): string => `$.steps.${step}.waitSeconds`;
+const pollWaitPath = (step: StepName): string => `$.steps.${step}.waitSeconds`;
 
 /** The poll step whose pause this Wait state is, if it is one. */
 export function pollOfPause(state: string): StepName | undefined {

@@ -260,7 +260,7 @@ export const forwardPath: Segment[] = [
 ];
 
 /** The steps of a part of the forward path, in order (a Parallel's branch by branch). */
-export const segmentSteps = (segment: Segment): StepName[] =>
+const segmentSteps = (segment: Segment): StepName[] =>
   segment.kind === 'sequence' ? segment.steps : segment.kind === 'parallel' ? segment.branches.flat().filter((item) => typeof item === 'string') : [];
 
 /** The forward path's pauses, wherever they are (on their own or in a branch). */

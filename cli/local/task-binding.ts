@@ -81,5 +81,9 @@ export function bindTasks(options: TaskBindingOptions): BoundTasks {
     }
   };
 
-  return { handlers: Object.fromEntries(allStepNames.map((name) => [name, bind(name)])), invocations: () => invocations, lastOutput: (name) => lastOutputs.get(name) };
+  return {
+    handlers: Object.fromEntries(allStepNames.map((name) => [name, bind(name)])),
+    invocations: () => invocations,
+    lastOutput: (name) => lastOutputs.get(name),
+  };
 }

@@ -2,7 +2,9 @@
 // creating role's credentials, and the SLR does not exist yet: so the first bucket statements
 // allow account A's FSx SLRs by ARN pattern plus the file-system role (non-public: account A's
 // root as Principal, narrowed by aws:PrincipalArn). A re-run whose earlier run already linked the
-// bucket keeps that run's statements as they are: widening them again would be a change.
+// bucket keeps that run's statements as they are: widening them again would be a change. An
+// earlier run whose association FAILED left no link: the re-run creates a new one, which FSx
+// validates with the creating role again, so its statements are widened again (and narrowed after).
 import { bucketStatements, containsStatements } from '../../policy/documents.js';
 import { ensureBucketStatements, readBucketPolicy } from '../shared/bucket-policy.js';
 import { baselineOf, earlierStatements } from '../shared/run-baseline.js';
@@ -17,7 +19,8 @@ import type { PutBucketAccessPolicyOutput } from '../../core/step-outputs.js';
 function linkedEarlier(input: StepInput): boolean {
   const baseline = baselineOf(input);
   if (!baseline) return false;
-  return input.context.legacyLinked ? baseline.fileSystemIds.length > 0 : baseline.associationIds.length > 0;
+  const failed = new Set(baseline.failedAssociationIds ?? []);
+  return input.context.legacyLinked ? baseline.fileSystemIds.length > 0 : baseline.associationIds.some((id) => !failed.has(id));
 }
 
 export function putBucketAccessPolicy(input: StepInput, deps: StepDeps<'s3' | 'dynamodb' | 'ssm'>): Promise<PutBucketAccessPolicyOutput> {

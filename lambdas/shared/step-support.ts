@@ -33,7 +33,12 @@ export type PollCounted = ({ attempts: number } | { attempts: number; redriveCou
 export function pollCount(
   input: StepInput,
   step: OutputStepName,
-): { counted: PollCounted; countedAfter(elapsedSeconds: number | undefined, typical?: TypicalDuration): PollCounted; maxAttempts: number; giveUpIfNotDone(waitingFor: string): void } {
+): {
+  counted: PollCounted;
+  countedAfter(elapsedSeconds: number | undefined, typical?: TypicalDuration): PollCounted;
+  maxAttempts: number;
+  giveUpIfNotDone(waitingFor: string): void;
+} {
   const previous = stepOutput(input, step) as { attempts?: unknown; redriveCount?: unknown } | undefined;
   const redriveCount = input.poll?.redriveCount ?? 0;
   const previousRedrive = typeof previous?.redriveCount === 'number' ? previous.redriveCount : 0;

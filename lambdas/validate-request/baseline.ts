@@ -30,9 +30,12 @@ export async function readBaseline(
   const linkedIds = new Set(fileSystemIds);
   if (request.fileSystem.existingFileSystemId) linkedIds.add(request.fileSystem.existingFileSystemId);
   const associationIds: string[] = [];
+  const failedAssociationIds: string[] = [];
   for (const id of linkedIds) {
     for (const a of await listAssociations(fsx, id)) {
-      if (a.AssociationId && a.Lifecycle !== 'DELETING' && hasRequestTag(a.Tags, request.requestId)) associationIds.push(a.AssociationId);
+      if (!a.AssociationId || a.Lifecycle === 'DELETING' || !hasRequestTag(a.Tags, request.requestId)) continue;
+      associationIds.push(a.AssociationId);
+      if (a.Lifecycle === 'FAILED') failedAssociationIds.push(a.AssociationId);
     }
   }
   const grantIds: string[] = [];
@@ -49,6 +52,7 @@ export async function readBaseline(
     startedAt: (deps.now ?? Date.now)(),
     fileSystemIds,
     associationIds,
+    ...(failedAssociationIds.length ? { failedAssociationIds } : {}),
     grantIds,
     bucketStatements: withSids(policies.bucket, [names.bucketAccessSid, names.bucketObjectAccessSid]),
     keyStatements: withSids(policies.key, keyStatementSids(names)),

@@ -20,6 +20,6 @@ describe('the state machine diagrams', () => {
 
   it('label a poll loop "done" towards the next step and "not yet" back to its pause', () => {
     const edges = edgesFrom(mermaidDiagram(renderDefinition('stop')), 'WaitForFileSystemDone');
-    expect(edges).toEqual(['WaitForFileSystemDone -.->|not yet| WaitForFileSystemPause', 'WaitForFileSystemDone -->|done| WaitForFileSystemFinished']);
+    expect(edges).toEqual(['WaitForFileSystemDone -.->|not yet| WaitForFileSystemPause', 'WaitForFileSystemDone -->|done| WaitForDataRepositoryAssociation']);
   });
 });

@@ -65,7 +65,7 @@ describe('FSx realism in whole runs', () => {
     const policy = JSON.parse(bucket.policy!) as { Statement: { Sid?: string }[] };
     bucket.policy = JSON.stringify({ ...policy, Statement: policy.Statement.filter((s) => s.Sid !== 'NoFsxServiceRoles') });
     const second = await run(stop, sandbox);
-    expect(second.status).toBe('SUCCEEDED');
+    expect(second.status, `${second.error}: ${second.cause}`).toBe('SUCCEEDED');
     expect(second.outputs.dataRepositoryAssociationId).toMatch(/^dra-/);
     expect(second.outputs.dataRepositoryAssociationId).not.toBe(failedId);
     sandbox.clock.advance(120);

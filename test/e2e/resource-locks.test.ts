@@ -15,9 +15,14 @@ describe('resource locks in a run', () => {
     });
     const report = await run(p2Example, sandbox);
     expect(report.status, `${report.error}: ${report.cause}`).toBe('SUCCEEDED');
-    // PutBucketAccessPolicy, ShareKey, SetDefaultEncryption and NarrowBucketPolicy: one acquire and one release each.
-    expect(writes.filter((w) => w.action === 'dynamodb:PutItem')).toHaveLength(4);
-    expect(writes.filter((w) => w.action === 'dynamodb:DeleteItem')).toHaveLength(4);
+    // PutBucketAccessPolicy, ShareKey, SetDefaultEncryption and NarrowBucketPolicy: one acquire and one release each attempt
+    // (NarrowBucketPolicy may be retried while S3 does not know the just-created SLR yet).
+    const lockingAttempts = report.steps
+      .filter((s) => ['PutBucketAccessPolicy', 'ShareKey', 'SetDefaultEncryption', 'NarrowBucketPolicy'].includes(s.name))
+      .reduce((sum, s) => sum + s.attempts, 0);
+    expect(lockingAttempts).toBeGreaterThanOrEqual(4);
+    expect(writes.filter((w) => w.action === 'dynamodb:PutItem')).toHaveLength(lockingAttempts);
+    expect(writes.filter((w) => w.action === 'dynamodb:DeleteItem')).toHaveLength(lockingAttempts);
     expect(new Set(writes.map((w) => w.resource))).toEqual(
       new Set([`arn:aws:dynamodb:us-east-1:${sandbox.sim.state.sessions['AKIASANDBOXORCHESTR8']!.account}:table/fsx-onboard-locks`]),
     );

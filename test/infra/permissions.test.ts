@@ -53,12 +53,6 @@ const UNUSED_BY_HANDLERS: { role: 'function' | TargetRole; action: string; sid?:
   },
   {
     role: 'fileSystem',
-    action: 'iam:GetRole',
-    sid: 'FindFsxS3ServiceLinkedRole',
-    why: 'FindFsxS3ServiceLinkedRole: GetRole on role/<name> is the request while IAM does not yet show the new SLR; the sandbox shows it 4 s after FSx creates it, minutes before WaitForServiceLinkedRole polls (test/lambdas/service-linked-role.test.ts polls an absent one). The same action on the SLR path is used.',
-  },
-  {
-    role: 'fileSystem',
     action: 'ssm:DescribeInstanceInformation',
     sid: 'PreflightReads',
     why: 'PreflightReads: read by `fsx-onboard plan --aws` through the file-system role (the network and client-instance preflight checks, test/cli/plan-aws.test.ts), not by a step function.',

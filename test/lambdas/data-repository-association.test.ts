@@ -106,7 +106,24 @@ describe('WaitForDataRepositoryAssociation', () => {
       .on(DescribeDataRepositoryAssociationsCommand, { AssociationIds: ['dra-1'] })
       .resolves({ Associations: [{ AssociationId: 'dra-1', Lifecycle: 'AVAILABLE' }] });
     const { input, deps } = setup('request.json', { ...steps, WaitForDataRepositoryAssociation: { done: false, attempts: 7 } });
-    await expect(waitForDataRepositoryAssociation(input, deps)).resolves.toEqual({ done: true, attempts: 8, lifecycle: 'AVAILABLE' });
+    await expect(waitForDataRepositoryAssociation(input, deps)).resolves.toEqual({ done: true, attempts: 8, waitSeconds: 60, lifecycle: 'AVAILABLE' });
+  });
+
+  it('waits out the typical creation time from when its file system was seen AVAILABLE, then checks every minute', async () => {
+    const requestedAt = Date.parse('2026-12-01T10:00:00Z');
+    const seen = requestedAt + 600_000;
+    fsx.on(DescribeDataRepositoryAssociationsCommand).resolves({
+      Associations: [{ AssociationId: 'dra-1', Lifecycle: 'CREATING', CreationTime: new Date(requestedAt) }],
+    });
+    const check = (now: number) => {
+      const { input, deps } = setup('request.json', { ...steps, WaitForFileSystem: { seenAvailableAt: seen } }, { now });
+      return waitForDataRepositoryAssociation(input, deps);
+    };
+    // FSx starts on it once the file system is AVAILABLE: 5 minutes from then, not from its request.
+    await expect(check(seen + 1_000)).resolves.toMatchObject({ done: false, waitSeconds: 299 });
+    await expect(check(seen + 400_000)).resolves.toMatchObject({ done: false, waitSeconds: 60 });
+    // Past its typical 13 minutes the checks back off.
+    await expect(check(seen + 1_580_000)).resolves.toMatchObject({ done: false, waitSeconds: 200 });
   });
 
   it('keeps polling a MISCONFIGURED association for 15 minutes, then stops with DataRepositoryAssociationFailed quoting FSx', async () => {
@@ -118,6 +135,7 @@ describe('WaitForDataRepositoryAssociation', () => {
     await expect(waitForDataRepositoryAssociation(input, deps)).resolves.toEqual({
       done: false,
       attempts: 1,
+      waitSeconds: 60,
       lifecycle: 'MISCONFIGURED',
       misconfiguredChecks: 1,
       failureDetails: message,
@@ -142,7 +160,7 @@ describe('WaitForDataRepositoryAssociation', () => {
 
   it('is done at once for legacy linked types', async () => {
     const { input, deps } = setup('request-legacy.json', created);
-    await expect(waitForDataRepositoryAssociation(input, deps)).resolves.toEqual({ done: true, attempts: 1, skipped: true });
+    await expect(waitForDataRepositoryAssociation(input, deps)).resolves.toEqual({ done: true, attempts: 1, waitSeconds: 60, skipped: true });
     expect(fsx.calls()).toHaveLength(0);
   });
 });
@@ -186,8 +204,8 @@ describe('WaitForDataRepositoryAssociationDeletion', () => {
   it('is done once the association is not found', async () => {
     const { input, deps } = setup('request.json', { DeleteDataRepositoryAssociation: { associationIds: ['dra-1'] } });
     fsx.on(DescribeDataRepositoryAssociationsCommand).resolves({ Associations: [{ AssociationId: 'dra-1', Lifecycle: 'DELETING' }] });
-    await expect(waitForDataRepositoryAssociationDeletion(input, deps)).resolves.toEqual({ done: false, attempts: 1, remaining: ['dra-1'] });
+    await expect(waitForDataRepositoryAssociationDeletion(input, deps)).resolves.toEqual({ done: false, attempts: 1, waitSeconds: 30, remaining: ['dra-1'] });
     fsx.on(DescribeDataRepositoryAssociationsCommand).rejects(awsError('DataRepositoryAssociationNotFound'));
-    await expect(waitForDataRepositoryAssociationDeletion(input, deps)).resolves.toEqual({ done: true, attempts: 1, remaining: [] });
+    await expect(waitForDataRepositoryAssociationDeletion(input, deps)).resolves.toEqual({ done: true, attempts: 1, waitSeconds: 30, remaining: [] });
   });
 });

@@ -56,12 +56,12 @@ export function setup(
   file: 'request.json' | 'request-legacy.json' = 'request.json',
   // Tests give only the fields a step reads, so earlier results are partial here.
   steps: { [S in keyof StepResults]?: Partial<NonNullable<StepResults[S]>> | undefined } = {},
-  options: { poll?: PollInput; edit?: (raw: Record<string, any>) => void } = {},
+  options: { poll?: PollInput; edit?: (raw: Record<string, any>) => void; now?: number } = {},
 ) {
   const request = loadRequest(file, options.edit);
   const clients = fakeFactory(request.region);
   const input: StepInput = { request, context: contextFor(request, clients), steps: steps as StepResults, ...(options.poll ? { poll: options.poll } : {}) };
-  const deps: StepDeps = { clients };
+  const deps: StepDeps = { clients, ...(options.now !== undefined ? { now: () => options.now! } : {}) };
   return { request, input, deps, clients, names: input.context.names };
 }
 

@@ -14,7 +14,7 @@ describe('WaitForServiceLinkedRole', () => {
   it('waits while IAM has no such role', async () => {
     iam.on(GetRoleCommand).rejects(awsError('NoSuchEntityException', 'The role cannot be found'));
     const { input, deps, clients } = setup('request.json', steps);
-    await expect(waitForServiceLinkedRole(input, deps)).resolves.toEqual({ done: false, attempts: 1 });
+    await expect(waitForServiceLinkedRole(input, deps)).resolves.toEqual({ done: false, attempts: 1, waitSeconds: 10 });
     expect(iam).toHaveReceivedCommandWith(GetRoleCommand, { RoleName: `AWSServiceRoleForFSxS3Access_${FS_ID}` });
     expect(clients.targets).toEqual([`fileSystem@${A}`]);
   });
@@ -22,7 +22,7 @@ describe('WaitForServiceLinkedRole', () => {
   it('returns the role ARN once it exists at the FSx service path', async () => {
     iam.on(GetRoleCommand).resolves(role('/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/'));
     const { input, deps } = setup('request.json', { ...steps, WaitForServiceLinkedRole: { done: false, attempts: 2 } });
-    await expect(waitForServiceLinkedRole(input, deps)).resolves.toEqual({ done: true, attempts: 3, roleArn: SLR_ARN });
+    await expect(waitForServiceLinkedRole(input, deps)).resolves.toEqual({ done: true, attempts: 3, waitSeconds: 10, roleArn: SLR_ARN });
   });
 
   it('refuses a look-alike role outside the service path', async () => {

@@ -164,11 +164,14 @@ describe('WaitForTestExport (lustre-client)', () => {
   ) => ({ Status, StandardOutputContent, StandardErrorContent, ResponseCode });
   const hsm = { Parameters: { commands: [`lfs hsm_action ${dir}/to-s3.txt`] } };
   const cat = { Parameters: { commands: [`cat ${dir}/from-s3.txt`] } };
+  /** Seconds after the export started, on the services' clock. */
+  const sinceStart = (seconds: number) => ({ now: Date.parse(started.StartTestExport.startedAt) + seconds * 1000 });
 
   it('waits while the start command is still running, sending nothing', async () => {
     ssm.on(GetCommandInvocationCommand, { CommandId: 'cmd-start' }).resolves(invocation('InProgress'));
-    const { input, deps } = setup('request.json', started);
-    await expect(waitForTestExport(input, deps)).resolves.toEqual({ done: false, attempts: 1, phase: 'start', commandId: 'cmd-start' });
+    const { input, deps } = setup('request.json', started, sinceStart(10));
+    // The archive and the import take about a minute: the next check comes then.
+    await expect(waitForTestExport(input, deps)).resolves.toEqual({ done: false, attempts: 1, waitSeconds: 50, phase: 'start', commandId: 'cmd-start' });
     expect(ssm).toHaveReceivedCommandWith(GetCommandInvocationCommand, { CommandId: 'cmd-start', InstanceId: 'i-0fedcba9876543210' });
     expect(ssm).not.toHaveReceivedCommand(SendCommandCommand);
   });
@@ -177,8 +180,14 @@ describe('WaitForTestExport (lustre-client)', () => {
     ssm.on(GetCommandInvocationCommand, { CommandId: 'cmd-start' }).resolves(invocation('Success'));
     ssm.on(SendCommandCommand, hsm).resolves({ Command: { CommandId: 'cmd-hsm' } });
     ssm.on(GetCommandInvocationCommand, { CommandId: 'cmd-hsm' }).resolves(invocation('Success', `${dir}/to-s3.txt: ARCHIVE\n`));
-    const { input, deps } = setup('request.json', started);
-    await expect(waitForTestExport(input, deps)).resolves.toEqual({ done: false, attempts: 1, phase: 'hsm_action', hsmAction: `${dir}/to-s3.txt: ARCHIVE` });
+    const { input, deps } = setup('request.json', started, sinceStart(70));
+    await expect(waitForTestExport(input, deps)).resolves.toEqual({
+      done: false,
+      attempts: 1,
+      waitSeconds: 15,
+      phase: 'hsm_action',
+      hsmAction: `${dir}/to-s3.txt: ARCHIVE`,
+    });
     expect(ssm).toHaveReceivedCommandExactlyOnceWith(SendCommandCommand, { InstanceIds: ['i-0fedcba9876543210'], DocumentName: 'AWS-RunShellScript', ...hsm });
   });
 
@@ -187,10 +196,11 @@ describe('WaitForTestExport (lustre-client)', () => {
     ssm.on(GetCommandInvocationCommand, { CommandId: 'cmd-hsm2' }).resolves(invocation('Success', `${dir}/to-s3.txt: NOOP\n`));
     ssm.on(SendCommandCommand, cat).resolves({ Command: { CommandId: 'cmd-cat' } });
     ssm.on(GetCommandInvocationCommand, { CommandId: 'cmd-cat' }).resolves(invocation('Failed', '', `cat: ${dir}/from-s3.txt: No data available\n`));
-    const { input, deps } = setup('request.json', { ...started, WaitForTestExport: { done: false, attempts: 2, phase: 'hsm_action' } });
+    const { input, deps } = setup('request.json', { ...started, WaitForTestExport: { done: false, attempts: 2, phase: 'hsm_action' } }, sinceStart(75));
     await expect(waitForTestExport(input, deps)).resolves.toEqual({
       done: true,
       attempts: 3,
+      waitSeconds: 15,
       phase: 'cat',
       commandId: 'cmd-cat',
       cat: { path: `${dir}/from-s3.txt`, ok: false, stdout: '', stderr: `cat: ${dir}/from-s3.txt: No data available\n`, responseCode: 1 },
@@ -201,8 +211,8 @@ describe('WaitForTestExport (lustre-client)', () => {
     const notFound = invocation('Failed', '', `cat: ${dir}/from-s3.txt: No such file or directory\n`);
     ssm.on(SendCommandCommand, cat).resolves({ Command: { CommandId: 'cmd-cat' } });
     ssm.on(GetCommandInvocationCommand, { CommandId: 'cmd-cat' }).resolves(notFound);
-    const waiting = setup('request.json', { ...started, WaitForTestExport: { done: false, attempts: 4, phase: 'cat', commandId: 'cmd-cat' } });
-    await expect(waitForTestExport(waiting.input, waiting.deps)).resolves.toEqual({ done: false, attempts: 5, phase: 'cat', catNotFound: 1 });
+    const waiting = setup('request.json', { ...started, WaitForTestExport: { done: false, attempts: 4, phase: 'cat', commandId: 'cmd-cat' } }, sinceStart(90));
+    await expect(waitForTestExport(waiting.input, waiting.deps)).resolves.toEqual({ done: false, attempts: 5, waitSeconds: 15, phase: 'cat', catNotFound: 1 });
     expect(ssm).not.toHaveReceivedCommand(SendCommandCommand);
     const last = setup('request.json', {
       ...started,
@@ -225,10 +235,10 @@ describe('WaitForTestExport (lustre-client)', () => {
   it('gives up with PollTimedOut naming hsm_action', async () => {
     ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-hsm' } });
     ssm.on(GetCommandInvocationCommand).rejects(awsError('InvocationDoesNotExist'));
-    const { input, deps } = setup('request.json', { ...started, WaitForTestExport: { done: false, attempts: 79, phase: 'hsm_action' } });
+    const { input, deps } = setup('request.json', { ...started, WaitForTestExport: { done: false, attempts: 35, phase: 'hsm_action' } });
     await expect(waitForTestExport(input, deps)).rejects.toMatchObject({
       name: 'PollTimedOut',
-      message: expect.stringContaining(`WaitForTestExport gave up after 80 checks waiting for lfs hsm_action ${dir}/to-s3.txt to print NOOP`),
+      message: expect.stringContaining(`WaitForTestExport gave up after 36 checks waiting for lfs hsm_action ${dir}/to-s3.txt to print NOOP`),
     });
   });
 });
@@ -240,13 +250,14 @@ describe('WaitForTestExport (data-repository-task)', () => {
       .on(DescribeDataRepositoryTasksCommand, { TaskIds: ['task-1'] })
       .resolves({ DataRepositoryTasks: [{ TaskId: 'task-1', Lifecycle: 'EXECUTING', Type: 'EXPORT_TO_REPOSITORY', CreationTime: new Date() }] });
     const { input, deps } = setup('request-legacy.json', steps);
-    await expect(waitForTestExport(input, deps)).resolves.toEqual({ done: false, attempts: 1, lifecycle: 'EXECUTING' });
+    await expect(waitForTestExport(input, deps)).resolves.toEqual({ done: false, attempts: 1, waitSeconds: 15, lifecycle: 'EXECUTING' });
     fsx
       .on(DescribeDataRepositoryTasksCommand, { TaskIds: ['task-1'] })
       .resolves({ DataRepositoryTasks: [{ TaskId: 'task-1', Lifecycle: 'FAILED', Type: 'EXPORT_TO_REPOSITORY', CreationTime: new Date() }] });
     await expect(waitForTestExport(input, deps)).resolves.toEqual({
       done: true,
       attempts: 1,
+      waitSeconds: 15,
       lifecycle: 'FAILED',
       exported: { total: 0, succeeded: 0, failed: 0, note: expect.stringContaining('exported no file') },
     });

@@ -57,6 +57,7 @@ describe('VerifyExport (lustre-client)', () => {
     await expect(verifyExport(input, deps)).resolves.toEqual({
       done: true,
       attempts: 1,
+      waitSeconds: 60,
       changed: false,
       proof: 'export-and-decrypt',
       evidence: {
@@ -112,6 +113,7 @@ describe('VerifyExport (lustre-client)', () => {
     await expect(verifyExport(first.input, first.deps)).resolves.toEqual({
       done: false,
       attempts: 1,
+      waitSeconds: 60,
       waitingFor: `CloudTrail in account ${A} to deliver the kms:GenerateDataKey denial`,
     });
     const last = setup('request.json', { ...lustreSteps(catOk), VerifyExport: { done: false, attempts: 15 } });

@@ -56,7 +56,8 @@ describe('rollback after a permanent failure', () => {
     let added: { bucket: Statement; key: Statement } | undefined;
     // Both policies already hold this request's statements when the other team edits them.
     const narrowAfterOthers: StepHandler<any> = async (input, deps) => {
-      added = addOtherTeamsStatements(sandbox, request);
+      // Once, though the step may be retried (S3 may not know the just-created SLR yet).
+      added ??= addOtherTeamsStatements(sandbox, request);
       return stepHandlers.NarrowBucketPolicy(input, deps);
     };
     const report = await run(p2Example, sandbox, {

@@ -221,6 +221,6 @@ export async function crashThenRerun(raw: Raw, step: StepName): Promise<Outcome>
 
 /** Invocations a step gets when it is throttled every time: one try plus the Retry policy's MaxAttempts for throttling. */
 export function attemptsWhenAlwaysThrottled(): number {
-  const retry = renderDefinition('stop').States['CreateGrant']!['Retry'] as { ErrorEquals: string[]; MaxAttempts: number }[];
+  const retry = renderDefinition('stop').States['StartTestExport']!['Retry'] as { ErrorEquals: string[]; MaxAttempts: number }[];
   return 1 + retry.find((r) => r.ErrorEquals.includes('ThrottlingException'))!.MaxAttempts;
 }

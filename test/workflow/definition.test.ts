@@ -1,7 +1,8 @@
 import validator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { functionArnPlaceholder, renderDefinition, renderRollbackDefinition, type AslDefinition } from '../../workflow/render.js';
-import { allStepNames, forwardStepNames, rollbackPath, Steps, type StepName } from '../../workflow/steps.js';
+import { allStepNames, forwardStepNames, rollbackPath, Steps, type PollSpec, type StepName } from '../../workflow/steps.js';
+import { pollBoundSeconds } from '../../workflow/poll-schedule.js';
 
 type State = Record<string, unknown>;
 const localArn = (s: StepName) => `arn:aws:lambda:us-east-1:000000000000:function:fsx-onboard-${s}`;
@@ -42,7 +43,8 @@ describe('the state machine definition', () => {
 
   it('retries throttling, OperationAborted and IAM/KMS propagation errors', () => {
     const def = renderDefinition('rollback');
-    const retried = (state: string) => (def.States[state]!['Retry'] as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
+    const retried = (state: string) =>
+      (flatten(def.States as Record<string, State>)[state]!['Retry'] as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
     expect(retried('CreateGrant')).toEqual(
       expect.arrayContaining(['ThrottlingException', 'OperationAborted', 'InvalidArnException', 'PrincipalNotYetPropagated', 'Lambda.ServiceException']),
     );
@@ -100,25 +102,38 @@ describe('the state machine definition', () => {
     expect(def.States['RollbackStarted']).toBeUndefined();
   });
 
-  it('bounds every poll loop', () => {
+  it('bounds every poll loop, its pause reading when to check next from the check', () => {
     const def = renderDefinition('rollback');
     const all = flatten(def.States as Record<string, State>);
     for (const name of allStepNames.filter((n) => (Steps[n] as { poll?: unknown }).poll)) {
-      const poll = (Steps[name] as { poll: { delaySeconds: number; maxAttempts: number } }).poll;
-      expect(poll.delaySeconds * poll.maxAttempts, name).toBeLessThanOrEqual(3 * 60 * 60);
-      expect(all[name]!['Parameters']).toMatchObject({ poll });
-      expect(all[`${name}Pause`]).toMatchObject({ Type: 'Wait', Seconds: poll.delaySeconds, Next: name });
+      const poll = (Steps[name] as { poll: PollSpec }).poll;
+      expect(pollBoundSeconds(poll.delaySeconds, poll.maxAttempts, poll.typical), name).toBeLessThanOrEqual(3 * 60 * 60);
+      expect(all[name]!['Parameters']).toMatchObject({ poll: { delaySeconds: poll.delaySeconds, maxAttempts: poll.maxAttempts } });
+      expect(all[`${name}Pause`]).toEqual({ Type: 'Wait', SecondsPath: `$.steps.${name}.waitSeconds`, Next: name });
     }
     expect(def.TimeoutSeconds).toBeGreaterThan(0);
   });
 
   it('waits for the new grant to propagate before the test export, in both variants', () => {
     for (const mode of ['rollback', 'stop'] as const) {
-      const states = renderDefinition(mode).States;
+      const states = flatten(renderDefinition(mode).States as Record<string, State>);
       expect(states['CreateGrant']).toMatchObject({ Next: 'WaitForGrantPropagation' });
-      // KMS: "usually in less than five minutes"; FSx cannot present the grant token.
-      expect(states['WaitForGrantPropagation']).toMatchObject({ Type: 'Wait', Seconds: 300, Next: 'StartTestExport' });
+      // KMS: "usually in less than five minutes"; FSx cannot present the grant token. The pause
+      // ends its branch of the Parallel, which the test export follows.
+      expect(states['WaitForGrantPropagation']).toEqual({ Type: 'Wait', Comment: expect.any(String), Seconds: 300, End: true });
+      expect(states['GrantWhileCreating']).toMatchObject({ Type: 'Parallel', Next: 'StartTestExport' });
     }
+  });
+
+  it('overlaps the grant with the creations: the association is requested before the file system is AVAILABLE', () => {
+    const states = renderDefinition('rollback').States as Record<string, State>;
+    expect(states['PrepareKeyAndFileSystem']).toMatchObject({ Next: 'CreateDataRepositoryAssociation' });
+    expect(states['CreateDataRepositoryAssociation']).toMatchObject({ Next: 'GrantWhileCreating' });
+    const [creations, grant] = states['GrantWhileCreating']!['Branches'] as { StartAt: string; States: Record<string, State> }[];
+    expect(creations!.StartAt).toBe('WaitForFileSystem');
+    expect(Object.keys(creations!.States)).toContain('WaitForDataRepositoryAssociation');
+    expect(grant!.StartAt).toBe('WaitForServiceLinkedRole');
+    expect(Object.keys(grant!.States)).toEqual(expect.arrayContaining(['NarrowBucketPolicy', 'CreateGrant', 'WaitForGrantPropagation']));
   });
 
   it('ends a rolled-back run in a Fail state that carries the original error and what was left behind', () => {

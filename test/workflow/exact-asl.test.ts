@@ -103,7 +103,11 @@ describe('exact ASL', () => {
       Choices: [{ Variable: '$.steps.WaitForFileSystemDeletion.done', BooleanEquals: true, Next: 'RestoreDefaultEncryption' }],
       Default: 'WaitForFileSystemDeletionPause',
     });
-    expect(states['WaitForFileSystemDeletionPause']).toEqual({ Type: 'Wait', Seconds: 60, Next: 'WaitForFileSystemDeletion' });
+    expect(states['WaitForFileSystemDeletionPause']).toEqual({
+      Type: 'Wait',
+      SecondsPath: '$.steps.WaitForFileSystemDeletion.waitSeconds',
+      Next: 'WaitForFileSystemDeletion',
+    });
   });
 
   it('reads a bare request as a full rollback and a wrapped one as an offboarding, keeping the flag past ValidateRequest', () => {

@@ -106,9 +106,13 @@ describe('poll budget after a redrive', () => {
     const step = 'WaitForFileSystem';
     const input = (steps: Record<string, unknown>, redriveCount: number) =>
       ({ request: {}, context: {}, steps, poll: { delaySeconds: 30, maxAttempts: 5, redriveCount } }) as unknown as StepInput;
-    expect(pollCount(input({}, 0), step).counted).toEqual({ attempts: 1 });
-    expect(pollCount(input({ [step]: { done: false, attempts: 3 } }, 0), step).counted).toEqual({ attempts: 4 });
-    expect(pollCount(input({ [step]: { done: false, attempts: 4 } }, 1), step).counted).toEqual({ attempts: 1, redriveCount: 1 });
-    expect(pollCount(input({ [step]: { done: false, attempts: 2, redriveCount: 1 } }, 1), step).counted).toEqual({ attempts: 3, redriveCount: 1 });
+    expect(pollCount(input({}, 0), step).counted).toEqual({ attempts: 1, waitSeconds: 30 });
+    expect(pollCount(input({ [step]: { done: false, attempts: 3 } }, 0), step).counted).toEqual({ attempts: 4, waitSeconds: 30 });
+    expect(pollCount(input({ [step]: { done: false, attempts: 4 } }, 1), step).counted).toEqual({ attempts: 1, redriveCount: 1, waitSeconds: 30 });
+    expect(pollCount(input({ [step]: { done: false, attempts: 2, redriveCount: 1 } }, 1), step).counted).toEqual({
+      attempts: 3,
+      redriveCount: 1,
+      waitSeconds: 30,
+    });
   });
 });
