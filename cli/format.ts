@@ -98,6 +98,11 @@ export function formatSummary(report: RunReport, c: Palette = palette(false)): s
   lines.push(
     `  ${m.stateTransitions} state transitions, ${m.lambdaInvocations} task invocations, ${m.awsCalls} AWS calls; ${formatDuration(m.simulatedSeconds)} simulated in ${m.wallMs} ms`,
   );
+  // The floor is FSx's own time: what is above it is the orchestration's.
+  if (m.floorSeconds !== undefined)
+    lines.push(
+      `  FSx itself needs ${formatDuration(m.floorSeconds)} (file system, associations, export): ${formatDuration(m.simulatedSeconds - m.floorSeconds)} above that`,
+    );
   return lines.join('\n');
 }
 

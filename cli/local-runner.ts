@@ -5,12 +5,13 @@ import './polyfills.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { AwsCredentialIdentity, Pluggable } from '@smithy/types';
 import type { Scheduler } from '../sandbox/scheduler.js';
+import type { FloorQuery } from '../sandbox/floor.js';
 import { sandboxClientFactory } from './local/sandbox-clients.js';
 import { validateRequest, type OnboardingRequest, type RequestProblem } from '../core/request.js';
 import type { StepHandler } from '../lambdas/shared/step-deps.js';
 import { stepHandlers } from '../lambdas/registry.js';
 import { OFFBOARD_INPUT, pollOfPause, renderDefinition, renderRollbackDefinition, type AslDefinition, type FailureMode } from '../workflow/render.js';
-import { allStepNames, type StepName } from '../workflow/steps.js';
+import { allStepNames, type Segment, type StepName } from '../workflow/steps.js';
 import { outputsOf, type Moment, type RunEvent, type RunReport } from './run-report.js';
 import { followEvents, type WaitRecord } from './local/execution-events.js';
 import { StepRecords } from './local/step-records.js';
@@ -27,6 +28,8 @@ interface LocalSandbox {
   clock: { now(): number; advance(seconds: number): void };
   scheduler: Scheduler;
   ensureWorldFor(request: OnboardingRequest): void | Promise<void>;
+  /** The run's floor: what the world itself spends creating what it created and landing the export. */
+  floorSeconds?(query: FloorQuery): number;
 }
 
 export type LocalMachine = FailureMode | 'rollback-only';
@@ -47,6 +50,8 @@ export interface LocalRunOptions {
   crashAfter?: readonly StepName[];
   /** Fault injection: these Wait states take no simulated time (what if the machine did not wait?). */
   skipWaits?: readonly string[];
+  /** Runs the forward path in another order than the deployed one (the benchmark's blog order). */
+  forwardPath?: Segment[];
   /** Overrides the handlers bound to states (tests use it to observe or break a step). */
   // biome-ignore lint/suspicious/noExplicitAny: each handler has its own output type
   handlers?: Partial<Record<StepName, StepHandler<any>>>;
@@ -60,15 +65,21 @@ const localFunctionArn = (step: StepName) => `arn:aws:lambda:us-east-1:${LOCAL_A
 // Each definition is built once per process. The interpreter would validate it on construction
 // (100-300 ms, with asl-validator); it is generated code, validated with the same options
 // (checkPaths, checkArn) for each variant at test time (test/workflow/definition.test.ts).
-const machines = new Map<LocalMachine, { definition: AslDefinition; machine: StateMachine }>();
+type LocalDefinition = { definition: AslDefinition; machine: StateMachine };
+const machines = new Map<LocalMachine, LocalDefinition>();
+const otherOrders = new WeakMap<Segment[], Map<LocalMachine, LocalDefinition>>();
 
-function localMachine(kind: LocalMachine): { definition: AslDefinition; machine: StateMachine } {
-  let entry = machines.get(kind);
+function localMachine(kind: LocalMachine, forwardPath?: Segment[]): LocalDefinition {
+  const cache = forwardPath ? (otherOrders.get(forwardPath) ?? new Map<LocalMachine, LocalDefinition>()) : machines;
+  if (forwardPath) otherOrders.set(forwardPath, cache);
+  let entry = cache.get(kind);
   if (!entry) {
     const definition =
-      kind === 'rollback-only' ? renderRollbackDefinition({ functionArn: localFunctionArn }) : renderDefinition(kind, { functionArn: localFunctionArn });
+      kind === 'rollback-only'
+        ? renderRollbackDefinition({ functionArn: localFunctionArn })
+        : renderDefinition(kind, { functionArn: localFunctionArn, ...(forwardPath ? { forwardPath } : {}) });
     entry = { definition, machine: new StateMachine(definition as never, { validationOptions: { noValidate: true } }) };
-    machines.set(kind, entry);
+    cache.set(kind, entry);
   }
   return entry;
 }
@@ -84,6 +95,12 @@ function pollPauseSeconds(tasks: BoundTasks): (state: string) => number {
   };
 }
 
+function floorQuery(report: RunReport, request: OnboardingRequest, since: number): FloorQuery {
+  const { outputs } = report;
+  const associationIds = (outputs.repositories ?? []).flatMap((r) => (r.dataRepositoryAssociationId ? [r.dataRepositoryAssociationId] : []));
+  return { ...(outputs.fileSystemId ? { fileSystemId: outputs.fileSystemId } : {}), associationIds, since, exportMode: request.testExport.mode };
+}
+
 export async function runLocally(rawRequest: unknown, options: LocalRunOptions): Promise<LocalRunResult> {
   const validation = validateRequest(rawRequest);
   if (!validation.ok) return { kind: 'refused', problems: validation.problems };
@@ -92,7 +109,7 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
   await sandbox.ensureWorldFor(request);
 
   const kind: LocalMachine = options.machine ?? request.onFailure;
-  const { definition, machine } = localMachine(kind);
+  const { definition, machine } = localMachine(kind, options.forwardPath);
   // An execution that starts while others run gets clients of its own (see sandbox-clients.ts).
   // Lock leases are read on the sandbox's clock, as DynamoDB's on AWS are on the real one.
   const deps = {
@@ -174,5 +191,6 @@ export async function runLocally(rawRequest: unknown, options: LocalRunOptions):
     },
     finalState: finalState ?? null,
   };
+  if (status === 'SUCCEEDED' && sandbox.floorSeconds) report.metrics.floorSeconds = sandbox.floorSeconds(floorQuery(report, request, simStart));
   return { kind: 'ran', report };
 }

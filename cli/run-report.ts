@@ -49,6 +49,8 @@ interface RunMetrics {
   lambdaInvocations: number;
   awsCalls: number;
   simulatedSeconds: number;
+  /** Succeeded runs on the sandbox: what FSx alone spends on this run's file system, associations and export (no orchestration can be faster). */
+  floorSeconds?: number;
   wallMs: number;
 }
 

@@ -17,6 +17,7 @@ import { applySeed, type SeedOutcome } from './seed-apply.js';
 import { replaceFromSeed, type ReplaceResult } from './seed-replace.js';
 import type { Seed, SeedInput } from './seed.js';
 import { snapshotOf, type SandboxSnapshot } from './snapshot.js';
+import { floorSeconds, type FloorQuery } from './floor.js';
 import { noteStateFile } from './state-dir.js';
 import { emptyWorld, type WorldState } from './state.js';
 import { attachTrail, cloudTrailFileOf, TrailStore, type TrailEvent } from './trail-store.js';
@@ -30,6 +31,7 @@ export type { SeedOutcome } from './seed-apply.js';
 export type { ReplaceResult } from './seed-replace.js';
 export { readSeedFile, validateSeed, type Seed, type SeedInput } from './seed.js';
 export type { WorldOptions } from './world.js';
+export type { FloorQuery } from './floor.js';
 
 /** The operations the sandbox serves for `service` (what a `--fail` fault can target). */
 export function servedOperations(service: string): string[] | undefined {
@@ -141,6 +143,11 @@ export class Sandbox {
   /** Replaces existing resources by their description (`sandbox apply`); with any problem it changes nothing (see seed-replace.ts). */
   replaceResources(seed: Seed, written: SeedInput): ReplaceResult {
     return replaceFromSeed(this.sim, seed, written);
+  }
+
+  /** What FSx alone spends on this run's file system, associations and test export (see floor.ts). */
+  floorSeconds(query: FloorQuery): number {
+    return floorSeconds(this.sim, query);
   }
 
   snapshot(): SandboxSnapshot {

@@ -12,7 +12,7 @@ import { repositoryLocation } from './services/fsx-dra.js';
 import { getObjectAs, putObjectAs } from './services/s3-objects.js';
 
 /** Virtual seconds between `lfs hsm_archive` and FSx's PutObject to S3. */
-const HSM_ARCHIVE_SECONDS = 15;
+export const HSM_ARCHIVE_SECONDS = 15;
 /** Virtual seconds between a write and its automatic export (DRA AutoExportPolicy). */
 const AUTO_EXPORT_SECONDS = 30;
 

@@ -24,7 +24,7 @@ const MAX_DRAS_PER_FILE_SYSTEM = 8;
 const DRA_DELETE_SECONDS = 60;
 
 /** 5 to 13 virtual minutes, fixed per association (terraform-provider-aws saw ~810 s). */
-function draCreateSeconds(id: string): number {
+export function draCreateSeconds(id: string): number {
   return 300 + (parseInt(createHash('sha256').update(id).digest('hex').slice(0, 4), 16) % 9) * 60;
 }
 

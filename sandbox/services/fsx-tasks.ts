@@ -13,8 +13,8 @@ import { linksOf } from './fsx-links.js';
 import { putObjectAs } from './s3-objects.js';
 import type { ServiceModel } from './types.js';
 
-const TASK_START_SECONDS = 20;
-const TASK_RUN_SECONDS = 60;
+export const TASK_START_SECONDS = 20;
+export const TASK_RUN_SECONDS = 60;
 
 function lifecycle(sim: Sim, task: TaskState): string {
   if (task.result) return task.result.lifecycle;
