@@ -46,7 +46,9 @@ const blogSequentialOrder: Segment[] = [
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
-async function once(forwardPath?: Segment[]): Promise<{ wallMs: number; metrics: RunReport['metrics'] }> {
+type Metrics = Required<RunReport['metrics']>;
+
+async function once(forwardPath?: Segment[]): Promise<{ wallMs: number; metrics: Metrics }> {
   const sandbox = await Sandbox.open({ inMemory: true });
   const t0 = performance.now();
   const result = await runLocally(request, { sandbox, ...(forwardPath ? { forwardPath } : {}) });
@@ -56,10 +58,12 @@ async function once(forwardPath?: Segment[]): Promise<{ wallMs: number; metrics:
       `benchmark onboarding did not succeed: ${JSON.stringify(result.kind === 'ran' ? { error: result.report.error, cause: result.report.cause } : result.problems)}`,
     );
   }
-  return { wallMs, metrics: result.report.metrics };
+  const { metrics } = result.report;
+  if (metrics.floorSeconds === undefined) throw new Error('a succeeded sandbox run reported no floorSeconds');
+  return { wallMs, metrics: { ...metrics, floorSeconds: metrics.floorSeconds } };
 }
 
-async function measure(forwardPath?: Segment[]): Promise<{ walls: number[]; metrics: RunReport['metrics'] }> {
+async function measure(forwardPath?: Segment[]): Promise<{ walls: number[]; metrics: Metrics }> {
   for (let i = 0; i < warmup; i++) await once(forwardPath);
   const samples = [];
   for (let i = 0; i < runs; i++) samples.push(await once(forwardPath));
@@ -75,7 +79,7 @@ for (const [name, { walls, metrics: m }] of [
   ['deployed order', deployed],
   ["blog's sequential order", sequential],
 ] as const) {
-  const floor = m.floorSeconds ?? Number.NaN;
+  const floor = m.floorSeconds;
   console.log(`  ${name}:`);
   console.log(
     `    wall ms per onboarding: median ${percentile(walls, 50).toFixed(1)}, p95 ${percentile(walls, 95).toFixed(1)}, min ${walls[0]!.toFixed(1)}, max ${walls.at(-1)!.toFixed(1)}`,
@@ -89,7 +93,7 @@ for (const [name, { walls, metrics: m }] of [
 // its id, and ids follow the order of the calls. So compare time above the floor too.
 const d = deployed.metrics;
 const q = sequential.metrics;
-const above = (m: RunReport['metrics']) => m.simulatedSeconds - (m.floorSeconds ?? Number.NaN);
+const above = (m: Metrics) => m.simulatedSeconds - m.floorSeconds;
 console.log(
-  `  deployed / sequential: ${(d.simulatedSeconds / q.simulatedSeconds).toFixed(3)}× the simulated time, ${(d.simulatedSeconds / d.floorSeconds! / (q.simulatedSeconds / q.floorSeconds!)).toFixed(3)}× relative to each floor; ${above(d)} s / ${above(q)} s above the floor; ${d.stateTransitions} / ${q.stateTransitions} state transitions`,
+  `  deployed / sequential: ${(d.simulatedSeconds / q.simulatedSeconds).toFixed(3)}× the simulated time, ${(d.simulatedSeconds / d.floorSeconds / (q.simulatedSeconds / q.floorSeconds)).toFixed(3)}× relative to each floor; ${above(d)} s / ${above(q)} s above the floor; ${d.stateTransitions} / ${q.stateTransitions} state transitions`,
 );

@@ -69,9 +69,15 @@ type LocalDefinition = { definition: AslDefinition; machine: StateMachine };
 const machines = new Map<LocalMachine, LocalDefinition>();
 const otherOrders = new WeakMap<Segment[], Map<LocalMachine, LocalDefinition>>();
 
+function cacheFor(forwardPath: Segment[] | undefined): Map<LocalMachine, LocalDefinition> {
+  if (!forwardPath) return machines;
+  let cache = otherOrders.get(forwardPath);
+  if (!cache) otherOrders.set(forwardPath, (cache = new Map()));
+  return cache;
+}
+
 function localMachine(kind: LocalMachine, forwardPath?: Segment[]): LocalDefinition {
-  const cache = forwardPath ? (otherOrders.get(forwardPath) ?? new Map<LocalMachine, LocalDefinition>()) : machines;
-  if (forwardPath) otherOrders.set(forwardPath, cache);
+  const cache = cacheFor(forwardPath);
   let entry = cache.get(kind);
   if (!entry) {
     const definition =

@@ -29,8 +29,7 @@ export function floorSeconds(sim: Sim, query: FloorQuery): number {
   const fs = query.fileSystemId ? sim.state.fileSystems[query.fileSystemId] : undefined;
   const creation = fs && fs.createdAt >= query.since ? (fs.availableAt - fs.createdAt) / 1000 : 0;
   const associations = query.associationIds
-    .map((id) => sim.state.dras[id])
-    .filter((dra) => dra !== undefined && dra.createdAt >= query.since)
-    .reduce((sum, dra) => sum + draCreateSeconds(dra!.id), 0);
+    .flatMap((id) => (sim.state.dras[id] && sim.state.dras[id].createdAt >= query.since ? [draCreateSeconds(id)] : []))
+    .reduce((sum, seconds) => sum + seconds, 0);
   return Math.round(creation + associations + exportSeconds(query.exportMode));
 }
